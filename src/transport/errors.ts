@@ -1,0 +1,21 @@
+import { PktgenError } from '../errors.js';
+import { formatAddress, type Address } from './address.js';
+
+/** Could not deliver a frame to a peer (refused, unreachable, timed out). */
+export class TransportError extends PktgenError {
+  constructor(
+    code: 'ERR_CONNECT' | 'ERR_TIMEOUT' | 'ERR_CLOSED',
+    readonly address: Address,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, `${formatAddress(address)}: ${detail}`, options);
+  }
+}
+
+/** A connection did not deliver a whole frame within the read timeout. */
+export class ReadTimeoutError extends PktgenError {
+  constructor(readonly received: number, readonly timeoutMs: number) {
+    super('ERR_READ_TIMEOUT', `no complete frame within ${timeoutMs} ms (${received} bytes received)`);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './address.js';
+export * from './client.js';
+export * from './errors.js';
+export * from './framing.js';
+export * from './server.js';

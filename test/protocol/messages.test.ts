@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { decodeJob, decodeStatus, encodeJob, encodeStatus, DecodeError } from '../../src/protocol/index.js';
+import { encodeFrame } from '../../src/transport/framing.js';
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+const legacyJob = { m: 20, t: 30, w: 5, n: 15, s_min: 200, s_max: 800, r: true, l: true };
+const legacyJobHex = '0814101e1805200f28c80130a00638014001';
+
+describe('protocol: legacy bytes (PROTOCOL.md examples)', () => {
+  it('encodes the example Job exactly', () => {
+    assert.equal(hex(encodeFrame(encodeJob(legacyJob))), '00000012' + legacyJobHex);
+  });
+
+  const statuses: Array<[string, 'SUCCESS' | 'STARTED' | 'FAIL']> = [
+    ['000000020801', 'SUCCESS'],
+    ['000000020803', 'STARTED'],
+    ['00000000', 'FAIL'],
+  ];
+  for (const [bytes, type] of statuses) {
+    it(`encodes Status{${type}} as ${bytes}`, () => {
+      assert.equal(hex(encodeFrame(encodeStatus({ type }))), bytes);
+    });
+  }
+
+  it('decodes both FAIL encodings', () => {
+    assert.equal(decodeStatus(new Uint8Array()).type, 'FAIL');
+    assert.equal(decodeStatus(Uint8Array.from([0x08, 0x00])).type, 'FAIL');
+  });
+
+  it('decodes the example Job with the extensions empty', () => {
+    const job = decodeJob(Buffer.from(legacyJobHex, 'hex'));
+    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '' });
+  });
+});
+
+describe('protocol: extensions', () => {
+  it('round-trips a job with id, target and reply address', () => {
+    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800' };
+    assert.deepEqual(decodeJob(encodeJob(job)), job);
+  });
+
+  it('keeps the legacy prefix of an extended job readable', () => {
+    const bytes = encodeJob({ ...legacyJob, id: 'x' });
+    assert.ok(hex(bytes).startsWith(legacyJobHex));
+  });
+
+  it('round-trips a SUCCESS with statistics and RTT', () => {
+    const stats = {
+      tx_packets: 1000, tx_bytes: 500_000, rx_packets: 990, rx_bytes: 495_000, loss_ratio: 0.01,
+      tx_mbps_mean: 2, tx_mbps_std: 0.1, tx_mpps_mean: 0.0005, tx_mpps_std: 0, tx_wire_mbps_mean: 2.08,
+      rx_mbps_mean: 1.98, rx_mpps_mean: 0.000495, requested_mbps: 2, rx_measured: true, duration_s: 2,
+      mode: 'udp', stalls: 0, duplicates: 0, reordered: 1, tx_mbps: 2,
+      rtt_us: { min: 3, p25: 4, p50: 5, p75: 6, p90: 7, p95: 8, p99: 9, p999: 10, max: 11, mean: 5.5, std: 1, samples: 990 },
+    };
+    const status = decodeStatus(encodeStatus({ type: 'SUCCESS', job_id: 'j-1', node: 'm0', stats }));
+    assert.equal(status.type, 'SUCCESS');
+    assert.equal(status.job_id, 'j-1');
+    assert.equal(status.node, 'm0');
+    assert.deepEqual(status.stats, stats);
+  });
+
+  it('carries a FAIL reason', () => {
+    const status = decodeStatus(encodeStatus({ type: 'FAIL', job_id: 'j', reason: 'target 10.0.0.1:9 not allowed' }));
+    assert.equal(status.reason, 'target 10.0.0.1:9 not allowed');
+    assert.equal(status.stats, undefined);
+  });
+
+  it('rejects bytes that are not a message', () => {
+    assert.throws(() => decodeJob(Buffer.from('ffffffffff', 'hex')), DecodeError);
+    assert.throws(() => decodeStatus(Uint8Array.from([0x08, 0x07])), /unknown status type 7/);
+  });
+
+  it('ships a descriptor generated from proto/ (npm run gen:proto)', () => {
+    execFileSync(process.execPath, ['scripts/gen-proto.mjs', '--check'], { stdio: 'pipe' });
+  });
+});
