@@ -1,0 +1,179 @@
+import { lookup } from 'node:dns/promises';
+import { decodeJob, type Job, type Stats } from '../protocol/messages.js';
+import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
+import { formatAddress, parseAddress, type Address } from '../transport/address.js';
+import { describeError } from '../errors.js';
+import { runEmitter } from '../emitter/runner.js';
+import { summaryToStats } from '../emitter/output.js';
+import type { EmitterSpec } from '../emitter/spec.js';
+import type { Logger } from '../log.js';
+import type { Allowlist } from './allowlist.js';
+import { jobToSpec, JobRejectedError, type JobLimits } from './validate.js';
+import { StatusOutbox, type FrameSender } from './status-outbox.js';
+
+/** Everything a node agent needs; commands/serve.ts builds it from flags. */
+export interface AgentOptions {
+  name: string;
+  listen: Address;
+  schedulerPort: number;
+  defaultTarget?: Address;
+  allowFrom: Allowlist;
+  allowTarget: Allowlist;
+  limits: JobLimits;
+  maxQueue: number;
+  statusRetryMs: number;
+  /** Extra time past w + t before a run is killed. */
+  graceMs: number;
+  helperPath: () => Promise<string>;
+  log: Logger;
+  /** Test seams. */
+  run?: (spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number) => Promise<Stats>;
+  send?: FrameSender;
+}
+
+interface QueuedJob {
+  job: Job;
+  label: string;
+  replyTo: Address;
+  legacy: boolean;
+}
+
+const SHUTDOWN = 'node shutting down';
+
+/** The node daemon: receives jobs, runs them one at a time through the emitter, reports statuses. */
+export class NodeAgent {
+  private server?: FrameServer;
+  private readonly queue: QueuedJob[] = [];
+  private readonly outbox: StatusOutbox;
+  private running?: { item: QueuedJob; abort: AbortController };
+  private worker: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private draining = false;
+  private nextTag = 1;
+
+  constructor(private readonly options: AgentOptions) {
+    this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send);
+  }
+
+  /** Starts listening for jobs; resolves with the bound address. */
+  async start(): Promise<Address> {
+    const { log, allowFrom } = this.options;
+    this.server = await startFrameServer({
+      host: this.options.listen.host,
+      port: this.options.listen.port,
+      readTimeoutMs: 10_000,
+      maxConnections: 64,
+      accept: (peer) => {
+        if (allowFrom.allows(peer.remoteAddress)) return true;
+        log.warn(`refused connection from ${peer.remoteAddress}: not in --allow-from (${allowFrom})`);
+        return false;
+      },
+      handler: (payload, peer) => this.received(payload, peer),
+      onError: (error, peer) => log.warn(`dropped connection from ${peer.remoteAddress}:${peer.remotePort}: ${describeError(error)}`),
+    });
+    return this.server.address;
+  }
+
+  /** Stops: fails the running and queued jobs with "node shutting down", delivers statuses, closes. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.server?.close();
+    for (const item of this.queue.splice(0)) this.report(item, { type: 'FAIL', reason: SHUTDOWN });
+    this.running?.abort.abort();
+    await this.worker;
+    await this.outbox.drain(graceMs);
+  }
+
+  private received(payload: Buffer, peer: Peer): void {
+    const job = decodeJob(payload);
+    const legacy = job.id === '';
+    const label = legacy ? `legacy job from ${peer.remoteAddress}` : `job ${job.id}`;
+    let replyTo: Address = { host: peer.remoteAddress, port: this.options.schedulerPort };
+    if (job.reply_to !== '') {
+      try {
+        replyTo = parseAddress(job.reply_to, undefined, 'reply_to');
+      } catch (error) {
+        this.options.log.warn(`${label}: ignoring ${describeError(error)}; replying to ${formatAddress(replyTo)}`);
+      }
+    }
+    const item: QueuedJob = { job, label, replyTo, legacy };
+    if (this.stopping) return this.report(item, { type: 'FAIL', reason: SHUTDOWN });
+    if (this.queue.length >= this.options.maxQueue) {
+      return this.reject(item, `node queue full (${this.options.maxQueue} jobs waiting)`);
+    }
+    this.queue.push(item);
+    this.options.log.info(`received ${label}`, { m: job.m, t: job.t, w: job.w, n: job.n, s_min: job.s_min, s_max: job.s_max, queued: this.queue.length });
+    if (!this.draining) this.worker = this.drainQueue();
+  }
+
+  private async drainQueue(): Promise<void> {
+    this.draining = true;
+    try {
+      for (let item = this.queue.shift(); item && !this.stopping; item = this.queue.shift()) {
+        await this.runOne(item);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runOne(item: QueuedJob): Promise<void> {
+    const abort = new AbortController();
+    this.running = { item, abort };
+    try {
+      let spec: EmitterSpec;
+      try {
+        spec = await this.checkJob(item.job);
+      } catch (error) {
+        if (error instanceof JobRejectedError) return this.reject(item, error.message);
+        throw error;
+      }
+      const timeoutMs = (spec.warmupS + spec.durationS) * 1000 + this.options.graceMs;
+      this.report(item, { type: 'STARTED' });
+      this.options.log.info(`started ${item.label}`, { target: formatAddress(spec.dst), rate_mbps: spec.rateMbps });
+      const helper = await this.options.helperPath();
+      const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs);
+      this.options.log.info(`${item.label} succeeded`, { tx_packets: stats.tx_packets, tx_mbps: stats.tx_mbps.toFixed(3) });
+      this.report(item, { type: 'SUCCESS', stats });
+    } catch (error) {
+      const reason = abort.signal.aborted ? SHUTDOWN : describeError(error);
+      this.options.log.error(`${item.label} failed: ${reason}`);
+      this.report(item, { type: 'FAIL', reason });
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Validates fields, resolves the target and applies --allow-target. */
+  private async checkJob(job: Job): Promise<EmitterSpec> {
+    const spec = jobToSpec(job, this.options.defaultTarget, this.options.limits, this.nextTag++);
+    let ip: string;
+    try {
+      ip = (await lookup(spec.dst.host)).address;
+    } catch (error) {
+      throw new JobRejectedError(`target ${formatAddress(spec.dst)}: cannot resolve (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`);
+    }
+    if (!this.options.allowTarget.allows(ip)) {
+      throw new JobRejectedError(`target ${formatAddress(spec.dst)} (${ip}) is not in --allow-target (${this.options.allowTarget})`);
+    }
+    return { ...spec, dst: { host: ip, port: spec.dst.port } };
+  }
+
+  private reject(item: QueuedJob, reason: string): void {
+    this.options.log.warn(`refused ${item.label}: ${reason}`);
+    this.report(item, { type: 'FAIL', reason });
+  }
+
+  private report(item: QueuedJob, status: { type: 'STARTED' | 'SUCCESS' | 'FAIL'; reason?: string; stats?: Stats }): void {
+    this.outbox.post({
+      to: item.replyTo,
+      legacy: item.legacy,
+      status: { ...status, job_id: item.job.id, node: this.options.name },
+    });
+  }
+}
+
+async function defaultRun(spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number): Promise<Stats> {
+  return summaryToStats(await runEmitter(spec, { helperPath, signal, timeoutMs }));
+}

@@ -1,0 +1,72 @@
+import type { Rtt, Stats } from '../protocol/messages.js';
+
+/** A per-interval report line of the helper. */
+export interface IntervalEvent {
+  event: 'interval';
+  phase: 'warmup' | 'measure';
+  t: number;
+  tx_packets: number;
+  tx_bytes: number;
+  tx_mbps: number;
+  tx_mpps: number;
+}
+
+/** The helper's final summary line (numbers it could not measure are null). */
+export interface SummaryEvent {
+  event: 'summary';
+  status: 'ok' | 'interrupted';
+  [key: string]: unknown;
+}
+
+export type EmitterEvent = IntervalEvent | SummaryEvent;
+
+/** Parses one stdout line of the helper; returns undefined for anything that is not an event. */
+export function parseEmitterLine(line: string): EmitterEvent | undefined {
+  const text = line.trim();
+  if (!text.startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const event = (value as { event?: unknown }).event;
+  return event === 'interval' || event === 'summary' ? (value as EmitterEvent) : undefined;
+}
+
+const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/** Maps the helper's summary onto the wire Stats; rx figures count only when rx was measured. */
+export function summaryToStats(summary: SummaryEvent): Stats {
+  const rxMeasured = summary.rx_measured === true;
+  const stats: Stats = {
+    tx_packets: num(summary.tx_packets),
+    tx_bytes: num(summary.tx_bytes),
+    rx_packets: rxMeasured ? num(summary.rx_packets) : 0,
+    rx_bytes: rxMeasured ? num(summary.rx_bytes) : 0,
+    loss_ratio: rxMeasured ? num(summary.loss_ratio) : 0,
+    tx_mbps_mean: num(summary.tx_mbps_mean),
+    tx_mbps_std: num(summary.tx_mbps_std),
+    tx_mpps_mean: num(summary.tx_mpps_mean),
+    tx_mpps_std: num(summary.tx_mpps_std),
+    tx_wire_mbps_mean: num(summary.tx_wire_mbps_mean),
+    rx_mbps_mean: rxMeasured ? num(summary.rx_mbps_mean) : 0,
+    rx_mpps_mean: rxMeasured ? num(summary.rx_mpps_mean) : 0,
+    requested_mbps: num(summary.requested_mbps),
+    rx_measured: rxMeasured,
+    duration_s: num(summary.duration_s),
+    mode: typeof summary.mode === 'string' ? summary.mode : '',
+    stalls: num(summary.stalls),
+    duplicates: num(summary.duplicates),
+    reordered: num(summary.reordered),
+    tx_mbps: num(summary.tx_mbps),
+  };
+  const rtt = summary.rtt_us;
+  if (typeof rtt === 'object' && rtt !== null) {
+    const r = rtt as Record<string, unknown>;
+    const keys: Array<keyof Rtt> = ['min', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'std', 'samples'];
+    stats.rtt_us = Object.fromEntries(keys.map((k) => [k, num(r[k])])) as unknown as Rtt;
+  }
+  return stats;
+}

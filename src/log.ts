@@ -1,0 +1,44 @@
+/** Log output format: human-readable lines or JSON lines. */
+export type LogFormat = 'human' | 'json';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+/** A small structured logger writing one line per record to a stream (stderr by default). */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Creates a logger; `clock` is injectable so tests see stable output. */
+export function createLogger(options: {
+  format?: LogFormat;
+  level?: LogLevel;
+  write?: (line: string) => void;
+  clock?: () => Date;
+}): Logger {
+  const format = options.format ?? 'human';
+  const threshold = ORDER[options.level ?? 'info'];
+  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const clock = options.clock ?? (() => new Date());
+  const emit = (level: LogLevel, message: string, fields: LogFields = {}): void => {
+    if (ORDER[level] < threshold) return;
+    const time = clock().toISOString();
+    const defined = Object.entries(fields).filter(([, v]) => v !== undefined);
+    if (format === 'json') {
+      write(JSON.stringify({ time, level, msg: message, ...Object.fromEntries(defined) }) + '\n');
+      return;
+    }
+    const extra = defined.map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : v}`).join(' ');
+    write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${extra ? ' ' + extra : ''}\n`);
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+  };
+}
