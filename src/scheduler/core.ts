@@ -1,0 +1,372 @@
+import type { Stats } from '../protocol/messages.js';
+import { Heap } from './heap.js';
+import { FINAL_STATES, type JobData, type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
+
+/** A node to add (from nodes.json, submit or the TUI). */
+export interface NewNode {
+  name: string;
+  host: string;
+  port: number;
+  reflector?: string;
+}
+
+/** A job to queue on one node. */
+export interface NewJob {
+  id: string;
+  node: string;
+  priority: number;
+  data: JobData;
+  target: string;
+  graceS: number;
+  retries: number;
+}
+
+/** Everything that happens to the scheduler. Time arrives inside events (ms). */
+export type SchedulerEvent =
+  | { type: 'nodeAdded'; node: NewNode; now: number }
+  | { type: 'jobsAdded'; jobs: NewJob[]; now: number }
+  | { type: 'ticked'; now: number }
+  | { type: 'recovered'; now: number }
+  | { type: 'jobDelivered'; jobId: string; now: number }
+  | { type: 'deliveryFailed'; jobId: string; reason: string; now: number }
+  | { type: 'statusReceived'; jobId: string; candidates: string[]; status: 'STARTED' | 'SUCCESS' | 'FAIL'; reason: string; stats?: Stats; now: number }
+  | { type: 'cancelRequested'; jobId: string; now: number }
+  | { type: 'pauseChanged'; node: string; paused: boolean; now: number };
+
+/** What the I/O shell must do. */
+export type Effect =
+  | { type: 'sendJob'; node: string; jobId: string }
+  | { type: 'cancelJob'; node: string; jobId: string }
+  | { type: 'jobFinished'; jobId: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** The effects of one event, and the records it changed (to persist before acting). */
+export interface StepResult {
+  effects: Effect[];
+  changedJobs: JobRecord[];
+  changedNodes: NodeRecord[];
+}
+
+/** Retry and failure-detection settings. */
+export interface CoreConfig {
+  /** Failed deliveries in a row before a node is marked down. */
+  failuresBeforeDown: number;
+  /** How often a down node is probed (by trying to deliver its next job). */
+  probeIntervalMs: number;
+  /** Delay before delivery attempt `failures + 1` to a node that is not down yet. */
+  backoffMs: (failures: number) => number;
+  /** Deliveries a job may get without ever being started before it is declared lost. */
+  maxUnstartedSends: number;
+  /** After a restart, how long running jobs get at least for a late status. */
+  recoveryGraceMs: number;
+}
+
+export const DEFAULT_CORE_CONFIG: CoreConfig = {
+  failuresBeforeDown: 3,
+  probeIntervalMs: 5000,
+  backoffMs: (failures) => Math.min(5000, 250 * 2 ** Math.max(0, failures - 1)),
+  maxUnstartedSends: 3,
+  recoveryGraceMs: 15_000,
+};
+
+const isFinal = (job: JobRecord): boolean => FINAL_STATES.includes(job.state);
+const jobOrder = (a: JobRecord, b: JobRecord): boolean => a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq);
+const runMs = (job: JobRecord): number => (job.data.w + job.data.t + job.graceS) * 1000;
+
+/**
+ * The scheduling core: a deterministic state machine with no I/O and no clock. It owns the state
+ * and updates it in place (copying 100k-job maps per event would cost the dispatch rate), and
+ * reports every record it changed so the shell can persist them before carrying out the effects.
+ */
+export class SchedulerCore {
+  private readonly queues = new Map<string, Heap<JobRecord>>();
+  private readonly pending = new Map<string, number>();
+  /** The job each node is busy with: sent and not yet finished by the node. */
+  private readonly current = new Map<string, string>();
+  private effects: Effect[] = [];
+  private changedJobs = new Set<JobRecord>();
+  private changedNodes = new Set<NodeRecord>();
+
+  constructor(readonly state: SchedulerState, private readonly config: CoreConfig = DEFAULT_CORE_CONFIG) {
+    for (const node of state.nodes.values()) this.queueOf(node.name);
+    for (const job of state.jobs.values()) {
+      if (job.state === 'pending') this.enqueue(job);
+      if (job.state === 'sent' || job.state === 'running') this.current.set(job.node, job.id);
+    }
+  }
+
+  /** Applies one event. */
+  handle(event: SchedulerEvent): StepResult {
+    this.effects = [];
+    this.changedJobs = new Set();
+    this.changedNodes = new Set();
+    this.apply(event);
+    return { effects: this.effects, changedJobs: [...this.changedJobs], changedNodes: [...this.changedNodes] };
+  }
+
+  /** Jobs waiting on a node. */
+  pendingCount(node: string): number {
+    return this.pending.get(node) ?? 0;
+  }
+
+  /** The job a node is busy with, if any. */
+  currentJob(node: string): JobRecord | undefined {
+    const id = this.current.get(node);
+    return id === undefined ? undefined : this.state.jobs.get(id);
+  }
+
+  /** True when no job is waiting or running anywhere. */
+  isDrained(): boolean {
+    if (this.current.size > 0) return false;
+    for (const count of this.pending.values()) if (count > 0) return false;
+    return true;
+  }
+
+  private apply(event: SchedulerEvent): void {
+    switch (event.type) {
+      case 'nodeAdded': return this.addNode(event.node, event.now);
+      case 'jobsAdded': return this.addJobs(event.jobs, event.now);
+      case 'ticked': return this.tick(event.now);
+      case 'recovered': return this.recover(event.now);
+      case 'jobDelivered': return this.delivered(event.jobId);
+      case 'deliveryFailed': return this.deliveryFailed(event.jobId, event.reason, event.now);
+      case 'statusReceived': return this.statusReceived(event);
+      case 'cancelRequested': return this.cancel(event.jobId, event.now);
+      case 'pauseChanged': return this.pause(event.node, event.paused, event.now);
+    }
+  }
+
+  private addNode(spec: NewNode, now: number): void {
+    const existing = this.state.nodes.get(spec.name);
+    if (existing) {
+      if (existing.host === spec.host && existing.port === spec.port && existing.reflector === spec.reflector) return;
+      Object.assign(existing, { host: spec.host, port: spec.port, reflector: spec.reflector, health: 'unknown', failures: 0, retryAt: 0 });
+      this.log('info', `node ${spec.name} now at (${spec.host}, ${spec.port})`);
+      this.changedNodes.add(existing);
+    } else {
+      const node: NodeRecord = { ...spec, health: 'unknown', paused: false, failures: 0, retryAt: 0, seq: this.state.nextSeq++ };
+      if (spec.reflector === undefined) delete node.reflector;
+      this.state.nodes.set(node.name, node);
+      this.queueOf(node.name);
+      this.changedNodes.add(node);
+    }
+    this.dispatch(spec.name, now);
+  }
+
+  /** Queues a batch, then dispatches: a whole file is ordered by priority before anything runs. */
+  private addJobs(specs: NewJob[], now: number): void {
+    const touched = new Set<string>();
+    for (const spec of specs) {
+      if (this.state.jobs.has(spec.id)) continue;
+      if (!this.state.nodes.has(spec.node)) {
+        this.log('error', `job ${spec.id} names unknown node ${spec.node}: not queued`);
+        continue;
+      }
+      const job: JobRecord = { ...spec, seq: this.state.nextSeq++, attempts: 0, sends: 0, state: 'pending', reason: '', createdAt: now };
+      this.state.jobs.set(job.id, job);
+      this.enqueue(job);
+      this.changedJobs.add(job);
+      touched.add(job.node);
+    }
+    for (const node of touched) this.dispatch(node, now);
+  }
+
+  private tick(now: number): void {
+    for (const [nodeName, jobId] of [...this.current]) {
+      const job = this.state.jobs.get(jobId);
+      if (job?.deadline !== undefined && job.deadline <= now) this.expired(job, nodeName, now);
+    }
+    for (const node of this.state.nodes.values()) {
+      if (!this.current.has(node.name) && node.retryAt <= now) this.dispatch(node.name, now);
+    }
+  }
+
+  private recover(now: number): void {
+    for (const jobId of this.current.values()) {
+      const job = this.state.jobs.get(jobId);
+      if (job?.deadline !== undefined && job.deadline < now + this.config.recoveryGraceMs) {
+        job.deadline = now + this.config.recoveryGraceMs;
+        this.changedJobs.add(job);
+      }
+    }
+    const waiting = [...this.pending.values()].reduce((a, b) => a + b, 0);
+    this.log('info', `resumed with ${waiting} queued and ${this.current.size} running job(s)`);
+    this.tick(now);
+  }
+
+  /** A sent job's deadline passed: never started -> send again (bounded); started -> lost. */
+  private expired(job: JobRecord, nodeName: string, now: number): void {
+    this.current.delete(nodeName);
+    if (job.state === 'sent' && job.sends < this.config.maxUnstartedSends) {
+      job.reason = `no STARTED within ${runMs(job) / 1000} s; sending again`;
+      this.log('warn', `job ${job.id} on ${nodeName}: ${job.reason}`);
+      this.requeue(job);
+    } else if (job.state === 'sent' || job.state === 'running') {
+      const why = job.state === 'sent'
+        ? `node took the job ${job.sends} times but never started it`
+        : `no final status within w + t + ${job.graceS} s`;
+      if (job.state === 'sent') job.attempts += 1;
+      this.failOrRetry(job, 'lost', why, now);
+    }
+    this.dispatch(nodeName, now);
+  }
+
+  private delivered(jobId: string): void {
+    const job = this.state.jobs.get(jobId);
+    const node = job && this.state.nodes.get(job.node);
+    if (!job || !node) return;
+    if (node.health === 'down') this.log('info', `node ${node.name} is back up with ${this.pendingCount(node.name)} job(s) waiting`);
+    if (node.health !== 'up' || node.failures !== 0) {
+      Object.assign(node, { health: 'up', failures: 0, retryAt: 0 });
+      this.changedNodes.add(node);
+    }
+    this.log('info', `Successfully sent job ${job.id} to node ${node.name} (${node.host}, ${node.port}).`);
+  }
+
+  private deliveryFailed(jobId: string, reason: string, now: number): void {
+    const job = this.state.jobs.get(jobId);
+    const node = job && this.state.nodes.get(job.node);
+    // A job the node already started was delivered after all, whatever the socket said.
+    if (!job || !node || this.current.get(node.name) !== jobId || job.state !== 'sent') return;
+    this.current.delete(node.name);
+    job.sends -= 1;
+    this.requeue(job);
+    node.failures += 1;
+    if (node.health !== 'down' && node.failures >= this.config.failuresBeforeDown) {
+      node.health = 'down';
+      this.log('error', `node ${node.name} (${node.host}, ${node.port}) is down: ${reason}; its ${this.pendingCount(node.name)} job(s) wait, probing every ${this.config.probeIntervalMs / 1000} s`);
+    } else if (node.health !== 'down') {
+      this.log('warn', `could not send job ${job.id} to node ${node.name} (${node.host}, ${node.port}): ${reason}; retrying`);
+    }
+    node.retryAt = now + (node.health === 'down' ? this.config.probeIntervalMs : this.config.backoffMs(node.failures));
+    this.changedNodes.add(node);
+  }
+
+  private statusReceived(event: Extract<SchedulerEvent, { type: 'statusReceived' }>): void {
+    const job = event.jobId !== '' ? this.state.jobs.get(event.jobId) : this.legacyMatch(event.candidates);
+    if (!job) {
+      const from = event.jobId !== '' ? `job ${event.jobId}` : `node(s) ${event.candidates.join(', ') || 'unknown'}`;
+      this.log('warn', `${event.status} for ${from} matches no job that is running: ignored`);
+      return;
+    }
+    const wasCurrent = this.current.get(job.node) === job.id;
+    if (event.status === 'STARTED') {
+      if (job.state !== 'sent') return;
+      Object.assign(job, { state: 'running', startedAt: event.now, deadline: event.now + runMs(job), attempts: job.attempts + 1 });
+      this.changedJobs.add(job);
+      return;
+    }
+    if (job.state === 'succeeded' || job.state === 'failed' || (job.state === 'cancelled' && !wasCurrent)) {
+      this.log('info', `late ${event.status} for job ${job.id} (already ${job.state}): ignored`);
+      return;
+    }
+    if (job.state === 'pending' && event.status === 'FAIL') {
+      this.log('info', `late FAIL for job ${job.id}, already queued to run again: ${event.reason}`);
+      return;
+    }
+    if (wasCurrent) this.current.delete(job.node);
+    if (job.state === 'cancelled') {
+      this.log('info', `node ${job.node} stopped cancelled job ${job.id}`);
+    } else if (event.status === 'SUCCESS') {
+      this.finish(job, 'succeeded', '', event.now, event.stats);
+      this.log('info', `Node ${job.node} successfully completed job ${job.id}.`);
+    } else {
+      if (job.state === 'sent') job.attempts += 1;
+      this.failOrRetry(job, 'failed', event.reason || 'node reported FAIL (no reason given)', event.now);
+    }
+    this.dispatch(job.node, event.now);
+  }
+
+  /** A legacy status names no job: it belongs to the matching node that was sent a job first. */
+  private legacyMatch(candidates: string[]): JobRecord | undefined {
+    let best: JobRecord | undefined;
+    for (const name of candidates) {
+      const job = this.currentJob(name);
+      if (job && (!best || (job.sentAt ?? 0) < (best.sentAt ?? 0))) best = job;
+    }
+    return best;
+  }
+
+  private cancel(jobId: string, now: number): void {
+    const job = this.state.jobs.get(jobId);
+    if (!job || isFinal(job)) return;
+    const running = this.current.get(job.node) === job.id;
+    this.finish(job, 'cancelled', 'cancelled', now);
+    if (running) this.effects.push({ type: 'cancelJob', node: job.node, jobId });
+    this.log('info', `job ${jobId} on ${job.node} cancelled`);
+  }
+
+  private pause(nodeName: string, paused: boolean, now: number): void {
+    const node = this.state.nodes.get(nodeName);
+    if (!node || node.paused === paused) return;
+    node.paused = paused;
+    this.changedNodes.add(node);
+    this.log('info', `node ${nodeName} ${paused ? 'paused' : 'resumed'}`);
+    this.dispatch(nodeName, now);
+  }
+
+  private failOrRetry(job: JobRecord, state: 'failed' | 'lost', reason: string, now: number): void {
+    if (job.attempts <= job.retries) {
+      job.reason = reason;
+      job.sends = 0;
+      this.log('warn', `job ${job.id} on ${job.node} ${state}: ${reason}; re-running (run ${job.attempts + 1} of ${job.retries + 1})`);
+      this.requeue(job);
+      return;
+    }
+    this.finish(job, state, reason, now);
+    this.log('error', `job ${job.id} on ${job.node} ${state}: ${reason}`);
+  }
+
+  private finish(job: JobRecord, state: JobRecord['state'], reason: string, now: number, stats?: Stats): void {
+    if (job.state === 'pending') this.pending.set(job.node, this.pendingCount(job.node) - 1);
+    job.state = state;
+    job.reason = reason;
+    job.finishedAt = now;
+    // A cancelled job the node is still running keeps its deadline, so the node is freed in time.
+    if (this.current.get(job.node) !== job.id) delete job.deadline;
+    if (stats) job.stats = stats;
+    this.changedJobs.add(job);
+    this.effects.push({ type: 'jobFinished', jobId: job.id });
+  }
+
+  private requeue(job: JobRecord): void {
+    job.state = 'pending';
+    delete job.deadline;
+    this.enqueue(job);
+    this.changedJobs.add(job);
+  }
+
+  private enqueue(job: JobRecord): void {
+    this.queueOf(job.node).push(job);
+    this.pending.set(job.node, this.pendingCount(job.node) + 1);
+  }
+
+  private queueOf(node: string): Heap<JobRecord> {
+    let queue = this.queues.get(node);
+    if (!queue) {
+      queue = new Heap(jobOrder);
+      this.queues.set(node, queue);
+    }
+    return queue;
+  }
+
+  /** Sends a node its next job when it is idle, not paused, and not waiting out a backoff. */
+  private dispatch(nodeName: string, now: number): void {
+    const node = this.state.nodes.get(nodeName);
+    if (!node || node.paused || this.current.has(nodeName) || node.retryAt > now) return;
+    const queue = this.queueOf(nodeName);
+    let job = queue.pop();
+    // Entries whose job left 'pending' (cancelled, finished late) are skipped here: lazy deletion.
+    while (job && job.state !== 'pending') job = queue.pop();
+    if (!job) return;
+    this.pending.set(nodeName, this.pendingCount(nodeName) - 1);
+    Object.assign(job, { state: 'sent', sentAt: now, sends: job.sends + 1, deadline: now + runMs(job) });
+    this.current.set(nodeName, job.id);
+    this.changedJobs.add(job);
+    this.effects.push({ type: 'sendJob', node: nodeName, jobId: job.id });
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.effects.push({ type: 'log', level, message });
+  }
+}

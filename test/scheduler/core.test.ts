@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { SchedulerCore, type Effect, type NewJob, type SchedulerEvent } from '../../src/scheduler/core.js';
+import type { JobRecord, SchedulerState } from '../../src/scheduler/types.js';
+
+const data = { m: 10, t: 2, w: 1, n: 1, s_min: 64, s_max: 0, r: false, l: false };
+const emptyState = (): SchedulerState => ({ nodes: new Map(), jobs: new Map(), nextSeq: 1 });
+const job = (id: string, node: string, priority = 1, extra: Partial<NewJob> = {}): NewJob =>
+  ({ id, node, priority, data, target: '', graceS: 5, retries: 0, ...extra });
+
+/** Drives a core with events and collects every effect; `t` is the clock in ms. */
+class Harness {
+  readonly core: SchedulerCore;
+  readonly effects: Effect[] = [];
+  t = 0;
+
+  constructor(state = emptyState()) {
+    this.core = new SchedulerCore(state);
+  }
+
+  do(event: Omit<SchedulerEvent, 'now'>): Effect[] {
+    const result = this.core.handle({ ...event, now: this.t } as SchedulerEvent);
+    this.effects.push(...result.effects);
+    return result.effects;
+  }
+
+  node(name: string, host = '127.0.0.1', port = 1729): this {
+    this.do({ type: 'nodeAdded', node: { name, host, port } });
+    return this;
+  }
+
+  jobs(...jobs: NewJob[]): Effect[] {
+    return this.do({ type: 'jobsAdded', jobs });
+  }
+
+  status(jobId: string, status: 'STARTED' | 'SUCCESS' | 'FAIL', reason = '', candidates: string[] = []): Effect[] {
+    return this.do({ type: 'statusReceived', jobId, candidates, status, reason });
+  }
+
+  /** Delivers, starts and succeeds every job that is out on a node, until nothing is; returns the run order. */
+  runAll(limit = 100): string[] {
+    const order: string[] = [];
+    for (let i = 0; i < limit; i++) {
+      const out = [...this.core.state.jobs.values()].filter((j) => j.state === 'sent').sort((a, b) => a.sentAt! - b.sentAt! || a.seq - b.seq);
+      if (out.length === 0) break;
+      for (const next of out) {
+        order.push(next.id);
+        this.do({ type: 'jobDelivered', jobId: next.id });
+        this.status(next.id, 'STARTED');
+        this.status(next.id, 'SUCCESS');
+      }
+    }
+    return order;
+  }
+
+  job(id: string): JobRecord {
+    const record = this.core.state.jobs.get(id);
+    assert.ok(record, `no job ${id}`);
+    return record;
+  }
+
+  sent(): string[] {
+    return this.effects.filter((e) => e.type === 'sendJob').map((e) => (e as { jobId: string }).jobId);
+  }
+}
+
+describe('scheduler core: ordering', () => {
+  const cases: Array<[string, NewJob[], string[]]> = [
+    ['priorities 3, 1, 2, 1 run as first 1, second 1, 2, 3',
+      [job('p3', 'm0', 3), job('p1a', 'm0', 1), job('p2', 'm0', 2), job('p1b', 'm0', 1)], ['p1a', 'p1b', 'p2', 'p3']],
+    ['equal priorities keep file order', [job('a', 'm0'), job('b', 'm0'), job('c', 'm0')], ['a', 'b', 'c']],
+    ['negative priorities come first', [job('z', 'm0', 0), job('neg', 'm0', -5)], ['neg', 'z']],
+  ];
+  for (const [name, jobs, expected] of cases) {
+    it(name, () => {
+      const h = new Harness().node('m0');
+      h.jobs(...jobs);
+      assert.deepEqual(h.runAll(), expected);
+      assert.ok(h.core.isDrained());
+    });
+  }
+
+  it('sends a node one job at a time', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    assert.deepEqual(h.sent(), ['a']);
+    h.do({ type: 'jobDelivered', jobId: 'a' });
+    h.status('a', 'STARTED');
+    assert.deepEqual(h.sent(), ['a']);
+    h.status('a', 'SUCCESS');
+    assert.deepEqual(h.sent(), ['a', 'b']);
+  });
+
+  it('keeps nodes apart: each has its own queue', () => {
+    const h = new Harness().node('m0', '127.0.0.1', 1729).node('m1', '127.0.0.1', 1731);
+    h.jobs(job('a0', 'm0'), job('a1', 'm1'), job('b0', 'm0'));
+    assert.deepEqual(h.sent(), ['a0', 'a1']);
+    assert.equal(h.core.pendingCount('m0'), 1);
+    assert.equal(h.core.pendingCount('m1'), 0);
+  });
+
+  it('does not queue a job for an unknown node, and says so', () => {
+    const h = new Harness().node('m0');
+    const effects = h.jobs(job('x', 'nope'));
+    assert.equal(h.core.state.jobs.size, 0);
+    assert.match(JSON.stringify(effects), /unknown node nope/);
+  });
+
+  it('holds a paused node and resumes it', () => {
+    const h = new Harness().node('m0');
+    h.do({ type: 'pauseChanged', node: 'm0', paused: true });
+    h.jobs(job('a', 'm0'));
+    assert.deepEqual(h.sent(), []);
+    h.do({ type: 'pauseChanged', node: 'm0', paused: false });
+    assert.deepEqual(h.sent(), ['a']);
+  });
+});
+
+describe('scheduler core: failures', () => {
+  it('FAIL records the reason and the queue moves on', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    h.do({ type: 'jobDelivered', jobId: 'a' });
+    h.status('a', 'FAIL', 'target not allowed');
+    assert.equal(h.job('a').state, 'failed');
+    assert.equal(h.job('a').reason, 'target not allowed');
+    assert.deepEqual(h.sent(), ['a', 'b']);
+  });
+
+  it('re-runs a failed job only by its retry count', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0', 1, { retries: 1 }));
+    for (let run = 1; run <= 2; run++) {
+      h.status('a', 'STARTED');
+      h.status('a', 'FAIL', `boom ${run}`);
+    }
+    assert.equal(h.job('a').state, 'failed');
+    assert.equal(h.job('a').attempts, 2);
+    assert.deepEqual(h.sent(), ['a', 'a']);
+  });
+
+  it('an unreachable node is retried with backoff, marked down, keeps its queue, and runs it when back', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    for (let i = 0; i < 3; i++) {
+      const [send] = h.effects.filter((e) => e.type === 'sendJob').slice(-1) as Array<{ jobId: string }>;
+      h.do({ type: 'deliveryFailed', jobId: send!.jobId, reason: 'ECONNREFUSED' });
+      h.t += 10_000;
+      h.do({ type: 'ticked' });
+    }
+    const node = h.core.state.nodes.get('m0')!;
+    assert.equal(node.health, 'down');
+    assert.equal(h.job('a').state, 'sent');
+    assert.equal(h.core.pendingCount('m0'), 1);
+    assert.deepEqual(h.runAll(), ['a', 'b']);
+    assert.equal(node.health, 'up');
+    assert.ok(h.effects.some((e) => e.type === 'log' && /is back up/.test(e.message)));
+  });
+
+  it('does not retry a node before its backoff has passed', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'));
+    h.do({ type: 'deliveryFailed', jobId: 'a', reason: 'ECONNREFUSED' });
+    h.t += 100;
+    h.do({ type: 'ticked' });
+    assert.deepEqual(h.sent(), ['a']);
+    h.t += 200;
+    h.do({ type: 'ticked' });
+    assert.deepEqual(h.sent(), ['a', 'a']);
+  });
+
+  it('a started job with no final status by w + t + grace is lost, and the queue moves on', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    h.status('a', 'STARTED');
+    h.t += (1 + 2 + 5) * 1000 + 1;
+    h.do({ type: 'ticked' });
+    assert.equal(h.job('a').state, 'lost');
+    assert.match(h.job('a').reason, /no final status within w \+ t \+ 5 s/);
+    assert.deepEqual(h.sent(), ['a', 'b']);
+  });
+
+  it('a job that was sent but never started is sent again, then lost', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'));
+    for (let i = 0; i < 3; i++) {
+      h.t += 9000;
+      h.do({ type: 'ticked' });
+    }
+    assert.deepEqual(h.sent(), ['a', 'a', 'a']);
+    assert.equal(h.job('a').state, 'lost');
+    assert.match(h.job('a').reason, /never started/);
+  });
+
+  it('accepts a late SUCCESS for a lost job', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'));
+    h.status('a', 'STARTED');
+    h.t += 9000;
+    h.do({ type: 'ticked' });
+    h.status('a', 'SUCCESS');
+    assert.equal(h.job('a').state, 'succeeded');
+  });
+
+  it('ignores a duplicate final status', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    h.status('a', 'STARTED');
+    h.status('a', 'SUCCESS');
+    h.status('a', 'FAIL', 'late');
+    assert.equal(h.job('a').state, 'succeeded');
+    assert.equal(h.job('b').state, 'sent');
+  });
+});
+
+describe('scheduler core: legacy statuses, cancel, recovery', () => {
+  it('matches a legacy status to the candidate node that was sent a job first', () => {
+    const h = new Harness().node('m0').node('m1', '127.0.0.1', 1731);
+    h.jobs(job('a', 'm0'));
+    h.t += 5;
+    h.jobs(job('b', 'm1'));
+    h.status('', 'STARTED', '', ['m0', 'm1']);
+    h.status('', 'SUCCESS', '', ['m0', 'm1']);
+    assert.equal(h.job('a').state, 'succeeded');
+    assert.equal(h.job('b').state, 'sent');
+  });
+
+  it('cancels a pending job without sending it', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'), job('c', 'm0'));
+    h.do({ type: 'cancelRequested', jobId: 'b' });
+    assert.equal(h.core.pendingCount('m0'), 1);
+    assert.deepEqual(h.runAll(), ['a', 'c']);
+    assert.equal(h.job('b').state, 'cancelled');
+  });
+
+  it('cancels a running job: tells the node, and frees it when the node reports', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    h.status('a', 'STARTED');
+    const effects = h.do({ type: 'cancelRequested', jobId: 'a' });
+    assert.deepEqual(effects.filter((e) => e.type === 'cancelJob'), [{ type: 'cancelJob', node: 'm0', jobId: 'a' }]);
+    assert.deepEqual(h.sent(), ['a']);
+    h.status('a', 'FAIL', 'cancelled');
+    assert.equal(h.job('a').state, 'cancelled');
+    assert.deepEqual(h.sent(), ['a', 'b']);
+  });
+
+  it('rebuilds queues and running jobs from saved state and gives running jobs time for a late status', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0', 2), job('b', 'm0', 1), job('c', 'm0', 3));
+    h.status('b', 'STARTED');
+    const saved = structuredClone(h.core.state);
+    const again = new Harness(saved);
+    again.t = h.t + 60_000;
+    again.do({ type: 'recovered' });
+    assert.deepEqual(again.sent(), [], 'must not send while b may still run');
+    assert.equal(again.job('b').deadline, again.t + 15_000);
+    again.status('b', 'SUCCESS');
+    assert.deepEqual(again.runAll(), ['a', 'c']);
+  });
+
+  it('reports every record it changed, for persistence', () => {
+    const h = new Harness().node('m0');
+    const result = h.core.handle({ type: 'jobsAdded', jobs: [job('a', 'm0'), job('b', 'm0')], now: 0 });
+    assert.deepEqual(result.changedJobs.map((j) => `${j.id}:${j.state}`).sort(), ['a:sent', 'b:pending']);
+  });
+});
