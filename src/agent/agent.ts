@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { decodeJob, type Job, type Stats } from '../protocol/messages.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
-import { formatAddress, parseAddress, type Address } from '../transport/address.js';
+import { formatAddress, parseAddress, parsePort, type Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
 import { runEmitter } from '../emitter/runner.js';
 import { summaryToStats } from '../emitter/output.js';
@@ -92,7 +92,10 @@ export class NodeAgent {
     let replyTo: Address = { host: peer.remoteAddress, port: this.options.schedulerPort };
     if (job.reply_to !== '') {
       try {
-        replyTo = parseAddress(job.reply_to, undefined, 'reply_to');
+        // ":PORT" means the job connection's source address at that port (a scheduler on 0.0.0.0).
+        replyTo = job.reply_to.startsWith(':')
+          ? { host: peer.remoteAddress, port: parsePort(job.reply_to.slice(1), `reply_to "${job.reply_to}"`) }
+          : parseAddress(job.reply_to, undefined, 'reply_to');
       } catch (error) {
         this.options.log.warn(`${label}: ignoring ${describeError(error)}; replying to ${formatAddress(replyTo)}`);
       }

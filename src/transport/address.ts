@@ -28,11 +28,14 @@ export function parseAddress(text: string, defaultPort?: number, what = 'address
     if (defaultPort === undefined) throw new UserError(`${what} "${text}": missing port, expected HOST:PORT`, 'ERR_ADDRESS');
     return { host, port: defaultPort };
   }
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw new UserError(`${what} "${text}": port must be 1..65535`, 'ERR_ADDRESS');
-  }
-  return { host, port };
+  return { host, port: parsePort(portText, `${what} "${text}"`) };
+}
+
+/** Parses a TCP/UDP port number 1..65535; `what` names the value in the error. */
+export function parsePort(text: string, what: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new UserError(`${what}: port must be 1..65535`, 'ERR_ADDRESS');
+  return port;
 }
 
 /** Formats an address as `host:port`, bracketing IPv6 hosts. */

@@ -95,6 +95,18 @@ describe('agent: node daemon behaviour', () => {
     }
   });
 
+  it('takes ":PORT" as a reply address on the job connection\'s source host', async () => {
+    const other = new FakeScheduler();
+    const otherPort = await other.start();
+    try {
+      await startAgent();
+      await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...job, id: 'p', reply_to: `:${otherPort}` }));
+      assert.deepEqual((await other.waitFor(2)).map((s) => s.type), ['STARTED', 'SUCCESS']);
+    } finally {
+      await other.close();
+    }
+  });
+
   const invalid: Array<[string, Partial<Job>, RegExp]> = [
     ['s_min above s_max', { s_min: 900, s_max: 800 }, /s_max=800/],
     ['a frame below 64 bytes', { s_min: 60, s_max: 0 }, /s_min=60: frame size must be 64\.\.9000/],

@@ -7,6 +7,9 @@ const emptyState = (): SchedulerState => ({ nodes: new Map(), jobs: new Map(), n
 const job = (id: string, node: string, priority = 1, extra: Partial<NewJob> = {}): NewJob =>
   ({ id, node, priority, data, target: '', graceS: 5, retries: 0, ...extra });
 
+/** An event without its time: the harness adds its clock. */
+type EventInput = SchedulerEvent extends infer E ? (E extends unknown ? Omit<E, 'now'> : never) : never;
+
 /** Drives a core with events and collects every effect; `t` is the clock in ms. */
 class Harness {
   readonly core: SchedulerCore;
@@ -17,7 +20,7 @@ class Harness {
     this.core = new SchedulerCore(state);
   }
 
-  do(event: Omit<SchedulerEvent, 'now'>): Effect[] {
+  do(event: EventInput): Effect[] {
     const result = this.core.handle({ ...event, now: this.t } as SchedulerEvent);
     this.effects.push(...result.effects);
     return result.effects;
