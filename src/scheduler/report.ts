@@ -1,0 +1,36 @@
+import type { JobRecord } from './types.js';
+
+const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
+
+/** One result line's columns for a job: what a test engineer looks at first. */
+export function resultColumns(job: JobRecord): Record<string, string> {
+  const s = job.stats;
+  return {
+    job: job.id,
+    node: job.node,
+    state: job.state,
+    'req Mbit/s': String(job.data.m),
+    'tx Mbit/s': fixed(s?.tx_mbps, 2),
+    'tx pkts': s ? String(s.tx_packets) : '-',
+    'rx pkts': s?.rx_measured ? String(s.rx_packets) : '-',
+    loss: s?.rx_measured ? `${(s.loss_ratio * 100).toFixed(3)}%` : '-',
+    'p99 us': s?.rtt_us ? fixed(s.rtt_us.p99, 1) : '-',
+    reason: job.reason,
+  };
+}
+
+/** Renders rows of columns as an aligned plain-text table. */
+export function formatTable(rows: Array<Record<string, string>>): string {
+  if (rows.length === 0) return '';
+  const headers = Object.keys(rows[0]!);
+  const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => (r[h] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(headers), ...rows.map((r) => line(headers.map((h) => r[h] ?? '')))].join('\n');
+}
+
+/** Counts jobs by state, e.g. "3 succeeded, 1 failed". */
+export function countByState(jobs: Iterable<JobRecord>): string {
+  const counts = new Map<string, number>();
+  for (const job of jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
+  return [...counts].map(([state, n]) => `${n} ${state}`).join(', ') || 'no jobs';
+}

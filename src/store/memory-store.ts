@@ -1,0 +1,61 @@
+import { PktgenError } from '../errors.js';
+import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.js';
+import { JOB_STATES, NODE_HEALTHS, nextSeqAfter } from './store.js';
+import type { Changes, LoadedFile, SchedulerStore } from './store.js';
+
+/**
+ * A SchedulerStore in process memory, for tests and state that need not outlive the process. It
+ * enforces the SQLite schema's constraints, so a change set one store rejects, the other rejects too.
+ */
+export class MemoryStore implements SchedulerStore {
+  private nodes = new Map<string, NodeRecord>();
+  private jobs = new Map<string, JobRecord>();
+  private files = new Map<string, LoadedFile>();
+  private nextSeq = 0;
+
+  /** Copies out every record, ordered by seq (ties keep insertion order, as in SQLite). */
+  load(): SchedulerState {
+    const bySeq = (a: { seq: number }, b: { seq: number }) => a.seq - b.seq;
+    const nodes = [...this.nodes.values()].sort(bySeq);
+    const jobs = [...this.jobs.values()].sort(bySeq);
+    return {
+      nodes: new Map(nodes.map((node) => [node.name, structuredClone(node)])),
+      jobs: new Map(jobs.map((job) => [job.id, structuredClone(job)])),
+      nextSeq: this.nextSeq,
+    };
+  }
+
+  /** Validates the whole change set first, then copies it in, so a bad record changes nothing. */
+  apply(changes: Changes): void {
+    this.validate(changes);
+    for (const node of changes.nodes ?? []) this.nodes.set(node.name, structuredClone(node));
+    for (const job of changes.jobs ?? []) this.jobs.set(job.id, structuredClone(job));
+    for (const file of changes.files ?? []) this.files.set(file.hash, structuredClone(file));
+    for (const id of changes.removedJobs ?? []) this.jobs.delete(id);
+    this.nextSeq = nextSeqAfter(this.nextSeq, changes);
+  }
+
+  /** A copy of the file record, if that hash was loaded before. */
+  findFile(hash: string): LoadedFile | undefined {
+    const file = this.files.get(hash);
+    return file && structuredClone(file);
+  }
+
+  /** Nothing to release. */
+  close(): void {}
+
+  private validate(changes: Changes): void {
+    const incoming = new Set((changes.nodes ?? []).map((node) => node.name));
+    for (const node of changes.nodes ?? []) {
+      if (!NODE_HEALTHS.includes(node.health)) fail(`node ${node.name} has unknown health "${node.health}"`);
+    }
+    for (const job of changes.jobs ?? []) {
+      if (!JOB_STATES.includes(job.state)) fail(`job ${job.id} has unknown state "${job.state}"`);
+      if (!this.nodes.has(job.node) && !incoming.has(job.node)) fail(`job ${job.id} names unknown node ${job.node}`);
+    }
+  }
+}
+
+function fail(reason: string): never {
+  throw new PktgenError('ERR_STORE', `cannot save scheduler state in memory: ${reason}`);
+}

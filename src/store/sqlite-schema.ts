@@ -1,0 +1,90 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { UserError } from '../errors.js';
+import { JOB_STATES, NODE_HEALTHS } from './store.js';
+
+/** 'pktg' in PRAGMA application_id: tells a pktgen database from any other SQLite file. */
+export const APPLICATION_ID = 0x706b7467;
+
+const list = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
+
+// migrations[i] takes a database from user_version i to i + 1; append, never edit a shipped entry.
+const migrations: readonly string[] = [
+  `CREATE TABLE nodes (
+     name TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL,
+     host TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     reflector TEXT,
+     health TEXT NOT NULL CHECK (health IN (${list(NODE_HEALTHS)})),
+     paused INTEGER NOT NULL CHECK (paused IN (0, 1)),
+     failures INTEGER NOT NULL,
+     retry_at INTEGER NOT NULL
+   );
+   CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     node TEXT NOT NULL REFERENCES nodes (name),
+     seq INTEGER NOT NULL,
+     priority INTEGER NOT NULL,
+     state TEXT NOT NULL CHECK (state IN (${list(JOB_STATES)})),
+     data TEXT NOT NULL,
+     target TEXT NOT NULL,
+     grace_s REAL NOT NULL,
+     retries INTEGER NOT NULL,
+     attempts INTEGER NOT NULL,
+     sends INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     stats TEXT,
+     created_at INTEGER NOT NULL,
+     sent_at INTEGER,
+     started_at INTEGER,
+     finished_at INTEGER,
+     deadline INTEGER
+   );
+   CREATE INDEX jobs_by_node_state ON jobs (node, state);
+   CREATE TABLE files (
+     hash TEXT PRIMARY KEY,
+     path TEXT NOT NULL,
+     loaded_at INTEGER NOT NULL,
+     job_count INTEGER NOT NULL
+   );
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL);
+   INSERT INTO meta (key, value) VALUES ('next_seq', 0);`,
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = migrations.length;
+
+/**
+ * Checks that `db` is empty or a pktgen database of a version this build knows, switches it to
+ * WAL and brings its schema up to SCHEMA_VERSION. Throws UserError ERR_STORE otherwise.
+ */
+export function prepareSchema(db: DatabaseSync, path: string): void {
+  // Identify before any write: WAL mode would otherwise be forced onto someone else's database.
+  const version = pragma(db, 'user_version');
+  if (pragma(db, 'application_id') !== APPLICATION_ID && (version !== 0 || hasTables(db))) {
+    throw new UserError(`${path} is not a pktgen state database; move it away, pass --fresh to replace it, or choose another --state-dir`, 'ERR_STORE');
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new UserError(`${path} was written by a newer pktgen (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade pktgen, pass --fresh to start over, or choose another --state-dir`, 'ERR_STORE');
+  }
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
+  if (version === SCHEMA_VERSION) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    // Another scheduler may have migrated between our read and our lock: read again under the lock.
+    for (let from = pragma(db, 'user_version'); from < SCHEMA_VERSION; from++) db.exec(migrations[from]!);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}; PRAGMA application_id = ${APPLICATION_ID}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function pragma(db: DatabaseSync, name: 'user_version' | 'application_id'): number {
+  return db.prepare(`PRAGMA ${name}`).get()![name] as number;
+}
+
+function hasTables(db: DatabaseSync): boolean {
+  return db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get() !== undefined;
+}

@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { PktgenError, UserError } from '../errors.js';
+import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.js';
+import { prepareSchema } from './sqlite-schema.js';
+import { fileFromRow, fileParams, jobFromRow, jobParams, nodeFromRow, nodeParams, sql } from './sqlite-rows.js';
+import { nextSeqAfter } from './store.js';
+import type { Changes, LoadedFile, SchedulerStore } from './store.js';
+
+/** How long a statement waits for another connection's lock before failing (SQLite busy_timeout). */
+const BUSY_TIMEOUT_MS = 5000;
+
+type Statements = { [Name in keyof typeof sql | 'begin' | 'beginRead' | 'commit' | 'rollback']: StatementSync };
+
+/** The SchedulerStore on one SQLite file (node:sqlite), in WAL mode: one transaction per apply(). */
+export class SqliteStore implements SchedulerStore {
+  private readonly statements: Statements;
+  private nextSeq: number;
+
+  private constructor(private readonly db: DatabaseSync, readonly path: string) {
+    const prepare = (text: string) => db.prepare(text);
+    this.statements = {
+      begin: prepare('BEGIN IMMEDIATE'), beginRead: prepare('BEGIN'),
+      commit: prepare('COMMIT'), rollback: prepare('ROLLBACK'),
+      ...(Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, prepare(text)])) as Record<keyof typeof sql, StatementSync>),
+    };
+    for (const select of [this.statements.selectNodes, this.statements.selectJobs, this.statements.findFile]) select.setReturnArrays(true);
+    this.nextSeq = this.statements.selectNextSeq.get()!.value as number;
+  }
+
+  /** Opens (creating if need be) the database at `path`; its folder must exist. Throws UserError ERR_STORE. */
+  static open(path: string): SqliteStore {
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
+    } catch (error) {
+      throw openError(path, error);
+    }
+    try {
+      prepareSchema(db, path);
+      return new SqliteStore(db, path);
+    } catch (error) {
+      db.close();
+      throw error instanceof PktgenError ? error : openError(path, error);
+    }
+  }
+
+  /** Reads nodes, jobs and next_seq from one snapshot. */
+  load(): SchedulerState {
+    const s = this.statements;
+    return this.transaction(s.beginRead, 'read scheduler state from', () => {
+      const nodes = new Map<string, NodeRecord>();
+      for (const row of s.selectNodes.iterate()) {
+        const node = nodeFromRow(row);
+        nodes.set(node.name, node);
+      }
+      const jobs = new Map<string, JobRecord>();
+      for (const row of s.selectJobs.iterate()) {
+        const job = jobFromRow(row);
+        jobs.set(job.id, job);
+      }
+      return { nodes, jobs, nextSeq: s.selectNextSeq.get()!.value as number };
+    });
+  }
+
+  /** Upserts nodes, jobs and files, then removes jobs, all in one BEGIN IMMEDIATE transaction. */
+  apply(changes: Changes): void {
+    const s = this.statements;
+    const nextSeq = nextSeqAfter(this.nextSeq, changes);
+    this.transaction(s.begin, 'save scheduler state to', () => {
+      for (const node of changes.nodes ?? []) s.upsertNode.run(...nodeParams(node));
+      for (const job of changes.jobs ?? []) s.upsertJob.run(...jobParams(job));
+      for (const file of changes.files ?? []) s.upsertFile.run(...fileParams(file));
+      for (const id of changes.removedJobs ?? []) s.removeJob.run(id);
+      // Most transitions touch an existing job, whose seq is below next_seq: skip that write.
+      if (nextSeq > this.nextSeq) s.raiseNextSeq.run(nextSeq);
+    });
+    this.nextSeq = nextSeq;
+  }
+
+  /** The file loaded before with this content hash, if any. */
+  findFile(hash: string): LoadedFile | undefined {
+    const row = this.statements.findFile.get(hash);
+    return row && fileFromRow(row);
+  }
+
+  /** Closes the connection (SQLite checkpoints the WAL); calling it twice is harmless. */
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private transaction<T>(begin: StatementSync, action: string, body: () => T): T {
+    try {
+      begin.run();
+      const result = body();
+      this.statements.commit.run();
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.statements.rollback.run();
+      throw new PktgenError('ERR_STORE', `cannot ${action} ${this.path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/** Explains a failed open in terms of what the user can do about it. */
+function openError(path: string, error: unknown): PktgenError {
+  const { errcode, message } = error as { errcode?: number; message: string };
+  const next = 'pass --fresh to start over, or choose another --state-dir';
+  // SQLite extended codes carry the primary code in the low byte.
+  switch ((errcode ?? 0) & 0xff) {
+    case 26: // SQLITE_NOTADB
+    case 11: // SQLITE_CORRUPT
+      return new UserError(`${path} is not a pktgen state database (${message}); move it away, ${next}`, 'ERR_STORE', { cause: error });
+    case 14: // SQLITE_CANTOPEN
+    case 8: // SQLITE_READONLY: SQLite opens an unwritable file read-only, and the first write fails
+      if (!existsSync(dirname(path))) {
+        return new UserError(`cannot open ${path}: folder ${dirname(path)} does not exist; create it or choose another --state-dir`, 'ERR_STORE', { cause: error });
+      }
+      return new UserError(`cannot open ${path} (${message}); check its permissions or choose another --state-dir`, 'ERR_STORE', { cause: error });
+    case 5: // SQLITE_BUSY
+      return new UserError(`${path} is locked (${message}); is another pktgen scheduler using it? Stop it or choose another --state-dir`, 'ERR_STORE', { cause: error });
+    default:
+      return new PktgenError('ERR_STORE', `cannot open ${path}: ${message}`, { cause: error });
+  }
+}

@@ -1,0 +1,47 @@
+import type { JobRecord, JobState, NodeHealth, NodeRecord, SchedulerState } from '../scheduler/types.js';
+
+/** A jobs file the scheduler has loaded, remembered by content hash so it is not queued twice. */
+export interface LoadedFile {
+  hash: string;
+  path: string;
+  loadedAt: number;
+  jobCount: number;
+}
+
+/** One change set: records to upsert (nodes first, then jobs, then files), then jobs to remove. */
+export interface Changes {
+  nodes?: NodeRecord[];
+  jobs?: JobRecord[];
+  files?: LoadedFile[];
+  removedJobs?: string[];
+}
+
+/** Durable scheduler state; every implementation passes test/store/conformance.ts. */
+export interface SchedulerStore {
+  /** Reads everything back (nodes in seq order, jobs in seq order), and the next seq. */
+  load(): SchedulerState;
+  /** Upserts every record of `changes` in ONE transaction: all or nothing. */
+  apply(changes: Changes): void;
+  /** A jobs file loaded before, by content hash. */
+  findFile(hash: string): LoadedFile | undefined;
+  close(): void;
+}
+
+// Records keyed by the union, so adding a state to JobState fails to compile until it is listed here.
+const jobStates: Record<JobState, true> = {
+  pending: true, sent: true, running: true, succeeded: true, failed: true, lost: true, cancelled: true,
+};
+const nodeHealths: Record<NodeHealth, true> = { unknown: true, up: true, down: true };
+
+/** Every job state, for CHECK constraints and validation. */
+export const JOB_STATES = Object.keys(jobStates) as JobState[];
+/** Every node health, for CHECK constraints and validation. */
+export const NODE_HEALTHS = Object.keys(nodeHealths) as NodeHealth[];
+
+/** The next seq once `changes` is applied: seqs only grow, even when the newest job is removed. */
+export function nextSeqAfter(current: number, changes: Changes): number {
+  let next = current;
+  for (const node of changes.nodes ?? []) if (node.seq >= next) next = node.seq + 1;
+  for (const job of changes.jobs ?? []) if (job.seq >= next) next = job.seq + 1;
+  return next;
+}

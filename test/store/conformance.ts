@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import type { JobRecord } from '../../src/scheduler/types.js';
+import type { SchedulerStore } from '../../src/store/index.js';
+import { finishedJob, fullStats, makeJob, makeNode } from './records.js';
+
+/** The behaviour every SchedulerStore must show; `makeStore` returns a new, empty store each call. */
+export function describeStoreConformance(name: string, makeStore: () => SchedulerStore): void {
+  describe(`${name}: SchedulerStore conformance`, () => {
+    let store: SchedulerStore;
+    beforeEach(() => { store = makeStore(); });
+    afterEach(() => store.close());
+
+    const alpha = makeNode('alpha', 0);
+    const beta = makeNode('beta', 1, { reflector: '10.0.0.2:7', health: 'up', paused: true, failures: 3, retryAt: 1234 });
+
+    it('loads an empty state from a new store', () => {
+      assert.deepEqual(store.load(), { nodes: new Map(), jobs: new Map(), nextSeq: 0 });
+    });
+
+    it('reads back nodes and jobs exactly, optional fields absent or set', () => {
+      const bare = makeJob('j1', 'alpha', 2);
+      const full = finishedJob('j2', 'beta', 3);
+      const { rtt_us: _rtt, ...statsWithoutRtt } = fullStats;
+      const noRtt = makeJob('j3', 'alpha', 4, { state: 'failed', stats: statsWithoutRtt });
+      store.apply({ nodes: [alpha, beta], jobs: [bare, full, noRtt] });
+      const state = store.load();
+      assert.deepEqual([...state.nodes.values()], [alpha, beta]);
+      assert.deepEqual([...state.jobs.values()], [bare, full, noRtt]);
+      assert.deepEqual([...state.jobs.keys()], ['j1', 'j2', 'j3']);
+      assert.equal('sentAt' in state.jobs.get('j1')!, false);
+      assert.equal('reflector' in state.nodes.get('alpha')!, false);
+    });
+
+    it('updates a job through its life cycle, keeping one record', () => {
+      const job = makeJob('j1', 'alpha', 1);
+      store.apply({ nodes: [alpha], jobs: [job] });
+      const steps: Array<Partial<JobRecord>> = [
+        { state: 'sent', sends: 1, sentAt: 10, deadline: 100 },
+        { state: 'running', attempts: 1, startedAt: 20, deadline: 200 },
+        { state: 'succeeded', stats: fullStats, finishedAt: 30, deadline: undefined },
+      ];
+      let current = job;
+      for (const step of steps) {
+        current = { ...current, ...step };
+        if (current.deadline === undefined) delete current.deadline;
+        store.apply({ jobs: [current] });
+        assert.deepEqual(store.load().jobs, new Map([['j1', current]]));
+      }
+    });
+
+    it('updates a node in place', () => {
+      store.apply({ nodes: [alpha] });
+      const down = { ...alpha, health: 'down' as const, failures: 4, retryAt: 99 };
+      store.apply({ nodes: [down] });
+      assert.deepEqual(store.load().nodes, new Map([['alpha', down]]));
+    });
+
+    it('loads nodes and jobs in seq order, whatever the order they were written in', () => {
+      store.apply({ nodes: [makeNode('n9', 9), makeNode('n3', 3)] });
+      store.apply({ nodes: [makeNode('n5', 5)] });
+      for (const seq of [14, 11, 17, 12]) store.apply({ jobs: [makeJob(`j${seq}`, 'n3', seq)] });
+      store.apply({ jobs: [makeJob('j11', 'n3', 11, { state: 'sent' })] });
+      const state = store.load();
+      assert.deepEqual([...state.nodes.keys()], ['n3', 'n5', 'n9']);
+      assert.deepEqual([...state.jobs.keys()], ['j11', 'j12', 'j14', 'j17']);
+    });
+
+    it('keeps nextSeq one past the highest seq ever written, even after removals', () => {
+      store.apply({ nodes: [makeNode('alpha', 0)], jobs: [makeJob('j1', 'alpha', 1), makeJob('j7', 'alpha', 7)] });
+      assert.equal(store.load().nextSeq, 8);
+      store.apply({ removedJobs: ['j7'] });
+      store.apply({ jobs: [makeJob('j3', 'alpha', 3)] });
+      assert.equal(store.load().nextSeq, 8);
+    });
+
+    it('finds a loaded file by hash, and only that one', () => {
+      const file = { hash: 'sha256:abc', path: '/tmp/jobs.json', loadedAt: 1_700_000_000_000, jobCount: 12 };
+      assert.equal(store.findFile(file.hash), undefined);
+      store.apply({ files: [file] });
+      assert.deepEqual(store.findFile(file.hash), file);
+      assert.equal(store.findFile('sha256:other'), undefined);
+      store.apply({ files: [{ ...file, path: '/tmp/renamed.json' }] });
+      assert.equal(store.findFile(file.hash)?.path, '/tmp/renamed.json');
+    });
+
+    it('removes jobs, ignoring ids it does not hold', () => {
+      store.apply({ nodes: [alpha], jobs: [makeJob('j1', 'alpha', 1), makeJob('j2', 'alpha', 2)] });
+      store.apply({ jobs: [makeJob('j3', 'alpha', 3)], removedJobs: ['j1', 'nope'] });
+      assert.deepEqual([...store.load().jobs.keys()], ['j2', 'j3']);
+    });
+
+    it('removes after upserting, so a job both written and removed in one change set is gone', () => {
+      store.apply({ nodes: [alpha], jobs: [makeJob('j1', 'alpha', 1)], removedJobs: ['j1'] });
+      assert.equal(store.load().jobs.size, 0);
+    });
+
+    it('accepts a job whose node arrives in the same change set', () => {
+      store.apply({ nodes: [alpha], jobs: [makeJob('j1', 'alpha', 1)] });
+      assert.equal(store.load().jobs.get('j1')?.node, 'alpha');
+    });
+
+    const invalid: Array<[string, () => JobRecord]> = [
+      ['a job whose node does not exist', () => makeJob('bad', 'ghost', 9)],
+      ['a job in a state outside the union', () => makeJob('bad', 'alpha', 9, { state: 'paused' as JobRecord['state'] })],
+    ];
+    for (const [what, badJob] of invalid) {
+      it(`applies nothing from a change set holding ${what}`, () => {
+        store.apply({ nodes: [alpha], jobs: [makeJob('j1', 'alpha', 1)], files: [{ hash: 'h0', path: 'a', loadedAt: 1, jobCount: 1 }] });
+        const before = store.load();
+        assert.throws(
+          () => store.apply({
+            nodes: [makeNode('gamma', 5), { ...alpha, health: 'down' }],
+            jobs: [makeJob('j1', 'alpha', 1, { state: 'sent' }), makeJob('j2', 'gamma', 6), badJob()],
+            files: [{ hash: 'h1', path: 'b', loadedAt: 2, jobCount: 2 }],
+            removedJobs: ['j1'],
+          }),
+          { code: 'ERR_STORE' },
+        );
+        assert.deepEqual(store.load(), before);
+        assert.equal(store.findFile('h1'), undefined);
+        // The store stays usable after a failed change set.
+        store.apply({ jobs: [makeJob('j4', 'alpha', 4)] });
+        assert.equal(store.load().jobs.size, 2);
+      });
+    }
+
+    it('does not let callers change stored records through the objects they passed or got', () => {
+      const job = finishedJob('j1', 'alpha', 1);
+      store.apply({ nodes: [alpha], jobs: [job] });
+      job.state = 'failed';
+      job.stats!.rtt_us!.p99 = -1;
+      const loaded = store.load().jobs.get('j1')!;
+      assert.equal(loaded.state, 'succeeded');
+      loaded.data.m = -1;
+      assert.deepEqual(store.load().jobs.get('j1'), finishedJob('j1', 'alpha', 1));
+    });
+
+    it('treats an empty change set as a no-op', () => {
+      store.apply({});
+      assert.deepEqual(store.load(), { nodes: new Map(), jobs: new Map(), nextSeq: 0 });
+    });
+  });
+}

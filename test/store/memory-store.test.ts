@@ -1,0 +1,4 @@
+import { MemoryStore } from '../../src/store/index.js';
+import { describeStoreConformance } from './conformance.js';
+
+describeStoreConformance('MemoryStore', () => new MemoryStore());

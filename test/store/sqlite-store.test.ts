@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath } from 'node:url';
+import { openStore, SqliteStore, STORE_FILE } from '../../src/store/index.js';
+import { describeStoreConformance } from './conformance.js';
+import { finishedJob, makeJob, makeNode } from './records.js';
+
+const root = mkdtempSync(join(tmpdir(), 'pktgen-store-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let counter = 0;
+const freshPath = () => join(root, `db-${++counter}.db`);
+
+describeStoreConformance('SqliteStore', () => SqliteStore.open(freshPath()));
+
+describe('SqliteStore: durability and opening', () => {
+  const node = makeNode('alpha', 0);
+  const job = finishedJob('j1', 'alpha', 1);
+
+  it('sees the data and nextSeq again after close and reopen', () => {
+    const path = freshPath();
+    const first = SqliteStore.open(path);
+    first.apply({ nodes: [node], jobs: [job], files: [{ hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1 }] });
+    first.close();
+    first.close();
+    const second = SqliteStore.open(path);
+    assert.deepEqual(second.load(), { nodes: new Map([['alpha', node]]), jobs: new Map([['j1', job]]), nextSeq: 2 });
+    assert.equal(second.findFile('h')?.jobCount, 1);
+    second.close();
+  });
+
+  it('lets a second connection read what the first committed without closing', () => {
+    const path = freshPath();
+    const writer = SqliteStore.open(path);
+    writer.apply({ nodes: [node], jobs: [job] });
+    const reader = SqliteStore.open(path);
+    assert.deepEqual(reader.load().jobs.get('j1'), job);
+    reader.close();
+    writer.close();
+  });
+
+  it('keeps committed changes when the writing process is killed before closing', () => {
+    const path = freshPath();
+    const store = fileURLToPath(new URL('../../src/store/sqlite-store.ts', import.meta.url));
+    const script = `
+      import { SqliteStore } from ${JSON.stringify(store)};
+      const store = SqliteStore.open(${JSON.stringify(path)});
+      store.apply({ nodes: [${JSON.stringify(node)}], jobs: [${JSON.stringify(job)}] });
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    assert.ok(existsSync(`${path}-wal`), 'the commit should still be in the WAL only');
+    const reopened = SqliteStore.open(path);
+    assert.deepEqual(reopened.load().jobs.get('j1'), job);
+    reopened.close();
+  });
+
+  it('refuses a file that is not a database, naming it and leaving it alone', () => {
+    const path = freshPath();
+    writeFileSync(path, 'name,host\nalpha,10.0.0.1\n'.repeat(100));
+    assert.throws(() => SqliteStore.open(path), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'ERR_STORE');
+      assert.match(error.message, new RegExp(`^${path} is not a pktgen state database .*--fresh.*--state-dir`));
+      return true;
+    });
+    assert.equal(readFileSync(path, 'utf8'), 'name,host\nalpha,10.0.0.1\n'.repeat(100));
+  });
+
+  it("refuses another program's SQLite database without switching it to WAL", () => {
+    const path = freshPath();
+    const other = new DatabaseSync(path);
+    other.exec('CREATE TABLE photos (id INTEGER PRIMARY KEY)');
+    other.close();
+    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: new RegExp(`^${path} is not a pktgen state database`) });
+    const check = new DatabaseSync(path);
+    assert.equal(check.prepare('PRAGMA journal_mode').get()!.journal_mode, 'delete');
+    check.close();
+  });
+
+  it('refuses a database written by a newer schema version', () => {
+    const path = freshPath();
+    SqliteStore.open(path).close();
+    const raw = new DatabaseSync(path);
+    raw.exec('PRAGMA user_version = 99');
+    raw.close();
+    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 1\)/ });
+  });
+
+  it('names the missing folder when the database folder does not exist', () => {
+    const path = join(root, 'missing', 'scheduler.db');
+    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: `cannot open ${path}: folder ${join(root, 'missing')} does not exist; create it or choose another --state-dir` });
+  });
+
+  it('writes schema version 1 in WAL mode', () => {
+    const path = freshPath();
+    SqliteStore.open(path).close();
+    const raw = new DatabaseSync(path);
+    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 1);
+    assert.equal(raw.prepare('PRAGMA journal_mode').get()!.journal_mode, 'wal');
+    raw.close();
+  });
+});
+
+describe('openStore', () => {
+  it('creates the state folder, keeps state across opens, and starts over when fresh', () => {
+    const dir = join(root, 'state', 'nested');
+    const first = openStore(dir, { fresh: false });
+    first.apply({ nodes: [makeNode('alpha', 0)], jobs: [makeJob('j1', 'alpha', 1)] });
+    first.close();
+    assert.ok(existsSync(join(dir, STORE_FILE)));
+    const again = openStore(dir, { fresh: false });
+    assert.equal(again.load().jobs.size, 1);
+    again.close();
+    const fresh = openStore(dir, { fresh: true });
+    assert.deepEqual(fresh.load(), { nodes: new Map(), jobs: new Map(), nextSeq: 0 });
+    fresh.close();
+  });
+
+  it('starts over when fresh even over a file that is not a database', () => {
+    const dir = join(root, 'garbage');
+    openStore(dir, { fresh: false }).close();
+    writeFileSync(join(dir, STORE_FILE), 'garbage');
+    assert.throws(() => openStore(dir, { fresh: false }), { code: 'ERR_STORE' });
+    openStore(dir, { fresh: true }).close();
+  });
+
+  it('names the state folder when it cannot be created', () => {
+    const blocker = join(root, 'a-file');
+    writeFileSync(blocker, '');
+    assert.throws(() => openStore(join(blocker, 'state'), { fresh: false }), { code: 'ERR_STORE', message: new RegExp(`cannot prepare state folder ${join(blocker, 'state')}`) });
+  });
+});
