@@ -1,4 +1,9 @@
 import type { Command } from '@oclif/core';
+import Schedule from './commands/schedule.js';
+import Serve from './commands/serve.js';
 
 /** Explicit command map (oclif "explicit" discovery), so the CLI bundles into one file. */
-export const COMMANDS: Record<string, Command.Class> = {};
+export const COMMANDS: Record<string, Command.Class> = {
+  schedule: Schedule,
+  serve: Serve,
+};

@@ -4,7 +4,7 @@ import { startFrameServer, type FrameServer, type Peer } from '../transport/serv
 import { formatAddress, parseAddress, parsePort, type Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
 import { runEmitter } from '../emitter/runner.js';
-import { summaryToStats } from '../emitter/output.js';
+import { summaryToStats, type IntervalEvent } from '../emitter/output.js';
 import type { EmitterSpec } from '../emitter/spec.js';
 import type { Logger } from '../log.js';
 import type { Allowlist } from './allowlist.js';
@@ -27,7 +27,7 @@ export interface AgentOptions {
   helperPath: () => Promise<string>;
   log: Logger;
   /** Test seams. */
-  run?: (spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number) => Promise<Stats>;
+  run?: (spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number, onInterval: (event: IntervalEvent) => void) => Promise<Stats>;
   send?: FrameSender;
 }
 
@@ -39,6 +39,7 @@ interface QueuedJob {
 }
 
 const SHUTDOWN = 'node shutting down';
+const CANCELLED = 'cancelled';
 
 /** The node daemon: receives jobs, runs them one at a time through the emitter, reports statuses. */
 export class NodeAgent {
@@ -80,7 +81,7 @@ export class NodeAgent {
     this.stopping = true;
     await this.server?.close();
     for (const item of this.queue.splice(0)) this.report(item, { type: 'FAIL', reason: SHUTDOWN });
-    this.running?.abort.abort();
+    this.running?.abort.abort(SHUTDOWN);
     await this.worker;
     await this.outbox.drain(graceMs);
   }
@@ -101,6 +102,7 @@ export class NodeAgent {
       }
     }
     const item: QueuedJob = { job, label, replyTo, legacy };
+    if (job.cancel) return this.cancel(item);
     if (this.stopping) return this.report(item, { type: 'FAIL', reason: SHUTDOWN });
     if (this.queue.length >= this.options.maxQueue) {
       return this.reject(item, `node queue full (${this.options.maxQueue} jobs waiting)`);
@@ -108,6 +110,24 @@ export class NodeAgent {
     this.queue.push(item);
     this.options.log.info(`received ${label}`, { m: job.m, t: job.t, w: job.w, n: job.n, s_min: job.s_min, s_max: job.s_max, queued: this.queue.length });
     if (!this.draining) this.worker = this.drainQueue();
+  }
+
+  /** Stops a running job or drops a queued one; either way its scheduler gets FAIL "cancelled". */
+  private cancel(request: QueuedJob): void {
+    const id = request.job.id;
+    if (this.running && this.running.item.job.id === id && id !== '') {
+      this.options.log.info(`cancelling running ${this.running.item.label}`);
+      this.running.abort.abort(CANCELLED);
+      return;
+    }
+    const index = this.queue.findIndex((item) => item.job.id === id && id !== '');
+    if (index < 0) {
+      this.options.log.warn(`cancel for job ${id || '(no id)'}: not running or queued here`);
+      return;
+    }
+    const [item] = this.queue.splice(index, 1);
+    this.options.log.info(`cancelled queued ${item!.label}`);
+    this.report(item!, { type: 'FAIL', reason: CANCELLED });
   }
 
   private async drainQueue(): Promise<void> {
@@ -136,11 +156,16 @@ export class NodeAgent {
       this.report(item, { type: 'STARTED' });
       this.options.log.info(`started ${item.label}`, { target: formatAddress(spec.dst), rate_mbps: spec.rateMbps });
       const helper = await this.options.helperPath();
-      const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs);
+      const startedAt = Date.now();
+      const onInterval = (event: IntervalEvent): void => {
+        if (item.legacy || !this.outbox.idle) return;
+        this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: intervalStats(event) });
+      };
+      const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs, onInterval);
       this.options.log.info(`${item.label} succeeded`, { tx_packets: stats.tx_packets, tx_mbps: stats.tx_mbps.toFixed(3) });
       this.report(item, { type: 'SUCCESS', stats });
     } catch (error) {
-      const reason = abort.signal.aborted ? SHUTDOWN : describeError(error);
+      const reason = abort.signal.aborted ? String(abort.signal.reason) : describeError(error);
       this.options.log.error(`${item.label} failed: ${reason}`);
       this.report(item, { type: 'FAIL', reason });
     } finally {
@@ -168,7 +193,7 @@ export class NodeAgent {
     this.report(item, { type: 'FAIL', reason });
   }
 
-  private report(item: QueuedJob, status: { type: 'STARTED' | 'SUCCESS' | 'FAIL'; reason?: string; stats?: Stats }): void {
+  private report(item: QueuedJob, status: { type: 'STARTED' | 'SUCCESS' | 'FAIL' | 'PROGRESS'; reason?: string; stats?: Stats; elapsed_s?: number }): void {
     this.outbox.post({
       to: item.replyTo,
       legacy: item.legacy,
@@ -177,6 +202,11 @@ export class NodeAgent {
   }
 }
 
-async function defaultRun(spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number): Promise<Stats> {
-  return summaryToStats(await runEmitter(spec, { helperPath, signal, timeoutMs }));
+async function defaultRun(spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number, onInterval: (event: IntervalEvent) => void): Promise<Stats> {
+  return summaryToStats(await runEmitter(spec, { helperPath, signal, timeoutMs, onInterval }));
+}
+
+/** A one-interval report as partial Stats: what a live view needs. */
+function intervalStats(event: IntervalEvent): Stats {
+  return { tx_packets: event.tx_packets, tx_bytes: event.tx_bytes, tx_mbps: event.tx_mbps, tx_mpps_mean: event.tx_mpps } as Stats;
 }

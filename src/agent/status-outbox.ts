@@ -28,9 +28,17 @@ export class StatusOutbox {
     private readonly send: FrameSender = sendFrame,
   ) {}
 
+  private backlog = 0;
+
+  /** True when nothing is waiting to be delivered (progress reports are skipped otherwise). */
+  get idle(): boolean {
+    return this.backlog === 0;
+  }
+
   /** Queues a status behind every earlier one. */
   post(item: OutgoingStatus): void {
-    this.chain = this.chain.then(() => this.deliver(item));
+    this.backlog += 1;
+    this.chain = this.chain.then(() => this.deliver(item)).finally(() => { this.backlog -= 1; });
   }
 
   /** Waits for queued statuses, giving up on retries after `graceMs`. */

@@ -15,10 +15,12 @@ export interface Job {
   id: string;
   target: string;
   reply_to: string;
+  /** Not a job: asks the node to stop job `id`. */
+  cancel: boolean;
 }
 
 /** Status types, with the legacy enum values. */
-export const StatusType = { FAIL: 0, SUCCESS: 1, STARTED: 3 } as const;
+export const StatusType = { FAIL: 0, SUCCESS: 1, STARTED: 3, PROGRESS: 4 } as const;
 export type StatusTypeName = keyof typeof StatusType;
 
 /** RTT percentiles in microseconds. */
@@ -43,6 +45,8 @@ export interface Status {
   node: string;
   reason: string;
   stats?: Stats;
+  /** PROGRESS: seconds since the job started, warm-up included. */
+  elapsed_s: number;
 }
 
 const root = protobuf.Root.fromJSON(descriptor);
@@ -56,7 +60,7 @@ const convert = { longs: Number, enums: Number, defaults: true } as const;
 
 /** A job with every field at its proto3 default. */
 export function emptyJob(): Job {
-  return { m: 0, t: 0, w: 0, n: 0, s_min: 0, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '' };
+  return { m: 0, t: 0, w: 0, n: 0, s_min: 0, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false };
 }
 
 /** Encodes a job; fields at their default are left out, so a legacy job encodes exactly as before. */
@@ -93,7 +97,9 @@ export function decodeStatus(bytes: Uint8Array): Status {
   }
   const type = typeNames.get(object.type as number);
   if (!type) throw new DecodeError('Status', `unknown status type ${String(object.type)}`);
-  const status: Status = { type, job_id: object.job_id as string, node: object.node as string, reason: object.reason as string };
+  const status: Status = {
+    type, job_id: object.job_id as string, node: object.node as string, reason: object.reason as string, elapsed_s: object.elapsed_s as number,
+  };
   if (object.stats) status.stats = normaliseStats(object.stats as Record<string, unknown>);
   return status;
 }

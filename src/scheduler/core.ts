@@ -29,7 +29,7 @@ export type SchedulerEvent =
   | { type: 'recovered'; now: number }
   | { type: 'jobDelivered'; jobId: string; now: number }
   | { type: 'deliveryFailed'; jobId: string; reason: string; now: number }
-  | { type: 'statusReceived'; jobId: string; candidates: string[]; status: 'STARTED' | 'SUCCESS' | 'FAIL'; reason: string; stats?: Stats; now: number }
+  | { type: 'statusReceived'; jobId: string; candidates: readonly string[]; status: 'STARTED' | 'SUCCESS' | 'FAIL'; reason: string; stats?: Stats; now: number }
   | { type: 'cancelRequested'; jobId: string; now: number }
   | { type: 'pauseChanged'; node: string; paused: boolean; now: number };
 
@@ -278,7 +278,7 @@ export class SchedulerCore {
   }
 
   /** A legacy status names no job: it belongs to the matching node that was sent a job first. */
-  private legacyMatch(candidates: string[]): JobRecord | undefined {
+  private legacyMatch(candidates: readonly string[]): JobRecord | undefined {
     let best: JobRecord | undefined;
     for (const name of candidates) {
       const job = this.currentJob(name);

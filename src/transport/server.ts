@@ -25,6 +25,8 @@ export interface FrameServerOptions {
   maxFrameBytes?: number;
   readTimeoutMs?: number;
   maxConnections?: number;
+  /** Connections the kernel queues before accept (capped by net.core.somaxconn); Node's default is 511. */
+  backlog?: number;
 }
 
 /** A listening frame server. */
@@ -42,7 +44,7 @@ export async function startFrameServer(options: FrameServerOptions): Promise<Fra
     serveConnection(socket, options);
   });
   server.maxConnections = options.maxConnections ?? 256;
-  server.listen(options.port, options.host);
+  server.listen({ port: options.port, host: options.host, backlog: options.backlog ?? 511 });
   await once(server, 'listening');
   const bound = server.address();
   if (bound === null || typeof bound === 'string') throw new Error('server has no TCP address');

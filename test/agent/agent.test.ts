@@ -8,14 +8,16 @@ import { encodeJob, type Job, type Stats } from '../../src/protocol/messages.js'
 import { sendFrame } from '../../src/transport/client.js';
 import { createLogger } from '../../src/log.js';
 import type { EmitterSpec } from '../../src/emitter/spec.js';
+import type { IntervalEvent } from '../../src/emitter/output.js';
 import { FakeScheduler } from '../helpers/fake-scheduler.js';
 
 const job: Partial<Job> = { m: 10, t: 1, w: 0, n: 2, s_min: 200, s_max: 800 };
 
 /** A fake emitter run that takes `ms`, records overlap, and can be aborted. */
 function fakeRun(log: Array<{ spec: EmitterSpec; start: number; end: number }>, ms = 50) {
-  return async (spec: EmitterSpec, _helper: string, signal: AbortSignal): Promise<Stats> => {
+  return async (spec: EmitterSpec, _helper: string, signal: AbortSignal, _timeoutMs: number, onInterval: (event: IntervalEvent) => void): Promise<Stats> => {
     const start = Date.now();
+    setTimeout(() => onInterval({ event: 'interval', phase: 'measure', t: 1, tx_packets: 7, tx_bytes: 700, tx_mbps: 5.5, tx_mpps: 0.000007 }), ms / 2);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, ms);
       signal.addEventListener('abort', () => { clearTimeout(timer); reject(new Error('aborted')); });
@@ -163,6 +165,33 @@ describe('agent: node daemon behaviour', () => {
     await agent.stop(2000);
     const byJob = Object.fromEntries(scheduler.statuses.filter((s) => s.type === 'FAIL').map((s) => [s.job_id, s.reason]));
     assert.deepEqual(byJob, { running: 'node shutting down', queued: 'node shutting down' });
+  });
+
+  it('cancels a running job and a queued one: FAIL "cancelled" for each, the next job runs', async () => {
+    await startAgent({}, 10_000);
+    const to = { host: '127.0.0.1', port };
+    await sendFrame(to, encodeJob({ ...job, id: 'long' }));
+    await sendFrame(to, encodeJob({ ...job, id: 'queued' }));
+    await scheduler.waitFor(1);
+    await sendFrame(to, encodeJob({ id: 'queued', cancel: true }));
+    await sendFrame(to, encodeJob({ id: 'long', cancel: true }));
+    const statuses = await scheduler.waitFor(3);
+    assert.deepEqual(statuses.map((s) => `${s.type}:${s.job_id}:${s.reason}`), ['STARTED:long:', 'FAIL:queued:cancelled', 'FAIL:long:cancelled']);
+  });
+
+  it('reports progress of a job with an id, never of a legacy job', async () => {
+    scheduler.keepProgress = true;
+    await startAgent({}, 400);
+    await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...job, id: 'p' }));
+    const statuses = await scheduler.waitFor(3);
+    assert.deepEqual(statuses.map((s) => s.type), ['STARTED', 'PROGRESS', 'SUCCESS']);
+    assert.equal(statuses[1]?.stats?.tx_mbps, 5.5);
+    assert.ok(statuses[1]!.elapsed_s > 0);
+    scheduler.statuses.length = 0;
+    await sendFrame({ host: '127.0.0.1', port }, encodeJob(job));
+    await scheduler.waitFor(2);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(scheduler.types(), ['STARTED', 'SUCCESS']);
   });
 
   it('keeps retrying a status until a restarting scheduler is back', async () => {

@@ -22,7 +22,11 @@ export class FakeNode {
   private server?: FrameServer;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly schedulerPort = 1800) {}
+  /**
+   * @param schedulerPort where statuses go when the job names no reply port
+   * @param legacy behave like the old C daemon: always report to 127.0.0.1:schedulerPort, type only
+   */
+  constructor(private readonly schedulerPort = 1800, private readonly legacy = false) {}
 
   async start(port = 0): Promise<number> {
     this.server = await startFrameServer({
@@ -31,7 +35,9 @@ export class FakeNode {
         const job = decodeJob(payload);
         const entry: ReceivedJob = { job, at: Date.now() };
         this.jobs.push(entry);
-        const to = { host: peer.remoteAddress, port: job.reply_to.startsWith(':') ? Number(job.reply_to.slice(1)) : this.schedulerPort };
+        const to = this.legacy
+          ? { host: '127.0.0.1', port: this.schedulerPort }
+          : { host: peer.remoteAddress, port: job.reply_to.startsWith(':') ? Number(job.reply_to.slice(1)) : this.schedulerPort };
         this.chain = this.chain.then(() => this.answer(entry, to));
       },
       onError: () => undefined,
@@ -52,7 +58,7 @@ export class FakeNode {
     const behaviour = this.behaviour;
     if (behaviour.kind === 'silent') return;
     const status = (type: StatusTypeName, reason = '') =>
-      sendFrame(to, encodeStatus(entry.job.id ? { type, job_id: entry.job.id, node: 'fake', reason } : { type }), { retries: 50, backoffMs: () => 100 })
+      sendFrame(to, encodeStatus(entry.job.id && !this.legacy ? { type, job_id: entry.job.id, node: 'fake', reason } : { type }), { retries: 50, backoffMs: () => 100 })
         .catch(() => undefined);
     await status('STARTED');
     if (behaviour.kind === 'fail') {

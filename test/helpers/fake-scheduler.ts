@@ -10,6 +10,8 @@ export interface ReceivedStatus extends Status {
 /** A stand-in scheduler: listens for statuses on loopback and records them in arrival order. */
 export class FakeScheduler {
   readonly statuses: ReceivedStatus[] = [];
+  /** PROGRESS reports are dropped unless this is set. */
+  keepProgress = false;
   private server?: FrameServer;
   private waiters: Array<() => void> = [];
 
@@ -18,7 +20,9 @@ export class FakeScheduler {
     this.server = await startFrameServer({
       host, port,
       handler: (payload, peer) => {
-        this.statuses.push({ ...decodeStatus(payload), raw: payload.toString('hex'), from: peer.remoteAddress });
+        const status = decodeStatus(payload);
+        if (status.type === 'PROGRESS' && !this.keepProgress) return;
+        this.statuses.push({ ...status, raw: payload.toString('hex'), from: peer.remoteAddress });
         for (const wake of this.waiters.splice(0)) wake();
       },
       onError: () => undefined,

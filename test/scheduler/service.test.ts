@@ -100,6 +100,17 @@ describe('scheduler service with fake nodes on loopback', () => {
     assert.ok(logs.some((l) => /node m0 is back up/.test(l)), logs.join(''));
   });
 
+  it('drives an old node daemon that reports to 127.0.0.1 with legacy statuses', async () => {
+    await startService();
+    const node = new FakeNode(service.statusPort, true);
+    nodes.push(node);
+    await node.start();
+    await service.addNodes([{ name: 'old', host: '127.0.0.1', port: node.port }]);
+    service.addJobs([spec(['old'], 2, 2), spec(['old'], 1, 1)]);
+    await until('2 successes', () => jobsOf('succeeded').length === 2);
+    assert.deepEqual(node.jobs.map((j) => j.job.m), [1, 2]);
+  });
+
   it('resolves a target given as a node name to that node\'s reflector', async () => {
     await startService();
     await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: 1 }, { name: 'r1', host: '127.0.0.2', port: 2, reflector: '127.0.0.2:7000' }, { name: 'r2', host: '127.0.0.3', port: 3 }]);

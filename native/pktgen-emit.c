@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pktgen-emit: the packet emitter bundled with pktgen.
+ *
+ *   pktgen-emit [send] --dst HOST:PORT [options]
+ *
+ * The first argument names a command when it does not start with '-'; `send` is the default.
+ * Each command owns its options, parser and run function, so a `reflect` command can be added
+ * as one more row of COMMANDS. The contract (packet header, exit codes) is in pktgen-emit.h,
+ * the user-facing description in README.md.
+ */
+
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktgen-emit.h"
+#include "send.h"
+
+static int command_send(int argc, char **argv)
+{
+	struct send_options opt;
+
+	send_options_parse(argc, argv, &opt);
+	return send_run(&opt);
+}
+
+struct command {
+	const char *name;
+	int (*main)(int argc, char **argv); /* argv[0] is the command name */
+};
+
+static const struct command COMMANDS[] = {
+	{"send", command_send},
+};
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	/* One line, built first, so concurrent writers never interleave inside it. */
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, "pktgen-emit: %s%s\n", prefix, line);
+}
+
+noreturn void pg_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void pg_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Started with stdin, stdout or stderr closed, the first socket would take that number and
+ * receive the reports: hold 0-2 open on /dev/null instead.
+ */
+static void ensure_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			exit(PG_EXIT_FAILURE); /* nowhere to report it: stderr may be the one missing */
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = COMMANDS[0].name;
+	int shift = 0;
+
+	ensure_standard_fds();
+
+	if (argc > 1 && argv[1][0] != '-') {
+		name = argv[1];
+		shift = 1;
+	}
+	for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++) {
+		/* With the default command, argv[0] (the program) stands in for the command name. */
+		if (strcmp(name, COMMANDS[i].name) == 0)
+			return COMMANDS[i].main(argc - shift, argv + shift);
+	}
+	pg_fail(PG_EXIT_USAGE, "unknown command '%s' (expected: send; see --help)", name);
+}

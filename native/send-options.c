@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+/* Command line of `pktgen-emit send`: defaults, parsing, validation, help. */
+
+#define _GNU_SOURCE
+
+#include "send.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "pktgen-emit.h"
+
+/* Every default lives here; the help text prints these values. */
+static const struct send_options DEFAULTS = {
+	.rate_mbps = 10,
+	.duration_s = 10,
+	.warmup_s = 0,
+	.flows = 1,
+	.size_min = 64,
+	.size_max = 64,
+	.batch = 32,
+	.interval_ms = 1000,
+	.max_packets = 0,
+	.tag = 0,
+};
+
+/* Longest warm-up + duration accepted: keeps nanosecond arithmetic far from overflow. */
+#define RUN_MAX_S 1e6
+#define INTERVAL_MS_MIN 10u
+#define INTERVAL_MS_MAX 3600000u
+
+enum {
+	OPT_DST = 256,
+	OPT_RATE,
+	OPT_DURATION,
+	OPT_WARMUP,
+	OPT_FLOWS,
+	OPT_SIZE,
+	OPT_RANDOM_PAYLOAD,
+	OPT_LATENCY,
+	OPT_TAG,
+	OPT_BATCH,
+	OPT_MAX_PACKETS,
+	OPT_INTERVAL_MS,
+};
+
+static const struct option LONG_OPTIONS[] = {
+	{"dst", required_argument, NULL, OPT_DST},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"warmup", required_argument, NULL, OPT_WARMUP},
+	{"flows", required_argument, NULL, OPT_FLOWS},
+	{"size", required_argument, NULL, OPT_SIZE},
+	{"random-payload", no_argument, NULL, OPT_RANDOM_PAYLOAD},
+	{"latency", no_argument, NULL, OPT_LATENCY},
+	{"tag", required_argument, NULL, OPT_TAG},
+	{"batch", required_argument, NULL, OPT_BATCH},
+	{"max-packets", required_argument, NULL, OPT_MAX_PACKETS},
+	{"interval-ms", required_argument, NULL, OPT_INTERVAL_MS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void print_help(void)
+{
+	const struct send_options *d = &DEFAULTS;
+
+	printf("Usage: pktgen-emit [send] --dst HOST:PORT [options]\n"
+	       "\n"
+	       "Sends paced UDP test traffic and prints one JSON object per line on stdout.\n"
+	       "\n"
+	       "Commands:\n"
+	       "  send                send traffic to --dst (the default command)\n"
+	       "\n"
+	       "Options of send:\n"
+	       "  --dst HOST:PORT     destination: 192.0.2.1:9, [2001:db8::1]:9 or a name (required)\n"
+	       "  --rate MBPS         target rate of frame bytes in Mbit/s; 0 or less: as fast as\n"
+	       "                      possible (%g)\n"
+	       "  --duration S        measured seconds, > 0 (%g)\n"
+	       "  --warmup S          seconds of traffic sent first at the same rate, reported\n"
+	       "                      apart (%g)\n"
+	       "  --flows N           flows = UDP source ports, round robin per batch, 1..%u (%u)\n"
+	       "  --size MIN[-MAX]    frame size in bytes including the 4-byte FCS, %u..%u, uniform in\n"
+	       "                      [MIN, MAX] (%u)\n"
+	       "  --random-payload    random payload after the test header (default: a fixed pattern)\n"
+	       "  --latency           stamp every packet right before its own send call (one packet\n"
+	       "                      per call: --batch must be 1 or left out)\n"
+	       "  --tag N             job tag in every packet header, 0..4294967295 (%" PRIu32 ")\n"
+	       "  --batch N           packets per sendmmsg call at most, 1..%u (%u)\n"
+	       "  --max-packets N     stop after N packets, warm-up included; 0: no cap (%" PRIu64 ")\n"
+	       "  --interval-ms N     report interval, %u..%u ms (%u)\n"
+	       "  -h, --help          print this help\n"
+	       "  -V, --version       print the version\n"
+	       "\n"
+	       "UDP payload = size - %u over IPv4, size - %u over IPv6 (IPv6 needs size >= %u).\n"
+	       "Every payload starts with an %u-byte header: magic 0x5047, tag u32, seq u32,\n"
+	       "tx CLOCK_MONOTONIC ns u64, network byte order.\n"
+	       "Output: one {\"event\":\"interval\",...} line per interval, then one\n"
+	       "{\"event\":\"summary\",...} line.\n"
+	       "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 not permitted, 4 unsupported,\n"
+	       "5 interrupted by SIGINT/SIGTERM (the summary is still printed).\n",
+	       d->rate_mbps, d->duration_s, d->warmup_s, SEND_FLOWS_MAX, d->flows, PG_FRAME_MIN,
+	       PG_FRAME_MAX, d->size_min, d->tag, SEND_BATCH_MAX, d->batch, d->max_packets,
+	       INTERVAL_MS_MIN, INTERVAL_MS_MAX, d->interval_ms, PG_IPV4_OVERHEAD, PG_IPV6_OVERHEAD,
+	       PG_IPV6_OVERHEAD + PG_HEADER_BYTES, PG_HEADER_BYTES);
+}
+
+/* "pktgen-emit: --OPT VALUE: <why>", exit 2. value may be NULL when the option is missing. */
+static noreturn void __attribute__((format(printf, 3, 4)))
+bad_option(const char *opt, const char *value, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (value)
+		pg_fail(PG_EXIT_USAGE, "%s %s: %s", opt, value, why);
+	pg_fail(PG_EXIT_USAGE, "%s: %s", opt, why);
+}
+
+/* A finite decimal number, nothing after it. */
+static double parse_double(const char *opt, const char *s, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+		bad_option(opt, s, "expected %s", what);
+	return v;
+}
+
+/* Digits only: no sign, no hex, no octal surprise from a leading 0. */
+static bool to_uint(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return isdigit((unsigned char)s[0]) && *end == '\0' && errno != ERANGE;
+}
+
+/* A whole number within [lo, hi]; what names the quantity in messages ("the tag"). */
+static uint64_t parse_uint(const char *opt, const char *s, uint64_t lo, uint64_t hi,
+			   const char *what)
+{
+	uint64_t v;
+
+	if (!to_uint(s, &v))
+		bad_option(opt, s, "expected a whole number");
+	if (v < lo || v > hi)
+		bad_option(opt, s, "%s must be within %" PRIu64 "..%" PRIu64, what, lo, hi);
+	return v;
+}
+
+/* MIN[-MAX], each a frame size in PG_FRAME_MIN..PG_FRAME_MAX. */
+static void parse_size(const char *s, struct send_options *opt)
+{
+	char min_text[16];
+	const char *dash = strchr(s, '-');
+	size_t min_len = dash ? (size_t)(dash - s) : strlen(s);
+	uint64_t lo, hi;
+
+	if (min_len == 0 || min_len >= sizeof(min_text))
+		bad_option("--size", s, "expected MIN or MIN-MAX frame bytes, e.g. 64 or 200-800");
+	memcpy(min_text, s, min_len);
+	min_text[min_len] = '\0';
+	if (!to_uint(min_text, &lo) || !to_uint(dash ? dash + 1 : min_text, &hi))
+		bad_option("--size", s, "expected MIN or MIN-MAX frame bytes, e.g. 64 or 200-800");
+	if (lo < PG_FRAME_MIN || lo > PG_FRAME_MAX || hi < PG_FRAME_MIN || hi > PG_FRAME_MAX)
+		bad_option("--size", s, "frame size must be within %u..%u bytes", PG_FRAME_MIN,
+			   PG_FRAME_MAX);
+	if (lo > hi)
+		bad_option("--size", s, "MIN must not exceed MAX");
+	opt->size_min = (unsigned)lo;
+	opt->size_max = (unsigned)hi;
+}
+
+/* HOST:PORT or [IPV6]:PORT. An IPv6 literal needs brackets, or its last group would read as
+ * the port. */
+static void parse_dst(const char *s, struct send_options *opt)
+{
+	const char *host = s, *host_end, *port;
+	uint64_t port_number;
+
+	if (s[0] == '[') {
+		host = s + 1;
+		host_end = strchr(host, ']');
+		if (!host_end || host_end[1] != ':')
+			bad_option("--dst", s, "expected [IPV6]:PORT, e.g. [::1]:9");
+		port = host_end + 2;
+	} else {
+		host_end = strrchr(s, ':');
+		if (!host_end)
+			bad_option("--dst", s, "expected HOST:PORT, e.g. 127.0.0.1:9");
+		if (strchr(s, ':') != host_end)
+			bad_option("--dst", s, "an IPv6 address needs brackets, e.g. [::1]:9");
+		port = host_end + 1;
+	}
+	if (host_end == host || (size_t)(host_end - host) >= sizeof(opt->dst_host))
+		bad_option("--dst", s, "expected a host before the port");
+	if (!to_uint(port, &port_number) || port_number < 1 || port_number > 65535)
+		bad_option("--dst", s, "the port must be a number within 1..65535");
+	memcpy(opt->dst_host, host, (size_t)(host_end - host));
+	opt->dst_host[host_end - host] = '\0';
+	snprintf(opt->dst_port, sizeof(opt->dst_port), "%" PRIu64, port_number);
+	opt->dst = s;
+}
+
+static void apply_option(int code, const char *arg, struct send_options *opt)
+{
+	switch (code) {
+	case OPT_DST:
+		parse_dst(arg, opt);
+		break;
+	case OPT_RATE:
+		opt->rate_mbps = parse_double("--rate", arg, "a rate in Mbit/s, e.g. 100 or 0.5");
+		break;
+	case OPT_DURATION:
+		opt->duration_s = parse_double("--duration", arg, "seconds, e.g. 10 or 2.5");
+		if (opt->duration_s <= 0)
+			bad_option("--duration", arg, "the measured duration must be > 0 seconds");
+		break;
+	case OPT_WARMUP:
+		opt->warmup_s = parse_double("--warmup", arg, "seconds, e.g. 1 or 0.5");
+		if (opt->warmup_s < 0)
+			bad_option("--warmup", arg, "the warm-up must be >= 0 seconds");
+		break;
+	case OPT_FLOWS:
+		opt->flows = (unsigned)parse_uint("--flows", arg, 1, SEND_FLOWS_MAX, "the number of flows");
+		break;
+	case OPT_SIZE:
+		parse_size(arg, opt);
+		break;
+	case OPT_RANDOM_PAYLOAD:
+		opt->random_payload = true;
+		break;
+	case OPT_LATENCY:
+		opt->latency = true;
+		break;
+	case OPT_TAG:
+		opt->tag = (uint32_t)parse_uint("--tag", arg, 0, UINT32_MAX, "the tag");
+		break;
+	case OPT_BATCH:
+		opt->batch = (unsigned)parse_uint("--batch", arg, 1, SEND_BATCH_MAX, "the batch size");
+		opt->batch_given = true;
+		break;
+	case OPT_MAX_PACKETS:
+		opt->max_packets = parse_uint("--max-packets", arg, 0, UINT64_MAX, "the packet cap");
+		break;
+	case OPT_INTERVAL_MS:
+		opt->interval_ms = (unsigned)parse_uint("--interval-ms", arg, INTERVAL_MS_MIN,
+							INTERVAL_MS_MAX, "the interval");
+		break;
+	}
+}
+
+/* Combinations, checked once every option is known. */
+static void check_combinations(const struct send_options *opt)
+{
+	char text[32];
+
+	if (!opt->dst)
+		bad_option("--dst", NULL, "required: HOST:PORT, e.g. 127.0.0.1:9 or [::1]:9");
+	if (opt->latency && opt->batch != 1 && opt->batch_given) {
+		snprintf(text, sizeof(text), "%u", opt->batch);
+		bad_option("--batch", text,
+			   "--latency sends and stamps one packet per call: use --batch 1 or leave it out");
+	}
+	if (opt->warmup_s + opt->duration_s > RUN_MAX_S) {
+		snprintf(text, sizeof(text), "%g", opt->duration_s);
+		bad_option("--duration", text, "warm-up + duration must not exceed %g seconds",
+			   RUN_MAX_S);
+	}
+}
+
+void send_options_parse(int argc, char **argv, struct send_options *opt)
+{
+	int code;
+
+	*opt = DEFAULTS;
+	opterr = 0; /* every message is ours, in the one-line format */
+	while ((code = getopt_long(argc, argv, "+:hV", LONG_OPTIONS, NULL)) != -1) {
+		switch (code) {
+		case 'h':
+			print_help();
+			exit(PG_EXIT_OK);
+		case 'V':
+			printf("pktgen-emit %s\n", PG_VERSION);
+			exit(PG_EXIT_OK);
+		case ':':
+			bad_option(argv[optind - 1], NULL, "missing value");
+		case '?':
+			/* optopt: a letter for a short option, our code for a long option given a value
+			 * it does not take, 0 for an unknown long option */
+			if (optopt > 0 && optopt < 128)
+				pg_fail(PG_EXIT_USAGE, "unknown option '-%c' (see --help)", optopt);
+			if (optopt >= OPT_DST)
+				pg_fail(PG_EXIT_USAGE, "%s: this option takes no value", argv[optind - 1]);
+			pg_fail(PG_EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+		default:
+			apply_option(code, optarg, opt);
+		}
+	}
+	if (optind < argc)
+		pg_fail(PG_EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
+	check_combinations(opt);
+	if (opt->latency)
+		opt->batch = 1;
+}
+
+void send_options_check_family(const struct send_options *opt, int family)
+{
+	char text[32];
+
+	if (family != AF_INET6 || opt->size_min >= PG_IPV6_OVERHEAD + PG_HEADER_BYTES)
+		return;
+	snprintf(text, sizeof(text), "%u", opt->size_min);
+	bad_option("--size", text,
+		   "over IPv6 a frame must be at least %u bytes (%u bytes of headers + the %u-byte "
+		   "test header)",
+		   PG_IPV6_OVERHEAD + PG_HEADER_BYTES, PG_IPV6_OVERHEAD, PG_HEADER_BYTES);
+}

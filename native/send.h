@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `pktgen-emit send`: its options (send-options.c), parsed and fully validated before any
+ * socket exists, and the send path (send.c).
+ */
+#ifndef PKTGEN_SEND_H
+#define PKTGEN_SEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SEND_FLOWS_MAX 1024u
+#define SEND_BATCH_MAX 64u
+
+struct send_options {
+	const char *dst;     /* HOST:PORT as given, for messages */
+	char dst_host[256];  /* host part, brackets removed */
+	char dst_port[6];    /* port part, 1..65535 */
+	double rate_mbps;    /* frame bits per second / 1e6; <= 0: as fast as possible */
+	double duration_s;   /* measured window */
+	double warmup_s;     /* traffic before the measured window, reported apart */
+	unsigned flows;      /* UDP source ports used round robin, one per batch */
+	unsigned size_min;   /* frame bytes including FCS */
+	unsigned size_max;
+	unsigned batch;      /* packets per sendmmsg call, at most */
+	bool batch_given;    /* --batch was on the command line */
+	unsigned interval_ms;
+	uint64_t max_packets; /* 0: no cap */
+	uint32_t tag;
+	bool random_payload;
+	bool latency;
+};
+
+/*
+ * Parses argv (argv[0] is the command name) into opt. Prints help or the version and exits 0
+ * when asked; on a bad value or combination prints one line naming the option and exits 2.
+ */
+void send_options_parse(int argc, char **argv, struct send_options *opt);
+
+/* Checks what depends on the resolved address family (IPv6 needs bigger frames); exits 2. */
+void send_options_check_family(const struct send_options *opt, int family);
+
+/* Runs the traffic described by opt, prints the reports; returns the exit code (0 or 5). */
+int send_run(const struct send_options *opt);
+
+#endif
