@@ -1,9 +1,13 @@
 import type { Command } from '@oclif/core';
 import Schedule from './commands/schedule.js';
 import Serve from './commands/serve.js';
+import Status from './commands/status.js';
+import Submit from './commands/submit.js';
 
 /** Explicit command map (oclif "explicit" discovery), so the CLI bundles into one file. */
 export const COMMANDS: Record<string, Command.Class> = {
   schedule: Schedule,
   serve: Serve,
+  status: Status,
+  submit: Submit,
 };

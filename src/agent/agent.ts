@@ -7,7 +7,7 @@ import { runEmitter } from '../emitter/runner.js';
 import { summaryToStats, type IntervalEvent } from '../emitter/output.js';
 import type { EmitterSpec } from '../emitter/spec.js';
 import type { Logger } from '../log.js';
-import type { Allowlist } from './allowlist.js';
+import type { Allowlist } from '../transport/allowlist.js';
 import { jobToSpec, JobRejectedError, type JobLimits } from './validate.js';
 import { StatusOutbox, type FrameSender } from './status-outbox.js';
 

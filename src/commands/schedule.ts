@@ -7,6 +7,16 @@ import { SchedulerService } from '../scheduler/service.js';
 import { countByState, formatTable, resultColumns } from '../scheduler/report.js';
 import { formatAddress } from '../transport/address.js';
 import { UserError } from '../errors.js';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { handleControl } from '../scheduler/control.js';
+import { emptyRequest, type ControlRequest } from '../protocol/control.js';
+import { ControlBackend } from '../control/backend.js';
+import type { Logger } from '../log.js';
+import type { SchedulerStore } from '../store/index.js';
+import { startControlServer } from '../scheduler/control.js';
+import { DEFAULT_CONTROL_PORT } from '../control/client.js';
+import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 
 /** `pktgen schedule`: the scheduler. */
 export default class Schedule extends Command {
@@ -29,36 +39,46 @@ resumes where it stopped; loading the same jobs file again does not queue it twi
     port: Flags.integer({ description: 'port to listen on for statuses', default: 1800, min: 0, max: 65535 }),
     'state-dir': Flags.string({ description: 'folder of the scheduler database [default: $PKTGEN_STATE_DIR, $XDG_STATE_HOME/pktgen or ~/.local/state/pktgen]' }),
     fresh: Flags.boolean({ description: 'forget saved state and start empty' }),
+    'control-host': Flags.string({ description: 'address of the control API (pktgen submit / status)', default: '127.0.0.1' }),
+    'control-port': Flags.integer({ description: 'port of the control API; 0 picks a free one', default: DEFAULT_CONTROL_PORT, min: 0, max: 65535 }),
+    'control-allow': Flags.string({ description: 'CIDRs allowed to use the control API (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
+    interactive: Flags.boolean({ char: 'i', description: 'show the live terminal UI (per-node queues, results, keys to add, cancel and pause); logs go to scheduler.log in --state-dir' }),
     'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise' }),
     'log-format': Flags.string({ description: 'log line format (stderr)', options: ['human', 'json'], default: 'human' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Schedule);
-    const log = createLogger({ format: flags['log-format'] as LogFormat });
     const nodes = flags.nodes ? await readNodesFile(flags.nodes) : [];
     const stateDir = flags['state-dir'] ?? chooseStateDir({ env: process.env, homedir: homedir() });
     const store = openStore(stateDir, { fresh: flags.fresh });
+    // Under the terminal UI, log lines would draw over the screen: they go to a file instead.
+    const logFile = flags.interactive ? createWriteStream(join(stateDir, 'scheduler.log'), { flags: 'a' }) : undefined;
+    const log = createLogger({ format: flags['log-format'] as LogFormat, write: logFile ? (line) => logFile.write(line) : undefined });
+    const allow = new Allowlist(flags['control-allow'], '--control-allow');
     const service = new SchedulerService({ listen: { host: flags.host, port: flags.port }, store, log });
+    let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
     try {
       const known = new Set([...service.core.state.nodes.keys(), ...nodes.map((n) => n.name)]);
-      if (known.size === 0) {
-        throw new UserError('no nodes: give -n nodes.json, or a --state-dir that holds a saved scheduler', 'ERR_INPUT');
+      if (known.size === 0 && flags.jobs) {
+        throw new UserError(`${flags.jobs}: no nodes to run on: give -n nodes.json (or add nodes later with pktgen submit --add-node)`, 'ERR_INPUT');
       }
       const jobsFile = flags.jobs ? await readJobsFile(flags.jobs, known) : undefined;
       // Listen before anything is sent: the old scheduler lost statuses by listening late.
       const address = await service.start();
-      log.info(`pktgen scheduler listening for statuses on ${formatAddress(address)}`, { state: stateDir });
+      control = await startControlServer(service, { host: flags['control-host'], port: flags['control-port'], allow, log });
+      log.info(`pktgen scheduler listening for statuses on ${formatAddress(address)}, control API on ${formatAddress(control.address)}`, { state: stateDir });
       await service.addNodes(nodes);
-      if (jobsFile) {
-        const seen = store.findFile(jobsFile.hash);
-        if (seen) {
-          log.info(`jobs file ${flags.jobs} was already loaded on ${new Date(seen.loadedAt).toISOString()} (${seen.jobCount} jobs): not queued again; --fresh starts over`);
-        } else {
-          const ids = service.addJobs(jobsFile.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, graceS: j.graceS, retries: j.retries })),
-            { hash: jobsFile.hash, path: flags.jobs!, loadedAt: Date.now(), jobCount: jobsFile.jobs.length });
-          log.info(`queued ${ids.length} job(s) from ${flags.jobs}`);
-        }
+      if (jobsFile) queueJobsFile(service, store, flags.jobs!, jobsFile, log);
+      if (flags.interactive) {
+        const { runTui } = await import('../tui/run.js');
+        const local = async (request: Partial<ControlRequest>) => {
+          const response = await handleControl(service, { ...emptyRequest(), ...request });
+          if (response.error) throw new UserError(response.error.message, response.error.code);
+          return response;
+        };
+        await runTui(new ControlBackend(`scheduler ${formatAddress(address)} · logs ${join(stateDir, 'scheduler.log')}`, local));
+        return;
       }
       const outcome = await this.waitForEnd(service, flags['exit-when-done']);
       if (outcome === 'drained') {
@@ -68,7 +88,9 @@ resumes where it stopped; loading the same jobs file again does not queue it twi
         process.exitCode = jobs.every((j) => j.state === 'succeeded') ? 0 : 1;
       }
     } finally {
+      await control?.close();
       await service.stop();
+      logFile?.end();
     }
   }
 
@@ -82,4 +104,18 @@ resumes where it stopped; loading the same jobs file again does not queue it twi
       service.on('drained', () => resolve('drained'));
     });
   }
+}
+
+/** Queues a jobs file unless the same bytes were loaded before (then the log says so). */
+function queueJobsFile(service: SchedulerService, store: SchedulerStore, path: string, file: Awaited<ReturnType<typeof readJobsFile>>, log: Logger): void {
+  const seen = store.findFile(file.hash);
+  if (seen) {
+    log.info(`jobs file ${path} was already loaded on ${new Date(seen.loadedAt).toISOString()} (${seen.jobCount} jobs): not queued again; --fresh starts over`);
+    return;
+  }
+  const ids = service.addJobs(
+    file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, graceS: j.graceS, retries: j.retries })),
+    { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length },
+  );
+  log.info(`queued ${ids.length} job(s) from ${path}`);
 }

@@ -1,7 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { hostname } from 'node:os';
 import { NodeAgent } from '../agent/agent.js';
-import { Allowlist, LOOPBACK_CIDRS } from '../agent/allowlist.js';
+import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { DEFAULT_LIMITS } from '../agent/validate.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { formatAddress, parseAddress } from '../transport/address.js';

@@ -1,9 +1,13 @@
 import type { JobRecord } from './types.js';
+import type { JobInfo, NodeInfo } from './snapshot.js';
+
+/** The fields a result line needs: both JobRecord and JobInfo have them. */
+type ResultFields = Pick<JobInfo, 'id' | 'node' | 'state' | 'data' | 'stats' | 'reason'>;
 
 const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
 
 /** One result line's columns for a job: what a test engineer looks at first. */
-export function resultColumns(job: JobRecord): Record<string, string> {
+export function resultColumns(job: ResultFields): Record<string, string> {
   const s = job.stats;
   return {
     job: job.id,
@@ -29,8 +33,23 @@ export function formatTable(rows: Array<Record<string, string>>): string {
 }
 
 /** Counts jobs by state, e.g. "3 succeeded, 1 failed". */
-export function countByState(jobs: Iterable<JobRecord>): string {
+export function countByState(jobs: Iterable<Pick<JobRecord, 'state'>>): string {
   const counts = new Map<string, number>();
   for (const job of jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
   return [...counts].map(([state, n]) => `${n} ${state}`).join(', ') || 'no jobs';
+}
+
+/** One status line's columns for a node. */
+export function nodeColumns(node: NodeInfo): Record<string, string> {
+  return {
+    node: node.name,
+    address: `${node.host}:${node.port}`,
+    health: node.health,
+    activity: node.paused ? 'paused' : node.running_job ? 'busy' : 'idle',
+    pending: String(node.pending),
+    running: node.running_job ? `${node.running_job} ${Math.round(node.progress * 100)}%` : '-',
+    'live Mbit/s': node.running_job && node.live_mbps > 0 ? node.live_mbps.toFixed(2) : '-',
+    done: String(node.done),
+    failed: String(node.failed),
+  };
 }

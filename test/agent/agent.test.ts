@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { NodeAgent, type AgentOptions } from '../../src/agent/agent.js';
-import { Allowlist, LOOPBACK_CIDRS } from '../../src/agent/allowlist.js';
+import { Allowlist, LOOPBACK_CIDRS } from '../../src/transport/allowlist.js';
 import { DEFAULT_LIMITS } from '../../src/agent/validate.js';
 import { encodeJob, type Job, type Stats } from '../../src/protocol/messages.js';
 import { sendFrame } from '../../src/transport/client.js';

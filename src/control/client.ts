@@ -1,0 +1,41 @@
+import { decodeResponse, encodeRequest, type ControlRequest, type ControlResponse } from '../protocol/control.js';
+import { sendFrame } from '../transport/client.js';
+import { TransportError } from '../transport/errors.js';
+import { formatAddress, parseAddress, type Address } from '../transport/address.js';
+import { PeerError, UserError } from '../errors.js';
+
+/** Where `pktgen submit` and `pktgen status` look for the scheduler by default. */
+export const DEFAULT_CONTROL_PORT = 1801;
+export const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${DEFAULT_CONTROL_PORT}`;
+
+/** Codes of refusals the user can fix: they exit 2 like any bad input. */
+const USER_CODES = new Set(['ERR_INPUT', 'ERR_UNKNOWN_NODE', 'ERR_UNKNOWN_JOB', 'ERR_ADDRESS']);
+
+/** Parses a --scheduler value (HOST[:PORT], default port 1801). */
+export function schedulerAddress(text: string): Address {
+  return parseAddress(text, DEFAULT_CONTROL_PORT, '--scheduler');
+}
+
+/**
+ * Sends one control request and returns the response. A refusal comes back as a typed error
+ * (UserError for input the user can fix), an unreachable scheduler as a PeerError that says how to start one.
+ */
+export async function controlRequest(address: Address, request: Partial<ControlRequest>): Promise<ControlResponse> {
+  let reply: Buffer | undefined;
+  try {
+    reply = await sendFrame(address, encodeRequest(request), { expectReply: true, connectTimeoutMs: 3000, ioTimeoutMs: 15_000, maxFrameBytes: 64 * 1024 * 1024 });
+  } catch (error) {
+    if (error instanceof TransportError && error.code === 'ERR_CONNECT') {
+      throw new PeerError('ERR_SCHEDULER_UNREACHABLE',
+        `cannot reach a scheduler at ${formatAddress(address)} (${error.message.replace(/^.*?: /, '')}); start one with "pktgen schedule -n nodes.json" or pass --scheduler HOST:PORT`);
+    }
+    throw error;
+  }
+  const response = decodeResponse(reply!);
+  if (response.error) {
+    const { code, message } = response.error;
+    if (USER_CODES.has(code)) throw new UserError(message, code);
+    throw new PeerError(code, `the scheduler at ${formatAddress(address)} refused the request: ${message}`);
+  }
+  return response;
+}

@@ -1,0 +1,33 @@
+import type { JobData } from '../scheduler/types.js';
+import type { Snapshot } from '../scheduler/snapshot.js';
+
+/** A job to add from the UI: the data plus where and how it runs. */
+export interface JobRequest {
+  nodes: string[];
+  priority: number;
+  data: JobData;
+  /** A node name or HOST:PORT; empty = the node's default target. */
+  target: string;
+}
+
+/** A node to add from the UI. */
+export interface NodeRequest {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * What the terminal UI drives: the scheduler in this process (`pktgen schedule -i`) or a running one
+ * through the control API (`pktgen status --watch`). Errors reject with an Error whose message is
+ * shown to the user as is.
+ */
+export interface TuiBackend {
+  /** A description for the title line, e.g. "scheduler 127.0.0.1:1801". */
+  readonly label: string;
+  snapshot(): Promise<Snapshot>;
+  addJobs(jobs: JobRequest[]): Promise<string[]>;
+  addNodes(nodes: NodeRequest[]): Promise<void>;
+  cancel(jobId: string): Promise<void>;
+  setPaused(node: string, paused: boolean): Promise<void>;
+}

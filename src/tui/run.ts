@@ -1,0 +1,53 @@
+import type { TuiBackend } from './backend.js';
+import { runPlain } from './plain.js';
+import { totalsLine } from './totals.js';
+
+/** Options of runTui; every stream defaults to the process's own. */
+export interface RunTuiOptions {
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  /** Milliseconds between snapshots (default 500). */
+  pollMs?: number;
+  /** false = plain log lines; default: only when stdin and stdout are terminals. */
+  interactive?: boolean;
+  /** Stops the view. Without one, SIGINT and SIGTERM stop it. */
+  signal?: AbortSignal;
+  /** Draw on the terminal's alternate screen, as full-screen programs do (default true). */
+  alternateScreen?: boolean;
+}
+
+/** Stops on SIGINT/SIGTERM until disposed. */
+function processSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  return { signal: controller.signal, dispose: () => (process.off('SIGINT', abort), process.off('SIGTERM', abort)) };
+}
+
+/**
+ * Shows the live view of a backend until the user quits (or the signal stops it): the Ink app on a
+ * terminal, plain log lines otherwise. Ink itself is loaded only for a terminal.
+ */
+export async function runTui(backend: TuiBackend, options: RunTuiOptions = {}): Promise<void> {
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const pollMs = options.pollMs ?? 500;
+  const own = options.signal ? undefined : processSignal();
+  const signal = options.signal ?? own!.signal;
+  try {
+    if (signal.aborted) return;
+    if (!(options.interactive ?? Boolean(stdin.isTTY && stdout.isTTY))) {
+      await runPlain(backend, { stdout, stderr, pollMs, signal });
+      return;
+    }
+    const { renderApp } = await import('./render.js');
+    const last = await renderApp(backend, { stdin, stdout, stderr, pollMs, signal, alternateScreen: options.alternateScreen ?? true });
+    // The alternate screen is gone with the view: leave where things stood on the normal screen.
+    if (last) stdout.write(`pktgen: ${totalsLine(last, Infinity)}\n`);
+  } finally {
+    own?.dispose();
+  }
+}

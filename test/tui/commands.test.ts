@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { parseCommand, type Command } from '../../src/tui/commands.js';
+
+const known = new Set(['m0', 'm1']);
+const data = (patch: object = {}) => ({ m: 20, t: 30, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false, ...patch });
+const JOB = '{"m": 20, "t": 30, "s_min": 64}';
+
+describe('tui/commands parseCommand', () => {
+  const accepted: Array<[string, Command]> = [
+    ['add_node m2 127.0.0.1', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729 } }],
+    ['add_node m2 127.0.0.1:1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731 } }],
+    ['add_node m2 127.0.0.1 1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731 } }],
+    ['add_node m2 [::1]:1800', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1800 } }],
+    ['add_node m2 ::1', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1729 } }],
+    ["q.add_node('m2', '127.0.0.1')", { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729 } }],
+    [`add_job m0 ${JOB}`, { type: 'addJob', job: { nodes: ['m0'], priority: 0, data: data(), target: '' } }],
+    [`  add_job   m1 {"m": 20,  "t": 30, "s_min": 64, "l": 1}   5 `, { type: 'addJob', job: { nodes: ['m1'], priority: 5, data: data({ l: true }), target: '' } }],
+    [`add_job m0,m1 ${JOB} target=m1 -2`, { type: 'addJob', job: { nodes: ['m0', 'm1'], priority: -2, data: data(), target: 'm1' } }],
+    [`add_job m0 ${JOB} target=127.0.0.1:9000`, { type: 'addJob', job: { nodes: ['m0'], priority: 0, data: data(), target: '127.0.0.1:9000' } }],
+    ["add_job m0 {'m': 20, 't': 30, 's_min': 64, 'r': True}", { type: 'addJob', job: { nodes: ['m0'], priority: 0, data: data({ r: true }), target: '' } }],
+    ["q.add_job('m0', {'m': 20, 't': 30, 's_min': 64}, 2)", { type: 'addJob', job: { nodes: ['m0'], priority: 2, data: data(), target: '' } }],
+    ['job m0 {"m": 1, "t": 1, "s_min": 1500, "s_max": 9000}', { type: 'addJob', job: { nodes: ['m0'], priority: 0, data: data({ m: 1, t: 1, s_min: 1500, s_max: 9000 }), target: '' } }],
+    ['cancel j0a1b2c3d4e5f', { type: 'cancel', jobId: 'j0a1b2c3d4e5f' }],
+    ['pause m1', { type: 'pause', node: 'm1', paused: true }],
+    ['resume m1', { type: 'pause', node: 'm1', paused: false }],
+    ['help', { type: 'help' }],
+    ['?', { type: 'help' }],
+    ['quit', { type: 'quit' }],
+    ['exit', { type: 'quit' }],
+    ['   ', { type: 'none' }],
+  ];
+  for (const [line, expected] of accepted) {
+    it(`accepts ${line.trim() || 'an empty line'}`, () => assert.deepEqual(parseCommand(line, known), expected));
+  }
+
+  const USAGE_JOB = 'expected add_job NODE[,NODE...] {"m": 20, "t": 30, "s_min": 64} [PRIORITY] [target=NODE|HOST:PORT]';
+  const rejected: Array<[string, string]> = [
+    ['frobnicate m0', 'unknown command "frobnicate"; expected one of add_job, add_node, cancel, pause, resume, help, quit'],
+    ['add_job m0', `add_job: missing the job data {...}; ${USAGE_JOB}`],
+    ['add_job m0 {"m": 20, "t": 30}', 'add_job data.s_min is missing: expected an integer frame size 64..9000'],
+    ['add_job m0 {"m": 20, "t": 30, "s_min": 64, "s_mx": 80}', 'add_job data.s_mx = 80: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l'],
+    ['add_job m0 {"m": 20, "t": 0, "s_min": 64}', 'add_job data.t = 0: expected an integer duration 1..3600 s'],
+    ['add_job m0 {"m": 20,}', 'add_job: not valid JSON (Expected double-quoted property name in JSON at position 9 (line 1 column 10)); ' + USAGE_JOB],
+    [`add_job m9 ${JOB}`, 'add_job NODE = "m9": unknown node (known: "m0", "m1")'],
+    [`add_job m0 ${JOB} fast`, `add_job: "fast" is neither an integer priority nor target=...; ${USAGE_JOB}`],
+    [`add_job m0 ${JOB} 1 2`, `add_job: the priority is given twice; ${USAGE_JOB}`],
+    [`add_job m0 ${JOB} target=1.2.3.4`, 'add_job target = "1.2.3.4": expected a node name or HOST:PORT (missing port)'],
+    ['add_node m2', 'add_node: missing an argument; expected add_node NAME HOST[:PORT] [PORT]'],
+    ['add_node m2 127.0.0.1:99999', 'add_node HOST "127.0.0.1:99999": port must be 1..65535'],
+    ['add_node m2 127.0.0.1:1731 1732', 'add_node: the port is given twice; expected add_node NAME HOST[:PORT] [PORT]'],
+    ['add_node a/b 1.2.3.4', 'add_node NAME = "a/b": expected a node name of letters, digits, "_", "." and "-"'],
+    ['add_node m2 10.0.0', 'add_node: "10.0.0" is not an IP address or host name; expected add_node NAME HOST[:PORT] [PORT]'],
+    ['cancel', 'cancel: missing arguments; expected cancel JOB_ID'],
+    ['pause m9', 'pause NODE = "m9": unknown node (known: "m0", "m1")'],
+    ['quit now', 'quit: unexpected "now"; expected quit'],
+  ];
+  for (const [line, message] of rejected) {
+    it(`rejects ${line} in one line`, () => {
+      assert.deepEqual(parseCommand(line, known), { type: 'error', message });
+      assert.ok(!message.includes('\n'));
+    });
+  }
+
+  it('accepts any node name when no node list is known yet', () => {
+    assert.equal(parseCommand(`add_job m9 ${JOB}`).type, 'addJob');
+  });
+});
