@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { SchedulerService } from '../../src/scheduler/service.js';
+import { handleControl } from '../../src/scheduler/control.js';
+import { emptyRequest, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ControlJob, type ControlRequest } from '../../src/protocol/control.js';
+import { MemoryStore } from '../../src/store/index.js';
+import { createLogger } from '../../src/log.js';
+
+const data = { m: 10, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false };
+const job = (patch: Partial<ControlJob> = {}): ControlJob => ({ nodes: ['m0'], all_nodes: false, priority: 0, data, target: '', timeout_s: 0, retries: 0, ...patch });
+const request = (patch: Partial<ControlRequest>): ControlRequest => ({ ...emptyRequest(), ...patch });
+
+describe('control API: requests against a scheduler', () => {
+  let service: SchedulerService;
+
+  beforeEach(async () => {
+    service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store: new MemoryStore(), log: createLogger({ write: () => undefined }) });
+    await service.start();
+    // A node nobody listens on: jobs stay queued, which is what these tests look at.
+    await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: 1 }, { name: 'm1', host: '127.0.0.1', port: 2 }]);
+    service.setPaused('m0', true);
+    service.setPaused('m1', true);
+  });
+  afterEach(() => service.stop());
+
+  it('round-trips requests and responses through protobuf', () => {
+    const req = request({ add_jobs: [job({ priority: -2, target: 'm1', timeout_s: 12.5, retries: 2 })], cancel: ['x'], query: true, limit: 5 });
+    assert.deepEqual(decodeRequest(encodeRequest(req)), req);
+    const res = decodeResponse(encodeResponse({ error: { code: 'ERR_INPUT', message: 'bad' } }));
+    assert.deepEqual(res.error, { code: 'ERR_INPUT', message: 'bad' });
+  });
+
+  it('adds jobs, returns their ids in order, and a query lists them', async () => {
+    const added = await handleControl(service, request({ add_jobs: [job(), job({ all_nodes: true, nodes: [] })] }));
+    assert.equal(added.error, undefined);
+    assert.equal(added.job_ids.length, 3);
+    const listed = await handleControl(service, request({ query: true }));
+    assert.deepEqual(listed.jobs.map((j) => `${j.id}:${j.node}:${j.state}`), added.job_ids.map((id, i) => `${id}:${i === 2 ? 'm1' : 'm0'}:pending`));
+    assert.deepEqual(listed.nodes.map((n) => [n.name, n.pending, n.paused]), [['m0', 2, true], ['m1', 1, true]]);
+  });
+
+  const refusals: Array<[string, Partial<ControlRequest>, string, RegExp]> = [
+    ['an unknown node', { add_jobs: [job({ nodes: ['zz'] })] }, 'ERR_INPUT', /add_jobs\[1\]\.nodes\[0\] = "zz": unknown node/],
+    ['an out-of-range field', { add_jobs: [job({ data: { ...data, t: 0 } })] }, 'ERR_INPUT', /add_jobs\[1\]\.data\.t = 0: expected an integer duration 1\.\.3600/],
+    ['an unknown job to cancel', { cancel: ['nope'] }, 'ERR_UNKNOWN_JOB', /cancel nope: no such job/],
+    ['an unknown node to pause', { pause_node: 'zz' }, 'ERR_UNKNOWN_NODE', /node zz: no such node/],
+    ['a bad node address', { add_nodes: [{ name: 'm9', host: 'bad host', port: 1, reflector: '' }] }, 'ERR_INPUT', /add_nodes\[0\]\.host/],
+  ];
+  for (const [what, patch, code, message] of refusals) {
+    it(`refuses ${what} as data, and applies nothing of the request`, async () => {
+      const response = await handleControl(service, request({ ...patch, add_jobs: [job(), ...(patch.add_jobs ?? [])] }));
+      assert.equal(response.error?.code, code);
+      assert.match(response.error!.message, message);
+      assert.equal(service.core.state.jobs.size, 0);
+    });
+  }
+
+  it('cancels a pending job', async () => {
+    const [id] = (await handleControl(service, request({ add_jobs: [job()] }))).job_ids;
+    await handleControl(service, request({ cancel: [id!] }));
+    assert.equal(service.core.state.jobs.get(id!)?.state, 'cancelled');
+  });
+
+  it('adds a node that is usable at once', async () => {
+    await handleControl(service, request({ add_nodes: [{ name: 'm2', host: '127.0.0.1', port: 0, reflector: '' }] }));
+    const node = service.core.state.nodes.get('m2');
+    assert.equal(node?.port, 1729);
+    const added = await handleControl(service, request({ add_jobs: [job({ nodes: ['m2'] })] }));
+    assert.equal(added.error, undefined);
+  });
+});
