@@ -1,4 +1,5 @@
 import type { Job } from '../protocol/messages.js';
+import { JOB_LIMITS } from '../protocol/limits.js';
 import { parseAddress, type Address } from '../transport/address.js';
 import { PktgenError } from '../errors.js';
 import type { EmitterSpec } from '../emitter/spec.js';
@@ -10,9 +11,8 @@ export interface JobLimits {
   maxFlows: number;
 }
 
-export const DEFAULT_LIMITS: JobLimits = { maxRateMbps: 100_000, maxDurationS: 3600, maxFlows: 1024 };
-export const MIN_FRAME = 64;
-export const MAX_FRAME = 9000;
+export const DEFAULT_LIMITS: JobLimits = { maxRateMbps: JOB_LIMITS.maxRateMbps, maxDurationS: JOB_LIMITS.maxDurationS, maxFlows: JOB_LIMITS.maxFlows };
+const { minFrame: MIN_FRAME, maxFrame: MAX_FRAME } = JOB_LIMITS;
 
 /** A job the node will not run; the message becomes the FAIL reason. */
 export class JobRejectedError extends PktgenError {

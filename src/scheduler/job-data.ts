@@ -1,9 +1,8 @@
 import type { JobData } from './types.js';
+import { JOB_LIMITS } from '../protocol/limits.js';
 import { at, inputError, isIntegerIn, isObject, type JsonObject } from './json-input.js';
 
-// The outer bounds a node enforces (src/agent/validate.ts: DEFAULT_LIMITS, MIN_FRAME, MAX_FRAME),
-// repeated because the scheduler does not import the agent. A node may be started with lower ones.
-const MAX_FRAME = 9000;
+const { maxFrame: MAX_FRAME, minFrame: MIN_FRAME, maxRateMbps, maxDurationS, maxFlows } = JOB_LIMITS;
 
 interface IntegerRule {
   min: number;
@@ -14,11 +13,11 @@ interface IntegerRule {
 }
 
 const INTEGERS = {
-  m: { min: 0, max: 100_000, expected: 'an integer rate 0..100000 Mbit/s (0 = as fast as possible)' },
-  t: { min: 1, max: 3600, expected: 'an integer duration 1..3600 s' },
-  w: { min: 0, max: 3600, expected: 'an integer warm-up 0..3600 s', fallback: 0 },
-  n: { min: 0, max: 1024, expected: 'an integer flow count 0..1024 (0 = 1 flow)', fallback: 1 },
-  s_min: { min: 64, max: MAX_FRAME, expected: `an integer frame size 64..${MAX_FRAME}` },
+  m: { min: 0, max: maxRateMbps, expected: `an integer rate 0..${maxRateMbps} Mbit/s (0 = as fast as possible)` },
+  t: { min: 1, max: maxDurationS, expected: `an integer duration 1..${maxDurationS} s` },
+  w: { min: 0, max: maxDurationS, expected: `an integer warm-up 0..${maxDurationS} s`, fallback: 0 },
+  n: { min: 0, max: maxFlows, expected: `an integer flow count 0..${maxFlows} (0 = 1 flow)`, fallback: 1 },
+  s_min: { min: MIN_FRAME, max: MAX_FRAME, expected: `an integer frame size ${MIN_FRAME}..${MAX_FRAME}` },
 } satisfies Record<string, IntegerRule>;
 
 /** Every key "data" may hold, in wire order. */
