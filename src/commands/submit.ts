@@ -6,6 +6,7 @@ import { readJobsFile, readNodesFile } from '../scheduler/files.js';
 import { countByState, formatTable, resultColumns } from '../scheduler/report.js';
 import type { ControlRequest } from '../protocol/control.js';
 import { UserError } from '../errors.js';
+import { JOB_LIMITS } from '../protocol/limits.js';
 
 /** `pktgen submit`: add jobs and nodes to a running scheduler, or cancel jobs. */
 export default class Submit extends Command {
@@ -25,10 +26,10 @@ with --wait, waits for the jobs to finish, prints their results and exits 1 if a
     scheduler: Flags.string({ description: 'control API of the scheduler, HOST[:PORT]', default: DEFAULT_CONTROL_ADDRESS }),
     node: Flags.string({ description: 'node to run the job on (repeatable)', multiple: true }),
     'all-nodes': Flags.boolean({ description: 'run the job on every node' }),
-    rate: Flags.integer({ description: 'rate in Mbit/s of frame bytes (0 = as fast as possible)', min: 0, max: 100_000 }),
-    duration: Flags.integer({ description: 'seconds of measured traffic', min: 1, max: 3600 }),
-    warmup: Flags.integer({ description: 'warm-up seconds before measuring', default: 0, min: 0, max: 3600 }),
-    flows: Flags.integer({ description: 'number of flows (UDP source ports)', default: 1, min: 1, max: 1024 }),
+    rate: Flags.integer({ description: 'rate in Mbit/s of frame bytes (0 = as fast as possible)', min: 0, max: JOB_LIMITS.maxRateMbps }),
+    duration: Flags.integer({ description: 'seconds of measured traffic', min: 1, max: JOB_LIMITS.maxDurationS }),
+    warmup: Flags.integer({ description: 'warm-up seconds before measuring', default: 0, min: 0, max: JOB_LIMITS.maxDurationS }),
+    flows: Flags.integer({ description: 'number of flows (UDP source ports)', default: 1, min: 1, max: JOB_LIMITS.maxFlows }),
     size: Flags.string({ description: 'frame size MIN[-MAX] in bytes, FCS included, 64..9000', default: '64' }),
     'random-payload': Flags.boolean({ description: 'random payload bytes' }),
     latency: Flags.boolean({ description: 'measure latency' }),
