@@ -7,13 +7,13 @@
  * Latency is measured here, on one clock: from the moment a node's SUCCESS frame is handed to the
  * kernel to the moment that node's next job frame has arrived in full.
  *
- * IPC: sends {type: 'ready', ports}; takes {type: 'mode', silent}, {type: 'report'} (answers with
+ * IPC: sends {type: 'ready', ports}; takes {type: 'mode', silent, holdMs} (silent: never answer;
+ * holdMs: SUCCESS 0.5..1.5 times that long after STARTED, a job's duration), {type: 'report'} (answers with
  * a SimReport and clears the samples) and {type: 'stop'}. Exits when the parent goes away.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { decodeJob, encodeStatus, type StatusTypeName } from '../src/protocol/messages.js';
-import { encodeFrame } from '../src/transport/framing.js';
+import { checkWireLite, readJob, statusFrame } from './wire-lite.js';
 import { Samples, type Summary } from './stats.js';
 
 const HOST = '127.0.0.1';
@@ -28,17 +28,22 @@ export interface SimReport {
   latencyMs: Summary;
   statusRetries: number;
   statusFailures: number;
+  /** CPU seconds the simulator used since the last report. */
+  cpuS: number;
 }
 
-export type SimCommand = { type: 'mode'; silent: boolean } | { type: 'report' } | { type: 'stop' };
+export type SimCommand = { type: 'mode'; silent: boolean; holdMs: number } | { type: 'report' } | { type: 'stop' };
 
 let silent = false;
+let holdMs = 0;
 let jobs = 0;
 let statusRetries = 0;
 let statusFailures = 0;
 let latency = new Samples();
+let cpu = process.cpuUsage();
 /** Per node: when its last SUCCESS was written (ms, performance.now()), or NaN. */
 let successAt: Float64Array;
+let names: string[];
 
 /** Sends one status frame on its own connection; retries a refused connection like a node does. */
 function sendStatus(host: string, port: number, frame: Buffer, onWritten: () => void, onClosed: () => void, attempt = 0): void {
@@ -68,12 +73,13 @@ function jobArrived(index: number, payload: Buffer, peer: Socket): void {
   if (!Number.isNaN(successAt[index]!)) latency.add(now - successAt[index]!);
   successAt[index] = Number.NaN;
   if (silent) return;
-  const job = decodeJob(payload);
+  const job = readJob(payload);
   const host = peer.remoteAddress!.replace(/^::ffff:/, '');
-  const port = Number(job.reply_to.slice(1));
-  const status = (type: StatusTypeName) => encodeFrame(encodeStatus({ type, job_id: job.id, node: `n${index}` }));
-  sendStatus(host, port, status('STARTED'), () => undefined, () =>
-    sendStatus(host, port, status('SUCCESS'), () => (successAt[index] = performance.now()), () => undefined));
+  const port = Number(job.replyTo.slice(1));
+  const success = () => sendStatus(host, port, statusFrame('SUCCESS', job.id, names[index]!), () => (successAt[index] = performance.now()), () => undefined);
+  sendStatus(host, port, statusFrame('STARTED', job.id, names[index]!), () => undefined, () =>
+    // Spread over 0.5..1.5 x holdMs, so the nodes do not all report in the same millisecond.
+    (holdMs > 0 ? setTimeout(success, holdMs * (0.5 + Math.random())) : success()));
 }
 
 /** One node: reads one length-prefixed frame per connection; the scheduler closes its side. */
@@ -96,7 +102,9 @@ function listen(index: number): Promise<Server> {
 }
 
 async function main(count: number): Promise<void> {
+  checkWireLite();
   successAt = new Float64Array(count).fill(Number.NaN);
+  names = Array.from({ length: count }, (_, i) => `n${i}`);
   const servers: Server[] = [];
   const stop = (): void => {
     for (const server of servers) server.close();
@@ -108,10 +116,12 @@ async function main(count: number): Promise<void> {
   process.on('message', (command: SimCommand) => {
     if (command.type === 'stop') return stop();
     if (command.type === 'mode') {
-      silent = command.silent;
-      return process.send!({ type: 'mode', silent });
+      ({ silent, holdMs } = command);
+      return process.send!({ type: 'mode', silent, holdMs });
     }
-    const report: SimReport = { type: 'report', jobs, latencyMs: latency.summary(), statusRetries, statusFailures };
+    const used = process.cpuUsage(cpu);
+    const report: SimReport = { type: 'report', jobs, latencyMs: latency.summary(), statusRetries, statusFailures, cpuS: (used.user + used.system) / 1e6 };
+    cpu = process.cpuUsage();
     jobs = statusRetries = statusFailures = 0;
     latency = new Samples();
     successAt.fill(Number.NaN);

@@ -63,13 +63,14 @@ resumes where it stopped; loading the same jobs file again does not queue it twi
       if (known.size === 0 && flags.jobs) {
         throw new UserError(`${flags.jobs}: no nodes to run on: give -n nodes.json (or add nodes later with pktgen submit --add-node)`, 'ERR_INPUT');
       }
-      const jobsFile = flags.jobs ? await readJobsFile(flags.jobs, known) : undefined;
+      let jobsFile = flags.jobs ? await readJobsFile(flags.jobs, known) : undefined;
       // Listen before anything is sent: the old scheduler lost statuses by listening late.
       const address = await service.start();
       control = await startControlServer(service, { host: flags['control-host'], port: flags['control-port'], allow, log });
       log.info(`pktgen scheduler listening for statuses on ${formatAddress(address)}, control API on ${formatAddress(control.address)}`, { state: stateDir });
       await service.addNodes(nodes);
       if (jobsFile) queueJobsFile(service, store, flags.jobs!, jobsFile, log);
+      jobsFile = undefined; // the parsed file can be large: let it go once queued
       if (flags.interactive) {
         const { runTui } = await import('../tui/run.js');
         const local = async (request: Partial<ControlRequest>) => {

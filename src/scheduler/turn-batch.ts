@@ -22,6 +22,13 @@ export class TurnBatch {
     for (const effect of result.effects) this.effects.push(effect);
   }
 
+  /** Takes over the records (not the effects) of a batch that could not be saved, to save them again. */
+  retry(failed: TurnBatch): void {
+    for (const job of failed.jobs) this.jobs.add(job);
+    for (const node of failed.nodes) this.nodes.add(node);
+    this.files.push(...failed.files);
+  }
+
   /** True when some record changed (a file alone changes no scheduler state). */
   get changedRecords(): boolean {
     return this.jobs.size > 0 || this.nodes.size > 0;

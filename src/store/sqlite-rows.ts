@@ -32,6 +32,7 @@ const inColumnOrder = <Fields extends Record<string, string>>(columns: Array<Fie
 export const sql = {
   upsertNode: upsert('nodes', nodeColumns, 'name'),
   upsertJob: upsert('jobs', jobColumns, 'id'),
+  updateJob: update('jobs', jobColumns, 'id'),
   upsertFile: upsert('files', fileColumns, 'hash'),
   removeJob: 'DELETE FROM jobs WHERE id = ?',
   // seq ties fall back to rowid, i.e. first-insertion order, which the memory store matches.
@@ -42,6 +43,12 @@ export const sql = {
   // max() keeps the counter monotonic even if another connection advanced it meanwhile.
   raiseNextSeq: "UPDATE meta SET value = max(value, ?) WHERE key = 'next_seq'",
 } as const;
+
+/** UPDATE of every column but the key, numbered so that it takes the same parameters as upsert(). */
+function update(table: string, columns: readonly string[], key: string): string {
+  const set = columns.flatMap((column, i) => (column === key ? [] : [`${column} = ?${i + 1}`]));
+  return `UPDATE ${table} SET ${set.join(', ')} WHERE ${key} = ?${columns.indexOf(key) + 1}`;
+}
 
 function upsert(table: string, columns: readonly string[], key: string): string {
   const rest = columns.filter((column) => column !== key);

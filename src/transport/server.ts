@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES } from './framing.js';
 import { ReadTimeoutError } from './errors.js';
@@ -27,6 +27,16 @@ export interface FrameServerOptions {
   maxConnections?: number;
   /** Connections the kernel queues before accept (capped by net.core.somaxconn); Node's default is 511. */
   backlog?: number;
+  /**
+   * Listening sockets sharing the port (SO_REUSEPORT; one where the platform lacks it). libuv accepts
+   * one connection per listening socket per event-loop turn, so a busy server accepts up to this many.
+   */
+  listeners?: number;
+  /**
+   * When the handler throws, reset the connection (RST) instead of closing it: the legacy protocol
+   * has no acknowledgement, so a sender takes a plain close for "delivered" and would not send again.
+   */
+  resetOnError?: boolean;
 }
 
 /** A listening frame server. */
@@ -38,25 +48,52 @@ export interface FrameServer {
 /** Listens for connections that each carry one length-prefixed frame (and get at most one reply). */
 export async function startFrameServer(options: FrameServerOptions): Promise<FrameServer> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const maxConnections = options.maxConnections ?? 256;
+  const servers = await listenAll(options, (socket) => {
+    // One limit over every listening socket (Server.maxConnections would count each on its own).
+    if (sockets.size >= maxConnections) return void socket.destroy();
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     serveConnection(socket, options);
   });
-  server.maxConnections = options.maxConnections ?? 256;
-  server.listen({ port: options.port, host: options.host, backlog: options.backlog ?? 511 });
-  await once(server, 'listening');
-  const bound = server.address();
-  if (bound === null || typeof bound === 'string') throw new Error('server has no TCP address');
+  const bound = servers[0]!.address() as AddressInfo;
   return {
     address: { host: bound.address, port: bound.port },
     async close() {
-      const closed = once(server, 'close');
-      server.close();
+      const closed = servers.map((server) => once(server, 'close'));
+      for (const server of servers) server.close();
       for (const socket of sockets) socket.destroy();
-      await closed;
+      await Promise.all(closed);
     },
   };
+}
+
+async function listenAll(options: FrameServerOptions, onConnection: (socket: Socket) => void): Promise<Server[]> {
+  const listen = async (port: number, reusePort: boolean): Promise<Server> => {
+    const server = createServer(onConnection);
+    server.listen({ port, host: options.host, backlog: options.backlog ?? 511, reusePort });
+    await once(server, 'listening');
+    return server;
+  };
+  const count = options.listeners ?? 1;
+  if (count <= 1) return [await listen(options.port, false)];
+  if (options.port !== 0) {
+    // SO_REUSEPORT would let a second server of this user share a port that is taken: bind it
+    // alone first, so that one still fails with EADDRINUSE (and then cannot join ours either).
+    const probe = await listen(options.port, false);
+    await new Promise((resolve) => probe.close(resolve));
+  }
+  const servers: Server[] = [];
+  try {
+    servers.push(await listen(options.port, true));
+    const { port } = servers[0]!.address() as AddressInfo;
+    while (servers.length < count) servers.push(await listen(port, true));
+    return servers;
+  } catch (error) {
+    for (const server of servers) server.close();
+    if (servers.length === 0 && (error as NodeJS.ErrnoException).code === 'ENOTSUP') return [await listen(options.port, false)];
+    throw error;
+  }
 }
 
 function serveConnection(socket: Socket, options: FrameServerOptions): void {
@@ -109,7 +146,8 @@ async function handle(socket: Socket, payload: Buffer, peer: Peer, options: Fram
     if (reply) socket.end(encodeFrame(reply));
     else socket.end();
   } catch (error) {
-    socket.destroy();
+    if (options.resetOnError) socket.resetAndDestroy();
+    else socket.destroy();
     options.onError(error as Error, peer);
   }
 }

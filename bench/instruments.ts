@@ -1,0 +1,100 @@
+/**
+ * What bench/scheduler-phase.ts watches a scheduler with, from the outside of its code: a store that
+ * counts its transactions, a logger that counts (and, for the human run, formats) its lines, and a
+ * latency probe on the sockets it opens and accepts.
+ */
+import { subscribe } from 'node:diagnostics_channel';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createLogger, type Logger } from '../src/log.js';
+import type { SchedulerService } from '../src/scheduler/service.js';
+import { SqliteStore } from '../src/store/index.js';
+import { Samples } from './stats.js';
+import { checkWireLite, readJob, readStatus } from './wire-lite.js';
+
+export interface LogCounts { info: number; warn: number; error: number; samples: string[] }
+
+/** How often the service wrote to the store, how much, and for how long. */
+export interface StoreCounts { applies: number; records: number; seconds: number; slow: number; maxMs: number }
+
+/** The SQLite store, counting apply() calls and the time they take. */
+export function countingStore(path: string): { store: SqliteStore; counts: StoreCounts } {
+  const store = SqliteStore.open(path);
+  const counts: StoreCounts = { applies: 0, records: 0, seconds: 0, slow: 0, maxMs: 0 };
+  const apply = store.apply.bind(store);
+  store.apply = (changes) => {
+    const start = performance.now();
+    apply(changes);
+    const tookMs = performance.now() - start;
+    counts.seconds += tookMs / 1000;
+    counts.maxMs = Math.max(counts.maxMs, tookMs);
+    // A commit that also copies the WAL back (a checkpoint) shows up as a slow apply.
+    if (tookMs > 5) counts.slow += 1;
+    counts.applies += 1;
+    counts.records += (changes.jobs?.length ?? 0) + (changes.nodes?.length ?? 0);
+  };
+  return { store, counts };
+}
+
+/** A logger that keeps counts and the first few warnings, and, for 'human', formats every line to a file. */
+export function benchLogger(kind: 'discard' | 'human', stateDir: string): { log: Logger; counts: LogCounts; bytes: () => number; close: () => void } {
+  const counts: LogCounts = { info: 0, warn: 0, error: 0, samples: [] };
+  let bytes = 0;
+  const fd = kind === 'human' ? openSync(join(stateDir, 'scheduler.log'), 'w') : -1;
+  // Synchronous writes to a file: what process.stderr does when stderr is redirected to a file.
+  const human = createLogger({ write: (line) => (bytes += writeSync(fd, line)) });
+  const level = (name: 'info' | 'warn' | 'error') => (message: string) => {
+    counts[name] += 1;
+    if (name !== 'info' && counts.samples.length < 5) counts.samples.push(`${name}: ${message}`);
+    if (kind === 'human') human[name](message);
+  };
+  return {
+    log: { debug: () => undefined, info: level('info'), warn: level('warn'), error: level('error') },
+    counts, bytes: () => bytes, close: () => fd >= 0 && closeSync(fd),
+  };
+}
+
+/**
+ * Status-to-next-job latency, from inside the scheduler process and without touching its code:
+ * diagnostics_channel hands over every accepted and every outgoing socket. From the moment the first
+ * bytes of a node's final status are read off its connection to the moment the next job for that
+ * node is written to its socket (write() called, in the connect callback of the job connection).
+ */
+export function probeLatency(service: SchedulerService): Samples {
+  checkWireLite();
+  const samples = new Samples();
+  const finishedAt = new Map<string, number>();
+  subscribe('net.server.socket', (message) => {
+    const socket = (message as { socket: Socket }).socket;
+    socket.prependOnceListener('data', (chunk: Buffer) => {
+      const now = performance.now();
+      if (chunk.length < 4 || chunk.length < 4 + chunk.readUInt32BE(0)) return;
+      const status = readStatus(chunk.subarray(4, 4 + chunk.readUInt32BE(0)));
+      const node = status.type === 0 || status.type === 1 ? service.core.state.jobs.get(status.jobId)?.node : undefined;
+      if (node !== undefined) finishedAt.set(node, now);
+    });
+  });
+  subscribe('net.client.socket', (message) => {
+    const socket = (message as { socket: Socket }).socket;
+    // connect() resets an own write(), so wrap it once connected, before the sender's callback writes.
+    socket.prependOnceListener('connect', () => {
+      const write = socket.write;
+      socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+        const now = performance.now();
+        const frame = args[0] as Buffer;
+        // The node from the job in the frame: asking the socket (getpeername) would cost a syscall.
+        const node = frame.length > 4 ? service.core.state.jobs.get(readJob(frame.subarray(4)).id)?.node : undefined;
+        const since = node === undefined ? undefined : finishedAt.get(node);
+        if (since !== undefined) {
+          samples.add(now - since);
+          finishedAt.delete(node!);
+        }
+        socket.write = write;
+        return write.apply(this, args);
+      } as Socket['write'];
+    });
+  });
+  return samples;
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { TurnBatch } from '../../src/scheduler/turn-batch.js';
+import { makeJob, makeNode } from '../store/records.js';
+
+describe('TurnBatch: one event-loop turn of store changes and effects', () => {
+  it('writes a record changed by several events once, in its latest state', () => {
+    const batch = new TurnBatch();
+    const job = makeJob('j1', 'alpha', 1);
+    const node = makeNode('alpha', 0);
+    batch.add({ changedJobs: [job], changedNodes: [node], effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }] });
+    job.state = 'running';
+    batch.add({ changedJobs: [job], changedNodes: [], effects: [{ type: 'jobFinished', jobId: 'j1' }] });
+    assert.deepEqual(batch.changes(), { nodes: [node], jobs: [job], files: [] });
+    assert.equal(batch.changes()!.jobs![0]!.state, 'running');
+    assert.deepEqual(batch.effects.map((effect) => effect.type), ['sendJob', 'jobFinished']);
+  });
+
+  it('has nothing to write when no record changed and no file came', () => {
+    const batch = new TurnBatch();
+    batch.add({ changedJobs: [], changedNodes: [], effects: [{ type: 'log', level: 'info', message: 'sent' }] });
+    assert.equal(batch.changes(), undefined);
+    assert.equal(batch.changedRecords, false);
+  });
+
+  it('writes a jobs file even with no record', () => {
+    const batch = new TurnBatch();
+    const file = { hash: 'h', path: 'jobs.json', loadedAt: 1, jobCount: 0 };
+    batch.add({ changedJobs: [], changedNodes: [], effects: [] }, file);
+    assert.deepEqual(batch.changes(), { nodes: [], jobs: [], files: [file] });
+  });
+
+  it('tells whoever waits whether the batch was saved', async () => {
+    const saved = new TurnBatch();
+    const waiting = saved.whenSaved();
+    assert.equal(saved.whenSaved(), waiting, 'one promise for the whole batch');
+    saved.settle();
+    await waiting;
+    const failed = new TurnBatch();
+    const refused = failed.whenSaved();
+    failed.settle(new Error('disk full'));
+    await assert.rejects(refused, /disk full/);
+  });
+
+  it('takes over the records of a batch that could not be saved, not its effects', () => {
+    const failed = new TurnBatch();
+    const job = makeJob('j1', 'alpha', 1);
+    failed.add({ changedJobs: [job], changedNodes: [], effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }] });
+    const next = new TurnBatch();
+    next.retry(failed);
+    assert.deepEqual(next.changes(), { nodes: [], jobs: [job], files: [] });
+    assert.deepEqual(next.effects, []);
+  });
+});
