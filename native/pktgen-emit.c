@@ -3,10 +3,11 @@
  * pktgen-emit: the packet emitter bundled with pktgen.
  *
  *   pktgen-emit [send] --dst HOST:PORT [options]
+ *   pktgen-emit reflect --bind HOST:PORT [options]
  *
  * The first argument names a command when it does not start with '-'; `send` is the default.
  * Each command owns its options, parser and run function, so a `reflect` command can be added
- * as one more row of COMMANDS. The contract (packet header, exit codes) is in pktgen-emit.h,
+ * as one more row of COMMANDS (`reflect` is one). The contract (packet header, exit codes) is in pktgen-emit.h,
  * the user-facing description in README.md.
  */
 
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "pktgen-emit.h"
+#include "reflect.h"
 #include "send.h"
 
 static int command_send(int argc, char **argv)
@@ -37,6 +39,7 @@ struct command {
 
 static const struct command COMMANDS[] = {
 	{"send", command_send},
+	{"reflect", reflect_main},
 };
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
@@ -97,5 +100,5 @@ int main(int argc, char **argv)
 		if (strcmp(name, COMMANDS[i].name) == 0)
 			return COMMANDS[i].main(argc - shift, argv + shift);
 	}
-	pg_fail(PG_EXIT_USAGE, "unknown command '%s' (expected: send; see --help)", name);
+	pg_fail(PG_EXIT_USAGE, "unknown command '%s' (expected: send or reflect; see --help)", name);
 }

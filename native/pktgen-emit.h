@@ -12,7 +12,8 @@
  *       10     8  tx_ns    CLOCK_MONOTONIC nanoseconds when the packet was handed to the kernel
  *
  * 18 bytes: exactly the UDP payload of a 64-byte IPv4 frame (64 - 4 FCS - 14 Ethernet
- * - 20 IPv4 - 8 UDP).
+ * - 20 IPv4 - 8 UDP). `pktgen-emit reflect` sends a packet back unchanged but for the magic,
+ * which becomes PG_ECHO_MAGIC.
  */
 #ifndef PKTGEN_EMIT_H
 #define PKTGEN_EMIT_H
@@ -23,6 +24,9 @@
 #define PG_VERSION "0.1.0"
 
 #define PG_MAGIC        0x5047u
+/* A reflector echoes a packet with this magic ("Pe") instead: reflectors drop it, so two
+ * reflectors can never bounce a packet between them forever. */
+#define PG_ECHO_MAGIC   0x5065u
 #define PG_HEADER_BYTES 18u
 
 /* Frame size = Ethernet frame including its FCS (RFC 2544); the UDP payload is what is left. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "pktgen-emit.h"
 
 /* Every default lives here; the help text prints these values. */
@@ -30,6 +31,7 @@ static const struct send_options DEFAULTS = {
 	.interval_ms = 1000,
 	.max_packets = 0,
 	.tag = 0,
+	.gso = true,
 };
 
 /* Longest warm-up + duration accepted: keeps nanosecond arithmetic far from overflow. */
@@ -50,6 +52,9 @@ enum {
 	OPT_BATCH,
 	OPT_MAX_PACKETS,
 	OPT_INTERVAL_MS,
+	OPT_INTERFACE,
+	OPT_DST_MAC,
+	OPT_NO_GSO,
 };
 
 static const struct option LONG_OPTIONS[] = {
@@ -65,6 +70,9 @@ static const struct option LONG_OPTIONS[] = {
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"max-packets", required_argument, NULL, OPT_MAX_PACKETS},
 	{"interval-ms", required_argument, NULL, OPT_INTERVAL_MS},
+	{"interface", required_argument, NULL, OPT_INTERFACE},
+	{"dst-mac", required_argument, NULL, OPT_DST_MAC},
+	{"no-gso", no_argument, NULL, OPT_NO_GSO},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -80,6 +88,7 @@ static void print_help(void)
 	       "\n"
 	       "Commands:\n"
 	       "  send                send traffic to --dst (the default command)\n"
+	       "  reflect             echo test packets back to their sender (reflect --help)\n"
 	       "\n"
 	       "Options of send:\n"
 	       "  --dst HOST:PORT     destination: 192.0.2.1:9, [2001:db8::1]:9 or a name (required)\n"
@@ -98,6 +107,13 @@ static void print_help(void)
 	       "  --batch N           packets per sendmmsg call at most, 1..%u (%u)\n"
 	       "  --max-packets N     stop after N packets, warm-up included; 0: no cap (%" PRIu64 ")\n"
 	       "  --interval-ms N     report interval, %u..%u ms (%u)\n"
+	       "  --interface IF      raw mode: build Ethernet/IPv4/UDP frames and send them through\n"
+	       "                      an AF_PACKET socket on IF, bypassing the qdisc (needs\n"
+	       "                      CAP_NET_RAW; without it: UDP sockets, said on stderr and in\n"
+	       "                      the summary)\n"
+	       "  --dst-mac MAC       raw mode: destination MAC (default: the neighbour table)\n"
+	       "  --no-gso            UDP mode: no UDP segmentation offload (by default used when\n"
+	       "                      every frame has one size and --latency is off)\n"
 	       "  -h, --help          print this help\n"
 	       "  -V, --version       print the version\n"
 	       "\n"
@@ -105,7 +121,9 @@ static void print_help(void)
 	       "Every payload starts with an %u-byte header: magic 0x5047, tag u32, seq u32,\n"
 	       "tx CLOCK_MONOTONIC ns u64, network byte order.\n"
 	       "Output: one {\"event\":\"interval\",...} line per interval, then one\n"
-	       "{\"event\":\"summary\",...} line.\n"
+	       "{\"event\":\"summary\",...} line. Echoes from a reflector at --dst (pktgen-emit\n"
+	       "reflect) are counted per packet sent in the measured window: rx, loss, duplicates,\n"
+	       "reordering and, with --latency, RTT percentiles.\n"
 	       "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 not permitted, 4 unsupported,\n"
 	       "5 interrupted by SIGINT/SIGTERM (the summary is still printed).\n",
 	       d->rate_mbps, d->duration_s, d->warmup_s, SEND_FLOWS_MAX, d->flows, PG_FRAME_MIN,
@@ -192,31 +210,32 @@ static void parse_size(const char *s, struct send_options *opt)
  * the port. */
 static void parse_dst(const char *s, struct send_options *opt)
 {
-	const char *host = s, *host_end, *port;
-	uint64_t port_number;
+	struct pg_hostport hp;
+	const char *why = pg_parse_hostport(s, &hp, false);
 
-	if (s[0] == '[') {
-		host = s + 1;
-		host_end = strchr(host, ']');
-		if (!host_end || host_end[1] != ':')
-			bad_option("--dst", s, "expected [IPV6]:PORT, e.g. [::1]:9");
-		port = host_end + 2;
-	} else {
-		host_end = strrchr(s, ':');
-		if (!host_end)
-			bad_option("--dst", s, "expected HOST:PORT, e.g. 127.0.0.1:9");
-		if (strchr(s, ':') != host_end)
-			bad_option("--dst", s, "an IPv6 address needs brackets, e.g. [::1]:9");
-		port = host_end + 1;
-	}
-	if (host_end == host || (size_t)(host_end - host) >= sizeof(opt->dst_host))
-		bad_option("--dst", s, "expected a host before the port");
-	if (!to_uint(port, &port_number) || port_number < 1 || port_number > 65535)
-		bad_option("--dst", s, "the port must be a number within 1..65535");
-	memcpy(opt->dst_host, host, (size_t)(host_end - host));
-	opt->dst_host[host_end - host] = '\0';
-	snprintf(opt->dst_port, sizeof(opt->dst_port), "%" PRIu64, port_number);
+	if (why)
+		bad_option("--dst", s, "%s", why);
+	memcpy(opt->dst_host, hp.host, sizeof(opt->dst_host));
+	memcpy(opt->dst_port, hp.port, sizeof(opt->dst_port));
 	opt->dst = s;
+}
+
+/* Six hex pairs separated by ':' (or '-'). */
+static void parse_mac(const char *s, struct send_options *opt)
+{
+	unsigned b[6];
+	char sep[5], tail;
+
+	if (sscanf(s, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1], &sep[1], &b[2],
+		   &sep[2], &b[3], &sep[3], &b[4], &sep[4], &b[5], &tail) != 11 ||
+	    strlen(s) != 17)
+		bad_option("--dst-mac", s, "expected a MAC address such as 02:00:00:00:00:02");
+	for (int i = 0; i < 5; i++)
+		if (sep[i] != ':' && sep[i] != '-')
+			bad_option("--dst-mac", s, "expected a MAC address such as 02:00:00:00:00:02");
+	for (int i = 0; i < 6; i++)
+		opt->dst_mac[i] = (uint8_t)b[i];
+	opt->dst_mac_given = true;
 }
 
 static void apply_option(int code, const char *arg, struct send_options *opt)
@@ -260,6 +279,18 @@ static void apply_option(int code, const char *arg, struct send_options *opt)
 	case OPT_MAX_PACKETS:
 		opt->max_packets = parse_uint("--max-packets", arg, 0, UINT64_MAX, "the packet cap");
 		break;
+	case OPT_INTERFACE:
+		if (arg[0] == '\0' || strlen(arg) > SEND_IFNAME_MAX || strchr(arg, '/') || strchr(arg, ' '))
+			bad_option("--interface", arg, "expected an interface name of 1..%u characters",
+				   SEND_IFNAME_MAX);
+		opt->interface = arg;
+		break;
+	case OPT_DST_MAC:
+		parse_mac(arg, opt);
+		break;
+	case OPT_NO_GSO:
+		opt->gso = false;
+		break;
 	case OPT_INTERVAL_MS:
 		opt->interval_ms = (unsigned)parse_uint("--interval-ms", arg, INTERVAL_MS_MIN,
 							INTERVAL_MS_MAX, "the interval");
@@ -279,6 +310,8 @@ static void check_combinations(const struct send_options *opt)
 		bad_option("--batch", text,
 			   "--latency sends and stamps one packet per call: use --batch 1 or leave it out");
 	}
+	if (opt->dst_mac_given && !opt->interface)
+		bad_option("--dst-mac", NULL, "only raw mode uses it: add --interface IF");
 	if (opt->warmup_s + opt->duration_s > RUN_MAX_S) {
 		snprintf(text, sizeof(text), "%g", opt->duration_s);
 		bad_option("--duration", text, "warm-up + duration must not exceed %g seconds",
@@ -324,6 +357,10 @@ void send_options_parse(int argc, char **argv, struct send_options *opt)
 void send_options_check_family(const struct send_options *opt, int family)
 {
 	char text[32];
+
+	if (family == AF_INET6 && opt->interface)
+		bad_option("--interface", opt->interface,
+			   "raw mode builds IPv4 frames only: --dst %s is IPv6", opt->dst);
 
 	if (family != AF_INET6 || opt->size_min >= PG_IPV6_OVERHEAD + PG_HEADER_BYTES)
 		return;

@@ -1,34 +1,34 @@
 // SPDX-License-Identifier: MIT
 /*
- * The send path of `pktgen-emit send`: one connected UDP socket per flow, sendmmsg batches,
- * user-space pacing by an absolute-deadline token bucket, one JSON report line per interval
- * and a summary at the end.
- *
- * The sockets are connected to --dst, so a later receive path (echoes from a reflector) can
- * read them directly: the kernel then delivers only the peer's datagrams, per flow.
+ * The send path of `pktgen-emit send`: one connected UDP socket per flow, sendmmsg batches
+ * (UDP, UDP with GSO, or raw frames through AF_PACKET), user-space pacing by an
+ * absolute-deadline token bucket, echoes read between batches (rx.c), one JSON report line
+ * per interval and a summary at the end (send-report.c).
  */
 
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "pktgen-emit.h"
-#include "send.h"
+#include "send-internal.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
 
 #define NS_PER_S 1000000000ull
 
@@ -46,11 +46,16 @@
 /* At low rates a batch holds at most about this much traffic, so traffic stays smooth above
  * 1 ms (a full batch of 32 x 1500 B at 1 Mbit/s would be a 0.4 s burst). */
 #define BURST_NS 1e6
-/* Random payloads start at a random offset within the first POOL_SPREAD bytes of the pool. */
+/* Echoes are read at least this often while sending, once any came back (kernel timestamps
+ * date them, so this only bounds how long they wait in the socket); before the first one,
+ * less often: a run without a reflector loses nothing to the checks. */
+#define RX_POLL_NS 50000ull
+#define RX_POLL_IDLE_NS 500000ull
+/* Random payloads start at a random even offset within the first POOL_SPREAD bytes. */
 #define POOL_SPREAD 65536u
 /* Asked for so a batch of jumbo frames fits on a real NIC; the kernel caps it at wmem_max. */
 #define SNDBUF_BYTES (4 << 20)
-/* File descriptors needed besides the flows (stdio and slack). */
+/* File descriptors needed besides the flows (stdio, epoll, raw socket and slack). */
 #define FD_SPARE 16u
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -61,80 +66,17 @@
 #define cpu_relax() ((void)0)
 #endif
 
-enum phase { PHASE_WARMUP, PHASE_MEASURE };
-static const char *const PHASE_NAMES[] = {"warmup", "measure"};
+const char *const SEND_MODE_NAMES[] = {"udp", "udp-gso", "raw"};
+const char *const PHASE_NAMES[] = {"warmup", "measure"};
 
 enum stop_reason { STOP_END, STOP_CAP, STOP_SIGNAL };
-
-struct counters {
-	uint64_t packets, bytes; /* bytes = frame bytes including FCS */
-	uint64_t stalls, retries, refused;
-};
-
-/* Running mean and variance (Welford): no cancellation however long the run. */
-struct moments {
-	unsigned n;
-	double mean, m2;
-};
-
-struct series {
-	struct moments mbps, mpps, wire_mbps;
-};
-
-struct interval {
-	enum phase phase;
-	uint64_t start_ns;
-	struct counters c;
-};
-
-struct pacer {
-	bool enabled;
-	double ns_per_byte;
-	uint64_t origin_ns; /* run start: deadlines relative to it stay exact to far below 1 ns */
-	double next_ns;     /* deadline of the next batch, after origin_ns */
-	double depth_ns;    /* most credit kept when a batch starts late */
-	bool stalled;
-};
-
-struct generator {
-	uint32_t tag, seq;
-	unsigned size_min, size_max, overhead;
-	size_t spread; /* 0: every payload is the fixed pattern */
-	uint64_t rng;
-};
-
-struct batch {
-	unsigned count;
-	uint32_t frame_bytes[SEND_BATCH_MAX];
-	uint8_t header[SEND_BATCH_MAX][PG_HEADER_BYTES];
-	struct iovec iov[SEND_BATCH_MAX][2];
-	struct mmsghdr msg[SEND_BATCH_MAX];
-};
-
-struct flows {
-	int fd[SEND_FLOWS_MAX];
-	unsigned count, next;
-};
-
-struct run {
-	const struct send_options *opt;
-	struct flows flows;
-	struct generator gen;
-	struct batch batch;
-	struct pacer pacer;
-	unsigned batch_size;
-	uint64_t start_ns, measure_ns, end_ns, interval_ns;
-	uint64_t sent; /* every packet of the run, for --max-packets */
-	struct interval cur;
-	struct counters totals[2]; /* per phase */
-	uint64_t measured_ns;      /* measured time actually run */
-	struct series full, partial;
-};
 
 static volatile sig_atomic_t g_signal;
 
 /* Payload bytes after the header: the fixed pattern, or a random pool read at random offsets. */
 static uint8_t g_body[PG_PAYLOAD_MAX + POOL_SPREAD];
+/* Raw mode: checksum prefix sums of g_body (frame.h), so a body's sum is one subtraction. */
+static uint64_t g_body_prefix[PG_PAYLOAD_MAX + POOL_SPREAD + 1];
 
 /* ---- time ---- */
 
@@ -165,22 +107,7 @@ static void wait_until(uint64_t deadline)
 		cpu_relax();
 }
 
-/* ---- statistics ---- */
-
-static void moments_add(struct moments *m, double x)
-{
-	double d = x - m->mean;
-
-	m->n++;
-	m->mean += d / m->n;
-	m->m2 += d * (x - m->mean);
-}
-
-/* Sample standard deviation; 0 below two samples. */
-static double moments_std(const struct moments *m)
-{
-	return m->n > 1 ? sqrt(m->m2 / (m->n - 1)) : 0;
-}
+/* ---- intervals and phases ---- */
 
 static void counters_add(struct counters *to, const struct counters *c)
 {
@@ -188,75 +115,22 @@ static void counters_add(struct counters *to, const struct counters *c)
 	to->bytes += c->bytes;
 	to->stalls += c->stalls;
 	to->retries += c->retries;
-	to->refused += c->refused;
+	if (c->late_max_ns > to->late_max_ns)
+		to->late_max_ns = c->late_max_ns;
 }
-
-static double mbps(uint64_t bytes, double secs)
-{
-	return secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0;
-}
-
-static double mpps(uint64_t packets, double secs)
-{
-	return secs > 0 ? (double)packets / secs / 1e6 : 0;
-}
-
-/* ---- output ---- */
-
-static void __attribute__((format(printf, 1, 2))) emit_line(const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vprintf(fmt, ap);
-	va_end(ap);
-	/* Flushed per line: the node daemon reads the reports while the run goes on. */
-	if (rc < 0 || fflush(stdout))
-		pg_fail(PG_EXIT_FAILURE, "cannot write the report to stdout: %s", strerror(errno));
-}
-
-static void emit_interval(const struct run *r, const struct interval *iv, uint64_t end_ns)
-{
-	double secs = (double)(end_ns - iv->start_ns) / 1e9;
-
-	emit_line("{\"event\":\"interval\",\"phase\":\"%s\",\"t\":%.3f,\"tx_packets\":%" PRIu64
-		  ",\"tx_bytes\":%" PRIu64 ",\"tx_mbps\":%.6f,\"tx_mpps\":%.6f,\"stalls\":%" PRIu64
-		  "}\n",
-		  PHASE_NAMES[iv->phase], (double)(end_ns - r->start_ns) / 1e9, iv->c.packets,
-		  iv->c.bytes, mbps(iv->c.bytes, secs), mpps(iv->c.packets, secs), iv->c.stalls);
-}
-
-static void emit_summary(const struct run *r, bool interrupted)
-{
-	const struct counters *m = &r->totals[PHASE_MEASURE], *w = &r->totals[PHASE_WARMUP];
-	/* Mean and std over the full intervals; a partial last one only when there is no full one. */
-	const struct series *s = r->full.mbps.n ? &r->full : &r->partial;
-	double secs = (double)r->measured_ns / 1e9;
-
-	emit_line("{\"event\":\"summary\",\"status\":\"%s\",\"mode\":\"udp\",\"tx_packets\":%" PRIu64
-		  ",\"tx_bytes\":%" PRIu64 ",\"rx_packets\":0,\"rx_bytes\":0,\"rx_measured\":false,"
-		  "\"loss_ratio\":null,\"tx_mbps\":%.6f,\"tx_mbps_mean\":%.6f,\"tx_mbps_std\":%.6f,"
-		  "\"tx_mpps_mean\":%.6f,\"tx_mpps_std\":%.6f,\"tx_wire_mbps_mean\":%.6f,"
-		  "\"rx_mbps_mean\":null,\"rx_mpps_mean\":null,\"requested_mbps\":%.6f,"
-		  "\"duration_s\":%.6f,\"stalls\":%" PRIu64 ",\"send_errors\":%" PRIu64
-		  ",\"send_retries\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"warmup_tx_packets\":%" PRIu64
-		  ",\"warmup_tx_bytes\":%" PRIu64 ",\"flows\":%u,\"size_min\":%u,\"size_max\":%u,"
-		  "\"batch\":%u}\n",
-		  interrupted ? "interrupted" : "ok", m->packets, m->bytes, mbps(m->bytes, secs),
-		  s->mbps.mean, moments_std(&s->mbps), s->mpps.mean, moments_std(&s->mpps),
-		  s->wire_mbps.mean, r->opt->rate_mbps > 0 ? r->opt->rate_mbps : 0, secs, m->stalls,
-		  m->retries + m->refused, m->retries, m->refused, w->packets, w->bytes,
-		  r->opt->flows, r->opt->size_min, r->opt->size_max, r->batch_size);
-}
-
-/* ---- intervals and phases ---- */
 
 static void interval_open(struct run *r, uint64_t start_ns)
 {
 	memset(&r->cur, 0, sizeof(r->cur));
 	r->cur.start_ns = start_ns;
 	r->cur.phase = start_ns >= r->measure_ns ? PHASE_MEASURE : PHASE_WARMUP;
+	if (r->cur.phase != PHASE_MEASURE)
+		return;
+	/* Echoes are counted by the interval their packet was sent in: mark where each starts. */
+	if (!(r->measuring ? pg_rx_interval_next(&r->rx.stats, r->gen.seq, r->last_measure_len_ns)
+			   : pg_rx_measure_start(&r->rx.stats, r->gen.seq)))
+		pg_fail(PG_EXIT_FAILURE, "out of memory for the interval statistics");
+	r->measuring = true;
 }
 
 /* End of the current interval: interval_ns after its start, or the end of its phase. */
@@ -272,36 +146,38 @@ static void interval_close(struct run *r, uint64_t end_ns)
 {
 	const struct interval *iv = &r->cur;
 	uint64_t len = end_ns - iv->start_ns;
-	double secs = (double)len / 1e9;
-	struct series *s = len == r->interval_ns ? &r->full : &r->partial;
 
+	if (iv->phase == PHASE_MEASURE)
+		r->last_measure_len_ns = len;
 	/* An empty phase (--warmup 0) or a stop right on a boundary leaves nothing to report. */
 	if (len == 0 && iv->c.packets == 0)
 		return;
 	counters_add(&r->totals[iv->phase], &iv->c);
-	if (iv->phase == PHASE_MEASURE && len > 0) {
+	if (iv->phase == PHASE_MEASURE) {
 		r->measured_ns += len;
-		moments_add(&s->mbps, mbps(iv->c.bytes, secs));
-		moments_add(&s->mpps, mpps(iv->c.packets, secs));
-		moments_add(&s->wire_mbps, mbps(iv->c.bytes + iv->c.packets * PG_WIRE_EXTRA, secs));
+		pg_intervals_add(&r->tx_iv, len, r->interval_ns, iv->c.packets, iv->c.bytes);
 	}
-	emit_interval(r, iv, end_ns);
+	report_interval(r, iv, end_ns, r->rx.arrived_packets, r->rx.arrived_bytes);
+	r->rx.arrived_packets = 0;
+	r->rx.arrived_bytes = 0;
 }
 
 /* ---- pacing ---- */
 
-/* Batch size: --batch, or fewer packets at low rates so a batch is about BURST_NS of traffic. */
-static unsigned effective_batch(const struct send_options *opt)
+/* Packets per send call: --batch messages (of `segs` packets each), or fewer at low rates so a
+ * call carries about BURST_NS of traffic. */
+static unsigned effective_batch(const struct send_options *opt, unsigned segs)
 {
 	double mean_frame = (opt->size_min + opt->size_max) / 2.0;
+	unsigned most = opt->batch * segs;
 	double n;
 
 	if (opt->rate_mbps <= 0)
-		return opt->batch;
+		return most;
 	n = floor(opt->rate_mbps * 1e6 / 8 * (BURST_NS / 1e9) / mean_frame);
 	if (n < 1)
 		return 1;
-	return n < opt->batch ? (unsigned)n : opt->batch;
+	return n < most ? (unsigned)n : most;
 }
 
 static void pacer_init(struct pacer *p, const struct send_options *opt, unsigned batch,
@@ -321,10 +197,10 @@ static void pacer_init(struct pacer *p, const struct send_options *opt, unsigned
 
 /*
  * Called when a batch starts at now (>= its deadline). Drops the credit beyond one bucket
- * depth, so a long stall is not followed by an unbounded burst. Returns true when this batch
- * starts a stall: consecutive late batches while catching up count as one.
+ * depth, so a long stall is not followed by an unbounded burst. Returns how late the batch
+ * is when it starts a stall (consecutive late batches while catching up count as one), else 0.
  */
-static bool pacer_start(struct pacer *p, uint64_t now)
+static double pacer_start(struct pacer *p, uint64_t now)
 {
 	double elapsed = (double)(now - p->origin_ns), late = elapsed - p->next_ns;
 	bool was_stalled = p->stalled;
@@ -332,7 +208,7 @@ static bool pacer_start(struct pacer *p, uint64_t now)
 	if (late > p->depth_ns)
 		p->next_ns = elapsed - p->depth_ns;
 	p->stalled = late > STALL_NS;
-	return p->stalled && !was_stalled;
+	return p->stalled && !was_stalled ? late : 0;
 }
 
 /* The deadline moves on by the time the bytes just sent take at the target rate. */
@@ -367,7 +243,8 @@ static unsigned rng_range(uint64_t *state, unsigned lo, unsigned hi)
 	return lo + (unsigned)(((rng_next(state) >> 32) * (uint64_t)(hi - lo + 1)) >> 32);
 }
 
-static void generator_init(struct generator *g, const struct send_options *opt, int family)
+static void generator_init(struct generator *g, const struct send_options *opt, int family,
+			   bool raw)
 {
 	g->tag = opt->tag;
 	g->seq = 0;
@@ -384,31 +261,87 @@ static void generator_init(struct generator *g, const struct send_options *opt, 
 			g_body[i] = (uint8_t)('a' + i % 26);
 		g->spread = 0;
 	}
+	if (raw)
+		pg_csum_prefix(g_body, sizeof(g_body), g_body_prefix);
 }
 
-/* Builds n packets: sizes, headers (stamped at send time), payload pointers into g_body. */
-static void batch_fill(struct batch *b, struct generator *g, unsigned n)
+/* Gives every packet of a call its slot; with the fixed pattern the body is written here once. */
+static void batch_init(struct batch *b, const struct generator *g, unsigned packets)
 {
+	size_t body_max = g->size_max - g->overhead - PG_HEADER_BYTES;
+
+	b->iov_per_packet = g->spread ? 2 : 1;
+	b->slot_bytes = (HEAD_BYTES + (g->spread ? 0 : body_max) + 63) & ~(size_t)63;
+	b->slots = malloc(b->slot_bytes * packets);
+	if (!b->slots)
+		pg_fail(PG_EXIT_FAILURE, "out of memory for %u packet buffers", packets);
+	for (unsigned i = 0; i < packets && !g->spread; i++)
+		memcpy(b->slots + i * b->slot_bytes + HEAD_BYTES, g_body, body_max);
+}
+
+/* Builds n packets: sizes, headers (stamped at send time), iovecs; in raw mode also the
+ * Ethernet/IPv4/UDP headers from port. */
+static void batch_fill(struct run *r, unsigned n, uint16_t port)
+{
+	struct batch *b = &r->batch;
+	struct generator *g = &r->gen;
+	bool raw = r->mode == MODE_RAW;
+	size_t skip = raw ? 0 : PG_RAW_HEAD; /* UDP mode: the kernel makes the headers */
+
 	b->count = n;
 	for (unsigned i = 0; i < n; i++) {
-		unsigned frame = rng_range(&g->rng, g->size_min, g->size_max);
-		size_t offset = g->spread ? rng_next(&g->rng) % g->spread : 0;
+		unsigned frame = g->size_min == g->size_max ? g->size_min
+							    : rng_range(&g->rng, g->size_min, g->size_max);
+		/* Even offsets keep the body word-aligned for the checksum prefix sums. */
+		size_t offset = g->spread ? (rng_next(&g->rng) % g->spread) & ~(size_t)1 : 0;
+		size_t body = frame - g->overhead - PG_HEADER_BYTES;
+		uint8_t *slot = b->slots + i * b->slot_bytes;
+		struct iovec *iov = &b->iov[i * b->iov_per_packet];
 
 		b->frame_bytes[i] = frame;
-		pg_header_write(b->header[i], g->tag, g->seq + i, 0);
-		b->iov[i][0] = (struct iovec){.iov_base = b->header[i], .iov_len = PG_HEADER_BYTES};
-		b->iov[i][1] = (struct iovec){.iov_base = g_body + offset,
-					      .iov_len = frame - g->overhead - PG_HEADER_BYTES};
-		memset(&b->msg[i], 0, sizeof(b->msg[i]));
-		b->msg[i].msg_hdr.msg_iov = b->iov[i];
-		b->msg[i].msg_hdr.msg_iovlen = 2;
+		pg_header_write(slot + PG_RAW_HEAD, g->tag, (uint32_t)(g->seq + i), 0);
+		if (raw) {
+			pg_raw_headers(&r->raw.tpl, slot, port, frame);
+			b->body_sum[i] = g_body_prefix[offset + body] - g_body_prefix[offset];
+		}
+		if (g->spread) {
+			iov[0] = (struct iovec){.iov_base = slot + skip, .iov_len = HEAD_BYTES - skip};
+			iov[1] = (struct iovec){.iov_base = g_body + offset, .iov_len = body};
+		} else {
+			iov[0] = (struct iovec){.iov_base = slot + skip, .iov_len = HEAD_BYTES - skip + body};
+		}
 	}
 }
 
-static void batch_stamp(struct batch *b, unsigned from, uint64_t now)
+/* Stamps packets [from, count) with now; raw frames get their UDP checksum after it. */
+static void batch_stamp(struct run *r, unsigned from, uint64_t now)
 {
-	for (unsigned i = from; i < b->count; i++)
-		pg_header_stamp(b->header[i], now);
+	struct batch *b = &r->batch;
+
+	for (unsigned i = from; i < b->count; i++) {
+		uint8_t *slot = b->slots + i * b->slot_bytes;
+
+		pg_header_stamp(slot + PG_RAW_HEAD, now);
+		if (r->mode == MODE_RAW)
+			pg_raw_udp_checksum(&r->raw.tpl, slot, b->body_sum[i]);
+	}
+}
+
+/* Makes the messages for packets [from, count): `segs` packets each (one GSO send). Returns
+ * the number of messages. No addresses: UDP sockets are connected, the raw one is bound. */
+static unsigned batch_messages(struct run *r, unsigned from)
+{
+	struct batch *b = &r->batch;
+	unsigned n = 0;
+
+	for (unsigned i = from; i < b->count; i += r->segs, n++) {
+		unsigned k = b->count - i < r->segs ? b->count - i : r->segs;
+		struct msghdr *h = &b->msg[n].msg_hdr;
+
+		*h = (struct msghdr){.msg_iov = &b->iov[i * b->iov_per_packet],
+				     .msg_iovlen = k * b->iov_per_packet};
+	}
+	return n;
 }
 
 /* ---- sockets ---- */
@@ -462,10 +395,12 @@ static void set_option(const struct send_options *opt, int fd, int level, int na
 
 /* One flow: a UDP socket connected to dst, which binds it to its own ephemeral source port. */
 static int flow_open(const struct send_options *opt, const struct sockaddr_storage *dst,
-		     socklen_t len)
+		     socklen_t len, uint16_t *port)
 {
 	bool v6 = dst->ss_family == AF_INET6;
 	int fd = socket(dst->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	struct sockaddr_storage local;
+	socklen_t local_len = sizeof(local);
 
 	if (fd < 0)
 		socket_fail(opt, "socket", errno);
@@ -484,6 +419,10 @@ static int flow_open(const struct send_options *opt, const struct sockaddr_stora
 		set_option(opt, fd, IPPROTO_IP, IP_RECVERR, 1, "setsockopt(IP_RECVERR)");
 	if (connect(fd, (const struct sockaddr *)dst, len))
 		socket_fail(opt, "connect", errno);
+	if (getsockname(fd, (struct sockaddr *)&local, &local_len))
+		socket_fail(opt, "getsockname", errno);
+	*port = ntohs(v6 ? ((struct sockaddr_in6 *)&local)->sin6_port
+			 : ((struct sockaddr_in *)&local)->sin_port);
 	return fd;
 }
 
@@ -528,7 +467,7 @@ static void flows_open(struct flows *f, const struct send_options *opt,
 {
 	ensure_fd_limit(opt->flows);
 	for (f->count = 0; f->count < opt->flows; f->count++)
-		f->fd[f->count] = flow_open(opt, dst, len);
+		f->fd[f->count] = flow_open(opt, dst, len, &f->port[f->count]);
 	check_path_mtu(opt, f->fd[0], dst->ss_family);
 	f->next = 0;
 }
@@ -542,12 +481,70 @@ static void flows_close(struct flows *f)
 }
 
 /* Round robin per batch: over a run each flow carries the same share, within one batch. */
-static int flows_next(struct flows *f)
+static unsigned flows_next(struct flows *f)
 {
-	int fd = f->fd[f->next];
+	unsigned i = f->next;
 
 	f->next = (f->next + 1) % f->count;
-	return fd;
+	return i;
+}
+
+/* Turns UDP segmentation offload on (gso_size > 0) or off (0) for every flow. */
+static bool flows_gso(struct flows *f, int gso_size)
+{
+	for (unsigned i = 0; i < f->count; i++)
+		if (setsockopt(f->fd[i], SOL_UDP, UDP_SEGMENT, &gso_size, sizeof(gso_size)))
+			return false;
+	return true;
+}
+
+/* ---- choosing the send path ---- */
+
+/* GSO needs equal segments (one frame size) and a stamp per call, not per packet. */
+static unsigned gso_segments(const struct send_options *opt, unsigned overhead)
+{
+	unsigned payload = opt->size_min - overhead, segs = GSO_BYTES_MAX / payload;
+
+	if (!opt->gso || opt->size_min != opt->size_max || opt->latency)
+		return 1;
+	return segs < GSO_SEGS_MAX ? segs : GSO_SEGS_MAX;
+}
+
+static void choose_mode(struct run *r, const struct sockaddr_storage *dst)
+{
+	const struct send_options *opt = r->opt;
+	unsigned overhead = dst->ss_family == AF_INET6 ? PG_IPV6_OVERHEAD : PG_IPV4_OVERHEAD;
+	unsigned segs;
+
+	r->mode = MODE_UDP;
+	r->segs = 1;
+	r->raw.fd = -1;
+	if (opt->interface) {
+		if (raw_open(&r->raw, opt, dst, r->flows.fd[0]) == 0) {
+			r->mode = MODE_RAW;
+			return;
+		}
+		r->fallback = "raw mode needs CAP_NET_RAW";
+		pg_warn("--interface %s: raw mode needs CAP_NET_RAW: sending through UDP sockets "
+			"instead", opt->interface);
+	}
+	segs = gso_segments(opt, overhead);
+	if (segs > 1 && flows_gso(&r->flows, (int)(opt->size_min - overhead))) {
+		r->mode = MODE_UDP_GSO;
+		r->segs = segs;
+	}
+}
+
+/* The route refused a GSO send (EIO: no checksum offload on the way out): go on without. */
+static void gso_give_up(struct run *r)
+{
+	if (!flows_gso(&r->flows, 0))
+		pg_fail(PG_EXIT_FAILURE, "setsockopt(UDP_SEGMENT, 0): %s", strerror(errno));
+	pg_warn("UDP segmentation offload refused by the route (EIO): sending one datagram per "
+		"packet");
+	r->mode = MODE_UDP;
+	r->segs = 1;
+	r->fallback = "UDP GSO refused by the route (EIO)";
 }
 
 /* ---- the send loop ---- */
@@ -565,6 +562,7 @@ static void wait_writable(int fd)
 static void handle_send_error(struct run *r, int fd, int err)
 {
 	const struct send_options *opt = r->opt;
+	const char *via = r->mode == MODE_RAW ? opt->interface : opt->dst;
 
 	switch (err) {
 	case EINTR: /* a signal: the caller sees the flag */
@@ -575,18 +573,23 @@ static void handle_send_error(struct run *r, int fd, int err)
 		wait_writable(fd);
 		return;
 	case ECONNREFUSED:
-		/* ICMP port unreachable for an earlier packet (nothing listens, yet): the packet at
-		 * hand was not sent and is simply sent again. */
-		r->cur.c.refused++;
+		/* The pending error of an ICMP port unreachable for an earlier packet (counted in
+		 * `refused` from the error queue): the packet at hand was not sent, send it again. */
 		return;
+	case EIO:
+		if (r->mode == MODE_UDP_GSO) {
+			gso_give_up(r);
+			return;
+		}
+		pg_fail(PG_EXIT_FAILURE, "sendmmsg via %s: %s", via, strerror(err));
 	case EPERM:
 	case EACCES:
-		pg_fail(PG_EXIT_NOPERM, "sendmmsg to %s: %s", opt->dst, strerror(err));
+		pg_fail(PG_EXIT_NOPERM, "sendmmsg via %s: %s", via, strerror(err));
 	case EMSGSIZE:
-		pg_fail(PG_EXIT_UNSUPPORTED, "sendmmsg to %s: %s (--size %u-%u exceeds the path MTU)",
-			opt->dst, strerror(err), opt->size_min, opt->size_max);
+		pg_fail(PG_EXIT_UNSUPPORTED, "sendmmsg via %s: %s (--size %u-%u exceeds the MTU)", via,
+			strerror(err), opt->size_min, opt->size_max);
 	default:
-		pg_fail(PG_EXIT_FAILURE, "sendmmsg to %s: %s", opt->dst, strerror(err));
+		pg_fail(PG_EXIT_FAILURE, "sendmmsg via %s: %s", via, strerror(err));
 	}
 }
 
@@ -597,17 +600,20 @@ static unsigned batch_send(struct run *r, int fd)
 	unsigned done = 0;
 
 	while (done < b->count) {
+		unsigned msgs = batch_messages(r, done);
 		int rc;
 
 		/* Stamped right before the call; with --latency a batch is one packet, so every
 		 * packet carries the time of its own send call. */
-		batch_stamp(b, done, now_ns());
-		rc = sendmmsg(fd, b->msg + done, b->count - done, MSG_DONTWAIT);
+		batch_stamp(r, done, now_ns());
+		rc = sendmmsg(fd, b->msg, msgs, MSG_DONTWAIT);
 		if (rc > 0) {
-			done += (unsigned)rc;
+			done += (unsigned)rc * r->segs;
+			if (done > b->count)
+				done = b->count; /* the last message may hold fewer segments */
 			continue;
 		}
-		/* rc == 0 (nothing sent, no error) does not happen for UDP; retry it like EAGAIN. */
+		/* rc == 0 (nothing sent, no error) does not happen; retry it like EAGAIN. */
 		handle_send_error(r, fd, rc == 0 ? EAGAIN : errno);
 		if (g_signal || now_ns() >= r->end_ns)
 			break;
@@ -618,19 +624,22 @@ static unsigned batch_send(struct run *r, int fd)
 static void send_next_batch(struct run *r, uint64_t now)
 {
 	const struct send_options *opt = r->opt;
-	unsigned n = r->batch_size, sent;
+	unsigned n = r->batch_size, sent, flow = flows_next(&r->flows);
 	uint64_t bytes = 0;
+	double late;
 
-	if (opt->max_packets && opt->max_packets - r->sent < n)
-		n = (unsigned)(opt->max_packets - r->sent);
-	if (r->pacer.enabled && pacer_start(&r->pacer, now))
+	if (opt->max_packets && opt->max_packets - r->gen.seq < n)
+		n = (unsigned)(opt->max_packets - r->gen.seq);
+	if (r->pacer.enabled && (late = pacer_start(&r->pacer, now)) > 0) {
 		r->cur.c.stalls++;
-	batch_fill(&r->batch, &r->gen, n);
-	sent = batch_send(r, flows_next(&r->flows));
+		if (late > (double)r->cur.c.late_max_ns)
+			r->cur.c.late_max_ns = (uint64_t)late;
+	}
+	batch_fill(r, n, r->flows.port[flow]);
+	sent = batch_send(r, r->mode == MODE_RAW ? r->raw.fd : r->flows.fd[flow]);
 	for (unsigned i = 0; i < sent; i++)
 		bytes += r->batch.frame_bytes[i];
 	r->gen.seq += sent;
-	r->sent += sent;
 	r->cur.c.packets += sent;
 	r->cur.c.bytes += bytes;
 	if (r->pacer.enabled)
@@ -639,7 +648,7 @@ static void send_next_batch(struct run *r, uint64_t now)
 
 static bool cap_reached(const struct run *r)
 {
-	return r->opt->max_packets && r->sent >= r->opt->max_packets;
+	return r->opt->max_packets && r->gen.seq >= r->opt->max_packets;
 }
 
 /*
@@ -654,6 +663,15 @@ static bool owes_before(const struct run *r, uint64_t boundary, uint64_t now)
 	       (double)(now - boundary) < r->pacer.depth_ns;
 }
 
+/* Reads the echoes that arrived, every RX_POLL_NS (RX_POLL_IDLE_NS before the first). */
+static void poll_echoes(struct run *r, uint64_t now)
+{
+	if (now - r->last_rx_poll_ns < (r->rx.stats.any ? RX_POLL_NS : RX_POLL_IDLE_NS))
+		return;
+	rx_poll(&r->rx, r->gen.seq, 0);
+	r->last_rx_poll_ns = now;
+}
+
 /*
  * One loop for both phases: report intervals on time, send when the pacer's deadline has come,
  * otherwise wait for whichever comes first. Bounded by end_ns (plus at most one bucket depth of
@@ -665,6 +683,7 @@ static enum stop_reason run_loop(struct run *r)
 		uint64_t now = now_ns(), boundary = interval_boundary(r);
 		bool stopping = g_signal || cap_reached(r);
 
+		poll_echoes(r, now);
 		if (now >= boundary && !stopping && owes_before(r, boundary, now)) {
 			send_next_batch(r, now);
 			continue;
@@ -696,8 +715,11 @@ static void run_init(struct run *r, const struct send_options *opt,
 	memset(r, 0, sizeof(*r));
 	r->opt = opt;
 	flows_open(&r->flows, opt, dst, len);
-	generator_init(&r->gen, opt, dst->ss_family);
-	r->batch_size = effective_batch(opt);
+	choose_mode(r, dst);
+	generator_init(&r->gen, opt, dst->ss_family, r->mode == MODE_RAW);
+	rx_open(&r->rx, r->flows.fd, r->flows.count, opt->tag, r->gen.overhead, opt->latency);
+	r->batch_size = effective_batch(opt, r->segs);
+	batch_init(&r->batch, &r->gen, r->batch_size);
 	r->interval_ns = (uint64_t)opt->interval_ms * 1000000ull;
 	r->start_ns = now_ns();
 	r->measure_ns = r->start_ns + (uint64_t)llround(opt->warmup_s * 1e9);
@@ -740,7 +762,16 @@ int send_run(const struct send_options *opt)
 		pg_warn("prctl(PR_SET_TIMERSLACK): %s: pacing may be less precise", strerror(errno));
 	run_init(&run, opt, &dst, dst_len);
 	stop = run_loop(&run);
+	if (run.measuring)
+		pg_rx_measure_end(&run.rx.stats, run.gen.seq, run.last_measure_len_ns);
+	/* Echoes of the last packets are still on their way back. */
+	run.drain_ns = rx_drain(&run.rx, run.gen.seq, run.totals[PHASE_MEASURE].packets, &g_signal);
+	if (g_signal)
+		stop = STOP_SIGNAL;
+	raw_close(&run.raw);
 	flows_close(&run.flows);
-	emit_summary(&run, stop == STOP_SIGNAL);
+	report_summary(&run, stop == STOP_SIGNAL);
+	rx_close(&run.rx);
+	free(run.batch.slots);
 	return stop == STOP_SIGNAL ? PG_EXIT_INTERRUPTED : PG_EXIT_OK;
 }

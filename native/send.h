@@ -11,6 +11,7 @@
 
 #define SEND_FLOWS_MAX 1024u
 #define SEND_BATCH_MAX 64u
+#define SEND_IFNAME_MAX 15u /* IFNAMSIZ - 1 */
 
 struct send_options {
 	const char *dst;     /* HOST:PORT as given, for messages */
@@ -29,6 +30,10 @@ struct send_options {
 	uint32_t tag;
 	bool random_payload;
 	bool latency;
+	const char *interface; /* raw mode through AF_PACKET on this interface; NULL: UDP */
+	bool dst_mac_given;
+	uint8_t dst_mac[6];    /* --dst-mac, else looked up in the neighbour table */
+	bool gso;              /* UDP segmentation offload where the flows allow it */
 };
 
 /*

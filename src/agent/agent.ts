@@ -26,6 +26,8 @@ export interface AgentOptions {
   graceMs: number;
   helperPath: () => Promise<string>;
   log: Logger;
+  /** How every job's traffic leaves (raw mode's interface, GSO): merged into each emitter spec. */
+  sendPath?: Pick<EmitterSpec, 'interface' | 'dstMac' | 'gso'>;
   /** Test seams. */
   run?: (spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number, onInterval: (event: IntervalEvent) => void) => Promise<Stats>;
   send?: FrameSender;
@@ -162,7 +164,10 @@ export class NodeAgent {
         this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: intervalStats(event) });
       };
       const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs, onInterval);
-      this.options.log.info(`${item.label} succeeded`, { tx_packets: stats.tx_packets, tx_mbps: stats.tx_mbps.toFixed(3) });
+      this.options.log.info(`${item.label} succeeded`, {
+        tx_packets: stats.tx_packets, tx_mbps: stats.tx_mbps.toFixed(3), mode: stats.mode, fallback: stats.fallback || undefined,
+        loss_ratio: stats.rx_measured ? stats.loss_ratio : undefined, rtt_p50_us: stats.rtt_us?.p50,
+      });
       this.report(item, { type: 'SUCCESS', stats });
     } catch (error) {
       const reason = abort.signal.aborted ? String(abort.signal.reason) : describeError(error);
@@ -185,7 +190,7 @@ export class NodeAgent {
     if (!this.options.allowTarget.allows(ip)) {
       throw new JobRejectedError(`target ${formatAddress(spec.dst)} (${ip}) is not in --allow-target (${this.options.allowTarget})`);
     }
-    return { ...spec, dst: { host: ip, port: spec.dst.port } };
+    return { ...spec, ...this.options.sendPath, dst: { host: ip, port: spec.dst.port } };
   }
 
   private reject(item: QueuedJob, reason: string): void {

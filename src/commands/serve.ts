@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { hostname } from 'node:os';
 import { NodeAgent } from '../agent/agent.js';
+import { Reflector } from '../agent/reflector.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { DEFAULT_LIMITS } from '../agent/validate.js';
 import { createLogger, type LogFormat } from '../log.js';
@@ -36,6 +37,11 @@ unless you widen them.`;
     'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
     'log-format': Flags.string({ description: 'log line format (stderr)', options: ['human', 'json'], default: 'human' }),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),
+    'reflect-port': Flags.integer({ description: 'UDP port of the reflector that echoes other nodes\' test packets (bound to --host, echoes only to --allow-target); 0 = no reflector', default: 1730, min: 0, max: 65535 }),
+    'reflect-spin-us': Flags.integer({ description: 'the reflector keeps polling this long after a packet before it sleeps: microsecond RTTs while traffic flows, idle otherwise; 0 = always sleep', default: 200, min: 0, max: 1_000_000 }),
+    'reflect-drop-every': Flags.integer({ description: 'test option: the reflector drops one test packet in K', default: 0, min: 0, hidden: true }),
+    interface: Flags.string({ description: 'send jobs as raw Ethernet frames through this interface (AF_PACKET, qdisc bypass; needs CAP_NET_RAW, else UDP and the log says so)' }),
+    gso: Flags.boolean({ description: 'use UDP segmentation offload when a job\'s flows allow it (one frame size, no latency stamping)', default: true, allowNo: true }),
   };
 
   async run(): Promise<void> {
@@ -54,12 +60,20 @@ unless you widen them.`;
       graceMs: 10_000,
       helperPath: resolveEmitterPath,
       log,
+      sendPath: { interface: flags.interface, gso: flags.gso },
+    });
+    const reflector = flags['reflect-port'] === 0 ? undefined : new Reflector({
+      spec: { bind: { host: flags.host, port: flags['reflect-port'] }, allow: flags['allow-target'], dropEvery: flags['reflect-drop-every'], spinUs: flags['reflect-spin-us'] },
+      helperPath: resolveEmitterPath,
+      log,
     });
     const bound = await agent.start();
+    await reflector?.start();
     log.info(`pktgen node ${flags.name} listening on ${formatAddress(bound)}`, {
       allow_from: flags['allow-from'].join(','),
       allow_target: flags['allow-target'].join(','),
       target: flags.target,
+      reflector: !reflector ? 'off' : reflector.address ? formatAddress(reflector.address) : 'not listening (retrying)',
     });
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
@@ -67,6 +81,7 @@ unless you widen them.`;
     });
     log.info(`stopping (${signal})`);
     await agent.stop();
+    await reflector?.stop();
     log.info('stopped');
   }
 }

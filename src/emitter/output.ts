@@ -9,6 +9,10 @@ export interface IntervalEvent {
   tx_bytes: number;
   tx_mbps: number;
   tx_mpps: number;
+  /** Echoes that arrived during the interval (0 without a reflector). */
+  rx_packets?: number;
+  rx_bytes?: number;
+  stalls?: number;
 }
 
 /** The helper's final summary line (numbers it could not measure are null). */
@@ -61,6 +65,7 @@ export function summaryToStats(summary: SummaryEvent): Stats {
     duplicates: num(summary.duplicates),
     reordered: num(summary.reordered),
     tx_mbps: num(summary.tx_mbps),
+    fallback: typeof summary.fallback === 'string' ? summary.fallback : '',
   };
   const rtt = summary.rtt_us;
   if (typeof rtt === 'object' && rtt !== null) {

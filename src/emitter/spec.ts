@@ -12,6 +12,12 @@ export interface EmitterSpec {
   randomPayload: boolean;
   latency: boolean;
   tag: number;
+  /** Raw mode: send Ethernet frames through AF_PACKET on this interface (falls back to UDP without CAP_NET_RAW). */
+  interface?: string;
+  /** Raw mode: destination MAC, instead of the neighbour table. */
+  dstMac?: string;
+  /** UDP segmentation offload where the flows allow it (the helper's default: on). */
+  gso?: boolean;
 }
 
 /** Builds the helper's argv for a spec. */
@@ -29,5 +35,8 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   ];
   if (spec.randomPayload) args.push('--random-payload');
   if (spec.latency) args.push('--latency');
+  if (spec.interface) args.push('--interface', spec.interface);
+  if (spec.interface && spec.dstMac) args.push('--dst-mac', spec.dstMac);
+  if (spec.gso === false) args.push('--no-gso');
   return args;
 }

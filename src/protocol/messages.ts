@@ -36,6 +36,8 @@ export interface Stats {
   tx_mpps_std: number; tx_wire_mbps_mean: number; rx_mbps_mean: number; rx_mpps_mean: number;
   requested_mbps: number; rx_measured: boolean; rtt_us?: Rtt; duration_s: number; mode: string;
   stalls: number; duplicates: number; reordered: number; tx_mbps: number;
+  /** Why the send path asked for was not used; empty when it was. */
+  fallback: string;
 }
 
 /** A node's report about a job; legacy peers only know `type`. */

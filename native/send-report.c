@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/* The JSON lines of `send`: one per interval, one summary (see README.md, "Output"). */
+
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "send-internal.h"
+
+/* One line of JSON, built in place; a line never comes near the size. */
+struct line {
+	char text[4096];
+	size_t len;
+};
+
+static void __attribute__((format(printf, 2, 3))) add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->text))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->text + l->len, sizeof(l->text) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n;
+}
+
+static void add_u64(struct line *l, const char *key, uint64_t v)
+{
+	add(l, ",\"%s\":%" PRIu64, key, v);
+}
+
+static void add_num(struct line *l, const char *key, double v)
+{
+	add(l, ",\"%s\":%.6f", key, v);
+}
+
+/* A figure that was not measured is null, never 0. */
+static void add_measured(struct line *l, const char *key, bool measured, double v)
+{
+	if (measured)
+		add_num(l, key, v);
+	else
+		add(l, ",\"%s\":null", key);
+}
+
+static void emit(struct line *l)
+{
+	add(l, "}\n");
+	/* Flushed per line: the node daemon reads the reports while the run goes on. */
+	if (fputs(l->text, stdout) < 0 || fflush(stdout))
+		pg_fail(PG_EXIT_FAILURE, "cannot write the report to stdout: %s", strerror(errno));
+}
+
+void report_interval(const struct run *r, const struct interval *iv, uint64_t end_ns,
+		     uint64_t rx_packets, uint64_t rx_bytes)
+{
+	double secs = (double)(end_ns - iv->start_ns) / 1e9;
+	struct line l = {.len = 0};
+
+	add(&l, "{\"event\":\"interval\",\"phase\":\"%s\",\"t\":%.3f", PHASE_NAMES[iv->phase],
+	    (double)(end_ns - r->start_ns) / 1e9);
+	add_u64(&l, "tx_packets", iv->c.packets);
+	add_u64(&l, "tx_bytes", iv->c.bytes);
+	add_num(&l, "tx_mbps", pg_mbps(iv->c.bytes, secs));
+	add_num(&l, "tx_mpps", pg_mpps(iv->c.packets, secs));
+	add_u64(&l, "rx_packets", rx_packets);
+	add_u64(&l, "rx_bytes", rx_bytes);
+	add_u64(&l, "stalls", iv->c.stalls);
+	emit(&l);
+}
+
+static void add_series(struct line *l, const char *kind, const struct pg_series *s, bool measured)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s_mbps_mean", kind);
+	add_measured(l, key, measured, s->mbps.mean);
+	snprintf(key, sizeof(key), "%s_mbps_std", kind);
+	add_measured(l, key, measured, pg_moments_std(&s->mbps));
+	snprintf(key, sizeof(key), "%s_mpps_mean", kind);
+	add_measured(l, key, measured, s->mpps.mean);
+	snprintf(key, sizeof(key), "%s_mpps_std", kind);
+	add_measured(l, key, measured, pg_moments_std(&s->mpps));
+	snprintf(key, sizeof(key), "%s_wire_mbps_mean", kind);
+	add_measured(l, key, measured, s->wire_mbps.mean);
+}
+
+static void add_rtt(struct line *l, const struct pg_hist *h)
+{
+	static const struct {
+		const char *key;
+		double p;
+	} PERCENTILES[] = {{"p25", 25}, {"p50", 50}, {"p75", 75}, {"p90", 90},
+			   {"p95", 95}, {"p99", 99}, {"p999", 99.9}};
+
+	add(l, ",\"rtt_us\":{\"min\":%.3f", (double)h->min_ns / 1e3);
+	for (size_t i = 0; i < sizeof(PERCENTILES) / sizeof(PERCENTILES[0]); i++)
+		add(l, ",\"%s\":%.3f", PERCENTILES[i].key, pg_hist_percentile(h, PERCENTILES[i].p) / 1e3);
+	add(l, ",\"max\":%.3f,\"mean\":%.3f,\"std\":%.3f,\"samples\":%" PRIu64 "}",
+	    (double)h->max_ns / 1e3, h->ns.mean / 1e3, pg_moments_std(&h->ns) / 1e3, h->n);
+}
+
+void report_summary(const struct run *r, bool interrupted)
+{
+	const struct send_options *opt = r->opt;
+	const struct counters *m = &r->totals[PHASE_MEASURE], *w = &r->totals[PHASE_WARMUP];
+	const struct pg_rx *rx = &r->rx.stats;
+	double secs = (double)r->measured_ns / 1e9, tx_mbps = pg_mbps(m->bytes, secs);
+	double requested = opt->rate_mbps > 0 ? opt->rate_mbps : 0;
+	struct pg_intervals rx_iv;
+	struct line l = {.len = 0};
+
+	pg_rx_intervals(rx, r->interval_ns, &rx_iv);
+	add(&l, "{\"event\":\"summary\",\"status\":\"%s\",\"mode\":\"%s\"",
+	    interrupted ? "interrupted" : "ok", SEND_MODE_NAMES[r->mode]);
+	if (r->fallback)
+		add(&l, ",\"fallback\":\"%s\"", r->fallback);
+	add_u64(&l, "tx_packets", m->packets);
+	add_u64(&l, "tx_bytes", m->bytes);
+	add_u64(&l, "rx_packets", rx->packets);
+	add_u64(&l, "rx_bytes", rx->bytes);
+	add(&l, ",\"rx_measured\":%s", rx->any ? "true" : "false");
+	add_measured(&l, "loss_ratio", rx->any, pg_rx_loss_ratio(rx, m->packets));
+	add_u64(&l, "duplicates", rx->duplicates);
+	add_u64(&l, "reordered", rx->reordered);
+	add_num(&l, "tx_mbps", tx_mbps);
+	add_series(&l, "tx", pg_intervals_result(&r->tx_iv), true);
+	add_measured(&l, "rx_mbps", rx->any, pg_mbps(rx->bytes, secs));
+	add_series(&l, "rx", pg_intervals_result(&rx_iv), rx->any);
+	add_num(&l, "requested_mbps", requested);
+	add_measured(&l, "rate_error", requested > 0, tx_mbps / (requested > 0 ? requested : 1) - 1);
+	add_num(&l, "duration_s", secs);
+	add_u64(&l, "stalls", m->stalls);
+	add(&l, ",\"stall_max_ms\":%.3f", (double)m->late_max_ns / 1e6);
+	add_u64(&l, "send_errors", m->retries + r->rx.refused);
+	add_u64(&l, "send_retries", m->retries);
+	add_u64(&l, "refused", r->rx.refused);
+	add_u64(&l, "warmup_tx_packets", w->packets);
+	add_u64(&l, "warmup_tx_bytes", w->bytes);
+	add_u64(&l, "warmup_rx_packets", rx->warmup_packets);
+	add_u64(&l, "foreign", r->rx.foreign);
+	add(&l, ",\"drain_ms\":%.3f", (double)r->drain_ns / 1e6);
+	add(&l, ",\"flows\":%u,\"size_min\":%u,\"size_max\":%u,\"batch\":%u,\"gso_segments\":%u",
+	    opt->flows, opt->size_min, opt->size_max, r->batch_size, r->segs);
+	if (opt->latency && rx->rtt.n > 0)
+		add_rtt(&l, &rx->rtt);
+	emit(&l);
+}

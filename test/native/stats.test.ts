@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native');
+
+describe('pktgen-emit statistics and frames (make -C native test: native/unit-test.c)', function () {
+  this.timeout(120_000);
+  let output: string;
+  let exitCode: number | undefined;
+
+  before(async () => {
+    const result = await execa('make', ['-s', '-C', nativeDir, 'test'], { reject: false, all: true });
+    output = String(result.all);
+    exitCode = result.exitCode;
+  });
+
+  it('passes every check and says so', () => {
+    assert.equal(exitCode, 0, output);
+    assert.match(output, /^\d+ passed, 0 failed$/m, output);
+  });
+
+  const groups = [
+    'interval mean/std, partial interval excluded',
+    'warm-up exclusion, loss, duplicates, reordering',
+    'percentiles against a known set',
+    'histogram precision: 1 us or 1 %, whichever is coarser',
+    'duplicate window',
+    'Internet checksum',
+    'raw Ethernet/IPv4/UDP frames',
+  ];
+  for (const group of groups) {
+    it(group, () => {
+      const line = output.split('\n').find((l) => l.endsWith(` ${group}`));
+      assert.ok(line, `no result line for "${group}" in:\n${output}`);
+      assert.match(line, /^ok /, output);
+    });
+  }
+});
