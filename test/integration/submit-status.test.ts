@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { startUdpReceiver, type UdpReceiver } from '../helpers/udp-receiver.js';
+import { PKTGEN, freePort, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+
+interface JobJson { id: string; node: string; state: string; priority: number; reason: string; stats?: { tx_packets: number; tx_mbps: number }; started_at: number }
+
+describe('pktgen submit and status (built binaries: schedule, serve, submit, status)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let receiver: UdpReceiver;
+  let schedulerPort: number;
+  let control: string;
+  const children: Array<ReturnType<typeof spawnPktgen>> = [];
+
+  const cli = (...args: string[]) => execa(PKTGEN, [...args, '--scheduler', control], { reject: false, env: { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache' } });
+  const statusJson = async (): Promise<{ nodes: Array<{ name: string; address: string; state: string; pending: number }>; jobs: JobJson[] }> => {
+    const result = await cli('status', '--json');
+    assert.equal(result.exitCode, 0, result.stderr);
+    return JSON.parse(result.stdout);
+  };
+
+  async function startNode(name: string): Promise<number> {
+    const port = await freePort();
+    const serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--name', name, '--scheduler-port', String(schedulerPort), '--target', receiver.target, '--reflect-port', '0']);
+    children.push(serve);
+    await waitForOutput(serve, /listening on/);
+    return port;
+  }
+
+  before(async () => {
+    requireBinary();
+    dir = mkdtempSync(join(tmpdir(), 'pktgen-submit-'));
+    receiver = await startUdpReceiver();
+    schedulerPort = await freePort();
+    const controlPort = await freePort();
+    control = `127.0.0.1:${controlPort}`;
+    const m0 = await startNode('m0');
+    writeFileSync(join(dir, 'nodes.json'), JSON.stringify({ nodes: [{ name: 'm0', ip: '127.0.0.1', port: m0 }] }));
+    const schedule = spawnPktgen(['schedule', '-n', join(dir, 'nodes.json'), '--host', '127.0.0.1', '--port', String(schedulerPort),
+      '--control-port', String(controlPort), '--state-dir', join(dir, 'state')]);
+    children.push(schedule);
+    await waitForOutput(schedule, /control API on/);
+  });
+  after(async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children);
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('submit --wait --json runs a job and prints its SUCCESS; status --json lists node and job with statistics', async () => {
+    const result = await cli('submit', '--node', 'm0', '--rate', '10', '--duration', '1', '--size', '500', '--wait', '--json');
+    assert.equal(result.exitCode, 0, result.stderr);
+    const printed = JSON.parse(result.stdout) as { job_ids: string[]; jobs: JobJson[] };
+    assert.equal(printed.jobs[0]?.state, 'succeeded');
+    assert.ok(printed.jobs[0]!.stats!.tx_packets > 0);
+    const status = await statusJson();
+    assert.deepEqual(status.nodes.map((n) => [n.name, n.state]), [['m0', 'up']]);
+    const job = status.jobs.find((j) => j.id === printed.job_ids[0]);
+    assert.equal(job?.state, 'succeeded');
+    assert.ok(job!.stats!.tx_mbps > 9 && job!.stats!.tx_mbps < 11, `tx_mbps ${job!.stats!.tx_mbps}`);
+  });
+
+  it('queues jobs behind a busy node by priority; --cancel removes a pending job and stops a running one', async () => {
+    const submit = async (...args: string[]) => {
+      const result = await cli('submit', '--node', 'm0', '--size', '200', ...args);
+      assert.equal(result.exitCode, 0, result.stderr);
+      return result.stdout.trim();
+    };
+    const long = await submit('--rate', '5', '--duration', '30');
+    const low = await submit('--rate', '1', '--duration', '1', '--priority', '5');
+    const high = await submit('--rate', '2', '--duration', '1', '--priority', '1');
+    const dropped = await submit('--rate', '3', '--duration', '1', '--priority', '0');
+    const cancel = await cli('submit', '--cancel', dropped, '--cancel', long);
+    assert.equal(cancel.exitCode, 0, cancel.stderr);
+    const wait = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1', '--priority', '9', '--wait', '--json');
+    assert.equal(wait.exitCode, 0, wait.stderr);
+    const jobs = new Map((await statusJson()).jobs.map((j) => [j.id, j]));
+    assert.equal(jobs.get(dropped)?.state, 'cancelled');
+    assert.equal(jobs.get(long)?.state, 'cancelled');
+    assert.equal(jobs.get(high)?.state, 'succeeded');
+    assert.equal(jobs.get(low)?.state, 'succeeded');
+    assert.ok(jobs.get(high)!.started_at < jobs.get(low)!.started_at, 'priority 1 must run before priority 5');
+  });
+
+  it('a node added at run time is usable at once', async () => {
+    const port = await startNode('m1');
+    const add = await cli('submit', '--add-node', `m1=127.0.0.1:${port}`);
+    assert.equal(add.exitCode, 0, add.stderr);
+    const result = await cli('submit', '--node', 'm1', '--rate', '5', '--duration', '1', '--wait', '--json');
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]?.state, 'succeeded');
+  });
+
+  it('says clearly what is wrong: unknown node, bad field, unreachable scheduler', async () => {
+    const unknown = await cli('submit', '--node', 'nope', '--rate', '1', '--duration', '1');
+    assert.equal(unknown.exitCode, 2);
+    assert.match(unknown.stderr, /unknown node/);
+    const bad = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1', '--size', '20');
+    assert.equal(bad.exitCode, 2);
+    assert.match(bad.stderr, /s_min = 20: expected an integer frame size 64\.\.9000/);
+    const port = await freePort();
+    const down = await execa(PKTGEN, ['status', '--scheduler', `127.0.0.1:${port}`], { reject: false });
+    assert.notEqual(down.exitCode, 0);
+    assert.match(down.stderr, new RegExp(`cannot reach a scheduler at 127\\.0\\.0\\.1:${port}.*pktgen schedule`));
+  });
+
+  it('exports finished jobs as CSV and shows one job in full', async () => {
+    const csv = await cli('status', '--csv');
+    assert.equal(csv.exitCode, 0, csv.stderr);
+    const [header, ...rows] = csv.stdout.trim().split('\n');
+    assert.match(header!, /^id,node,state,priority,m,t,w,n,s_min,s_max,r,l,target,attempts,started_at,finished_at,reason,tx_packets/);
+    assert.ok(rows.length >= 4);
+    const id = (await statusJson()).jobs.find((j) => j.state === 'succeeded')!.id;
+    const one = await cli('status', id);
+    assert.equal(one.exitCode, 0, one.stderr);
+    assert.match(one.stdout, new RegExp(`id +${id}`));
+    assert.match(one.stdout, /stats\.tx_packets +[1-9]/);
+  });
+});
