@@ -21,7 +21,8 @@ function start(args, label) {
   return child;
 }
 
-const node = start(['serve', '--host', '127.0.0.1', '--name', 'm0'], 'node m0');
+// Traffic goes to the node's own reflector (port 1730), so loss and RTT are measured too.
+const node = start(['serve', '--host', '127.0.0.1', '--name', 'm0', '--target', '127.0.0.1:1730'], 'node m0');
 await new Promise((resolve, reject) => {
   node.stderr.on('data', (chunk) => chunk.toString().includes('listening on') && resolve());
   node.once('exit', (code) => reject(new Error(`pktgen serve exited early (code ${code}): is port 1729 in use?`)));
@@ -31,6 +32,6 @@ const scheduler = start(['schedule', '-n', join(root, 'examples/nodes.json'), '-
 const code = await new Promise((resolve) => scheduler.once('exit', (c) => resolve(c ?? 1)));
 node.kill('SIGTERM');
 await new Promise((resolve) => node.once('exit', resolve));
-process.stdout.write(`\nResults (examples/jobs.json on node m0, traffic to 127.0.0.1):\n${scheduler.output()}`);
+process.stdout.write(`\nResults (examples/jobs.json on node m0, traffic to its reflector at 127.0.0.1:1730):\n${scheduler.output()}`);
 rmSync(state, { recursive: true, force: true });
 process.exit(code);
