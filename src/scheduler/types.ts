@@ -1,16 +1,7 @@
-import type { Stats } from '../protocol/messages.js';
+import type { Job, Stats } from '../protocol/messages.js';
 
-/** The legacy job parameters (PROTOCOL.md), as in jobs.json "data". */
-export interface JobData {
-  m: number;
-  t: number;
-  w: number;
-  n: number;
-  s_min: number;
-  s_max: number;
-  r: boolean;
-  l: boolean;
-}
+/** The legacy job parameters (PROTOCOL.md), as in jobs.json "data": the wire Job's fields 1-8. */
+export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'>;
 
 /** Where a node is, as far as the scheduler knows. */
 export type NodeHealth = 'unknown' | 'up' | 'down';

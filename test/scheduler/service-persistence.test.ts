@@ -6,6 +6,7 @@ import { decodeJob, encodeStatus } from '../../src/protocol/messages.js';
 import { sendFrame } from '../../src/transport/client.js';
 import type { JobData } from '../../src/scheduler/types.js';
 import { FakeNode } from '../helpers/fake-node.js';
+import { until } from '../helpers/until.js';
 
 /** A memory store that remembers the state each job was last saved in. */
 class WatchedStore extends MemoryStore {
@@ -19,13 +20,6 @@ class WatchedStore extends MemoryStore {
 const data: JobData = { m: 1, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false };
 const spec = (node: string) => ({ nodes: [node], priority: 0, data, target: '', graceS: 5, retries: 0 });
 
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('scheduler service: state is saved before anything leaves the process', () => {
   let service: SchedulerService;

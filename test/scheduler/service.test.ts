@@ -4,17 +4,11 @@ import { MemoryStore } from '../../src/store/index.js';
 import { createLogger } from '../../src/log.js';
 import type { JobData } from '../../src/scheduler/types.js';
 import { FakeNode } from '../helpers/fake-node.js';
+import { until } from '../helpers/until.js';
 
 const data = (m: number): JobData => ({ m, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false });
 const spec = (nodes: string[], priority: number, m: number, retries = 0) => ({ nodes, priority, data: data(m), target: '', graceS: 5, retries });
 
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('scheduler service with fake nodes on loopback', () => {
   let service: SchedulerService;
