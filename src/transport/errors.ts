@@ -19,3 +19,17 @@ export class ReadTimeoutError extends PktgenError {
     super('ERR_READ_TIMEOUT', `no complete frame within ${timeoutMs} ms (${received} bytes received)`);
   }
 }
+
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'the port is taken (another pktgen?); pick another port',
+  EACCES: 'not permitted (ports below 1024 need privileges); pick another port',
+  EADDRNOTAVAIL: 'no interface of this machine has that address',
+};
+
+/** A server could not listen: says where, why, and what to try. */
+export class ListenError extends PktgenError {
+  constructor(readonly address: Address, cause: NodeJS.ErrnoException) {
+    const code = cause.code ?? 'ERROR';
+    super('ERR_LISTEN', `cannot listen on ${formatAddress(address)}: ${code}, ${LISTEN_HINTS[code] ?? cause.message}`, { cause });
+  }
+}

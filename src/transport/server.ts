@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES } from './framing.js';
-import { ReadTimeoutError } from './errors.js';
+import { ReadTimeoutError, ListenError } from './errors.js';
 import { normaliseHost, type Address } from './address.js';
 
 /** Who sent a frame. */
@@ -55,6 +55,8 @@ export async function startFrameServer(options: FrameServerOptions): Promise<Fra
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     serveConnection(socket, options);
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw error.syscall === 'listen' || error.syscall === 'bind' ? new ListenError({ host: options.host, port: options.port }, error) : error;
   });
   const bound = servers[0]!.address() as AddressInfo;
   return {

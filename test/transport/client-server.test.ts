@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { startFrameServer, sendFrame, TransportError, type FrameServer } from '../../src/transport/index.js';
+import { startFrameServer, sendFrame, TransportError, ListenError, type FrameServer } from '../../src/transport/index.js';
 
 /** Writes raw bytes on a fresh connection and waits until the server closes it. */
 async function sendRaw(port: number, chunks: Buffer[], gapMs = 0): Promise<void> {
@@ -89,5 +89,18 @@ describe('transport: client and server on loopback', () => {
     }, 150);
     await sendFrame({ host: '127.0.0.1', port }, Buffer.from('late'), { retries: 20, backoffMs: () => 50 });
     assert.deepEqual(late.map(String), ['late']);
+  });
+});
+
+describe('transport: listening', () => {
+  it('names the address and the reason when the port is taken', async () => {
+    const first = await startFrameServer({ host: '127.0.0.1', port: 0, handler: () => undefined, onError: () => undefined });
+    try {
+      await assert.rejects(startFrameServer({ host: '127.0.0.1', port: first.address.port, handler: () => undefined, onError: () => undefined }),
+        (error: unknown) => error instanceof ListenError && error.code === 'ERR_LISTEN'
+          && error.message === `cannot listen on 127.0.0.1:${first.address.port}: EADDRINUSE, the port is taken (another pktgen?); pick another port`);
+    } finally {
+      await first.close();
+    }
   });
 });

@@ -32,12 +32,12 @@ describe('transport: a frame server on several listening sockets (SO_REUSEPORT)'
     plain.push(other);
     await once(other, 'listening');
     const { port } = other.address() as { port: number };
-    await assert.rejects(start(port), { code: 'EADDRINUSE' });
+    await assert.rejects(start(port), { code: 'ERR_LISTEN', message: /EADDRINUSE/ });
   });
 
   it('does not share its port with a second frame server', async () => {
     const first = await start(0);
-    await assert.rejects(start(first.address.port), { code: 'EADDRINUSE' });
+    await assert.rejects(start(first.address.port), { code: 'ERR_LISTEN', message: /EADDRINUSE/ });
   });
 
   it('stops accepting on every socket when closed', async () => {
