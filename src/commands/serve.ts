@@ -67,6 +67,11 @@ unless you widen them.`;
       helperPath: resolveEmitterPath,
       log,
     });
+    // Listen for SIGINT/SIGTERM before starting, so a signal during start-up still stops cleanly.
+    const stopSignal = new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
     const bound = await agent.start();
     await reflector?.start();
     log.info(`pktgen node ${flags.name} listening on ${formatAddress(bound)}`, {
@@ -75,10 +80,7 @@ unless you widen them.`;
       target: flags.target,
       reflector: !reflector ? 'off' : reflector.address ? formatAddress(reflector.address) : 'not listening (retrying)',
     });
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
+    const signal = await stopSignal;
     log.info(`stopping (${signal})`);
     await agent.stop();
     await reflector?.stop();
