@@ -7,7 +7,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { createLogger, type Logger } from '../src/log.js';
 import type { SchedulerService } from '../src/scheduler/service.js';
 import { SqliteStore } from '../src/store/index.js';
@@ -15,6 +15,35 @@ import { Samples } from './stats.js';
 import { checkWireLite, readJob, readStatus } from './wire-lite.js';
 
 export interface LogCounts { info: number; warn: number; error: number; samples: string[] }
+
+/** GC pauses of one kind: how many, how many took over 5 ms, the longest. */
+export interface PauseCounts { count: number; over5Ms: number; maxMs: number }
+/** GC pauses while the scheduler ran: young-generation (scavenges) and full (mark-compact) ones. */
+export interface GcCounts { young: PauseCounts; full: PauseCounts; totalS: number }
+
+/** Counts the GC pauses from now until stop(): the usual cause of a stall that is not the store's. */
+export function gcPauses(): { stop: () => GcCounts } {
+  const counts: GcCounts = { young: { count: 0, over5Ms: 0, maxMs: 0 }, full: { count: 0, over5Ms: 0, maxMs: 0 }, totalS: 0 };
+  const add = (entries: PerformanceEntry[]) => {
+    for (const entry of entries as Array<PerformanceEntry & { detail?: { kind?: number } }>) {
+      const kind = entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? counts.young : counts.full;
+      kind.count += 1;
+      if (entry.duration > 5) kind.over5Ms += 1;
+      kind.maxMs = Math.max(kind.maxMs, entry.duration);
+      counts.totalS += entry.duration / 1000;
+    }
+  };
+  const observer = new PerformanceObserver((list) => add(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      // Entries reach the callback asynchronously: count the ones still queued, then stop.
+      add(observer.takeRecords());
+      observer.disconnect();
+      return counts;
+    },
+  };
+}
 
 /** How often the service wrote to the store, how much, and for how long. */
 export interface StoreCounts { applies: number; records: number; seconds: number; slow: number; maxMs: number }
@@ -65,6 +94,8 @@ export function benchLogger(kind: 'discard' | 'human', stateDir: string): { log:
 export function probeLatency(service: SchedulerService): Samples {
   checkWireLite();
   const samples = new Samples();
+  // Per node, NaN once used: deleting would churn the map's tables, and V8 keeps discarded tables
+  // (with what they point to) alive until a full GC; that is the probe's cost, not the scheduler's.
   const finishedAt = new Map<string, number>();
   subscribe('net.server.socket', (message) => {
     const socket = (message as { socket: Socket }).socket;
@@ -87,9 +118,9 @@ export function probeLatency(service: SchedulerService): Samples {
         // The node from the job in the frame: asking the socket (getpeername) would cost a syscall.
         const node = frame.length > 4 ? service.core.state.jobs.get(readJob(frame.subarray(4)).id)?.node : undefined;
         const since = node === undefined ? undefined : finishedAt.get(node);
-        if (since !== undefined) {
+        if (since !== undefined && !Number.isNaN(since)) {
           samples.add(now - since);
-          finishedAt.delete(node!);
+          finishedAt.set(node!, Number.NaN);
         }
         socket.write = write;
         return write.apply(this, args);

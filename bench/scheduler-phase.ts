@@ -11,7 +11,7 @@ import { readJobsFile } from '../src/scheduler/files.js';
 import { SchedulerService } from '../src/scheduler/service.js';
 import type { JobData } from '../src/scheduler/types.js';
 import { SqliteStore, STORE_FILE } from '../src/store/index.js';
-import { benchLogger, countingStore, probeLatency, type LogCounts, type StoreCounts } from './instruments.js';
+import { benchLogger, countingStore, gcPauses, probeLatency, type GcCounts, type LogCounts, type StoreCounts } from './instruments.js';
 import type { Summary } from './stats.js';
 
 export type PhaseConfig =
@@ -21,7 +21,7 @@ export type PhaseConfig =
 
 export type PhaseResult =
   | { phase: 'throughput'; completed: number; unfinished: number; notSucceeded: number; wallS: number; queueS: number; drained: boolean;
-      rssMb: number; maxRssMb: number; loopDelayMs: { p50: number; p99: number; max: number }; logs: LogCounts; logBytes: number;
+      rssMb: number; maxRssMb: number; loopDelayMs: { p50: number; p99: number; max: number }; gc: GcCounts; logs: LogCounts; logBytes: number;
       cpuS: number; store: StoreCounts; latencyMs: Summary }
   | { phase: 'queue'; queued: number; inFlight: number; queueS: number; rssMb: number; maxRssMb: number; heapUsedMb: number; spacesMb: Record<string, number> }
   | { phase: 'restart'; openS: number; constructS: number; startS: number; totalS: number; processS: number;
@@ -70,6 +70,7 @@ async function throughput(config: Extract<PhaseConfig, { phase: 'throughput' }>)
     setTimeout(() => resolve(false), config.maxSeconds * 1000).unref();
   });
   loop.enable();
+  const gc = gcPauses();
   const cpu = process.cpuUsage();
   const start = performance.now();
   service.addJobs(specs);
@@ -82,6 +83,7 @@ async function throughput(config: Extract<PhaseConfig, { phase: 'throughput' }>)
   const cpuUsed = process.cpuUsage(cpu);
   const store = { ...storeCounts };
   loop.disable();
+  const gcCounts = gc.stop();
   const jobs = [...service.core.state.jobs.values()];
   const completed = jobs.filter((job) => job.state === 'succeeded').length;
   const unfinished = jobs.filter((job) => job.state === 'pending' || job.state === 'sent' || job.state === 'running').length;
@@ -90,7 +92,7 @@ async function throughput(config: Extract<PhaseConfig, { phase: 'throughput' }>)
   logger.close();
   return {
     phase: 'throughput', completed, unfinished, notSucceeded: jobs.length - completed - unfinished, wallS, queueS, drained: done,
-    rssMb, maxRssMb: maxRssMb(), logs: logger.counts, logBytes: logger.bytes(), cpuS: (cpuUsed.user + cpuUsed.system) / 1e6, store, latencyMs: latency.summary(),
+    rssMb, maxRssMb: maxRssMb(), gc: gcCounts, logs: logger.counts, logBytes: logger.bytes(), cpuS: (cpuUsed.user + cpuUsed.system) / 1e6, store, latencyMs: latency.summary(),
     loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
   };
 }

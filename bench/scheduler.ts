@@ -2,10 +2,12 @@
  * Scheduler benchmark: a real SchedulerService on a real SQLite store, on loopback, against simulated
  * nodes that answer every job at once (bench/sim-nodes.ts, a child process). Each scheduler run is a
  * child process of its own (bench/scheduler-phase.ts), so its RSS and CPU are its own. Both children
- * run bundled by esbuild on plain node, as dist/pktgen.mjs does (--tsx runs them from sources).
+ * run bundled by esbuild on plain node, as dist/pktgen.mjs does (--tsx runs them from sources); the
+ * scheduler runs with the V8 flags dist/pktgen carries (SEA_EXEC_ARGV, scripts/build-sea.mjs) unless
+ * --no-sea-flags is given.
  *
  *   npx tsx bench/scheduler.ts [--nodes 1000] [--jobs 100000] [--queued 100000] [--human-jobs 30000] [--paced-jobs 20000] [--hold-ms 250]
- *                              [--max-seconds 120] [--cpu-prof DIR] [--node-options=--trace-gc,...] [--tsx]
+ *                              [--max-seconds 120] [--cpu-prof DIR] [--node-options=--trace-gc,...] [--no-sea-flags] [--tsx]
  *
  * Prints: dispatch rate, status-to-next-job latency, RSS with --queued jobs queued, restart time,
  * each with the ratio measured/goal, and the cost of the human-readable logger.
@@ -31,6 +33,7 @@ const { values: flags } = parseArgs({
     'max-seconds': { type: 'string', default: '120' },
     'cpu-prof': { type: 'string' },
     'node-options': { type: 'string', default: '' },
+    'no-sea-flags': { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
   },
 });
@@ -136,8 +139,11 @@ async function main(): Promise<void> {
   console.log(`scheduler bench: ${counts.nodes} nodes, ${counts.jobs} jobs (human logger run: ${counts['human-jobs']}), ${counts.queued} queued for RSS/restart`);
   console.log(`machine: ${cpus().length} cpu (${cpus()[0]?.model ?? '?'}), load ${l1!.toFixed(2)} ${l5!.toFixed(2)}, node ${process.version}, ${flags.tsx ? 'tsx' : 'esbuild bundle'}`);
   const { phase: phaseScript, sim: simScript, execArgv } = await scripts();
+  // A computed specifier: scripts/ is plain JavaScript without type declarations.
+  const seaFlags = flags['no-sea-flags'] ? [] : ((await import(new URL('../scripts/build-sea.mjs', import.meta.url).href)) as { SEA_EXEC_ARGV: string[] }).SEA_EXEC_ARGV;
+  console.log(`scheduler flags: ${[...seaFlags, ...flags['node-options'].split(',').filter(Boolean)].join(' ') || '(none)'}${flags['no-sea-flags'] ? ' (--no-sea-flags)' : ''}`);
   const phase = async <P extends PhaseResult['phase']>(config: PhaseConfig & { phase: P }, profile = false) => {
-    const extra = flags['node-options'].split(',').filter(Boolean);
+    const extra = [...seaFlags, ...flags['node-options'].split(',').filter(Boolean)];
     const args = profile && flags['cpu-prof'] ? [...execArgv, ...extra, '--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [...execArgv, ...extra];
     const forkedAt = performance.now();
     const child = start(phaseScript, [JSON.stringify(config)], args);
@@ -187,6 +193,8 @@ async function main(): Promise<void> {
   const cpuPerJobUs = (fast.cpuS * 1e6) / Math.max(1, fast.completed);
   row('   scheduler CPU per job (us, all its threads)', cpuPerJobUs.toFixed(0), `= ${(1e6 / cpuPerJobUs).toFixed(0)} jobs/s if it had one core to itself`);
   row('   scheduler event-loop delay p50/p99/max (ms)', `${ms(fast.loopDelayMs.p50)}/${ms(fast.loopDelayMs.p99)}/${fast.loopDelayMs.max.toFixed(0)}`);
+  row('   GC pauses: young / full, total (s)', `${fast.gc.young.count} / ${fast.gc.full.count}, ${fast.gc.totalS.toFixed(2)}`,
+    `young: ${fast.gc.young.over5Ms} took > 5 ms (max ${fast.gc.young.maxMs.toFixed(0)}); full: ${fast.gc.full.over5Ms} took > 5 ms (max ${fast.gc.full.maxMs.toFixed(0)})`);
   row('   scheduler RSS at drain / peak (MB)', `${fast.rssMb.toFixed(0)} / ${fast.maxRssMb.toFixed(0)}`);
   row('   log records info/warn/error (discarded)', `${fast.logs.info}/${fast.logs.warn}/${fast.logs.error}`, fast.logs.samples.join(' | '));
   row('2. status-to-next-job latency p50 (ms)', ms(l.p50), 'in the scheduler: final status read off its socket -> next job write() for that node');

@@ -67,7 +67,9 @@ export function emptyJob(): Job {
 
 /** Encodes a job; fields at their default are left out, so a legacy job encodes exactly as before. */
 export function encodeJob(job: Partial<Job>): Uint8Array {
-  return JobType.encode(JobType.fromObject({ ...emptyJob(), ...job })).finish();
+  // The typed fields need no fromObject() conversion: encode() reads them as they are and skips
+  // absent and default-valued ones, as fromObject() would have.
+  return JobType.encode(job).finish();
 }
 
 /** Decodes a job; throws DecodeError on bytes that are not a Job. */
@@ -89,20 +91,29 @@ export function encodeStatus(status: Partial<Status> & { type: StatusTypeName })
   return StatusMsg.encode(StatusMsg.fromObject(object)).finish();
 }
 
+/** A decoded Status message: a field absent on the wire reads as its proto3 default (from the prototype). */
+interface StatusMessage {
+  type: number;
+  job_id: string;
+  node: string;
+  reason: string;
+  stats: protobuf.Message | null;
+  elapsed_s: number;
+}
+
 /** Decodes a status, accepting both legacy FAIL encodings (empty, and `08 00`). */
 export function decodeStatus(bytes: Uint8Array): Status {
-  let object: Record<string, unknown>;
+  let message: StatusMessage;
   try {
-    object = StatusMsg.toObject(StatusMsg.decode(bytes), convert);
+    message = StatusMsg.decode(bytes) as unknown as StatusMessage;
   } catch (error) {
     throw new DecodeError('Status', (error as Error).message);
   }
-  const type = typeNames.get(object.type as number);
-  if (!type) throw new DecodeError('Status', `unknown status type ${String(object.type)}`);
-  const status: Status = {
-    type, job_id: object.job_id as string, node: object.node as string, reason: object.reason as string, elapsed_s: object.elapsed_s as number,
-  };
-  if (object.stats) status.stats = normaliseStats(object.stats as Record<string, unknown>);
+  const type = typeNames.get(message.type);
+  if (!type) throw new DecodeError('Status', `unknown status type ${String(message.type)}`);
+  // Only the statistics need toObject() (64-bit counters to numbers); the rest is read as decoded.
+  const status: Status = { type, job_id: message.job_id, node: message.node, reason: message.reason, elapsed_s: message.elapsed_s };
+  if (message.stats) status.stats = normaliseStats(StatsMsg.toObject(message.stats, convert));
   return status;
 }
 

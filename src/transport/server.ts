@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES } from './framing.js';
 import { ReadTimeoutError, ListenError } from './errors.js';
 import { normaliseHost, type Address } from './address.js';
+import { OpenSockets } from './open-sockets.js';
 
 /** Who sent a frame. */
 export interface Peer {
@@ -47,13 +48,12 @@ export interface FrameServer {
 
 /** Listens for connections that each carry one length-prefixed frame (and get at most one reply). */
 export async function startFrameServer(options: FrameServerOptions): Promise<FrameServer> {
-  const sockets = new Set<Socket>();
+  const sockets = new OpenSockets();
   const maxConnections = options.maxConnections ?? 256;
   const servers = await listenAll(options, (socket) => {
     // One limit over every listening socket (Server.maxConnections would count each on its own).
     if (sockets.size >= maxConnections) return void socket.destroy();
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
     serveConnection(socket, options);
   }).catch((error: NodeJS.ErrnoException) => {
     throw error.syscall === 'listen' || error.syscall === 'bind' ? new ListenError({ host: options.host, port: options.port }, error) : error;
@@ -64,7 +64,7 @@ export async function startFrameServer(options: FrameServerOptions): Promise<Fra
     async close() {
       const closed = servers.map((server) => once(server, 'close'));
       for (const server of servers) server.close();
-      for (const socket of sockets) socket.destroy();
+      sockets.destroyAll();
       await Promise.all(closed);
     },
   };
