@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
@@ -12,15 +13,31 @@ export function requireBinary(): void {
   if (!existsSync(PKTGEN)) throw new Error(`${PKTGEN} is missing: run npm run build (npm test does it first)`);
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
+/**
+ * A port free for TCP and UDP on 127.0.0.1, for a process the test starts next. It comes from below the
+ * kernel's ephemeral range (32768-60999), so outgoing connections of this or any other process cannot
+ * take it between this check and the child's bind.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await bindable(port, 'tcp')) && (await bindable(port, 'udp'))) return port;
+  }
+  throw new Error('no free port found in 20000..31999');
+}
+
+async function bindable(port: number, kind: 'tcp' | 'udp'): Promise<boolean> {
+  const socket = kind === 'tcp' ? createServer() : createSocket('udp4');
+  try {
+    if (kind === 'tcp') (socket as ReturnType<typeof createServer>).listen(port, '127.0.0.1');
+    else (socket as ReturnType<typeof createSocket>).bind(port, '127.0.0.1');
+    await once(socket, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.close();
+  }
 }
 
 /** Starts `pktgen ARGS` in the background, with its helper cache in a test folder. */

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
-import { once } from 'node:events';
 import { encodeJob, type Rtt, type Stats } from '../../src/protocol/messages.js';
 import { sendFrame } from '../../src/transport/client.js';
 import { FakeScheduler } from '../helpers/fake-scheduler.js';
 import { freePort, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
 
 /** A UDP port that was free a moment ago on 127.0.0.1. */
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  const { port } = socket.address();
-  socket.close();
-  return port;
-}
-
 type Serve = ReturnType<typeof spawnPktgen>;
 
 async function startServe(schedulerPort: number, reflectPort: number, extra: string[] = []): Promise<{ serve: Serve; port: number }> {
@@ -49,8 +38,8 @@ describe('measured traffic through reflectors (built binary: pktgen serve runs a
     requireBinary();
     scheduler = new FakeScheduler();
     await scheduler.start();
-    reflectA = await freeUdpPort();
-    reflectB = await freeUdpPort();
+    reflectA = await freePort();
+    reflectB = await freePort();
     nodeA = await startServe(scheduler.port, reflectA);
     // Node B's reflector is told (hidden test flag) to drop one test packet in 20.
     nodeB = await startServe(scheduler.port, reflectB, ['--reflect-drop-every', '20']);
@@ -97,7 +86,7 @@ describe('measured traffic through reflectors (built binary: pktgen serve runs a
   });
 
   it('without a reflector at the target, rx is reported as not measured', async () => {
-    const sink = await freeUdpPort();
+    const sink = await freePort();
     const stats = await runJob('no-reflector', `127.0.0.1:${sink}`);
     assert.equal(stats.rx_measured, false);
     assert.equal(stats.rx_packets, 0);
