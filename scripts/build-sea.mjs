@@ -11,15 +11,16 @@ const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /**
  * V8 flags dist/pktgen runs with; bench/scheduler.ts runs the scheduler with them too.
- * --max-semi-space-size=16: after a burst (a 100k-job file queued, the first job to 1,000 nodes) V8
- *   grows its young generation up to 2 x 64 MiB on a 24 GiB machine, and keeps it resident; 2 x 16 MiB
- *   costs no measurable dispatch rate (bench/scheduler.ts).
- * --no-allocation-site-pretenuring: after such a burst, in which nearly every object survives, V8
- *   starts allocating short-lived objects of the same sites straight in the old generation. Dead
- *   there, they keep the sockets they point to alive through every young GC until a full one:
- *   ~10 MB of dead sockets promoted per scavenge, 10-15 ms pauses and ~8% more CPU at 5,000 jobs/s.
+ * --no-allocation-site-pretenuring: after a burst in which nearly every object survives (the first
+ *   job to each of 1,000 nodes), V8 allocates the objects of some sites straight in the old
+ *   generation from then on. Short-lived ones that die there keep what they point to (sockets, their
+ *   streams and closures) alive through every young GC until a full one: ~10 MB promoted per
+ *   scavenge, pauses of 10-25 ms, and 3x the GC time at 5,000 jobs/s.
+ * --max-semi-space-size=8: after a burst (a 100k-job file queued) V8 grows its young generation up to
+ *   2 x 64 MiB on a 24 GiB machine and keeps it resident; 2 x 8 MiB keeps the RSS with 100k jobs
+ *   queued under 200 MB for ~3% of dispatch rate (2 x 16 MiB: ~15 MB more, no measurable rate).
  */
-export const SEA_EXEC_ARGV = ['--max-semi-space-size=16', '--no-allocation-site-pretenuring'];
+export const SEA_EXEC_ARGV = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
 
 /** Runs a build tool with no terminal (stdin closed); throws if it fails or cannot start. */
 export function runTool(file, args, options = {}) {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { startFrameServer, sendFrame, TransportError, ListenError, type FrameServer } from '../../src/transport/index.js';
+import { encodeFrame, startFrameServer, sendFrame, TransportError, ListenError, type FrameServer } from '../../src/transport/index.js';
+import { until } from '../helpers/until.js';
 
 /** Writes raw bytes on a fresh connection and waits until the server closes it. */
 async function sendRaw(port: number, chunks: Buffer[], gapMs = 0): Promise<void> {
@@ -89,6 +90,53 @@ describe('transport: client and server on loopback', () => {
     }, 150);
     await sendFrame({ host: '127.0.0.1', port }, Buffer.from('late'), { retries: 20, backoffMs: () => 50 });
     assert.deepEqual(late.map(String), ['late']);
+  });
+});
+
+describe('transport: open connections', () => {
+  it('serves at most maxConnections at once, and takes new ones once a place is free', async () => {
+    const got: string[] = [];
+    const holding: Array<() => void> = [];
+    const server = await startFrameServer({
+      host: '127.0.0.1', port: 0, maxConnections: 2, onError: () => undefined,
+      handler: (payload) => {
+        got.push(payload.toString());
+        // 'hold' keeps its connection open until released.
+        if (payload.toString().startsWith('hold')) return new Promise<void>((resolve) => holding.push(resolve));
+      },
+    });
+    try {
+      // Senders that do not half-close, so their connections stay open while the handler runs.
+      const held = await Promise.all(['hold 1', 'hold 2'].map(async (text) => {
+        const socket = connect(server.address.port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.resume();
+        await once(socket, 'connect');
+        socket.write(encodeFrame(Buffer.from(text)));
+        return { closed: once(socket, 'close') };
+      }));
+      await until('two connections held', () => holding.length === 2);
+      await sendRaw(server.address.port, [encodeFrame(Buffer.from('third'))]);
+      for (const release of holding) release();
+      await Promise.all(held.map((socket) => socket.closed));
+      // The server sees a close a moment after its client does: send until a place is free.
+      const sendUntilServed = async (text: string) => {
+        for (let attempt = 0; !got.includes(text) && attempt < 100; attempt++) await sendRaw(server.address.port, [encodeFrame(Buffer.from(text))]);
+      };
+      for (const text of ['after 1', 'after 2', 'after 3']) await sendUntilServed(text);
+      assert.deepEqual(got, ['hold 1', 'hold 2', 'after 1', 'after 2', 'after 3']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes the connections still open when it closes', async () => {
+    const server = await startFrameServer({ host: '127.0.0.1', port: 0, handler: () => undefined, onError: () => undefined });
+    const idle = connect(server.address.port, '127.0.0.1');
+    idle.on('error', () => undefined);
+    await once(idle, 'connect');
+    await server.close();
+    await once(idle, 'close');
   });
 });
 
