@@ -60,11 +60,6 @@ const typeNames = new Map<number, StatusTypeName>(
 );
 const convert = { longs: Number, enums: Number, defaults: true } as const;
 
-/** A job with every field at its proto3 default. */
-export function emptyJob(): Job {
-  return { m: 0, t: 0, w: 0, n: 0, s_min: 0, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false };
-}
-
 /** Encodes a job; fields at their default are left out, so a legacy job encodes exactly as before. */
 export function encodeJob(job: Partial<Job>): Uint8Array {
   // The typed fields need no fromObject() conversion: encode() reads them as they are and skips
