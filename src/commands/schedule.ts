@@ -2,20 +2,20 @@ import { Command, Flags } from '@oclif/core';
 import { homedir } from 'node:os';
 import { createLogger, type LogFormat } from '../log.js';
 import { openStore, chooseStateDir } from '../store/index.js';
-import { readJobsFile, readNodesFile } from '../scheduler/files.js';
+import { readJobsFile, readNodesFile } from '../input/files.js';
 import { SchedulerService } from '../scheduler/service.js';
-import { countByState, formatTable, resultColumns } from '../scheduler/report.js';
+import { countByState, formatTable, resultColumns } from '../control/tables.js';
 import { formatAddress } from '../transport/address.js';
 import { UserError } from '../errors.js';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { handleControl } from '../scheduler/control.js';
-import { emptyRequest, type ControlRequest } from '../protocol/control.js';
+import { handleControl } from '../control/server.js';
+import { emptyRequest, type ControlRequest } from '../protocol/control-messages.js';
 import { ControlBackend } from '../control/backend.js';
 import type { Logger } from '../log.js';
 import type { SchedulerStore } from '../store/index.js';
-import { startControlServer } from '../scheduler/control.js';
-import { DEFAULT_CONTROL_PORT } from '../control/client.js';
+import { startControlServer } from '../control/server.js';
+import { PORTS } from '../protocol/ports.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 
 /** `pktgen schedule`: the scheduler. */
@@ -40,7 +40,7 @@ resumes where it stopped; loading the same jobs file again does not queue it twi
     'state-dir': Flags.string({ description: 'folder of the scheduler database [default: $PKTGEN_STATE_DIR, $XDG_STATE_HOME/pktgen or ~/.local/state/pktgen]' }),
     fresh: Flags.boolean({ description: 'forget saved state and start empty' }),
     'control-host': Flags.string({ description: 'address of the control API (pktgen submit / status)', default: '127.0.0.1' }),
-    'control-port': Flags.integer({ description: 'port of the control API; 0 picks a free one', default: DEFAULT_CONTROL_PORT, min: 0, max: 65535 }),
+    'control-port': Flags.integer({ description: 'port of the control API; 0 picks a free one', default: PORTS.control, min: 0, max: 65535 }),
     'control-allow': Flags.string({ description: 'CIDRs allowed to use the control API (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     interactive: Flags.boolean({ char: 'i', description: 'show the live terminal UI (per-node queues, results, keys to add, cancel and pause); logs go to scheduler.log in --state-dir' }),
     'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise' }),
@@ -115,7 +115,7 @@ function queueJobsFile(service: SchedulerService, store: SchedulerStore, path: s
     return;
   }
   const ids = service.addJobs(
-    file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, graceS: j.graceS, retries: j.retries })),
+    file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, timeoutS: j.timeoutS, retries: j.retries })),
     { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length },
   );
   log.info(`queued ${ids.length} job(s) from ${path}`);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { NodeAgent } from '../agent/agent.js';
 import { Reflector } from '../agent/reflector.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
-import { DEFAULT_LIMITS } from '../agent/validate.js';
+import { DEFAULT_NODE_LIMITS } from '../input/job.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { formatAddress, parseAddress } from '../transport/address.js';
 import { resolveEmitterPath } from '../emitter/helper-path.js';
@@ -32,8 +32,8 @@ unless you widen them.`;
     'allow-from': Flags.string({ description: 'CIDRs of schedulers whose jobs are accepted (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     'allow-target': Flags.string({ description: 'CIDRs that traffic may be sent to (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     'max-queue': Flags.integer({ description: 'jobs that may wait behind the running one; more get FAIL', default: 1000, min: 1 }),
-    'max-rate': Flags.integer({ description: 'largest rate a job may ask for, Mbit/s', default: DEFAULT_LIMITS.maxRateMbps, min: 1 }),
-    'max-duration': Flags.integer({ description: 'largest warm-up or measured time a job may ask for, seconds', default: DEFAULT_LIMITS.maxDurationS, min: 1 }),
+    'max-rate': Flags.integer({ description: 'largest rate a job may ask for, Mbit/s', default: DEFAULT_NODE_LIMITS.maxRateMbps, min: 1 }),
+    'max-duration': Flags.integer({ description: 'largest warm-up or measured time a job may ask for, seconds', default: DEFAULT_NODE_LIMITS.maxDurationS, min: 1 }),
     'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
     'log-format': Flags.string({ description: 'log line format (stderr)', options: ['human', 'json'], default: 'human' }),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),
@@ -54,7 +54,7 @@ unless you widen them.`;
       defaultTarget: parseAddress(flags.target, undefined, '--target'),
       allowFrom: new Allowlist(flags['allow-from'], '--allow-from'),
       allowTarget: new Allowlist(flags['allow-target'], '--allow-target'),
-      limits: { ...DEFAULT_LIMITS, maxRateMbps: flags['max-rate'], maxDurationS: flags['max-duration'] },
+      limits: { ...DEFAULT_NODE_LIMITS, maxRateMbps: flags['max-rate'], maxDurationS: flags['max-duration'] },
       maxQueue: flags['max-queue'],
       statusRetryMs: flags['status-retry'] * 1000,
       graceMs: 10_000,

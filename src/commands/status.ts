@@ -1,9 +1,8 @@
 import { Args, Command, Flags } from '@oclif/core';
 import { controlRequest, schedulerAddress, DEFAULT_CONTROL_ADDRESS } from '../control/client.js';
 import { jobDetail, jobsCsv, statusJson } from '../control/format.js';
-import { countByState, formatTable, nodeColumns, resultColumns } from '../scheduler/report.js';
-import { isFinished } from '../control/submit.js';
-import { JOB_STATES } from '../store/store.js';
+import { countByState, formatTable, nodeColumns, resultColumns } from '../control/tables.js';
+import { JOB_STATES, isFinal } from '../protocol/view.js';
 import { UserError } from '../errors.js';
 import { ControlBackend } from '../control/backend.js';
 import { formatAddress } from '../transport/address.js';
@@ -30,7 +29,7 @@ statistics. --json prints {"nodes": [...], "jobs": [...]}; --csv exports finishe
   static override flags = {
     scheduler: Flags.string({ description: 'control API of the scheduler, HOST[:PORT]', default: DEFAULT_CONTROL_ADDRESS }),
     node: Flags.string({ description: "only this node's jobs" }),
-    state: Flags.string({ description: 'only jobs in this state', options: [...JOB_STATES] }),
+    state: Flags.option({ description: 'only jobs in this state', options: JOB_STATES })(),
     limit: Flags.integer({ description: 'show at most the newest N jobs (0 = all; --json and --csv show all)', default: 30, min: 0 }),
     json: Flags.boolean({ description: 'print JSON', exclusive: ['csv'] }),
     csv: Flags.boolean({ description: "print finished jobs' results as CSV", exclusive: ['json'] }),
@@ -46,7 +45,7 @@ statistics. --json prints {"nodes": [...], "jobs": [...]}; --csv exports finishe
       return runTui(new ControlBackend(`scheduler ${formatAddress(address)}`, (request) => controlRequest(address, request)));
     }
     const response = await controlRequest(address, {
-      query: true, job_ids: args.job ? [args.job] : [], node: flags.node ?? '', state: flags.state ?? '',
+      query: true, job_ids: args.job ? [args.job] : [], node: flags.node ?? '', states: flags.state ? [flags.state] : [],
       limit: flags.json || flags.csv ? 0 : flags.limit,
     });
     if (flags.node && !response.nodes.some((n) => n.name === flags.node)) {
@@ -59,7 +58,7 @@ statistics. --json prints {"nodes": [...], "jobs": [...]}; --csv exports finishe
       return;
     }
     if (flags.json) return this.log(statusJson(response.nodes, response.jobs));
-    if (flags.csv) return this.log(jobsCsv(response.jobs.filter(isFinished)));
+    if (flags.csv) return this.log(jobsCsv(response.jobs.filter(isFinal)));
     const shown = response.jobs;
     this.log(formatTable(response.nodes.map(nodeColumns)) || 'no nodes');
     this.log('');

@@ -1,12 +1,16 @@
 import { Command, Flags } from '@oclif/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { controlRequest, schedulerAddress, DEFAULT_CONTROL_ADDRESS } from '../control/client.js';
-import { isFinished, jobFromFlags, parseAddNode, progressLine } from '../control/submit.js';
-import { readJobsFile, readNodesFile } from '../scheduler/files.js';
-import { countByState, formatTable, resultColumns } from '../scheduler/report.js';
-import type { ControlRequest } from '../protocol/control.js';
+import { jobFromFlags, parseAddNode, progressLine } from '../control/submit.js';
+import { typed, type Typed } from '../input/json.js';
+import { isFinal } from '../protocol/view.js';
+import { readJobEntries, readNodesFile } from '../input/files.js';
+import { countByState, formatTable, resultColumns } from '../control/tables.js';
+import type { ControlRequest } from '../protocol/control-messages.js';
 import { UserError } from '../errors.js';
-import { JOB_LIMITS } from '../protocol/limits.js';
+
+/** A job flag's value as typed; the scheduler checks it with the one job schema. */
+const jobValue = Flags.custom<Typed>({ parse: async (text) => typed(text) });
 
 /** `pktgen submit`: add jobs and nodes to a running scheduler, or cancel jobs. */
 export default class Submit extends Command {
@@ -26,17 +30,17 @@ with --wait, waits for the jobs to finish, prints their results and exits 1 if a
     scheduler: Flags.string({ description: 'control API of the scheduler, HOST[:PORT]', default: DEFAULT_CONTROL_ADDRESS }),
     node: Flags.string({ description: 'node to run the job on (repeatable)', multiple: true }),
     'all-nodes': Flags.boolean({ description: 'run the job on every node' }),
-    rate: Flags.integer({ description: 'rate in Mbit/s of frame bytes (0 = as fast as possible)', min: 0, max: JOB_LIMITS.maxRateMbps }),
-    duration: Flags.integer({ description: 'seconds of measured traffic', min: 1, max: JOB_LIMITS.maxDurationS }),
-    warmup: Flags.integer({ description: 'warm-up seconds before measuring', default: 0, min: 0, max: JOB_LIMITS.maxDurationS }),
-    flows: Flags.integer({ description: 'number of flows (UDP source ports)', default: 1, min: 1, max: JOB_LIMITS.maxFlows }),
-    size: Flags.string({ description: 'frame size MIN[-MAX] in bytes, FCS included, 64..9000', default: '64' }),
-    'random-payload': Flags.boolean({ description: 'random payload bytes' }),
-    latency: Flags.boolean({ description: 'measure latency' }),
+    rate: jobValue({ description: 'm: rate in Mbit/s of frame bytes (0 = as fast as possible)' }),
+    duration: jobValue({ description: 't: seconds of measured traffic' }),
+    warmup: jobValue({ description: 'w: warm-up seconds before measuring [default: 0]' }),
+    flows: jobValue({ description: 'n: number of flows (UDP source ports) [default: 1]' }),
+    size: Flags.string({ description: 's_min[-s_max]: frame size in bytes, FCS included, e.g. 64 or 64-1500 [default: 64]' }),
+    'random-payload': Flags.boolean({ description: 'r: random payload bytes' }),
+    latency: Flags.boolean({ description: 'l: measure latency' }),
     target: Flags.string({ description: 'traffic target: a node name (its reflector) or HOST:PORT' }),
-    priority: Flags.integer({ description: 'lower runs first', default: 0 }),
-    retries: Flags.integer({ description: 're-runs after a failure or loss', default: 0, min: 0, max: 100 }),
-    timeout: Flags.integer({ description: 'seconds of grace past w + t before the job counts as lost', min: 1, max: 86_400 }),
+    priority: jobValue({ description: 'lower runs first [default: 0]' }),
+    retries: jobValue({ description: 're-runs after a failure or loss [default: 0]' }),
+    timeout: jobValue({ description: 'seconds of grace past w + t before the job counts as lost [default: 30]' }),
     jobs: Flags.string({ char: 'j', description: 'jobs file (legacy format) to submit' }),
     nodes: Flags.string({ char: 'n', description: 'nodes file (legacy format) to add' }),
     'add-node': Flags.string({ description: 'add a node, NAME=HOST[:PORT] (repeatable)', multiple: true }),
@@ -51,11 +55,8 @@ with --wait, waits for the jobs to finish, prints their results and exits 1 if a
     const request: Partial<ControlRequest> = { add_nodes: [], add_jobs: [], cancel: flags.cancel ?? [] };
     if (flags.nodes) for (const n of await readNodesFile(flags.nodes)) request.add_nodes!.push({ name: n.name, host: n.host, port: n.port, reflector: n.reflector ?? '' });
     for (const text of flags['add-node'] ?? []) request.add_nodes!.push(parseAddNode(text));
-    if (flags.jobs) {
-      for (const j of (await readJobsFile(flags.jobs)).jobs) {
-        request.add_jobs!.push({ nodes: j.nodes, all_nodes: false, priority: j.priority, data: j.data, target: j.target, timeout_s: j.graceS, retries: j.retries });
-      }
-    }
+    // Jobs go as written: the scheduler checks them, knowing its nodes, and names them by file and path.
+    if (flags.jobs) for (const { where, item } of await readJobEntries(flags.jobs)) request.add_jobs!.push({ json: JSON.stringify(item), where, all_nodes: false });
     if (flags.node || flags['all-nodes'] || flags.rate !== undefined || flags.duration !== undefined) request.add_jobs!.push(jobFromFlags(flags));
     if (request.add_jobs!.length + request.add_nodes!.length + request.cancel!.length === 0) {
       throw new UserError('nothing to submit: give job flags (--node, --rate, --duration ...), -j jobs.json, -n nodes.json, --add-node or --cancel', 'ERR_USAGE');
@@ -83,7 +84,7 @@ with --wait, waits for the jobs to finish, prints their results and exits 1 if a
     for (;;) {
       const { jobs } = await controlRequest(address, { query: true, job_ids: ids });
       if (tty) process.stderr.write(`\r\x1b[K${progressLine(jobs)}`);
-      if (jobs.length === ids.length && jobs.every(isFinished)) {
+      if (jobs.length === ids.length && jobs.every(isFinal)) {
         if (tty) process.stderr.write('\r\x1b[K');
         return jobs;
       }
