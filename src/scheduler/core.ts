@@ -1,6 +1,7 @@
 import type { Stats } from '../protocol/messages.js';
 import { Heap } from './heap.js';
-import { FINAL_STATES, type JobData, type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
+import { JobIndex } from './job-index.js';
+import { FINAL_STATES, type JobData, type JobRecord, type JobState, type NodeRecord, type SchedulerState } from './types.js';
 
 /** A node to add (from nodes.json, submit or the TUI). */
 export interface NewNode {
@@ -79,8 +80,9 @@ const runMs = (job: JobRecord): number => (job.data.w + job.data.t + job.graceS)
  * reports every record it changed so the shell can persist them before carrying out the effects.
  */
 export class SchedulerCore {
+  /** The held jobs by node and state, in seq order, kept up to date on every change (see snapshot.ts). */
+  readonly index = new JobIndex();
   private readonly queues = new Map<string, Heap<JobRecord>>();
-  private readonly pending = new Map<string, number>();
   /** The job each node is busy with: sent and not yet finished by the node. */
   private readonly current = new Map<string, string>();
   private effects: Effect[] = [];
@@ -90,6 +92,7 @@ export class SchedulerCore {
   constructor(readonly state: SchedulerState, private readonly config: CoreConfig = DEFAULT_CORE_CONFIG) {
     for (const node of state.nodes.values()) this.queueOf(node.name);
     for (const job of state.jobs.values()) {
+      this.index.added(job);
       if (job.state === 'pending') this.enqueue(job);
       if (job.state === 'sent' || job.state === 'running') this.current.set(job.node, job.id);
     }
@@ -106,7 +109,7 @@ export class SchedulerCore {
 
   /** Jobs waiting on a node. */
   pendingCount(node: string): number {
-    return this.pending.get(node) ?? 0;
+    return this.index.count(node, 'pending');
   }
 
   /** The job a node is busy with, if any. */
@@ -117,9 +120,7 @@ export class SchedulerCore {
 
   /** True when no job is waiting or running anywhere. */
   isDrained(): boolean {
-    if (this.current.size > 0) return false;
-    for (const count of this.pending.values()) if (count > 0) return false;
-    return true;
+    return this.current.size === 0 && this.index.count('', 'pending') === 0;
   }
 
   private apply(event: SchedulerEvent): void {
@@ -171,6 +172,7 @@ export class SchedulerCore {
         createdAt: now, sentAt: undefined, startedAt: undefined, finishedAt: undefined, deadline: undefined,
       };
       this.state.jobs.set(job.id, job);
+      this.index.added(job);
       this.enqueue(job);
       this.changedJobs.add(job);
       touched.add(job.node);
@@ -196,7 +198,7 @@ export class SchedulerCore {
         this.changedJobs.add(job);
       }
     }
-    const waiting = [...this.pending.values()].reduce((a, b) => a + b, 0);
+    const waiting = this.index.count('', 'pending');
     this.log('info', `resumed with ${waiting} queued and ${this.current.size} running job(s)`);
     this.tick(now);
   }
@@ -259,7 +261,7 @@ export class SchedulerCore {
     const wasCurrent = this.current.get(job.node) === job.id;
     if (event.status === 'STARTED') {
       if (job.state !== 'sent') return;
-      job.state = 'running';
+      this.moveTo(job, 'running');
       job.startedAt = event.now;
       job.deadline = event.now + runMs(job);
       job.attempts += 1;
@@ -328,8 +330,7 @@ export class SchedulerCore {
   }
 
   private finish(job: JobRecord, state: JobRecord['state'], reason: string, now: number, stats?: Stats): void {
-    if (job.state === 'pending') this.pending.set(job.node, this.pendingCount(job.node) - 1);
-    job.state = state;
+    this.moveTo(job, state);
     job.reason = reason;
     job.finishedAt = now;
     // A cancelled job the node is still running keeps its deadline, so the node is freed in time.
@@ -340,7 +341,7 @@ export class SchedulerCore {
   }
 
   private requeue(job: JobRecord): void {
-    job.state = 'pending';
+    this.moveTo(job, 'pending');
     job.deadline = undefined;
     this.enqueue(job);
     this.changedJobs.add(job);
@@ -348,7 +349,6 @@ export class SchedulerCore {
 
   private enqueue(job: JobRecord): void {
     this.queueOf(job.node).push(job);
-    this.pending.set(job.node, this.pendingCount(job.node) + 1);
   }
 
   private queueOf(node: string): Heap<JobRecord> {
@@ -369,14 +369,19 @@ export class SchedulerCore {
     // Entries whose job left 'pending' (cancelled, finished late) are skipped here: lazy deletion.
     while (job && job.state !== 'pending') job = queue.pop();
     if (!job) return;
-    this.pending.set(nodeName, this.pendingCount(nodeName) - 1);
-    job.state = 'sent';
+    this.moveTo(job, 'sent');
     job.sentAt = now;
     job.sends += 1;
     job.deadline = now + runMs(job);
     this.current.set(nodeName, job.id);
     this.changedJobs.add(job);
     this.effects.push({ type: 'sendJob', node: nodeName, jobId: job.id });
+  }
+
+  private moveTo(job: JobRecord, state: JobState): void {
+    const from = job.state;
+    job.state = state;
+    this.index.moved(job, from);
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string): void {
