@@ -1,6 +1,7 @@
 import type { Stats } from '../protocol/messages.js';
 import { Heap } from './heap.js';
 import { JobIndex } from './job-index.js';
+import { FinishedJobs } from './retention.js';
 import { FINAL_STATES, type JobData, type JobRecord, type JobState, type NodeRecord, type SchedulerState } from './types.js';
 
 /** A node to add (from nodes.json, submit or the TUI). */
@@ -41,11 +42,12 @@ export type Effect =
   | { type: 'jobFinished'; jobId: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-/** The effects of one event, and the records it changed (to persist before acting). */
+/** The effects of one event, the records it changed and the jobs it removed (to persist before acting). */
 export interface StepResult {
   effects: Effect[];
   changedJobs: JobRecord[];
   changedNodes: NodeRecord[];
+  removedJobs: string[];
 }
 
 /** Retry and failure-detection settings. */
@@ -60,6 +62,10 @@ export interface CoreConfig {
   maxUnstartedSends: number;
   /** After a restart, how long running jobs get at least for a late status. */
   recoveryGraceMs: number;
+  /** Finished jobs held (in memory and in the store); beyond it the oldest finished are removed. 0 = none. */
+  keepJobs: number;
+  /** How long a finished job is held after it finished; Infinity = no age limit. */
+  keepForMs: number;
 }
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
@@ -68,6 +74,8 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   backoffMs: (failures) => Math.min(5000, 250 * 2 ** Math.max(0, failures - 1)),
   maxUnstartedSends: 3,
   recoveryGraceMs: 15_000,
+  keepJobs: 10_000,
+  keepForMs: Infinity,
 };
 
 const isFinal = (job: JobRecord): boolean => FINAL_STATES.includes(job.state);
@@ -78,33 +86,45 @@ const runMs = (job: JobRecord): number => (job.data.w + job.data.t + job.graceS)
  * The scheduling core: a deterministic state machine with no I/O and no clock. It owns the state
  * and updates it in place (copying 100k-job maps per event would cost the dispatch rate), and
  * reports every record it changed so the shell can persist them before carrying out the effects.
+ * Finished jobs beyond config.keepJobs, or older than config.keepForMs, leave the state (reported
+ * in removedJobs); pending, sent and running jobs never do.
  */
 export class SchedulerCore {
   /** The held jobs by node and state, in seq order, kept up to date on every change (see snapshot.ts). */
   readonly index = new JobIndex();
+  private readonly finished: FinishedJobs;
   private readonly queues = new Map<string, Heap<JobRecord>>();
   /** The job each node is busy with: sent and not yet finished by the node. */
   private readonly current = new Map<string, string>();
   private effects: Effect[] = [];
   private changedJobs = new Set<JobRecord>();
   private changedNodes = new Set<NodeRecord>();
+  private removedJobs: string[] = [];
 
+  /** Takes over a loaded state; retention applies from the first event ('recovered' after a restart). */
   constructor(readonly state: SchedulerState, private readonly config: CoreConfig = DEFAULT_CORE_CONFIG) {
+    this.finished = new FinishedJobs(state.jobs);
     for (const node of state.nodes.values()) this.queueOf(node.name);
+    const finished: JobRecord[] = [];
     for (const job of state.jobs.values()) {
       this.index.added(job);
       if (job.state === 'pending') this.enqueue(job);
       if (job.state === 'sent' || job.state === 'running') this.current.set(job.node, job.id);
+      if (isFinal(job)) finished.push(job);
     }
+    finished.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0) || a.seq - b.seq);
+    for (const job of finished) this.finished.add(job);
   }
 
-  /** Applies one event. */
+  /** Applies one event, then the retention policy. */
   handle(event: SchedulerEvent): StepResult {
     this.effects = [];
     this.changedJobs = new Set();
     this.changedNodes = new Set();
+    this.removedJobs = [];
     this.apply(event);
-    return { effects: this.effects, changedJobs: [...this.changedJobs], changedNodes: [...this.changedNodes] };
+    this.finished.evict(this.config.keepJobs, event.now - this.config.keepForMs, (job) => this.remove(job));
+    return { effects: this.effects, changedJobs: [...this.changedJobs], changedNodes: [...this.changedNodes], removedJobs: this.removedJobs };
   }
 
   /** Jobs waiting on a node. */
@@ -216,6 +236,8 @@ export class SchedulerCore {
         : `no final status within w + t + ${job.graceS} s`;
       if (job.state === 'sent') job.attempts += 1;
       this.failOrRetry(job, 'lost', why, now);
+    } else if (job.state === 'cancelled') {
+      this.finished.add(job);
     }
     this.dispatch(nodeName, now);
   }
@@ -278,6 +300,7 @@ export class SchedulerCore {
     }
     if (wasCurrent) this.current.delete(job.node);
     if (job.state === 'cancelled') {
+      this.finished.add(job);
       this.log('info', `node ${job.node} stopped cancelled job ${job.id}`);
     } else if (event.status === 'SUCCESS') {
       this.finish(job, 'succeeded', '', event.now, event.stats);
@@ -330,11 +353,18 @@ export class SchedulerCore {
   }
 
   private finish(job: JobRecord, state: JobRecord['state'], reason: string, now: number, stats?: Stats): void {
+    // Only a lost job finishes again (a late SUCCESS or FAIL); it was let go when it was lost.
+    const again = isFinal(job);
     this.moveTo(job, state);
     job.reason = reason;
     job.finishedAt = now;
-    // A cancelled job the node is still running keeps its deadline, so the node is freed in time.
-    if (this.current.get(job.node) !== job.id) job.deadline = undefined;
+    // A cancelled job the node is still running keeps its deadline, so the node is freed in time,
+    // and stays held until then: the node's slot points at it.
+    if (this.current.get(job.node) !== job.id) {
+      job.deadline = undefined;
+      if (again) this.finished.finishedAgain(job);
+      else this.finished.add(job);
+    }
     if (stats) job.stats = stats;
     this.changedJobs.add(job);
     this.effects.push({ type: 'jobFinished', jobId: job.id });
@@ -382,6 +412,15 @@ export class SchedulerCore {
     const from = job.state;
     job.state = state;
     this.index.moved(job, from);
+  }
+
+  /** Retention: a finished job leaves the state, and the store with this step's changes. */
+  private remove(job: JobRecord): void {
+    this.state.jobs.delete(job.id);
+    this.index.removed(job);
+    // Written and removed in one step: there is nothing to write.
+    this.changedJobs.delete(job);
+    this.removedJobs.push(job.id);
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string): void {

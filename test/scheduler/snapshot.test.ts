@@ -40,6 +40,7 @@ describe('takeSnapshot reads the core index and answers as a scan of every job w
   before(() => {
     service = new SchedulerService({
       listen: { host: '127.0.0.1', port: 0 }, store: new MemoryStore(), log: createLogger({ write: () => undefined }),
+      core: { keepJobs: 12 },
     });
     let t = 0;
     const step = (event: Record<string, unknown> & { type: SchedulerEvent['type'] }) => service.core.handle({ ...event, now: (t += 10) } as SchedulerEvent);
@@ -69,9 +70,10 @@ describe('takeSnapshot reads the core index and answers as a scan of every job w
     step({ type: 'statusReceived', jobId: service.core.currentJob('m1')!.id, candidates: [], status: 'STARTED', reason: '' });
   });
 
-  it('holds jobs in every state', () => {
+  it('holds jobs in every state, some finished jobs removed', () => {
     const states = new Set([...service.core.state.jobs.values()].map((j) => j.state));
     assert.deepEqual([...states].sort(), [...JOB_STATES].sort());
+    assert.ok(service.core.state.jobs.size < 30, `${service.core.state.jobs.size} jobs held: retention removed none`);
   });
 
   const queries: JobQuery[] = [{}, { ids: [] }, { limit: 1 }, { limit: 5 }, { limit: 500 }, { node: 'zz' }, { state: 'paused' }];
