@@ -1,84 +1,102 @@
+import { Heap } from './heap.js';
 import { SeqList } from './seq-list.js';
 import type { JobRecord, JobState } from './types.js';
 
-/** The lists one node's jobs are in: all of them, and those in each state. */
-interface NodeLists {
-  all: SeqList<JobRecord>;
-  byState: Map<JobState, SeqList<JobRecord>>;
-}
-
-/** A list of jobs as a query reads it. */
-export type JobList = Pick<SeqList<JobRecord>, 'size' | 'newest'>;
-
-const none: JobList = new SeqList<JobRecord>();
-
 /**
- * The jobs the core holds, listed in seq order four ways (all; by node; by state; by node and
- * state) and kept up to date on every change, so a query reads the one list it needs (its size is
- * the count) instead of scanning every job. Lookup by id is the state's own map.
+ * The jobs the core holds in seq order: all of them (what the terminal UI asks for), and split by
+ * node and state, counted by state. Updated on every change: a new job is appended to two lists,
+ * a state change moves it from one (node, state) list to another. Queries read these lists instead
+ * of every job; one over several (node, state) lists merges their newest entries.
  */
 export class JobIndex {
   private readonly all = new SeqList<JobRecord>();
-  private readonly byState = new Map<JobState, SeqList<JobRecord>>();
-  private readonly byNode = new Map<string, NodeLists>();
+  private readonly byNode = new Map<string, Map<JobState, SeqList<JobRecord>>>();
+  private readonly byState = new Map<JobState, number>();
 
   /** A job the core now holds, in its current state. */
   added(job: JobRecord): void {
-    const node = this.nodeLists(job.node);
     this.all.insert(job);
-    node.all.insert(job);
-    listOf(this.byState, job.state).insert(job);
-    listOf(node.byState, job.state).insert(job);
+    this.entered(job);
   }
 
   /** A job the core no longer holds. */
   removed(job: JobRecord): void {
-    const node = this.nodeLists(job.node);
     this.all.remove(job);
-    node.all.remove(job);
-    listOf(this.byState, job.state).remove(job);
-    listOf(node.byState, job.state).remove(job);
+    this.left(job, job.state);
   }
 
   /** A job whose state changed from `from` to job.state. */
   moved(job: JobRecord, from: JobState): void {
     if (from === job.state) return;
-    const node = this.nodeLists(job.node);
-    listOf(this.byState, from).remove(job);
-    listOf(node.byState, from).remove(job);
-    listOf(this.byState, job.state).insert(job);
-    listOf(node.byState, job.state).insert(job);
-  }
-
-  /** The jobs of a node (every node when empty or absent) in a state (any when empty or absent), in seq order. */
-  list(node?: string, state?: string): JobList {
-    const lists = node ? this.byNode.get(node) : undefined;
-    if (node && !lists) return none;
-    const byState = lists ? lists.byState : this.byState;
-    if (state) return byState.get(state as JobState) ?? none;
-    return lists ? lists.all : this.all;
+    this.left(job, from);
+    this.entered(job);
   }
 
   /** How many jobs of a node (every node when empty) are in a state. */
   count(node: string, state: JobState): number {
-    return this.list(node, state).size;
+    if (node) return this.byNode.get(node)?.get(state)?.size ?? 0;
+    return this.byState.get(state) ?? 0;
   }
 
-  private nodeLists(name: string): NodeLists {
-    let lists = this.byNode.get(name);
-    if (!lists) {
-      lists = { all: new SeqList(), byState: new Map() };
-      this.byNode.set(name, lists);
+  /**
+   * The newest `limit` jobs (all when 0), oldest first, of a node (every node when empty) in a state
+   * (any when empty), and how many match.
+   */
+  find(node: string | undefined, state: string | undefined, limit: number): { jobs: JobRecord[]; total: number } {
+    if (!node && !state) return { jobs: this.all.newest(limit), total: this.all.size };
+    const nodes = node ? [this.byNode.get(node) ?? new Map<JobState, SeqList<JobRecord>>()] : this.byNode.values();
+    const lists: Array<SeqList<JobRecord>> = [];
+    for (const byState of nodes) {
+      for (const [listState, list] of byState) {
+        if ((!state || listState === state) && list.size > 0) lists.push(list);
+      }
     }
-    return lists;
+    const total = lists.reduce((sum, list) => sum + list.size, 0);
+    return { jobs: newest(lists, limit, total), total };
+  }
+
+  private entered(job: JobRecord): void {
+    this.listOf(job.node, job.state).insert(job);
+    this.byState.set(job.state, this.count('', job.state) + 1);
+  }
+
+  private left(job: JobRecord, state: JobState): void {
+    this.listOf(job.node, state).remove(job);
+    this.byState.set(state, this.count('', state) - 1);
+  }
+
+  private listOf(node: string, state: JobState): SeqList<JobRecord> {
+    let byState = this.byNode.get(node);
+    if (!byState) {
+      byState = new Map();
+      this.byNode.set(node, byState);
+    }
+    let list = byState.get(state);
+    if (!list) {
+      list = new SeqList();
+      byState.set(state, list);
+    }
+    return list;
   }
 }
 
-function listOf(lists: Map<JobState, SeqList<JobRecord>>, state: JobState): SeqList<JobRecord> {
-  let list = lists.get(state);
-  if (!list) {
-    list = new SeqList();
-    lists.set(state, list);
+/** The newest `limit` (all when 0) of the jobs in several lists, oldest first. */
+function newest(lists: Array<SeqList<JobRecord>>, limit: number, total: number): JobRecord[] {
+  if (lists.length === 1) return lists[0]!.newest(limit);
+  if (limit === 0 || limit >= total) return lists.flatMap((list) => list.newest()).sort((a, b) => a.seq - b.seq);
+  // A k-way merge from the newest end: it reads `limit` jobs, not every matching one.
+  type Cursor = { job: JobRecord; rest: Iterator<JobRecord> };
+  const heads = new Heap<Cursor>((a, b) => a.job.seq > b.job.seq);
+  for (const list of lists) {
+    const rest = list.newestFirst();
+    heads.push({ job: rest.next().value as JobRecord, rest });
   }
-  return list;
+  const out: JobRecord[] = [];
+  while (out.length < limit) {
+    const head = heads.pop()!;
+    out.push(head.job);
+    const next = head.rest.next();
+    if (!next.done) heads.push({ job: next.value, rest: head.rest });
+  }
+  return out.reverse();
 }

@@ -87,7 +87,7 @@ export function takeSnapshot(service: SchedulerService, query: JobQuery = {}, no
   return { nodes, jobs: jobs.map(jobInfo), jobs_total: total };
 }
 
-/** The newest `limit` jobs matching a query, in seq order, and how many match: ids by lookup, the rest from one index list. */
+/** The newest `limit` jobs matching a query, in seq order, and how many match: ids by lookup, the rest from the index. */
 function findJobs(core: SchedulerCore, query: JobQuery): { jobs: JobRecord[]; total: number } {
   if (query.ids && query.ids.length > 0) {
     const matching: JobRecord[] = [];
@@ -98,6 +98,5 @@ function findJobs(core: SchedulerCore, query: JobQuery): { jobs: JobRecord[]; to
     matching.sort((a, b) => a.seq - b.seq);
     return { jobs: query.limit ? matching.slice(-query.limit) : matching, total: matching.length };
   }
-  const list = core.index.list(query.node, query.state);
-  return { jobs: list.newest(query.limit), total: list.size };
+  return core.index.find(query.node, query.state, query.limit ?? 0);
 }

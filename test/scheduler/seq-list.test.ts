@@ -71,6 +71,7 @@ describe('SeqList: items in seq order', () => {
       assert.ok(reference.length > 3000, `${reference.length} items: too few to split runs`);
       assert.equal(list.size, reference.length);
       assert.deepEqual(list.newest(), reference);
+      assert.deepEqual([...list.newestFirst()], [...reference].reverse());
       for (const item of [...reference]) assert.equal(list.remove(item), true);
       assert.deepEqual([list.size, list.newest()], [0, []]);
     });
