@@ -7,6 +7,8 @@ const COMPACT_AFTER = 1024;
  * The finished jobs the core may remove, in the order they finished: a queue with lazy deletion,
  * so retention takes the oldest in O(1) amortized. A job that finishes again (a late status for a
  * lost job) is queued again with its new finishedAt; its old entry no longer matches and is skipped.
+ * A cancelled job is queued when its node lets it go, behind jobs that finished meanwhile: it may
+ * outstay keepForMs by as long as its node held it.
  */
 export class FinishedJobs {
   private jobs: JobRecord[] = [];
