@@ -39,16 +39,16 @@ export class JobIndex {
   }
 
   /**
-   * The newest `limit` jobs (all when 0), oldest first, of a node (every node when empty) in a state
-   * (any when empty), and how many match.
+   * The newest `limit` jobs (all when 0), oldest first, of a node (every node when empty) in one of
+   * `states` (any when empty), and how many match.
    */
-  find(node: string | undefined, state: string | undefined, limit: number): { jobs: JobRecord[]; total: number } {
-    if (!node && !state) return { jobs: this.all.newest(limit), total: this.all.size };
+  find(node: string | undefined, states: readonly string[], limit: number): { jobs: JobRecord[]; total: number } {
+    if (!node && states.length === 0) return { jobs: this.all.newest(limit), total: this.all.size };
     const nodes = node ? [this.byNode.get(node) ?? new Map<JobState, SeqList<JobRecord>>()] : this.byNode.values();
     const lists: Array<SeqList<JobRecord>> = [];
     for (const byState of nodes) {
       for (const [listState, list] of byState) {
-        if ((!state || listState === state) && list.size > 0) lists.push(list);
+        if ((states.length === 0 || states.includes(listState)) && list.size > 0) lists.push(list);
       }
     }
     const total = lists.reduce((sum, list) => sum + list.size, 0);

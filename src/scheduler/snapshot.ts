@@ -98,5 +98,5 @@ function findJobs(core: SchedulerCore, query: JobQuery): { jobs: JobRecord[]; to
     matching.sort((a, b) => a.seq - b.seq);
     return { jobs: query.limit ? matching.slice(-query.limit) : matching, total: matching.length };
   }
-  return core.index.find(query.node, query.state, query.limit ?? 0);
+  return core.index.find(query.node, query.state ? [query.state] : [], query.limit ?? 0);
 }
