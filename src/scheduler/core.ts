@@ -2,7 +2,7 @@ import type { Stats } from '../protocol/messages.js';
 import { Heap } from './heap.js';
 import { JobIndex } from './job-index.js';
 import { FinishedJobs } from './retention.js';
-import { FINAL_STATES, type JobData, type JobRecord, type JobState, type NodeRecord, type SchedulerState } from './types.js';
+import { FINAL_STATES, type JobData, type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
 
 /** A node to add (from nodes.json, submit or the TUI). */
 export interface NewNode {
@@ -408,7 +408,7 @@ export class SchedulerCore {
     this.effects.push({ type: 'sendJob', node: nodeName, jobId: job.id });
   }
 
-  private moveTo(job: JobRecord, state: JobState): void {
+  private moveTo(job: JobRecord, state: JobRecord['state']): void {
     const from = job.state;
     job.state = state;
     this.index.moved(job, from);

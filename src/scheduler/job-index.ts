@@ -1,6 +1,8 @@
 import { Heap } from './heap.js';
 import { SeqList } from './seq-list.js';
-import type { JobRecord, JobState } from './types.js';
+import type { JobRecord } from './types.js';
+
+type JobState = JobRecord['state'];
 
 /**
  * The jobs the core holds in seq order: all of them (what the terminal UI asks for), and split by
