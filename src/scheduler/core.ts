@@ -1,7 +1,7 @@
-import type { Stats } from '../protocol/messages.js';
-import { Heap } from './heap.js';
 import { JobIndex } from './job-index.js';
 import { FinishedJobs } from './retention.js';
+import type { Stats } from '../protocol/messages.js';
+import { Heap } from './heap.js';
 import { FINAL_STATES, type JobData, type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
 
 /** A node to add (from nodes.json, submit or the TUI). */
