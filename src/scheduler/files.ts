@@ -5,6 +5,8 @@ import { at, inputError, isIntegerIn, isObject, parseJsonText, readInputFile } f
 import { validateJobData } from './job-data.js';
 import { checkNodeName, isHost, parseReflector, parseTarget } from './endpoints.js';
 
+export { validateJobData } from './job-data.js';
+
 // Unknown keys beside "name"/"ip" or beside "nodes"/"data" are ignored (unlike inside "data"):
 // a file written for a newer pktgen, or annotated with a "comment", must still load, and none of
 // those keys changes what goes on the wire.

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/errors.js';
-import { parseJobsFile, parseNodesFile, readJobsFile, readNodesFile } from '../../src/scheduler/files.js';
-import { validateJobData } from '../../src/scheduler/job-data.js';
+import { parseJobsFile, parseNodesFile, readJobsFile, readNodesFile, validateJobData } from '../../src/scheduler/files.js';
 import { describeSyntaxError } from '../../src/scheduler/json-input.js';
 import { lineColumn, syntaxErrorOffset } from '../../src/scheduler/json-scan.js';
 
