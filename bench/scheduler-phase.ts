@@ -43,7 +43,8 @@ function jobsFor(count: number, nodes: number) {
 
 async function startedService(stateDir: string, ports: number[], log: Logger): Promise<{ service: SchedulerService; counts: StoreCounts }> {
   const { store, counts } = countingStore(join(stateDir, STORE_FILE));
-  const service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store, log });
+  // Every job is kept, so `completed` counts the whole run, as in the figures measured before retention.
+  const service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store, log, core: { keepJobs: Infinity } });
   await service.start();
   await service.addNodes(ports.map((port, i) => ({ name: `n${i}`, host: '127.0.0.1', port })));
   return { service, counts };

@@ -7,6 +7,8 @@ import { SchedulerService } from '../scheduler/service.js';
 import { countByState, formatTable, resultColumns } from '../control/tables.js';
 import { formatAddress } from '../transport/address.js';
 import { UserError } from '../errors.js';
+import { DEFAULT_CORE_CONFIG } from '../scheduler/core.js';
+import { parseDurationMs } from '../scheduler/duration.js';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { handleControl } from '../control/server.js';
@@ -45,6 +47,8 @@ resumes where it stopped; loading the same jobs file again does not queue it twi
     interactive: Flags.boolean({ char: 'i', description: 'show the live terminal UI (per-node queues, results, keys to add, cancel and pause); logs go to scheduler.log in --state-dir' }),
     'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise' }),
     'log-format': Flags.string({ description: 'log line format (stderr)', options: ['human', 'json'], default: 'human' }),
+    'keep-jobs': Flags.integer({ description: 'finished jobs to keep in memory and in the database; beyond it the oldest finished are removed (0 = keep none: only queued and running jobs)', default: DEFAULT_CORE_CONFIG.keepJobs, min: 0 }),
+    'keep-for': Flags.custom<number>({ description: 'also remove finished jobs this long after they finished: a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d) [default: no age limit]', helpValue: 'DURATION', parse: async (input) => parseDurationMs(input, '--keep-for') })(),
   };
 
   async run(): Promise<void> {
@@ -56,7 +60,10 @@ resumes where it stopped; loading the same jobs file again does not queue it twi
     const logFile = flags.interactive ? createWriteStream(join(stateDir, 'scheduler.log'), { flags: 'a' }) : undefined;
     const log = createLogger({ format: flags['log-format'] as LogFormat, write: logFile ? (line) => logFile.write(line) : undefined });
     const allow = new Allowlist(flags['control-allow'], '--control-allow');
-    const service = new SchedulerService({ listen: { host: flags.host, port: flags.port }, store, log });
+    const service = new SchedulerService({
+      listen: { host: flags.host, port: flags.port }, store, log,
+      core: { keepJobs: flags['keep-jobs'], keepForMs: flags['keep-for'] ?? DEFAULT_CORE_CONFIG.keepForMs },
+    });
     let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
     try {
       const known = new Set([...service.core.state.nodes.keys(), ...nodes.map((n) => n.name)]);

@@ -1,3 +1,5 @@
+import { JobIndex } from './job-index.js';
+import { FinishedJobs } from './retention.js';
 import type { Stats } from '../protocol/messages.js';
 import { Heap } from './heap.js';
 import { exponentialBackoff } from '../transport/backoff.js';
@@ -43,11 +45,12 @@ export type Effect =
   | { type: 'jobFinished'; jobId: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-/** The effects of one event, and the records it changed (to persist before acting). */
+/** The effects of one event, the records it changed and the jobs it removed (to persist before acting). */
 export interface StepResult {
   effects: Effect[];
   changedJobs: JobRecord[];
   changedNodes: NodeRecord[];
+  removedJobs: string[];
 }
 
 /** Retry and failure-detection settings. */
@@ -62,6 +65,10 @@ export interface CoreConfig {
   maxUnstartedSends: number;
   /** After a restart, how long running jobs get at least for a late status. */
   recoveryGraceMs: number;
+  /** Finished jobs held (in memory and in the store); beyond it the oldest finished are removed. 0 = none. */
+  keepJobs: number;
+  /** How long a finished job is held after it finished; Infinity = no age limit. */
+  keepForMs: number;
 }
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
@@ -70,6 +77,8 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   backoffMs: exponentialBackoff(250, 5000),
   maxUnstartedSends: 3,
   recoveryGraceMs: 15_000,
+  keepJobs: 10_000,
+  keepForMs: Infinity,
 };
 
 const isFinal = (job: JobRecord): boolean => FINAL_STATES.includes(job.state);
@@ -80,36 +89,50 @@ const runMs = (job: JobRecord): number => (job.data.w + job.data.t + job.timeout
  * The scheduling core: a deterministic state machine with no I/O and no clock. It owns the state
  * and updates it in place (copying 100k-job maps per event would cost the dispatch rate), and
  * reports every record it changed so the shell can persist them before carrying out the effects.
+ * Finished jobs beyond config.keepJobs, or older than config.keepForMs, leave the state (reported
+ * in removedJobs); pending, sent and running jobs never do.
  */
 export class SchedulerCore {
+  /** The held jobs by node and state, in seq order, kept up to date on every change (see snapshot.ts). */
+  readonly index = new JobIndex();
+  private readonly finished: FinishedJobs;
   private readonly queues = new Map<string, Heap<JobRecord>>();
-  private readonly pending = new Map<string, number>();
   /** The job each node is busy with: sent and not yet finished by the node. */
   private readonly current = new Map<string, string>();
   private effects: Effect[] = [];
   private changedJobs = new Set<JobRecord>();
   private changedNodes = new Set<NodeRecord>();
+  private removedJobs: string[] = [];
 
+  /** Takes over a loaded state; retention applies from the first event ('recovered' after a restart). */
   constructor(readonly state: SchedulerState, private readonly config: CoreConfig = DEFAULT_CORE_CONFIG) {
+    this.finished = new FinishedJobs(state.jobs);
     for (const node of state.nodes.values()) this.queueOf(node.name);
+    const finished: JobRecord[] = [];
     for (const job of state.jobs.values()) {
+      this.index.added(job);
       if (job.state === 'pending') this.enqueue(job);
       if (job.state === 'sent' || job.state === 'running') this.current.set(job.node, job.id);
+      if (isFinal(job)) finished.push(job);
     }
+    finished.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0) || a.seq - b.seq);
+    for (const job of finished) this.finished.add(job);
   }
 
-  /** Applies one event. */
+  /** Applies one event, then the retention policy. */
   handle(event: SchedulerEvent): StepResult {
     this.effects = [];
     this.changedJobs = new Set();
     this.changedNodes = new Set();
+    this.removedJobs = [];
     this.apply(event);
-    return { effects: this.effects, changedJobs: [...this.changedJobs], changedNodes: [...this.changedNodes] };
+    this.finished.evict(this.config.keepJobs, event.now - this.config.keepForMs, (job) => this.remove(job));
+    return { effects: this.effects, changedJobs: [...this.changedJobs], changedNodes: [...this.changedNodes], removedJobs: this.removedJobs };
   }
 
   /** Jobs waiting on a node. */
   pendingCount(node: string): number {
-    return this.pending.get(node) ?? 0;
+    return this.index.count(node, 'pending');
   }
 
   /** The job a node is busy with, if any. */
@@ -120,9 +143,7 @@ export class SchedulerCore {
 
   /** True when no job is waiting or running anywhere. */
   isDrained(): boolean {
-    if (this.current.size > 0) return false;
-    for (const count of this.pending.values()) if (count > 0) return false;
-    return true;
+    return this.current.size === 0 && this.index.count('', 'pending') === 0;
   }
 
   private apply(event: SchedulerEvent): void {
@@ -174,6 +195,7 @@ export class SchedulerCore {
         createdAt: now, sentAt: undefined, startedAt: undefined, finishedAt: undefined, deadline: undefined,
       };
       this.state.jobs.set(job.id, job);
+      this.index.added(job);
       this.enqueue(job);
       this.changedJobs.add(job);
       touched.add(job.node);
@@ -199,7 +221,7 @@ export class SchedulerCore {
         this.changedJobs.add(job);
       }
     }
-    const waiting = [...this.pending.values()].reduce((a, b) => a + b, 0);
+    const waiting = this.index.count('', 'pending');
     this.log('info', `resumed with ${waiting} queued and ${this.current.size} running job(s)`);
     this.tick(now);
   }
@@ -217,6 +239,8 @@ export class SchedulerCore {
         : `no final status within w + t + ${job.timeoutS} s`;
       if (job.state === 'sent') job.attempts += 1;
       this.failOrRetry(job, 'lost', why, now);
+    } else if (job.state === 'cancelled') {
+      this.finished.add(job);
     }
     this.dispatch(nodeName, now);
   }
@@ -262,7 +286,7 @@ export class SchedulerCore {
     const wasCurrent = this.current.get(job.node) === job.id;
     if (event.status === 'STARTED') {
       if (job.state !== 'sent') return;
-      job.state = 'running';
+      this.moveTo(job, 'running');
       job.startedAt = event.now;
       job.deadline = event.now + runMs(job);
       job.attempts += 1;
@@ -279,6 +303,7 @@ export class SchedulerCore {
     }
     if (wasCurrent) this.current.delete(job.node);
     if (job.state === 'cancelled') {
+      this.finished.add(job);
       this.log('info', `node ${job.node} stopped cancelled job ${job.id}`);
     } else if (event.status === 'SUCCESS') {
       this.finish(job, 'succeeded', '', event.now, event.stats);
@@ -331,19 +356,25 @@ export class SchedulerCore {
   }
 
   private finish(job: JobRecord, state: JobRecord['state'], reason: string, now: number, stats?: Stats): void {
-    if (job.state === 'pending') this.pending.set(job.node, this.pendingCount(job.node) - 1);
-    job.state = state;
+    // Only a lost job finishes again (a late SUCCESS or FAIL); it was let go when it was lost.
+    const again = isFinal(job);
+    this.moveTo(job, state);
     job.reason = reason;
     job.finishedAt = now;
-    // A cancelled job the node is still running keeps its deadline, so the node is freed in time.
-    if (this.current.get(job.node) !== job.id) job.deadline = undefined;
+    // A cancelled job the node is still running keeps its deadline, so the node is freed in time,
+    // and stays held until then: the node's slot points at it.
+    if (this.current.get(job.node) !== job.id) {
+      job.deadline = undefined;
+      if (again) this.finished.finishedAgain(job);
+      else this.finished.add(job);
+    }
     if (stats) job.stats = stats;
     this.changedJobs.add(job);
     this.effects.push({ type: 'jobFinished', jobId: job.id });
   }
 
   private requeue(job: JobRecord): void {
-    job.state = 'pending';
+    this.moveTo(job, 'pending');
     job.deadline = undefined;
     this.enqueue(job);
     this.changedJobs.add(job);
@@ -351,7 +382,6 @@ export class SchedulerCore {
 
   private enqueue(job: JobRecord): void {
     this.queueOf(job.node).push(job);
-    this.pending.set(job.node, this.pendingCount(job.node) + 1);
   }
 
   private queueOf(node: string): Heap<JobRecord> {
@@ -372,14 +402,28 @@ export class SchedulerCore {
     // Entries whose job left 'pending' (cancelled, finished late) are skipped here: lazy deletion.
     while (job && job.state !== 'pending') job = queue.pop();
     if (!job) return;
-    this.pending.set(nodeName, this.pendingCount(nodeName) - 1);
-    job.state = 'sent';
+    this.moveTo(job, 'sent');
     job.sentAt = now;
     job.sends += 1;
     job.deadline = now + runMs(job);
     this.current.set(nodeName, job.id);
     this.changedJobs.add(job);
     this.effects.push({ type: 'sendJob', node: nodeName, jobId: job.id });
+  }
+
+  private moveTo(job: JobRecord, state: JobRecord['state']): void {
+    const from = job.state;
+    job.state = state;
+    this.index.moved(job, from);
+  }
+
+  /** Retention: a finished job leaves the state, and the store with this step's changes. */
+  private remove(job: JobRecord): void {
+    this.state.jobs.delete(job.id);
+    this.index.removed(job);
+    // Written and removed in one step: there is nothing to write.
+    this.changedJobs.delete(job);
+    this.removedJobs.push(job.id);
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string): void {

@@ -4,10 +4,6 @@ export class Heap<T> {
 
   constructor(private readonly before: (a: T, b: T) => boolean) {}
 
-  get size(): number {
-    return this.items.length;
-  }
-
   push(item: T): void {
     const items = this.items;
     items.push(item);
@@ -18,10 +14,6 @@ export class Heap<T> {
       [items[i], items[parent]] = [items[parent]!, items[i]!];
       i = parent;
     }
-  }
-
-  peek(): T | undefined {
-    return this.items[0];
   }
 
   pop(): T | undefined {

@@ -32,7 +32,7 @@ export interface SchedulerServiceOptions {
   send?: typeof sendFrame;
 }
 
-/** Events: 'jobFinished' (JobRecord), 'changed' (), 'drained' (). */
+/** Events: 'drained' (), when a saved change leaves no job waiting or running. */
 export class SchedulerService extends EventEmitter {
   readonly core: SchedulerCore;
   private server?: FrameServer;
@@ -191,7 +191,6 @@ export class SchedulerService extends EventEmitter {
     const job = this.core.state.jobs.get(jobId);
     if (!job || (job.state !== 'running' && job.state !== 'sent')) return;
     this.live.set(jobId, { elapsedS, mbps });
-    this.emit('progress', jobId);
   }
 
   /**
@@ -228,10 +227,7 @@ export class SchedulerService extends EventEmitter {
     }
     for (const effect of batch.effects) this.carryOut(effect);
     batch.settle();
-    if (batch.changedRecords) {
-      this.emit('changed');
-      if (this.core.isDrained()) this.emit('drained');
-    }
+    if (batch.changedRecords && this.core.isDrained()) this.emit('drained');
   }
 
   /** flush() for the end of a turn, where nobody could catch: a failed save is logged. */
@@ -247,9 +243,7 @@ export class SchedulerService extends EventEmitter {
     switch (effect.type) {
       case 'sendJob': return void this.deliver(effect.jobId);
       case 'cancelJob': return void this.requestCancel(effect.node, effect.jobId);
-      case 'jobFinished':
-        this.live.delete(effect.jobId);
-        return void this.emit('jobFinished', this.core.state.jobs.get(effect.jobId));
+      case 'jobFinished': return void this.live.delete(effect.jobId);
       case 'log': return this.options.log[effect.level](effect.message);
     }
   }

@@ -1,5 +1,6 @@
 import { FINAL_STATES, type JobInfo, type JobState, type NodeInfo, type Snapshot } from '../protocol/view.js';
 import type { JobRecord } from './types.js';
+import type { SchedulerCore } from './core.js';
 import type { SchedulerService } from './service.js';
 
 /** Which jobs a snapshot lists. */
@@ -23,23 +24,10 @@ export function jobInfo(job: JobRecord): JobInfo {
   return info;
 }
 
-/** Builds a snapshot of nodes (with live progress) and the jobs a query asks for. */
+/** Builds a snapshot of nodes (with live progress) and the jobs a query asks for, from the core's index. */
 export function takeSnapshot(service: SchedulerService, query: JobQuery = {}, now = Date.now()): Snapshot {
-  const counts = new Map<string, { done: number; failed: number }>();
-  const ids = query.ids && query.ids.length > 0 ? new Set(query.ids) : undefined;
-  const matching: JobRecord[] = [];
-  for (const job of service.core.state.jobs.values()) {
-    const count = counts.get(job.node) ?? { done: 0, failed: 0 };
-    if (job.state === 'succeeded') count.done += 1;
-    else if (FINAL_STATES.includes(job.state)) count.failed += 1;
-    counts.set(job.node, count);
-    if (ids && !ids.has(job.id)) continue;
-    if (query.node && job.node !== query.node) continue;
-    if (query.states?.length && !query.states.includes(job.state)) continue;
-    matching.push(job);
-  }
-  matching.sort((a, b) => a.seq - b.seq);
-  const limited = query.limit ? matching.slice(-query.limit) : matching;
+  const { index } = service.core;
+  const { jobs, total } = findJobs(service.core, query);
   const nodes = service.nodes().map((node): NodeInfo => {
     const running = service.core.currentJob(node.name);
     const live = running ? service.live.get(running.id) : undefined;
@@ -49,8 +37,23 @@ export function takeSnapshot(service: SchedulerService, query: JobQuery = {}, no
       name: node.name, host: node.host, port: node.port, reflector: node.reflector ?? '', health: node.health,
       paused: node.paused, pending: service.core.pendingCount(node.name), running_job: running?.id ?? '',
       progress: totalS > 0 ? Math.min(1, elapsedS / totalS) : 0, live_mbps: live?.mbps ?? 0,
-      done: counts.get(node.name)?.done ?? 0, failed: counts.get(node.name)?.failed ?? 0,
+      done: index.count(node.name, 'succeeded'),
+      failed: FINAL_STATES.reduce((sum, state) => sum + (state === 'succeeded' ? 0 : index.count(node.name, state)), 0),
     };
   });
-  return { nodes, jobs: limited.map(jobInfo), jobs_total: matching.length };
+  return { nodes, jobs: jobs.map(jobInfo), jobs_total: total };
+}
+
+/** The newest `limit` jobs matching a query, in seq order, and how many match: ids by lookup, the rest from the index. */
+function findJobs(core: SchedulerCore, query: JobQuery): { jobs: JobRecord[]; total: number } {
+  if (query.ids && query.ids.length > 0) {
+    const matching: JobRecord[] = [];
+    for (const id of new Set(query.ids)) {
+      const job = core.state.jobs.get(id);
+      if (job && (!query.node || job.node === query.node) && (!query.states?.length || query.states.includes(job.state))) matching.push(job);
+    }
+    matching.sort((a, b) => a.seq - b.seq);
+    return { jobs: query.limit ? matching.slice(-query.limit) : matching, total: matching.length };
+  }
+  return core.index.find(query.node, query.states ?? [], query.limit ?? 0);
 }

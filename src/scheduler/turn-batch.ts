@@ -12,6 +12,7 @@ export class TurnBatch {
   private readonly jobs = new Set<JobRecord>();
   private readonly nodes = new Set<NodeRecord>();
   private readonly files: LoadedFile[] = [];
+  private readonly removedJobs: string[] = [];
   private saved?: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void };
 
   /** Adds one event's outcome (and the jobs file it came from, if any). */
@@ -19,6 +20,7 @@ export class TurnBatch {
     for (const job of result.changedJobs) this.jobs.add(job);
     for (const node of result.changedNodes) this.nodes.add(node);
     if (file) this.files.push(file);
+    for (const id of result.removedJobs) this.removedJobs.push(id);
     for (const effect of result.effects) this.effects.push(effect);
   }
 
@@ -27,17 +29,18 @@ export class TurnBatch {
     for (const job of failed.jobs) this.jobs.add(job);
     for (const node of failed.nodes) this.nodes.add(node);
     this.files.push(...failed.files);
+    this.removedJobs.push(...failed.removedJobs);
   }
 
-  /** True when some record changed (a file alone changes no scheduler state). */
+  /** True when some record changed or was removed (a file alone changes no scheduler state). */
   get changedRecords(): boolean {
-    return this.jobs.size > 0 || this.nodes.size > 0;
+    return this.jobs.size > 0 || this.nodes.size > 0 || this.removedJobs.length > 0;
   }
 
   /** The change set to save, or undefined when there is nothing to write. */
   changes(): Changes | undefined {
     if (!this.changedRecords && this.files.length === 0) return undefined;
-    return { nodes: [...this.nodes], jobs: [...this.jobs], files: this.files };
+    return { nodes: [...this.nodes], jobs: [...this.jobs], files: this.files, removedJobs: this.removedJobs };
   }
 
   /** Settles once this batch is saved (or could not be): what a status waits for before it is acknowledged. */

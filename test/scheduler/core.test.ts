@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SchedulerCore, type Effect, type NewJob, type SchedulerEvent } from '../../src/scheduler/core.js';
+import { DEFAULT_CORE_CONFIG, SchedulerCore, type CoreConfig, type Effect, type NewJob, type SchedulerEvent } from '../../src/scheduler/core.js';
 import type { JobRecord, SchedulerState } from '../../src/scheduler/types.js';
 
 const data = { m: 10, t: 2, w: 1, n: 1, s_min: 64, s_max: 0, r: false, l: false };
@@ -14,15 +14,18 @@ type EventInput = SchedulerEvent extends infer E ? (E extends unknown ? Omit<E, 
 class Harness {
   readonly core: SchedulerCore;
   readonly effects: Effect[] = [];
+  /** Ids of the jobs the core removed, in order. */
+  readonly removed: string[] = [];
   t = 0;
 
-  constructor(state = emptyState()) {
-    this.core = new SchedulerCore(state);
+  constructor(state = emptyState(), config: Partial<CoreConfig> = {}) {
+    this.core = new SchedulerCore(state, { ...DEFAULT_CORE_CONFIG, ...config });
   }
 
   do(event: EventInput): Effect[] {
     const result = this.core.handle({ ...event, now: this.t } as SchedulerEvent);
     this.effects.push(...result.effects);
+    this.removed.push(...result.removedJobs);
     return result.effects;
   }
 
@@ -266,5 +269,123 @@ describe('scheduler core: legacy statuses, cancel, recovery', () => {
     const h = new Harness().node('m0');
     const result = h.core.handle({ type: 'jobsAdded', jobs: [job('a', 'm0'), job('b', 'm0')], now: 0 });
     assert.deepEqual(result.changedJobs.map((j) => `${j.id}:${j.state}`).sort(), ['a:sent', 'b:pending']);
+  });
+});
+
+describe('scheduler core: retention of finished jobs', () => {
+  /** Ids of the jobs the core holds, in seq order. */
+  const held = (h: Harness) => [...h.core.state.jobs.values()].sort((a, b) => a.seq - b.seq).map((j) => j.id);
+
+  // b, a, c run in priority order, so finish order differs from seq (file) order.
+  const countCases: Array<[string, number, string[], string[]]> = [
+    ['holds every finished job up to keepJobs', 3, [], ['a', 'b', 'c']],
+    ['removes the first to finish beyond keepJobs, not the first queued', 2, ['b'], ['a', 'c']],
+    ['keepJobs 1 holds the last to finish', 1, ['b', 'a'], ['c']],
+    ['keepJobs 0 removes each job as it finishes', 0, ['b', 'a', 'c'], []],
+  ];
+  for (const [name, keepJobs, removed, kept] of countCases) {
+    it(name, () => {
+      const h = new Harness(emptyState(), { keepJobs }).node('m0');
+      h.jobs(job('a', 'm0', 2), job('b', 'm0', 1), job('c', 'm0', 3));
+      assert.deepEqual(h.runAll(), ['b', 'a', 'c']);
+      assert.deepEqual(h.removed, removed);
+      assert.deepEqual(held(h), kept);
+    });
+  }
+
+  it('removes a finished job once it is older than keepForMs, on a tick', () => {
+    const h = new Harness(emptyState(), { keepForMs: 1000 }).node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    h.runAll(1); // a finishes at 0
+    h.t = 600;
+    h.runAll(1); // b finishes at 600
+    const steps: Array<[number, string[]]> = [[1000, ['a', 'b']], [1001, ['b']], [1600, ['b']], [1601, []]];
+    for (const [t, kept] of steps) {
+      h.t = t;
+      h.do({ type: 'ticked' });
+      assert.deepEqual(held(h), kept, `at ${t} ms`);
+    }
+    assert.deepEqual(h.removed, ['a', 'b']);
+  });
+
+  it('never removes a pending, sent or running job, nor one queued to run again', () => {
+    const h = new Harness(emptyState(), { keepJobs: 0, keepForMs: 0 }).node('m0').node('m1', '127.0.0.1', 1731).node('m2', '127.0.0.1', 1732);
+    h.do({ type: 'pauseChanged', node: 'm2', paused: true });
+    h.jobs(job('run', 'm0'), job('wait', 'm0'), job('sent', 'm1'), job('retry', 'm1', 2, { retries: 1 }), job('paused', 'm2'));
+    h.status('run', 'STARTED');
+    h.t += 5000;
+    h.do({ type: 'ticked' });
+    assert.deepEqual(h.removed, []);
+    assert.deepEqual(held(h).map((id) => `${id}:${h.job(id).state}`), ['run:running', 'wait:pending', 'sent:sent', 'retry:pending', 'paused:pending']);
+    h.status('sent', 'STARTED');
+    h.status('sent', 'SUCCESS');
+    h.status('retry', 'STARTED');
+    h.status('retry', 'FAIL', 'boom');
+    assert.equal(h.job('retry').state, 'sent', 'a failed job with a retry left runs again');
+    assert.deepEqual(h.removed, ['sent']);
+    h.status('retry', 'STARTED');
+    h.status('retry', 'FAIL', 'boom again');
+    assert.deepEqual(h.removed, ['sent', 'retry']);
+  });
+
+  it('holds a cancelled job its node still runs until the node lets it go', () => {
+    const h = new Harness(emptyState(), { keepJobs: 0 }).node('m0').node('m1', '127.0.0.1', 1731);
+    h.jobs(job('a', 'm0'), job('b', 'm1'));
+    h.status('a', 'STARTED');
+    h.status('b', 'STARTED');
+    h.do({ type: 'cancelRequested', jobId: 'a' });
+    h.do({ type: 'cancelRequested', jobId: 'b' });
+    assert.deepEqual(h.removed, [], 'both still run on their nodes');
+    assert.equal(h.core.currentJob('m0')?.id, 'a');
+    h.status('a', 'FAIL', 'cancelled');
+    assert.deepEqual(h.removed, ['a']);
+    h.t += 8001; // b's node never answers: its deadline frees the node
+    h.do({ type: 'ticked' });
+    assert.deepEqual(h.removed, ['a', 'b']);
+    assert.equal(h.core.currentJob('m1'), undefined);
+  });
+
+  it('dates a lost job that succeeds late by its late finish', () => {
+    const h = new Harness(emptyState(), { keepForMs: 10_000 }).node('m0');
+    h.jobs(job('a', 'm0'));
+    h.status('a', 'STARTED');
+    h.t = 8001;
+    h.do({ type: 'ticked' });
+    assert.equal(h.job('a').state, 'lost');
+    h.t = 15_000;
+    h.status('a', 'SUCCESS');
+    h.t = 18_002;
+    h.do({ type: 'ticked' });
+    assert.equal(h.job('a').state, 'succeeded', '10 s after it was lost, but 3 s after it succeeded');
+    h.t = 25_001;
+    h.do({ type: 'ticked' });
+    assert.deepEqual(h.removed, ['a']);
+  });
+
+  it('applies retention to saved state on recovery, oldest finish first', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0', 3), job('b', 'm0', 1), job('c', 'm0', 2), job('d', 'm0', 4), job('e', 'm0', 5));
+    for (let i = 0; i < 4; i++) {
+      h.t += 100;
+      h.runAll(1);
+    }
+    assert.deepEqual(held(h).map((id) => h.job(id).state), ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'sent']);
+    const again = new Harness(structuredClone(h.core.state), { keepJobs: 2 });
+    assert.equal(again.core.state.jobs.size, 5, 'loading removes nothing');
+    again.t = h.t;
+    again.do({ type: 'recovered' });
+    assert.deepEqual(again.removed, ['b', 'c']);
+    assert.deepEqual(held(again), ['a', 'd', 'e']);
+  });
+
+  it('reports removed ids in the step that removed them, and does not also write those jobs', () => {
+    const h = new Harness(emptyState(), { keepJobs: 0 }).node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    h.status('a', 'STARTED');
+    const result = h.core.handle({ type: 'statusReceived', jobId: 'a', candidates: [], status: 'SUCCESS', reason: '', now: 1 });
+    assert.deepEqual(result.removedJobs, ['a']);
+    assert.deepEqual(result.changedJobs.map((j) => `${j.id}:${j.state}`), ['b:sent']);
+    assert.ok(result.effects.some((e) => e.type === 'jobFinished' && e.jobId === 'a'));
+    assert.equal(h.core.state.jobs.has('a'), false);
   });
 });

@@ -7,17 +7,17 @@ describe('TurnBatch: one event-loop turn of store changes and effects', () => {
     const batch = new TurnBatch();
     const job = makeJob('j1', 'alpha', 1);
     const node = makeNode('alpha', 0);
-    batch.add({ changedJobs: [job], changedNodes: [node], effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }] });
+    batch.add({ changedJobs: [job], changedNodes: [node], removedJobs: [], effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }] });
     job.state = 'running';
-    batch.add({ changedJobs: [job], changedNodes: [], effects: [{ type: 'jobFinished', jobId: 'j1' }] });
-    assert.deepEqual(batch.changes(), { nodes: [node], jobs: [job], files: [] });
+    batch.add({ changedJobs: [job], changedNodes: [], removedJobs: [], effects: [{ type: 'jobFinished', jobId: 'j1' }] });
+    assert.deepEqual(batch.changes(), { nodes: [node], jobs: [job], files: [], removedJobs: [] });
     assert.equal(batch.changes()!.jobs![0]!.state, 'running');
     assert.deepEqual(batch.effects.map((effect) => effect.type), ['sendJob', 'jobFinished']);
   });
 
   it('has nothing to write when no record changed and no file came', () => {
     const batch = new TurnBatch();
-    batch.add({ changedJobs: [], changedNodes: [], effects: [{ type: 'log', level: 'info', message: 'sent' }] });
+    batch.add({ changedJobs: [], changedNodes: [], removedJobs: [], effects: [{ type: 'log', level: 'info', message: 'sent' }] });
     assert.equal(batch.changes(), undefined);
     assert.equal(batch.changedRecords, false);
   });
@@ -25,8 +25,8 @@ describe('TurnBatch: one event-loop turn of store changes and effects', () => {
   it('writes a jobs file even with no record', () => {
     const batch = new TurnBatch();
     const file = { hash: 'h', path: 'jobs.json', loadedAt: 1, jobCount: 0 };
-    batch.add({ changedJobs: [], changedNodes: [], effects: [] }, file);
-    assert.deepEqual(batch.changes(), { nodes: [], jobs: [], files: [file] });
+    batch.add({ changedJobs: [], changedNodes: [], removedJobs: [], effects: [] }, file);
+    assert.deepEqual(batch.changes(), { nodes: [], jobs: [], files: [file], removedJobs: [] });
   });
 
   it('tells whoever waits whether the batch was saved', async () => {
@@ -41,13 +41,21 @@ describe('TurnBatch: one event-loop turn of store changes and effects', () => {
     await assert.rejects(refused, /disk full/);
   });
 
-  it('takes over the records of a batch that could not be saved, not its effects', () => {
+  it('takes over the records and removals of a batch that could not be saved, not its effects', () => {
     const failed = new TurnBatch();
     const job = makeJob('j1', 'alpha', 1);
-    failed.add({ changedJobs: [job], changedNodes: [], effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }] });
+    failed.add({ changedJobs: [job], changedNodes: [], removedJobs: ['j0'], effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }] });
     const next = new TurnBatch();
     next.retry(failed);
-    assert.deepEqual(next.changes(), { nodes: [], jobs: [job], files: [] });
+    assert.deepEqual(next.changes(), { nodes: [], jobs: [job], files: [], removedJobs: ['j0'] });
     assert.deepEqual(next.effects, []);
+  });
+
+  it('saves the jobs retention removed, which alone count as a change', () => {
+    const batch = new TurnBatch();
+    batch.add({ changedJobs: [], changedNodes: [], removedJobs: ['j1'], effects: [] });
+    batch.add({ changedJobs: [], changedNodes: [], removedJobs: ['j2', 'j3'], effects: [] });
+    assert.deepEqual(batch.changes(), { nodes: [], jobs: [], files: [], removedJobs: ['j1', 'j2', 'j3'] });
+    assert.equal(batch.changedRecords, true);
   });
 });

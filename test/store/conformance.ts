@@ -94,6 +94,23 @@ export function describeStoreConformance(name: string, makeStore: () => Schedule
       assert.equal(store.load().jobs.size, 0);
     });
 
+    it('saves a retention step: a job finishing and the oldest finished removed, in one change set', () => {
+      const done = (id: string, seq: number) => makeJob(id, 'alpha', seq, { state: 'succeeded', finishedAt: seq });
+      store.apply({ nodes: [alpha], jobs: [done('j1', 1), done('j2', 2), makeJob('j3', 'alpha', 3, { state: 'running' }), makeJob('j4', 'alpha', 4)] });
+      store.apply({ jobs: [done('j3', 3), makeJob('j4', 'alpha', 4, { state: 'sent' })], removedJobs: ['j1'] });
+      const jobs = store.load().jobs;
+      assert.deepEqual([...jobs.values()].map((job) => `${job.id}:${job.state}`), ['j2:succeeded', 'j3:succeeded', 'j4:sent']);
+    });
+
+    it('removes most of a thousand jobs in one change set, keeping nextSeq', () => {
+      const jobs = Array.from({ length: 1000 }, (_, i) => makeJob(`j${i}`, 'alpha', i + 1, { state: 'succeeded' }));
+      store.apply({ nodes: [alpha], jobs });
+      store.apply({ removedJobs: jobs.slice(0, 900).map((job) => job.id) });
+      const state = store.load();
+      assert.deepEqual([...state.jobs.keys()], jobs.slice(900).map((job) => job.id));
+      assert.equal(state.nextSeq, 1001);
+    });
+
     it('accepts a job whose node arrives in the same change set', () => {
       store.apply({ nodes: [alpha], jobs: [makeJob('j1', 'alpha', 1)] });
       assert.equal(store.load().jobs.get('j1')?.node, 'alpha');
