@@ -1,16 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { lookup } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
-import { decodeStatus, encodeJob, type Job } from '../protocol/messages.js';
+import { decodeStatus } from '../protocol/messages.js';
 import { sendFrame } from '../transport/client.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
-import { formatAddress, type Address } from '../transport/address.js';
+import type { Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
-import { PORTS } from '../protocol/ports.js';
 import type { Logger } from '../log.js';
 import type { SchedulerStore, LoadedFile } from '../store/store.js';
 import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent } from './core.js';
-import type { JobRecord, NodeRecord } from './types.js';
+import type { NodeRecord } from './types.js';
+import { Delivery } from './delivery.js';
+import { NodeAddresses } from './node-addresses.js';
 import { TurnBatch } from './turn-batch.js';
 
 /**
@@ -38,10 +38,9 @@ export class SchedulerService extends EventEmitter {
   private server?: FrameServer;
   private ticker?: NodeJS.Timeout;
   private readonly clock: () => number;
-  private readonly send: typeof sendFrame;
-  /** Resolved IP of every node, and the nodes at each IP: for matching legacy statuses and vetting senders. */
-  private readonly nodeIps = new Map<string, string>();
-  private readonly nodesAtIp = new Map<string, string[]>();
+  private readonly addresses: NodeAddresses;
+  /** Jobs and cancel requests on their way to nodes. */
+  readonly delivery: Delivery;
   /** What the events of this event-loop turn changed and want done, saved by the next flush. */
   private batch = new TurnBatch();
   private flushQueued = false;
@@ -50,8 +49,16 @@ export class SchedulerService extends EventEmitter {
   constructor(private readonly options: SchedulerServiceOptions) {
     super();
     this.clock = options.clock ?? Date.now;
-    this.send = options.send ?? sendFrame;
     this.core = new SchedulerCore(options.store.load(), { ...DEFAULT_CORE_CONFIG, ...options.core });
+    this.addresses = new NodeAddresses(options.log);
+    this.delivery = new Delivery({
+      send: options.send ?? sendFrame,
+      log: options.log,
+      node: (name) => this.core.state.nodes.get(name),
+      statusPort: () => this.statusPort,
+      delivered: (jobId) => this.handle({ type: 'jobDelivered', jobId, now: this.clock() }),
+      failed: (jobId, reason) => this.handle({ type: 'deliveryFailed', jobId, reason, now: this.clock() }),
+    });
   }
 
   /** Listens for statuses first, then resumes saved work and starts the clock. */
@@ -69,7 +76,7 @@ export class SchedulerService extends EventEmitter {
       handler: (payload, peer) => this.statusArrived(payload, peer),
       onError: (error, peer) => this.options.log.warn(`dropped status connection from ${peer.remoteAddress}: ${describeError(error)}`),
     });
-    await Promise.all([...this.core.state.nodes.values()].map((node) => this.resolveNode(node)));
+    await Promise.all([...this.core.state.nodes.values()].map((node) => this.addresses.resolve(node)));
     this.handle({ type: 'recovered', now: this.clock() });
     this.flush();
     this.ticker = setInterval(() => this.handle({ type: 'ticked', now: this.clock() }), this.options.tickMs ?? 200);
@@ -88,7 +95,7 @@ export class SchedulerService extends EventEmitter {
   /** Adds or updates nodes. */
   async addNodes(nodes: NewNode[]): Promise<void> {
     for (const node of nodes) {
-      await this.resolveNode(node);
+      await this.addresses.resolve(node);
       this.handle({ type: 'nodeAdded', node, now: this.clock() });
     }
     this.flush();
@@ -131,34 +138,11 @@ export class SchedulerService extends EventEmitter {
     return [...ids];
   }
 
-  private async resolveNode(node: { name: string; host: string }): Promise<void> {
-    try {
-      this.setNodeIp(node.name, (await lookup(node.host)).address);
-    } catch (error) {
-      this.setNodeIp(node.name, node.host);
-      this.options.log.warn(`node ${node.name}: cannot resolve ${node.host} (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`);
-    }
-  }
-
-  private setNodeIp(name: string, ip: string): void {
-    const old = this.nodeIps.get(name);
-    if (old === ip) return;
-    if (old !== undefined) {
-      const names = this.nodesAtIp.get(old)!;
-      names.splice(names.indexOf(name), 1);
-      if (names.length === 0) this.nodesAtIp.delete(old);
-    }
-    this.nodeIps.set(name, ip);
-    const names = this.nodesAtIp.get(ip);
-    if (names) names.push(name);
-    else this.nodesAtIp.set(ip, [name]);
-  }
-
   /** Handles a status; the promise settles once its change is saved, and only then is the status acknowledged. */
   private statusArrived(payload: Buffer, peer: Peer): Promise<void> | void {
     const status = decodeStatus(payload);
     // Read-only: the core only looks at candidates, so the index's own list is passed as is.
-    let candidates: readonly string[] = this.nodesAtIp.get(peer.remoteAddress) ?? [];
+    let candidates = this.addresses.nodesAt(peer.remoteAddress);
     const loopback = peer.remoteAddress.startsWith('127.') || peer.remoteAddress === '::1';
     if (candidates.length === 0 && !loopback) {
       this.options.log.warn(`ignored ${status.type} from ${peer.remoteAddress}: not the address of any node`);
@@ -171,7 +155,7 @@ export class SchedulerService extends EventEmitter {
     // Only a pktgen node names itself: such a node understands cancel requests.
     if (status.node !== '') {
       const node = this.core.state.jobs.get(status.job_id)?.node;
-      if (node !== undefined) this.cancellable.add(node);
+      if (node !== undefined) this.delivery.sawPktgenNode(node);
     }
     if (status.job_id === '' && candidates.length === 0) {
       // The old daemon always reports from and to 127.0.0.1: any node may have sent it.
@@ -241,53 +225,11 @@ export class SchedulerService extends EventEmitter {
 
   private carryOut(effect: Effect): void {
     switch (effect.type) {
-      case 'sendJob': return void this.deliver(effect.jobId);
-      case 'cancelJob': return void this.requestCancel(effect.node, effect.jobId);
+      case 'sendJob': return void this.delivery.deliver(this.core.state.jobs.get(effect.jobId)!);
+      case 'cancelJob': return void this.delivery.requestCancel(effect.node, effect.jobId);
       case 'jobFinished': return void this.live.delete(effect.jobId);
       case 'log': return this.options.log[effect.level](effect.message);
     }
-  }
-
-  /** Nodes that have shown they are pktgen nodes, which take cancel requests (a legacy daemon would run one as a job). */
-  private readonly cancellable = new Set<string>();
-
-  /** Asks a node to stop a cancelled job; it answers FAIL "cancelled", which frees the node. */
-  private async requestCancel(nodeName: string, jobId: string): Promise<void> {
-    const node = this.core.state.nodes.get(nodeName);
-    if (!node) return;
-    if (!this.cancellable.has(nodeName)) {
-      this.options.log.warn(`job ${jobId} cancelled, but node ${nodeName} has not shown it can stop a job (a legacy daemon?): it runs to its end`);
-      return;
-    }
-    try {
-      await this.send({ host: node.host, port: node.port }, encodeJob({ id: jobId, cancel: true }), { connectTimeoutMs: 3000, ioTimeoutMs: 5000, retries: 3 });
-      this.options.log.info(`asked node ${nodeName} to stop cancelled job ${jobId}`);
-    } catch (error) {
-      this.options.log.warn(`could not ask node ${nodeName} to stop cancelled job ${jobId}: ${describeError(error)}; it runs to its end`);
-    }
-  }
-
-  private async deliver(jobId: string): Promise<void> {
-    const job = this.core.state.jobs.get(jobId)!;
-    const node = this.core.state.nodes.get(job.node)!;
-    try {
-      await this.send({ host: node.host, port: node.port }, encodeJob(this.wireJob(job)), { connectTimeoutMs: 3000, ioTimeoutMs: 5000 });
-      this.handle({ type: 'jobDelivered', jobId, now: this.clock() });
-    } catch (error) {
-      this.handle({ type: 'deliveryFailed', jobId, reason: describeError(error), now: this.clock() });
-    }
-  }
-
-  /** The job as the node sees it: legacy fields, our id, the resolved target, and where to reply. */
-  wireJob(job: JobRecord): Partial<Job> {
-    return { ...job.data, id: job.id, target: this.resolveTarget(job.target), reply_to: `:${this.statusPort}` };
-  }
-
-  /** A node name as target means that node's reflector. */
-  resolveTarget(target: string): string {
-    const node = this.core.state.nodes.get(target);
-    if (!node) return target;
-    return node.reflector ?? formatAddress({ host: node.host, port: PORTS.reflect });
   }
 
   /** The port statuses are heard on (the bound one, when asked for port 0). */

@@ -108,8 +108,8 @@ describe('scheduler service with fake nodes on loopback', () => {
   it('resolves a target given as a node name to that node\'s reflector', async () => {
     await startService();
     await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: 1 }, { name: 'r1', host: '127.0.0.2', port: 2, reflector: '127.0.0.2:7000' }, { name: 'r2', host: '127.0.0.3', port: 3 }]);
-    assert.equal(service.resolveTarget('r1'), '127.0.0.2:7000');
-    assert.equal(service.resolveTarget('r2'), '127.0.0.3:1730');
-    assert.equal(service.resolveTarget('127.0.0.9:9'), '127.0.0.9:9');
+    assert.equal(service.delivery.resolveTarget('r1'), '127.0.0.2:7000');
+    assert.equal(service.delivery.resolveTarget('r2'), '127.0.0.3:1730');
+    assert.equal(service.delivery.resolveTarget('127.0.0.9:9'), '127.0.0.9:9');
   });
 });

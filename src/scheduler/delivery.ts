@@ -1,0 +1,70 @@
+import { encodeJob, type Job } from '../protocol/messages.js';
+import { PORTS } from '../protocol/ports.js';
+import type { sendFrame } from '../transport/client.js';
+import { formatAddress } from '../transport/address.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { JobRecord, NodeRecord } from './types.js';
+
+/** What delivery needs from the scheduler: its nodes, where statuses go, and where outcomes go. */
+export interface DeliveryOptions {
+  send: typeof sendFrame;
+  log: Logger;
+  node: (name: string) => NodeRecord | undefined;
+  statusPort: () => number;
+  delivered: (jobId: string) => void;
+  failed: (jobId: string, reason: string) => void;
+}
+
+/** Sends jobs and cancel requests to nodes, and reports each delivery's outcome back as an event. */
+export class Delivery {
+  /** Nodes that have shown they are pktgen nodes, which take cancel requests (a legacy daemon would run one as a job). */
+  private readonly cancellable = new Set<string>();
+
+  constructor(private readonly options: DeliveryOptions) {}
+
+  /** A node named itself in a status: it is a pktgen node. */
+  sawPktgenNode(name: string): void {
+    this.cancellable.add(name);
+  }
+
+  /** Delivers a job to its node; the outcome comes back through `delivered` or `failed`. */
+  async deliver(job: JobRecord): Promise<void> {
+    const node = this.options.node(job.node)!;
+    try {
+      await this.options.send({ host: node.host, port: node.port }, encodeJob(this.wireJob(job)), { connectTimeoutMs: 3000, ioTimeoutMs: 5000 });
+      this.options.delivered(job.id);
+    } catch (error) {
+      this.options.failed(job.id, describeError(error));
+    }
+  }
+
+  /** Asks a node to stop a cancelled job; it answers FAIL "cancelled", which frees the node. */
+  async requestCancel(nodeName: string, jobId: string): Promise<void> {
+    const node = this.options.node(nodeName);
+    if (!node) return;
+    const { log } = this.options;
+    if (!this.cancellable.has(nodeName)) {
+      log.warn(`job ${jobId} cancelled, but node ${nodeName} has not shown it can stop a job (a legacy daemon?): it runs to its end`);
+      return;
+    }
+    try {
+      await this.options.send({ host: node.host, port: node.port }, encodeJob({ id: jobId, cancel: true }), { connectTimeoutMs: 3000, ioTimeoutMs: 5000, retries: 3 });
+      log.info(`asked node ${nodeName} to stop cancelled job ${jobId}`);
+    } catch (error) {
+      log.warn(`could not ask node ${nodeName} to stop cancelled job ${jobId}: ${describeError(error)}; it runs to its end`);
+    }
+  }
+
+  /** The job as the node sees it: legacy fields, our id, the resolved target, and where to reply. */
+  wireJob(job: JobRecord): Partial<Job> {
+    return { ...job.data, id: job.id, target: this.resolveTarget(job.target), reply_to: `:${this.options.statusPort()}` };
+  }
+
+  /** A node name as target means that node's reflector. */
+  resolveTarget(target: string): string {
+    const node = this.options.node(target);
+    if (!node) return target;
+    return node.reflector ?? formatAddress({ host: node.host, port: PORTS.reflect });
+  }
+}

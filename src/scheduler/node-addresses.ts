@@ -1,0 +1,43 @@
+import { lookup } from 'node:dns/promises';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/**
+ * The resolved IP of every node, and the nodes at each IP: how a legacy status, which names no job,
+ * is matched to its node, and how a status from an address that is no node's is told apart.
+ */
+export class NodeAddresses {
+  private readonly ipOf = new Map<string, string>();
+  private readonly namesAt = new Map<string, string[]>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Resolves a node's host (a name that does not resolve is kept as written, and logged). */
+  async resolve(node: { name: string; host: string }): Promise<void> {
+    try {
+      this.set(node.name, (await lookup(node.host)).address);
+    } catch (error) {
+      this.set(node.name, node.host);
+      this.log.warn(`node ${node.name}: cannot resolve ${node.host} (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`);
+    }
+  }
+
+  /** The nodes at `ip`; read-only, the index's own list. */
+  nodesAt(ip: string): readonly string[] {
+    return this.namesAt.get(ip) ?? [];
+  }
+
+  private set(name: string, ip: string): void {
+    const old = this.ipOf.get(name);
+    if (old === ip) return;
+    if (old !== undefined) {
+      const names = this.namesAt.get(old)!;
+      names.splice(names.indexOf(name), 1);
+      if (names.length === 0) this.namesAt.delete(old);
+    }
+    this.ipOf.set(name, ip);
+    const names = this.namesAt.get(ip);
+    if (names) names.push(name);
+    else this.namesAt.set(ip, [name]);
+  }
+}
