@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { Errors } from '@oclif/core';
 import { execa } from 'execa';
-import { describeFailure } from '../../src/cli.js';
+import { describeFailure, failureJson } from '../../src/failure.js';
 import { PeerError, UserError } from '../../src/errors.js';
 
 const fixture = fileURLToPath(new URL('fixtures/cli-fixture.ts', import.meta.url));
 const cli = (...args: string[]) => execa(process.execPath, ['--import', 'tsx', fixture, ...args], { reject: false });
 
 describe('cli main()', () => {
-  it('runs commands from the COMMANDS map, without importing oclif.commands.target', async () => {
-    // package.json's target (dist/js/index.js) does not exist: only the map can supply `hello`.
+  it("runs the commands its entry module exports, not package.json's target", async () => {
+    // package.json's target is src/cli.ts, whose COMMANDS have no `hello`: only the fixture's do.
     const { exitCode, stdout } = await cli('hello', '--name', 'pktgen');
     assert.equal(exitCode, 0);
     assert.equal(stdout, 'hello pktgen');
@@ -53,12 +53,37 @@ describe('cli main()', () => {
     const failed = await cli('fail', 'oclif');
     assert.equal(failed.exitCode, 3);
     assert.match(failed.stderr, /oclif says no/);
-    const unknown = await cli('nosuch');
-    assert.equal(unknown.exitCode, 2);
-    assert.match(unknown.stderr, /command nosuch not found/);
     const badFlag = await cli('hello', '--nope');
     assert.equal(badFlag.exitCode, 2);
     assert.match(badFlag.stderr, /--nope/);
+  });
+  it('suggests the nearest command for a typo, as a usage error (exit 2, one line)', async () => {
+    const typo = await cli('helo');
+    assert.equal(typo.exitCode, 2);
+    assert.equal(typo.stderr, 'Error: helo is not a pktgen command; did you mean hello? (pktgen help lists them)');
+    const unknown = await cli('nosuch');
+    assert.equal(unknown.exitCode, 2);
+    assert.equal(unknown.stderr, 'Error: nosuch is not a pktgen command (pktgen help lists them)');
+  });
+
+  it('under --json prints the result as JSON, and a failure as {"error": {code, message}} on stdout', async () => {
+    const hello = await cli('hello', '--json');
+    assert.equal(hello.exitCode, 0);
+    assert.deepEqual(JSON.parse(hello.stdout), { greeting: 'hello world' });
+    const user = await cli('fail', 'user', '--json');
+    assert.equal(user.exitCode, 2);
+    assert.deepEqual(JSON.parse(user.stdout), { error: { code: 'ERR_USAGE', message: 'jobs.json: field "rate_mbps" is -1, expected a number above 0' } });
+    assert.equal(user.stderr, '');
+    const peer = await cli('fail', 'peer', '--json');
+    assert.equal(peer.exitCode, 1);
+    assert.equal(JSON.parse(peer.stdout).error.code, 'ERR_PEER_CLOSED');
+  });
+
+  it('under --json a bug is ERR_INTERNAL on stdout and keeps its stack and report request on stderr', async () => {
+    const { exitCode, stdout, stderr } = await cli('fail', 'bug', '--json');
+    assert.equal(exitCode, 1);
+    assert.deepEqual(JSON.parse(stdout), { error: { code: 'ERR_INTERNAL', message: 'TypeError: an internal invariant broke' } });
+    assert.match(stderr, /^TypeError: an internal invariant broke\n\s+at [^]*please report it/);
   });
 });
 
@@ -78,5 +103,22 @@ describe('describeFailure', () => {
   }
   it("returns nothing for oclif's errors, which oclif reports", () => {
     assert.equal(describeFailure(new Errors.CLIError('x')), undefined);
+  });
+});
+
+describe('failureJson', () => {
+  const cases: Array<[string, unknown, { code: string; message: string }]> = [
+    ['a UserError: its code and message', new UserError('bad flag', 'ERR_INPUT'), { code: 'ERR_INPUT', message: 'bad flag' }],
+    ['a PeerError: its code', new PeerError('ERR_X', 'peer said no'), { code: 'ERR_X', message: 'peer said no' }],
+    ["an oclif error: a usage error", new Errors.CLIError('Unexpected argument: x'), { code: 'ERR_USAGE', message: 'Unexpected argument: x' }],
+    ['a bug: ERR_INTERNAL with the error name', new RangeError('oops'), { code: 'ERR_INTERNAL', message: 'RangeError: oops' }],
+  ];
+  for (const [name, error, json] of cases) it(name, () => assert.deepEqual(failureJson(error), json));
+
+  it("drops the lines oclif's parser puts around a flag's own error", () => {
+    const error = new UserError('--scheduler "x:0": port must be 1..65535');
+    error.message = `Parsing --scheduler \n\t${error.message}\nSee more help with --help`;
+    assert.equal(failureJson(error).message, '--scheduler "x:0": port must be 1..65535');
+    assert.equal(describeFailure(error)?.text, 'Error: --scheduler "x:0": port must be 1..65535');
   });
 });
