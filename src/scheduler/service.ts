@@ -307,4 +307,14 @@ export class SchedulerService extends EventEmitter {
   nodes(): NodeRecord[] {
     return [...this.core.state.nodes.values()].sort((a, b) => a.seq - b.seq);
   }
+
+  /** Jobs in the order they were queued. */
+  jobs(): JobRecord[] {
+    return [...this.core.state.jobs.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** True when no job is waiting or running anywhere (the 'drained' event says when it becomes so). */
+  isDrained(): boolean {
+    return this.core.isDrained();
+  }
 }
