@@ -4,6 +4,8 @@ import { Errors } from '@oclif/core';
 import { execa } from 'execa';
 import { describeFailure, failureJson } from '../../src/failure.js';
 import { PeerError, UserError } from '../../src/errors.js';
+import { COMMANDS } from '../../src/index.js';
+import { PKTGEN, freePort, requireBinary } from '../helpers/binary.js';
 
 const fixture = fileURLToPath(new URL('fixtures/cli-fixture.ts', import.meta.url));
 const cli = (...args: string[]) => execa(process.execPath, ['--import', 'tsx', fixture, ...args], { reject: false });
@@ -85,6 +87,85 @@ describe('cli main()', () => {
     assert.deepEqual(JSON.parse(stdout), { error: { code: 'ERR_INTERNAL', message: 'TypeError: an internal invariant broke' } });
     assert.match(stderr, /^TypeError: an internal invariant broke\n\s+at [^]*please report it/);
   });
+});
+
+describe('pktgen (built binary): help, version, typos and --json errors', function () {
+  this.timeout(60_000);
+  const pktgen = (...args: string[]) => execa(PKTGEN, args, { reject: false, env: { COLUMNS: '80' } });
+  before(requireBinary);
+
+  it('-h shows the root help with every command', async () => {
+    const { exitCode, stdout } = await pktgen('-h');
+    assert.equal(exitCode, 0);
+    assert.match(stdout, /^USAGE\n {2}\$ pktgen \[COMMAND\]$/m);
+    for (const id of ['help', 'schedule', 'serve', 'status', 'submit']) assert.match(stdout, new RegExp(`^ {2}${id} +\\S`, 'm'));
+  });
+
+  it('`help status` shows the help of status', async () => {
+    const { exitCode, stdout } = await pktgen('help', 'status');
+    assert.equal(exitCode, 0);
+    assert.match(stdout, /^Show the nodes, queues, jobs and results of a running scheduler\.\n\nUSAGE\n {2}\$ pktgen status \[JOB\]/);
+    assert.match(stdout, /--scheduler=HOST\[:PORT\]/);
+  });
+
+  it('-v prints the version like --version; `serve -v` is still --verbose', async () => {
+    const short = await pktgen('-v');
+    const long = await pktgen('--version');
+    assert.equal(short.exitCode, 0);
+    assert.match(short.stdout, /^pktgen\/\d+\.\d+\.\d+ linux-x64 node-v24\./);
+    assert.equal(short.stdout, long.stdout);
+    // A bad port fails the parse before anything listens: proof that -v reached serve's flags.
+    const serve = await pktgen('serve', '-v', '--port', '70000');
+    assert.equal(serve.exitCode, 2);
+    assert.equal(serve.stdout, '');
+    assert.match(serve.stderr, /--port[^]*65535/);
+  });
+
+  it('`pktgen serv` suggests serve', async () => {
+    const { exitCode, stdout, stderr } = await pktgen('serv');
+    assert.equal(exitCode, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, 'Error: serv is not a pktgen command; did you mean serve? (pktgen help lists them)');
+  });
+
+  it('`status --json` with no scheduler prints a JSON error on stdout and exits non-zero', async () => {
+    const port = await freePort();
+    const down = await pktgen('status', '--json', '--scheduler', `127.0.0.1:${port}`);
+    assert.equal(down.exitCode, 1);
+    const { error } = JSON.parse(down.stdout) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'ERR_SCHEDULER_UNREACHABLE');
+    assert.match(error.message, new RegExp(`^cannot reach a scheduler at 127\\.0\\.0\\.1:${port} `));
+    assert.equal(down.stderr, '');
+    const bad = await pktgen('submit', '--json', '--scheduler', '127.0.0.1:99999');
+    assert.equal(bad.exitCode, 2);
+    assert.deepEqual(JSON.parse(bad.stdout), { error: { code: 'ERR_ADDRESS', message: '--scheduler "127.0.0.1:99999": port must be 1..65535' } });
+  });
+
+  it('a bad --scheduler without --json is one line on stderr, exit 2', async () => {
+    const { exitCode, stderr } = await pktgen('status', '--scheduler', 'localhost:0');
+    assert.equal(exitCode, 2);
+    assert.equal(stderr, 'Error: --scheduler "localhost:0": port must be 1..65535');
+  });
+
+  for (const id of ['', 'schedule', 'serve', 'status', 'submit']) {
+    it(`${id || 'root'} --help fits 80 columns`, async () => {
+      const { exitCode, stdout } = await pktgen(...(id ? [id] : []), '--help');
+      assert.equal(exitCode, 0);
+      const long = stdout.split('\n').filter((line) => line.length > 80);
+      assert.deepEqual(long, []);
+    });
+  }
+});
+
+describe('help text', () => {
+  // oclif wraps each paragraph to the terminal: a newline inside one would break a line mid-sentence.
+  for (const [id, command] of Object.entries(COMMANDS)) {
+    it(`${id}: a one-line summary of at most 80 characters, paragraphs without hard line breaks`, () => {
+      assert.ok(command.summary ?? command.description, 'a summary or description');
+      if (command.summary) assert.match(command.summary, /^[^\n]{1,80}$/);
+      for (const paragraph of (command.description ?? '').split('\n\n')) assert.doesNotMatch(paragraph, /\n/);
+    });
+  }
 });
 
 describe('describeFailure', () => {
