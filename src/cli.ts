@@ -10,8 +10,6 @@ export { COMMANDS } from './index.js';
 export { commandNotFound } from './not-found.js';
 
 const PJSON = packageJson as Interfaces.PJSON;
-/** The module package.json's oclif section names as the target of commands and hooks. */
-const DECLARED_TARGET = './src/cli.ts';
 
 /** A command or hook declaration in package.json: the module and the name it exports. */
 interface Targeted {
@@ -37,15 +35,15 @@ export async function main(argv: string[], entry: string = import.meta.url): Pro
 }
 
 /**
- * oclif load options for the root plugin, with package.json's command and hook targets pointed at
- * `entry`. oclif's "explicit" strategy imports that target; the same code runs from src/cli.ts
- * (bin/dev.js), dist/pktgen.mjs (bin/run.js) or the single executable, whose sea/main.cjs serves
- * the bundle under a file URL from memory, so the target is wherever this module was loaded from.
- * Importing it again is free: it is the module already running.
+ * oclif load options for the root plugin, with package.json's command and hook targets (./src/cli.ts)
+ * pointed at `entry`. oclif's "explicit" strategy imports that target; the same code runs from
+ * src/cli.ts (bin/dev.js), dist/pktgen.mjs (bin/run.js) or the single executable, whose sea/main.cjs
+ * serves the bundle under a file URL from memory, so the target is wherever this module was loaded
+ * from (in a bundle there is no other module). Importing it again is free: it is already running.
  */
 export async function loadOptions(entry: string, root: string = programRoot()): Promise<Interfaces.LoadOptions> {
   const target = relative(root, fileURLToPath(entry));
-  const retarget = <T extends Targeted>(option: T): T => (option.target === DECLARED_TARGET ? { ...option, target } : option);
+  const retarget = <T extends Targeted>(option: T): T => ({ ...option, target });
   const declared = PJSON.oclif as unknown as { commands: Targeted & { strategy: 'explicit' }; hooks: Record<string, Targeted> };
   const pjson: Interfaces.PJSON = {
     ...PJSON,
