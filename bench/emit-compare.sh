@@ -7,7 +7,7 @@
 #   sudo bench/emit-compare.sh            # 64 and 1500 B, median of 3, 3-second windows
 #   RUNS=5 DURATION=5 SIZES="64 512 1500" sudo bench/emit-compare.sh
 #
-# Sizes are L2 frames without FCS, as in shared/PERF-BASELINE.md (64 B = 22 B of UDP payload);
+# Sizes are L2 frames without FCS, as in bench/PERF-BASELINE.md (64 B = 22 B of UDP payload);
 # pktgen-emit's --size counts the FCS, so it gets size + 4. Every sender runs on CPU 0, the
 # receivers on CPU 1. Installs trafgen (netsniff-ng) and iperf3 with apt-get if missing.
 # Needs root; removes its namespaces at exit, even on failure.

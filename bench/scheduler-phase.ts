@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Logger } from '../src/log.js';
-import { readJobsFile } from '../src/scheduler/files.js';
+import { readJobsFile } from '../src/input/files.js';
 import { SchedulerService } from '../src/scheduler/service.js';
-import type { JobData } from '../src/scheduler/types.js';
+import type { JobData } from '../src/protocol/messages.js';
 import { SqliteStore, STORE_FILE } from '../src/store/index.js';
 import { benchLogger, countingStore, gcPauses, probeLatency, type GcCounts, type LogCounts, type StoreCounts } from './instruments.js';
 import type { Summary } from './stats.js';
@@ -38,7 +38,7 @@ const heapSpacesMb = () => {
 };
 
 function jobsFor(count: number, nodes: number) {
-  return Array.from({ length: count }, (_, i) => ({ nodes: [`n${i % nodes}`], priority: i % 4, data, target: '', graceS: 30, retries: 0 }));
+  return Array.from({ length: count }, (_, i) => ({ nodes: [`n${i % nodes}`], priority: i % 4, data, target: '', timeoutS: 30, retries: 0 }));
 }
 
 async function startedService(stateDir: string, ports: number[], log: Logger): Promise<{ service: SchedulerService; counts: StoreCounts }> {
@@ -101,7 +101,7 @@ async function throughput(config: Extract<PhaseConfig, { phase: 'throughput' }>)
 async function queueFile(service: SchedulerService, path: string): Promise<void> {
   const file = await readJobsFile(path, new Set(service.core.state.nodes.keys()));
   service.addJobs(
-    file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, graceS: j.graceS, retries: j.retries })),
+    file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, timeoutS: j.timeoutS, retries: j.retries })),
     { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length },
   );
 }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stats } from '../src/protocol/messages.js';
-import type { JobRecord, JobState, NodeRecord } from '../src/scheduler/types.js';
+import type { JobRecord, NodeRecord } from '../src/scheduler/types.js';
+import type { JobState } from '../src/protocol/view.js';
 import { MemoryStore, SqliteStore, type SchedulerStore } from '../src/store/index.js';
 
 const BATCH = 1000;
@@ -29,7 +30,7 @@ function node(i: number): NodeRecord {
 function job(i: number): JobRecord {
   return {
     id: `job-${i.toString().padStart(6, '0')}`, node: `node-${i % NODES}`, priority: i % 3, seq: NODES + i, target: '',
-    graceS: 30, retries: 1, attempts: 0, sends: 0, state: 'pending', reason: '', createdAt: Date.now(),
+    timeoutS: 30, retries: 1, attempts: 0, sends: 0, state: 'pending', reason: '', createdAt: Date.now(),
     data: { m: 100, t: 10, w: 0, n: 1, s_min: 64, s_max: 1500, r: true, l: false },
   };
 }

@@ -6,8 +6,8 @@
  *   pktgen-emit reflect --bind HOST:PORT [options]
  *
  * The first argument names a command when it does not start with '-'; `send` is the default.
- * Each command owns its options, parser and run function, so a `reflect` command can be added
- * as one more row of COMMANDS (`reflect` is one). The contract (packet header, exit codes) is in pktgen-emit.h,
+ * Each command owns its options, parser and run function, so a new command is one more row of
+ * COMMANDS (`reflect` is one). The contract (packet header, exit codes) is in pktgen-emit.h,
  * the user-facing description in README.md.
  */
 

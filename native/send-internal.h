@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 
 #include "frame.h"
+#include "pacer.h"
 #include "pktgen-emit.h"
 #include "raw.h"
 #include "rx.h"
@@ -39,15 +40,6 @@ struct interval {
 	enum phase phase;
 	uint64_t start_ns;
 	struct counters c;
-};
-
-struct pacer {
-	bool enabled;
-	double ns_per_byte;
-	uint64_t origin_ns; /* run start: deadlines relative to it stay exact to far below 1 ns */
-	double next_ns;     /* deadline of the next batch, after origin_ns */
-	double depth_ns;    /* most credit kept when a batch starts late */
-	bool stalled;
 };
 
 struct generator {

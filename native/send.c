@@ -35,17 +35,6 @@
 /* Sleep until this long before a deadline, then spin: timer wake-ups on a busy VM are late by
  * tens of microseconds, the spin absorbs that. */
 #define SLEEP_MARGIN_NS 50000ull
-/* A batch that starts more than this after its deadline counts as (the start of) a stall. */
-#define STALL_NS 1e6
-/* Bucket depth: after a late start, at most this much missed traffic is sent back to back to
- * catch up; beyond it the credit is forgotten. On a shared 2-core VM under load the whole CPU
- * stalls for 2-70 ms at times (every task on it at once), and a 20 ms bucket lost up to 2.5 %
- * of a 3 s run at 100 Mbit/s. 100 ms absorbs those stalls; the price is a burst of up to 100 ms
- * of traffic (1.25 MB at 100 Mbit/s) after one, sent at the sender's full speed. */
-#define BUCKET_DEPTH_NS 100e6
-/* At low rates a batch holds at most about this much traffic, so traffic stays smooth above
- * 1 ms (a full batch of 32 x 1500 B at 1 Mbit/s would be a 0.4 s burst). */
-#define BURST_NS 1e6
 /* Echoes are read at least this often while sending, once any came back (kernel timestamps
  * date them, so this only bounds how long they wait in the socket); before the first one,
  * less often: a run without a reflector loses nothing to the checks. */
@@ -164,63 +153,11 @@ static void interval_close(struct run *r, uint64_t end_ns)
 
 /* ---- pacing ---- */
 
-/* Packets per send call: --batch messages (of `segs` packets each), or fewer at low rates so a
- * call carries about BURST_NS of traffic. */
+/* Packets per send call: --batch messages (of `segs` packets each), or fewer at low rates. */
 static unsigned effective_batch(const struct send_options *opt, unsigned segs)
 {
-	double mean_frame = (opt->size_min + opt->size_max) / 2.0;
-	unsigned most = opt->batch * segs;
-	double n;
-
-	if (opt->rate_mbps <= 0)
-		return most;
-	n = floor(opt->rate_mbps * 1e6 / 8 * (BURST_NS / 1e9) / mean_frame);
-	if (n < 1)
-		return 1;
-	return n < most ? (unsigned)n : most;
-}
-
-static void pacer_init(struct pacer *p, const struct send_options *opt, unsigned batch,
-		       uint64_t start_ns)
-{
-	double batch_ns;
-
-	p->enabled = opt->rate_mbps > 0;
-	if (!p->enabled)
-		return;
-	p->ns_per_byte = 8e3 / opt->rate_mbps; /* 8 bits per byte, rate * 1e6 bit/s, 1e9 ns/s */
-	p->origin_ns = start_ns;
-	p->next_ns = 0;
-	batch_ns = batch * (opt->size_min + opt->size_max) / 2.0 * p->ns_per_byte;
-	p->depth_ns = BUCKET_DEPTH_NS > 2 * batch_ns ? BUCKET_DEPTH_NS : 2 * batch_ns;
-}
-
-/*
- * Called when a batch starts at now (>= its deadline). Drops the credit beyond one bucket
- * depth, so a long stall is not followed by an unbounded burst. Returns how late the batch
- * is when it starts a stall (consecutive late batches while catching up count as one), else 0.
- */
-static double pacer_start(struct pacer *p, uint64_t now)
-{
-	double elapsed = (double)(now - p->origin_ns), late = elapsed - p->next_ns;
-	bool was_stalled = p->stalled;
-
-	if (late > p->depth_ns)
-		p->next_ns = elapsed - p->depth_ns;
-	p->stalled = late > STALL_NS;
-	return p->stalled && !was_stalled ? late : 0;
-}
-
-/* The deadline moves on by the time the bytes just sent take at the target rate. */
-static void pacer_consume(struct pacer *p, uint64_t bytes)
-{
-	p->next_ns += (double)bytes * p->ns_per_byte;
-}
-
-/* CLOCK_MONOTONIC time at which the next batch is due. */
-static uint64_t pacer_deadline(const struct pacer *p)
-{
-	return p->origin_ns + (uint64_t)ceil(p->next_ns);
+	return pacer_batch_packets(opt->rate_mbps, (opt->size_min + opt->size_max) / 2.0,
+				   opt->batch * segs);
 }
 
 /* ---- packets ---- */
@@ -630,7 +567,7 @@ static void send_next_batch(struct run *r, uint64_t now)
 
 	if (opt->max_packets && opt->max_packets - r->gen.seq < n)
 		n = (unsigned)(opt->max_packets - r->gen.seq);
-	if (r->pacer.enabled && (late = pacer_start(&r->pacer, now)) > 0) {
+	if ((late = pacer_start(&r->pacer, now)) > 0) {
 		r->cur.c.stalls++;
 		if (late > (double)r->cur.c.late_max_ns)
 			r->cur.c.late_max_ns = (uint64_t)late;
@@ -642,25 +579,12 @@ static void send_next_batch(struct run *r, uint64_t now)
 	r->gen.seq += sent;
 	r->cur.c.packets += sent;
 	r->cur.c.bytes += bytes;
-	if (r->pacer.enabled)
-		pacer_consume(&r->pacer, bytes);
+	pacer_consume(&r->pacer, bytes);
 }
 
 static bool cap_reached(const struct run *r)
 {
 	return r->opt->max_packets && r->gen.seq >= r->opt->max_packets;
-}
-
-/*
- * True while traffic whose deadline fell before boundary is still unsent, because the process
- * was stalled when the boundary passed. That traffic still goes out, and counts in the interval
- * its deadline belongs to: a stall at the end of a phase costs no bytes of it. Bounded: the
- * pacer never owes more than one bucket depth.
- */
-static bool owes_before(const struct run *r, uint64_t boundary, uint64_t now)
-{
-	return r->pacer.enabled && pacer_deadline(&r->pacer) < boundary &&
-	       (double)(now - boundary) < r->pacer.depth_ns;
 }
 
 /* Reads the echoes that arrived, every RX_POLL_NS (RX_POLL_IDLE_NS before the first). */
@@ -684,7 +608,10 @@ static enum stop_reason run_loop(struct run *r)
 		bool stopping = g_signal || cap_reached(r);
 
 		poll_echoes(r, now);
-		if (now >= boundary && !stopping && owes_before(r, boundary, now)) {
+		/* Traffic whose deadline fell before the boundary, delayed by a stall, still goes
+		 * out and counts in the interval its deadline belongs to: a stall at the end of a
+		 * phase costs no bytes of it. */
+		if (now >= boundary && !stopping && pacer_owes_before(&r->pacer, boundary, now)) {
 			send_next_batch(r, now);
 			continue;
 		}
@@ -699,7 +626,7 @@ static enum stop_reason run_loop(struct run *r)
 			interval_close(r, now);
 			return g_signal ? STOP_SIGNAL : STOP_CAP;
 		}
-		if (r->pacer.enabled && now < pacer_deadline(&r->pacer)) {
+		if (now < pacer_deadline(&r->pacer)) {
 			uint64_t deadline = pacer_deadline(&r->pacer);
 
 			wait_until(deadline < boundary ? deadline : boundary);
@@ -724,7 +651,8 @@ static void run_init(struct run *r, const struct send_options *opt,
 	r->start_ns = now_ns();
 	r->measure_ns = r->start_ns + (uint64_t)llround(opt->warmup_s * 1e9);
 	r->end_ns = r->measure_ns + (uint64_t)llround(opt->duration_s * 1e9);
-	pacer_init(&r->pacer, opt, r->batch_size, r->start_ns);
+	pacer_init(&r->pacer, opt->rate_mbps, r->batch_size * (opt->size_min + opt->size_max) / 2.0,
+		   r->start_ns);
 	interval_open(r, r->start_ns);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the pure parts of pktgen-emit: statistics (stats.c) and raw frames (frame.c).
+ * Unit tests of the pure parts of pktgen-emit: statistics (stats.c), raw frames (frame.c) and
+ * the pacer (pacer.c, pacer.h) on a fake clock.
  * `make -C native test` builds and runs it; it prints one line per check and ends with
  * "N passed, N failed"; the exit code is 1 when anything failed.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "pacer.h"
 #include "pktgen-emit.h"
 #include "stats.h"
 
@@ -339,6 +341,338 @@ static void test_raw_frames(void)
 	test_raw_frame(9000);
 }
 
+/* ---- pacer (fake clock) ---- */
+
+#define MS 1000000ull
+#define SECOND 1000000000ull
+
+/* What a simulated send loop did. */
+struct paced {
+	uint64_t batches, bytes;
+	uint64_t stalls;
+	double late_max_ns;       /* largest lateness reported at the start of a stall */
+	uint64_t burst_max_bytes; /* most bytes sent back to back at one instant of the clock */
+};
+
+/* The fake clock, and how it misbehaves: timer wake-ups late by wake_late_ns, every send call
+ * taking send_ns, and at most two stalls: the first batch due at or after at_ns starts len_ns
+ * late. */
+struct fake_clock {
+	uint64_t now_ns;
+	uint64_t wake_late_ns, send_ns;
+	struct {
+		uint64_t at_ns, len_ns;
+	} stall[2];
+};
+
+/*
+ * Drives the pacer like run_loop does, until end_ns: waits for the deadline (the clock jumps to
+ * it, plus the wake-up lateness; a wait ends at end_ns at the latest), starts a batch of
+ * batch_bytes and consumes it. Without send_ns the clock stands still while batches go out back
+ * to back: that is a burst. Bounded by end_ns and by a count of batches.
+ */
+static void pacer_drive(struct pacer *p, struct fake_clock *c, uint64_t end_ns,
+			uint64_t batch_bytes, struct paced *out)
+{
+	uint64_t burst_at = UINT64_MAX, burst = 0;
+
+	for (unsigned guard = 0; guard < 10000000; guard++) {
+		uint64_t deadline = pacer_deadline(p);
+		double late;
+
+		if (c->now_ns < deadline)
+			c->now_ns = deadline + c->wake_late_ns < end_ns ? deadline + c->wake_late_ns : end_ns;
+		for (unsigned i = 0; i < 2; i++)
+			if (c->stall[i].len_ns && c->now_ns >= c->stall[i].at_ns) {
+				c->now_ns += c->stall[i].len_ns;
+				c->stall[i].len_ns = 0;
+			}
+		if (c->now_ns >= end_ns)
+			return;
+		if ((late = pacer_start(p, c->now_ns)) > 0) {
+			out->stalls++;
+			out->late_max_ns = fmax(out->late_max_ns, late);
+		}
+		pacer_consume(p, batch_bytes);
+		out->batches++;
+		out->bytes += batch_bytes;
+		burst = c->now_ns == burst_at ? burst + batch_bytes : batch_bytes;
+		burst_at = c->now_ns;
+		if (burst > out->burst_max_bytes)
+			out->burst_max_bytes = burst;
+		c->now_ns += c->send_ns;
+	}
+	check(0, "pacer: drive", "more than 10^7 batches before %llu ns", (unsigned long long)end_ns);
+}
+
+/* Bytes a rate carries in a window: the reference the pacer is held to. */
+static double rate_bytes(double rate_mbps, uint64_t window_ns)
+{
+	return rate_mbps * 1e6 / 8 * (double)window_ns / 1e9;
+}
+
+static void test_pacer_batch_packets(void)
+{
+	const struct {
+		double rate_mbps, frame;
+		unsigned most, expected;
+	} cases[] = {
+		{0, 1000, 32, 32},      /* no rate: the most */
+		{-1, 1000, 32, 32},     /* below zero too */
+		{100, 1000, 32, 12},    /* 1 ms of 100 Mbit/s is 12.5 kB: 12 frames */
+		{100, 1000, 8, 8},      /* never above the most */
+		{10, 1250, 64, 1},      /* exactly one frame per ms */
+		{1, 1500, 32, 1},       /* less than a frame per ms: still one */
+		{1000, 64, 2048, 1953}, /* 125 kB per ms of 64-byte frames */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned got = pacer_batch_packets(cases[i].rate_mbps, cases[i].frame, cases[i].most);
+		char name[96];
+
+		snprintf(name, sizeof(name), "pacer batch: %g Mbit/s of %g B, at most %u",
+			 cases[i].rate_mbps, cases[i].frame, cases[i].most);
+		check(got == cases[i].expected, name, "%u, expected %u", got, cases[i].expected);
+	}
+}
+
+static void test_pacer_steady(void)
+{
+	const uint64_t start = 5 * SECOND; /* any origin: deadlines are relative to it */
+	const struct {
+		double rate_mbps;
+		uint64_t batch_bytes, window_ns, wake_late_ns, batches;
+	} cases[] = {
+		/* batch time 1 ms: deadlines 0, 1, ..., 999 ms fall in 1 s */
+		{10, 1250, SECOND, 0, 1000},
+		/* 960 us per batch: ceil(1 s / 960 us) = 1042 */
+		{100, 12000, SECOND, 0, 1042},
+		/* 384 us per batch: ceil(1 s / 384 us) = 2605 */
+		{1000, 48000, SECOND, 0, 2605},
+		/* one 9000-byte frame every 720 ms at 0.1 Mbit/s: ceil(10 s / 720 ms) = 14 */
+		{0.1, 9000, 10 * SECOND, 0, 14},
+		/* wake-ups 30 us late: deadlines stay absolute, the last batch still fits */
+		{100, 12000, SECOND, 30000, 1042},
+		/* wake-ups late by more than a batch time: batches go in pairs, the rate holds; what
+		 * fell due in the last 500 us is still unsent at the end (2603 = 2605 - 2) */
+		{1000, 48000, SECOND, 500000, 2603},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pacer p;
+		struct fake_clock c = {.now_ns = start, .wake_late_ns = cases[i].wake_late_ns};
+		struct paced out = {0};
+		double expected = rate_bytes(cases[i].rate_mbps, cases[i].window_ns);
+		/* One batch, and the traffic due while the last wake-up was late. */
+		double tolerance = (double)cases[i].batch_bytes +
+				   rate_bytes(cases[i].rate_mbps, cases[i].wake_late_ns);
+		char name[128];
+
+		pacer_init(&p, cases[i].rate_mbps, (double)cases[i].batch_bytes, start);
+		pacer_drive(&p, &c, start + cases[i].window_ns, cases[i].batch_bytes, &out);
+		snprintf(name, sizeof(name), "pacer steady: %g Mbit/s, %llu B batches, wake-ups %llu us late",
+			 cases[i].rate_mbps, (unsigned long long)cases[i].batch_bytes,
+			 (unsigned long long)(cases[i].wake_late_ns / 1000));
+		check(out.batches == cases[i].batches, name, "%llu batches, expected %llu",
+		      (unsigned long long)out.batches, (unsigned long long)cases[i].batches);
+		check(fabs((double)out.bytes - expected) <= tolerance, name,
+		      "%llu bytes, expected %.0f +- %.0f", (unsigned long long)out.bytes, expected,
+		      tolerance);
+		check(out.stalls == 0, name, "%llu stalls", (unsigned long long)out.stalls);
+		/* No drift: after N batches the deadline is exactly N batch times after the start. */
+		check(pacer_deadline(&p) == start + (uint64_t)ceil((double)out.batches *
+			(double)cases[i].batch_bytes * 8e3 / cases[i].rate_mbps), name,
+		      "deadline %llu after %llu batches", (unsigned long long)pacer_deadline(&p),
+		      (unsigned long long)out.batches);
+	}
+}
+
+static void test_pacer_burst_after_idle(void)
+{
+	const struct {
+		double rate_mbps;
+		uint64_t batch_bytes, idle_ns, burst_batches, depth_bytes;
+	} cases[] = {
+		/* idle 50 ms, under the bucket: all of it is sent, deadlines 0..49.92 ms */
+		{100, 12000, 50 * MS, 53, 1250000},
+		/* idle 1 s: 100 ms of credit kept, 1.25 MB, sent as 105 batches */
+		{100, 12000, SECOND, 105, 1250000},
+		{1000, 48000, SECOND, 261, 12500000},
+		/* a 720 ms batch: the bucket holds two batches, not 100 ms */
+		{0.1, 9000, 10 * SECOND, 3, 18000},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pacer p;
+		struct paced out = {0};
+		uint64_t batch = cases[i].batch_bytes, now = cases[i].idle_ns;
+		double late = 0;
+		char name[128];
+
+		/* The first call comes idle_ns after the start: send back to back while due. */
+		pacer_init(&p, cases[i].rate_mbps, (double)batch, 0);
+		for (unsigned guard = 0; guard < 100000 && pacer_deadline(&p) <= now; guard++) {
+			double l = pacer_start(&p, now);
+
+			late = out.batches == 0 ? l : late;
+			out.stalls += l > 0;
+			pacer_consume(&p, batch);
+			out.batches++;
+		}
+		snprintf(name, sizeof(name), "pacer burst: %g Mbit/s after %llu ms idle",
+			 cases[i].rate_mbps, (unsigned long long)(cases[i].idle_ns / MS));
+		check(out.batches == cases[i].burst_batches, name, "%llu batches, expected %llu",
+		      (unsigned long long)out.batches, (unsigned long long)cases[i].burst_batches);
+		check(out.batches * batch <= cases[i].depth_bytes + batch, name,
+		      "burst %llu B beyond the bucket (%llu B) and one batch",
+		      (unsigned long long)(out.batches * batch), (unsigned long long)cases[i].depth_bytes);
+		check(late == (double)cases[i].idle_ns && out.stalls == 1, name,
+		      "lateness %.0f ns, %llu stalls", late, (unsigned long long)out.stalls);
+	}
+}
+
+static void test_pacer_stalls(void)
+{
+	/* 100 Mbit/s in 12000-byte batches (960 us each) for 2 s; stalls around 0.5 s and 1.5 s.
+	 * The batch due at 1.5 s is the 1563rd: its deadline is 1562 x 960 us = 1.49952 s. */
+	const uint64_t window = 2 * SECOND, batch = 12000;
+	const struct {
+		const char *name;
+		uint64_t stall_ns[2], send_ns;
+		uint64_t stalls;
+		double late_max_ns;
+		uint64_t lost_ns; /* credit forgotten: traffic never sent */
+		uint64_t burst_batches;
+	} cases[] = {
+		{"0.5 ms late: not a stall, caught up", {500000, 0}, 0, 0, 0, 0, 1},
+		{"5 ms stall: counted, caught up", {0, 5 * MS}, 0, 1, 5 * MS, 0, 6},
+		{"two 5 ms stalls: two", {5 * MS, 5 * MS}, 0, 2, 5 * MS, 0, 6},
+		{"250 ms stall: 150 ms of credit forgotten", {0, 250 * MS}, 0, 1, 250 * MS,
+		 150 * MS, 105},
+		/* Every send call takes 1.2 ms, longer than a batch's 960 us: the sixth batch starts
+		 * 1.2 ms late and the lateness only grows: one stall. 1667 batches in 2 s, the
+		 * traffic of 1.60032 s: 399.68 ms of it never sent. */
+		{"a rate out of reach: one stall", {0, 0}, 1200000, 1, 1200000, 399680000, 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pacer p;
+		struct fake_clock c = {.send_ns = cases[i].send_ns,
+				       .stall = {{SECOND / 2, cases[i].stall_ns[0]},
+						 {3 * SECOND / 2, cases[i].stall_ns[1]}}};
+		struct paced out = {0};
+		double expected = rate_bytes(100, window - cases[i].lost_ns);
+		char name[128];
+
+		pacer_init(&p, 100, (double)batch, 0);
+		pacer_drive(&p, &c, window, batch, &out);
+		snprintf(name, sizeof(name), "pacer stalls: %s", cases[i].name);
+		check(out.stalls == cases[i].stalls, name, "%llu stalls, expected %llu",
+		      (unsigned long long)out.stalls, (unsigned long long)cases[i].stalls);
+		check(out.late_max_ns == cases[i].late_max_ns, name, "lateness %.0f ns, expected %.0f",
+		      out.late_max_ns, cases[i].late_max_ns);
+		check(out.burst_max_bytes == cases[i].burst_batches * batch, name,
+		      "burst %llu B, expected %llu batches", (unsigned long long)out.burst_max_bytes,
+		      (unsigned long long)cases[i].burst_batches);
+		check(fabs((double)out.bytes - expected) <= (double)batch, name,
+		      "%llu bytes, expected %.0f within one batch", (unsigned long long)out.bytes,
+		      expected);
+	}
+}
+
+static void test_pacer_rate_change(void)
+{
+	const uint64_t batch = 12000;
+	const struct {
+		const char *name;
+		double from_mbps, to_mbps;
+		uint64_t idle_ns; /* before the change, nothing sent: a stall */
+		uint64_t batches_after, burst_batches;
+	} cases[] = {
+		/* 2000 B sent ahead at the change (160 us at 100) take 320 us at 50: the first batch
+		 * is due at 500.32 ms, then every 1.92 ms: 521 before 1.5 s. */
+		{"100 -> 50 Mbit/s", 100, 50, 0, 521, 1},
+		{"100 -> 400 Mbit/s", 100, 400, 0, 4167, 1},
+		/* Nothing sent from 192 ms (a deadline) to the change: 308 ms of traffic due, 616 ms
+		 * at the new rate; 100 ms of it kept, sent at once (53 x 1.92 ms), then 1.92 ms
+		 * apart from 400 ms on: 573 batches before 1.5 s. */
+		{"100 -> 50 Mbit/s after a 308 ms stall", 100, 50, 308 * MS, 573, 53},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const uint64_t change = SECOND / 2, end = change + SECOND;
+		struct pacer p;
+		struct fake_clock c = {.stall = {{change - cases[i].idle_ns, cases[i].idle_ns}}};
+		struct paced before = {0}, after = {0};
+		double depth_bytes = rate_bytes(cases[i].to_mbps, (uint64_t)PACER_DEPTH_NS);
+		double expected = rate_bytes(cases[i].to_mbps, SECOND);
+		char name[128];
+
+		pacer_init(&p, cases[i].from_mbps, (double)batch, 0);
+		pacer_drive(&p, &c, change, batch, &before);
+		pacer_set_rate(&p, cases[i].to_mbps, (double)batch, change);
+		pacer_drive(&p, &c, end, batch, &after);
+		snprintf(name, sizeof(name), "pacer rate change: %s", cases[i].name);
+		check(after.batches == cases[i].batches_after, name, "%llu batches after, expected %llu",
+		      (unsigned long long)after.batches, (unsigned long long)cases[i].batches_after);
+		check(after.burst_max_bytes == cases[i].burst_batches * batch, name,
+		      "burst %llu B, expected %llu batches", (unsigned long long)after.burst_max_bytes,
+		      (unsigned long long)cases[i].burst_batches);
+		check(after.burst_max_bytes <= depth_bytes + batch, name, "burst %llu B beyond the bucket",
+		      (unsigned long long)after.burst_max_bytes);
+		/* The new rate over the second after the change, plus what the stall left due. */
+		expected += cases[i].idle_ns ? depth_bytes : 0;
+		check(fabs((double)after.bytes - expected) <= (double)batch, name,
+		      "%llu bytes, expected %.0f within one batch", (unsigned long long)after.bytes, expected);
+	}
+}
+
+static void test_pacer_off_and_on(void)
+{
+	struct pacer p;
+
+	pacer_init(&p, 0, 1000, 7 * SECOND);
+	check(pacer_deadline(&p) == 0 && pacer_start(&p, 9 * SECOND) == 0 &&
+		      !pacer_owes_before(&p, 8 * SECOND, 9 * SECOND),
+	      "pacer without a rate: always due, no stall, owes nothing", "deadline %llu",
+	      (unsigned long long)pacer_deadline(&p));
+	pacer_set_rate(&p, 100, 12000, 9 * SECOND);
+	check(pacer_deadline(&p) == 9 * SECOND, "pacer turned on: first batch due at once, no credit",
+	      "deadline %llu", (unsigned long long)pacer_deadline(&p));
+	pacer_consume(&p, 12000);
+	check(pacer_deadline(&p) == 9 * SECOND + 960000, "pacer turned on: then at the rate",
+	      "deadline %llu", (unsigned long long)pacer_deadline(&p));
+	pacer_set_rate(&p, 0, 12000, 9 * SECOND);
+	check(pacer_deadline(&p) == 0, "pacer turned off: always due", "deadline %llu",
+	      (unsigned long long)pacer_deadline(&p));
+}
+
+static void test_pacer_owes_before(void)
+{
+	/* One batch sent at 100 Mbit/s from 0: the next is due at 960 us. */
+	const struct {
+		uint64_t boundary_ns, now_ns;
+		bool owes;
+	} cases[] = {
+		{MS, MS, true},                /* due before the boundary, not sent: owed */
+		{960000, 2 * MS, false},       /* due at the boundary: the next interval's */
+		{MS, MS + 99999999, true},     /* still within one bucket depth */
+		{MS, MS + 100 * MS, false},    /* a bucket depth past: given up */
+	};
+	struct pacer p;
+
+	pacer_init(&p, 100, 12000, 0);
+	pacer_consume(&p, 12000);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "pacer owes: boundary %llu ns, now %llu ns",
+			 (unsigned long long)cases[i].boundary_ns, (unsigned long long)cases[i].now_ns);
+		check(pacer_owes_before(&p, cases[i].boundary_ns, cases[i].now_ns) == cases[i].owes,
+		      name, "expected %s", cases[i].owes ? "true" : "false");
+	}
+}
+
 /* Runs one group of checks and says whether all of them passed. */
 static void run(const char *name, void (*test)(void))
 {
@@ -358,6 +692,13 @@ int main(void)
 	run("warm-up exclusion, loss, duplicates, reordering", test_warmup_exclusion);
 	run("Internet checksum", test_checksum_vectors);
 	run("raw Ethernet/IPv4/UDP frames", test_raw_frames);
+	run("pacer: packets per batch", test_pacer_batch_packets);
+	run("pacer: steady rate on a fake clock", test_pacer_steady);
+	run("pacer: burst after idle capped at one bucket", test_pacer_burst_after_idle);
+	run("pacer: stalls counted, credit beyond one bucket dropped", test_pacer_stalls);
+	run("pacer: rate changes", test_pacer_rate_change);
+	run("pacer: without a rate, and turned on and off", test_pacer_off_and_on);
+	run("pacer: traffic owed before a boundary", test_pacer_owes_before);
 	printf("%u passed, %u failed\n", g_passed, g_failed);
 	return g_failed ? 1 : 0;
 }

@@ -28,6 +28,8 @@ const stubReactDevtools = {
 /** Bundles `entry` (src/cli.ts) into `outfile`; throws with esbuild's messages on any error. */
 export async function bundleCli({ entry, outfile }) {
   await build({
+    // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow: use its ES modules.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     banner: { js: BANNER },
     bundle: true,
     entryPoints: [entry],

@@ -1,4 +1,4 @@
-// Builds the single executable (Node 24 SEA route, see /work/shared/PACKAGING.md): a blob from
+// Builds the single executable (the Node 24 SEA route): a blob from
 // sea-config, a stripped copy of the same Node binary, the blob injected with postject.
 import { execFileSync } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';

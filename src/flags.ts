@@ -1,11 +1,12 @@
 import { Flags } from '@oclif/core';
-import { DEFAULT_CONTROL_ADDRESS, DEFAULT_CONTROL_PORT, schedulerAddress } from './control/client.js';
+import { DEFAULT_CONTROL_ADDRESS, schedulerAddress } from './control/client.js';
 import { LOG_FORMATS } from './log.js';
+import { PORTS } from './protocol/ports.js';
 import type { Address } from './transport/address.js';
 
 /** --scheduler HOST[:PORT]: the control API of a running scheduler (status, submit). */
 export const schedulerFlag = Flags.custom<Address>({
-  description: `control API of the scheduler (port ${DEFAULT_CONTROL_PORT} if none is given)`,
+  description: `control API of the scheduler (port ${PORTS.control} if none is given)`,
   helpValue: 'HOST[:PORT]',
   default: schedulerAddress(DEFAULT_CONTROL_ADDRESS),
   defaultHelp: async () => DEFAULT_CONTROL_ADDRESS,

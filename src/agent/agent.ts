@@ -8,7 +8,8 @@ import { summaryToStats, type IntervalEvent } from '../emitter/output.js';
 import type { EmitterSpec } from '../emitter/spec.js';
 import type { Logger } from '../log.js';
 import type { Allowlist } from '../transport/allowlist.js';
-import { jobToSpec, JobRejectedError, type JobLimits } from './validate.js';
+import { jobToSpec, JobRejectedError } from './validate.js';
+import type { NodeLimits } from '../input/job.js';
 import { StatusOutbox, type FrameSender } from './status-outbox.js';
 
 /** Everything a node agent needs; commands/serve.ts builds it from flags. */
@@ -19,7 +20,7 @@ export interface AgentOptions {
   defaultTarget?: Address;
   allowFrom: Allowlist;
   allowTarget: Allowlist;
-  limits: JobLimits;
+  limits: NodeLimits;
   maxQueue: number;
   statusRetryMs: number;
   /** Extra time past w + t before a run is killed. */

@@ -4,6 +4,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildReflectorArgs, parseReflectorLine, type ReflectorSpec } from '../emitter/reflect-spec.js';
 import { formatAddress, type Address } from '../transport/address.js';
+import { exponentialBackoff } from '../transport/backoff.js';
 
 /** What a node's reflector needs; commands/serve.ts builds it from flags. */
 export interface ReflectorOptions {
@@ -19,9 +20,7 @@ export interface ReflectorOptions {
 }
 
 /** Restart delays: 0.25 s, 0.5 s, 1 s, ... doubling up to 30 s. */
-export function reflectorBackoffMs(attempt: number): number {
-  return Math.min(30_000, 250 * 2 ** Math.max(0, attempt - 1));
-}
+export const reflectorBackoffMs = exponentialBackoff(250, 30_000);
 
 /**
  * Runs `pktgen-emit reflect` as a child process for as long as the node runs: restarts it with

@@ -1,6 +1,6 @@
 import { NodeAgent } from './agent.js';
 import { Reflector } from './reflector.js';
-import { DEFAULT_LIMITS } from './validate.js';
+import { DEFAULT_NODE_LIMITS } from '../input/job.js';
 import { resolveEmitterPath } from '../emitter/helper-path.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { formatAddress, type Address } from '../transport/address.js';
@@ -39,7 +39,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     defaultTarget: options.defaultTarget,
     allowFrom: options.allowFrom,
     allowTarget: options.allowTarget,
-    limits: { ...DEFAULT_LIMITS, maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS },
+    limits: { ...DEFAULT_NODE_LIMITS, maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS },
     maxQueue: options.maxQueue,
     statusRetryMs: options.statusRetryS * 1000,
     graceMs: 10_000,

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
-import { DEFAULT_CONTROL_PORT } from '../control/client.js';
+import { PORTS } from '../protocol/ports.js';
 import { logFormatFlag } from '../flags.js';
 import { runScheduler } from '../scheduler/run.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
@@ -30,7 +30,7 @@ export default class Schedule extends PktgenCommand {
     'state-dir': Flags.string({ description: 'folder of the scheduler database [default: $PKTGEN_STATE_DIR, $XDG_STATE_HOME/pktgen or ~/.local/state/pktgen]' }),
     fresh: Flags.boolean({ description: 'forget saved state and start empty' }),
     'control-host': Flags.string({ description: 'address of the control API (pktgen submit / status)', default: '127.0.0.1' }),
-    'control-port': Flags.integer({ description: 'port of the control API; 0 picks a free one', default: DEFAULT_CONTROL_PORT, min: 0, max: 65535 }),
+    'control-port': Flags.integer({ description: 'port of the control API; 0 picks a free one', default: PORTS.control, min: 0, max: 65535 }),
     'control-allow': Flags.string({ description: 'CIDRs allowed to use the control API (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     interactive: Flags.boolean({ char: 'i', description: 'show the live terminal UI (per-node queues, results, keys to add, cancel and pause); logs go to scheduler.log in --state-dir' }),
     'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise' }),

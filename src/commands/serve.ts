@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { hostname } from 'node:os';
 import { runNode } from '../agent/run.js';
-import { DEFAULT_LIMITS } from '../agent/validate.js';
+import { DEFAULT_NODE_LIMITS } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
 import { logFormatFlag } from '../flags.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
@@ -41,8 +41,8 @@ export default class Serve extends PktgenCommand {
     'allow-from': Flags.string({ description: 'CIDRs of schedulers whose jobs are accepted (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     'allow-target': Flags.string({ description: 'CIDRs that traffic may be sent to (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     'max-queue': Flags.integer({ description: 'jobs that may wait behind the running one; more get FAIL', default: 1000, min: 1 }),
-    'max-rate': Flags.integer({ description: 'largest rate a job may ask for, Mbit/s', default: DEFAULT_LIMITS.maxRateMbps, min: 1 }),
-    'max-duration': Flags.integer({ description: 'largest warm-up or measured time a job may ask for, seconds', default: DEFAULT_LIMITS.maxDurationS, min: 1 }),
+    'max-rate': Flags.integer({ description: 'largest rate a job may ask for, Mbit/s', default: DEFAULT_NODE_LIMITS.maxRateMbps, min: 1 }),
+    'max-duration': Flags.integer({ description: 'largest warm-up or measured time a job may ask for, seconds', default: DEFAULT_NODE_LIMITS.maxDurationS, min: 1 }),
     'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
     'log-format': logFormatFlag(),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { showStatus } from '../control/status.js';
 import { schedulerFlag } from '../flags.js';
-import { JOB_STATES } from '../store/store.js';
+import { JOB_STATES } from '../protocol/view.js';
 
 /** `pktgen status`: nodes, queues, jobs and results of a running scheduler. */
 export default class Status extends PktgenCommand {

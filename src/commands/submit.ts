@@ -2,10 +2,13 @@ import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { submit } from '../control/submission.js';
 import { jobFromFlags, parseAddNode } from '../control/submit.js';
-import { readJobsFile, readNodesFile } from '../scheduler/files.js';
-import type { ControlNode, ControlRequest } from '../protocol/control.js';
-import { JOB_LIMITS } from '../protocol/limits.js';
+import { typed, type Typed } from '../input/json.js';
+import { readJobEntries, readNodesFile } from '../input/files.js';
+import type { ControlRequest, NodeRequest } from '../protocol/control-messages.js';
 import { schedulerFlag } from '../flags.js';
+
+/** A job flag's value as typed; the scheduler checks it with the one job schema. */
+const jobValue = Flags.custom<Typed>({ parse: async (text) => typed(text) });
 
 /** `pktgen submit`: add jobs and nodes to a running scheduler, or cancel jobs. */
 export default class Submit extends PktgenCommand {
@@ -28,20 +31,20 @@ export default class Submit extends PktgenCommand {
     scheduler: schedulerFlag(),
     node: Flags.string({ description: 'node to run the job on (repeatable)', multiple: true }),
     'all-nodes': Flags.boolean({ description: 'run the job on every node' }),
-    rate: Flags.integer({ description: 'rate in Mbit/s of frame bytes (0 = as fast as possible)', min: 0, max: JOB_LIMITS.maxRateMbps }),
-    duration: Flags.integer({ description: 'seconds of measured traffic', min: 1, max: JOB_LIMITS.maxDurationS }),
-    warmup: Flags.integer({ description: 'warm-up seconds before measuring', default: 0, min: 0, max: JOB_LIMITS.maxDurationS }),
-    flows: Flags.integer({ description: 'number of flows (UDP source ports)', default: 1, min: 1, max: JOB_LIMITS.maxFlows }),
-    size: Flags.string({ description: 'frame size MIN[-MAX] in bytes, FCS included, 64..9000', default: '64' }),
-    'random-payload': Flags.boolean({ description: 'random payload bytes' }),
-    latency: Flags.boolean({ description: 'measure latency' }),
+    rate: jobValue({ description: 'm: rate in Mbit/s of frame bytes (0 = as fast as possible)' }),
+    duration: jobValue({ description: 't: seconds of measured traffic' }),
+    warmup: jobValue({ description: 'w: warm-up seconds before measuring [default: 0]' }),
+    flows: jobValue({ description: 'n: number of flows (UDP source ports) [default: 1]' }),
+    size: Flags.string({ description: 's_min[-s_max]: frame size in bytes, FCS included, e.g. 64 or 64-1500 [default: 64]' }),
+    'random-payload': Flags.boolean({ description: 'r: random payload bytes' }),
+    latency: Flags.boolean({ description: 'l: measure latency' }),
     target: Flags.string({ description: 'traffic target: a node name (its reflector) or HOST:PORT' }),
-    priority: Flags.integer({ description: 'lower runs first', default: 0 }),
-    retries: Flags.integer({ description: 're-runs after a failure or loss', default: 0, min: 0, max: 100 }),
-    timeout: Flags.integer({ description: 'seconds of grace past w + t before the job counts as lost', min: 1, max: 86_400 }),
+    priority: jobValue({ description: 'lower runs first [default: 0]' }),
+    retries: jobValue({ description: 're-runs after a failure or loss [default: 0]' }),
+    timeout: jobValue({ description: 'seconds of grace past w + t before the job counts as lost [default: 30]' }),
     jobs: Flags.string({ char: 'j', description: 'jobs file (legacy format) to submit' }),
     nodes: Flags.string({ char: 'n', description: 'nodes file (legacy format) to add' }),
-    'add-node': Flags.custom<ControlNode>({ description: 'add a node (repeatable)', helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => parseAddNode(text) })(),
+    'add-node': Flags.custom<NodeRequest>({ description: 'add a node (repeatable)', helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => parseAddNode(text) })(),
     cancel: Flags.string({ description: 'cancel a pending or running job (repeatable)', multiple: true }),
     wait: Flags.boolean({ char: 'w', description: 'wait for the submitted jobs to finish and print their results' }),
   };
@@ -51,11 +54,8 @@ export default class Submit extends PktgenCommand {
     const request: Partial<ControlRequest> = { add_nodes: [], add_jobs: [], cancel: flags.cancel ?? [] };
     if (flags.nodes) for (const n of await readNodesFile(flags.nodes)) request.add_nodes!.push({ name: n.name, host: n.host, port: n.port, reflector: n.reflector ?? '' });
     request.add_nodes!.push(...flags['add-node'] ?? []);
-    if (flags.jobs) {
-      for (const j of (await readJobsFile(flags.jobs)).jobs) {
-        request.add_jobs!.push({ nodes: j.nodes, all_nodes: false, priority: j.priority, data: j.data, target: j.target, timeout_s: j.graceS, retries: j.retries });
-      }
-    }
+    // Jobs go as written: the scheduler checks them, knowing its nodes, and names them by file and path.
+    if (flags.jobs) for (const { where, item } of await readJobEntries(flags.jobs)) request.add_jobs!.push({ json: JSON.stringify(item), where, all_nodes: false });
     if (flags.node || flags['all-nodes'] || flags.rate !== undefined || flags.duration !== undefined) request.add_jobs!.push(jobFromFlags(flags));
     const { document, succeeded } = await submit(flags.scheduler, request, { wait: flags.wait, json: this.jsonEnabled(), print: (text) => this.log(text) });
     if (!succeeded) process.exitCode = 1;

@@ -1,7 +1,6 @@
-import type { ControlRequest, ControlResponse } from '../protocol/control.js';
-import type { JobRequest, NodeRequest, TuiBackend } from '../tui/backend.js';
-import type { Snapshot } from '../scheduler/snapshot.js';
-import { DEFAULT_GRACE_S, DEFAULT_NODE_PORT } from '../scheduler/files.js';
+import type { ControlRequest, ControlResponse, JobRequest, NodeRequest } from '../protocol/control-messages.js';
+import type { Snapshot } from '../protocol/view.js';
+import type { TuiBackend } from '../tui/backend.js';
 
 /** Sends one control request and resolves with the response, or rejects with the refusal. */
 export type ControlSender = (request: Partial<ControlRequest>) => Promise<ControlResponse>;
@@ -20,12 +19,11 @@ export class ControlBackend implements TuiBackend {
   }
 
   async addJobs(jobs: JobRequest[]): Promise<string[]> {
-    const add_jobs = jobs.map((job) => ({ ...job, all_nodes: false, timeout_s: DEFAULT_GRACE_S, retries: 0 }));
-    return (await this.send({ add_jobs })).job_ids;
+    return (await this.send({ add_jobs: jobs })).job_ids;
   }
 
   async addNodes(nodes: NodeRequest[]): Promise<void> {
-    await this.send({ add_nodes: nodes.map((n) => ({ ...n, port: n.port || DEFAULT_NODE_PORT, reflector: '' })) });
+    await this.send({ add_nodes: nodes });
   }
 
   async cancel(jobId: string): Promise<void> {

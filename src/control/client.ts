@@ -1,19 +1,19 @@
-import { decodeResponse, encodeRequest, type ControlRequest, type ControlResponse } from '../protocol/control.js';
+import { decodeResponse, encodeRequest, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';
 import { sendFrame } from '../transport/client.js';
 import { TransportError } from '../transport/errors.js';
 import { formatAddress, parseAddress, type Address } from '../transport/address.js';
 import { PeerError, UserError } from '../errors.js';
+import { PORTS } from '../protocol/ports.js';
 
 /** Where `pktgen submit` and `pktgen status` look for the scheduler by default. */
-export const DEFAULT_CONTROL_PORT = 1801;
-export const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${DEFAULT_CONTROL_PORT}`;
+export const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${PORTS.control}`;
 
 /** Codes of refusals the user can fix: they exit 2 like any bad input. */
 const USER_CODES = new Set(['ERR_INPUT', 'ERR_UNKNOWN_NODE', 'ERR_UNKNOWN_JOB', 'ERR_ADDRESS']);
 
-/** Parses a --scheduler value (HOST[:PORT], default port 1801). */
+/** Parses a --scheduler value (HOST[:PORT], by default the control port). */
 export function schedulerAddress(text: string): Address {
-  return parseAddress(text, DEFAULT_CONTROL_PORT, '--scheduler');
+  return parseAddress(text, PORTS.control, '--scheduler');
 }
 
 /**

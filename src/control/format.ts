@@ -1,4 +1,4 @@
-import type { JobInfo, NodeInfo } from '../scheduler/snapshot.js';
+import type { JobInfo, NodeInfo } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
 
 const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');

@@ -1,12 +1,10 @@
 import { UserError } from '../errors.js';
-import { countByState, formatTable, nodeColumns, resultColumns } from '../scheduler/report.js';
-import type { JobState } from '../scheduler/types.js';
-import type { JobInfo } from '../scheduler/snapshot.js';
+import { isFinal, type JobInfo, type JobState } from '../protocol/view.js';
 import { formatAddress, type Address } from '../transport/address.js';
 import { ControlBackend } from './backend.js';
 import { controlRequest } from './client.js';
 import { jobDetail, jobsCsv, statusDocument, type StatusDocument } from './format.js';
-import { isFinished } from './submit.js';
+import { countByState, formatTable, nodeColumns, resultColumns } from './tables.js';
 
 /** What `pktgen status` shows: its arguments and flags, parsed. */
 export interface StatusOptions {
@@ -34,7 +32,7 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
     return undefined;
   }
   const response = await controlRequest(scheduler, {
-    query: true, job_ids: jobId ? [jobId] : [], node: node ?? '', state: options.state ?? '',
+    query: true, job_ids: jobId ? [jobId] : [], node: node ?? '', states: options.state ? [options.state] : [],
     limit: output === 'table' ? options.limit : 0,
   });
   if (node && !response.nodes.some((n) => n.name === node)) {
@@ -49,7 +47,7 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   }
   if (output === 'json') return statusDocument(response.nodes, response.jobs);
   if (output === 'csv') {
-    print(jobsCsv(response.jobs.filter(isFinished)));
+    print(jobsCsv(response.jobs.filter(isFinal)));
     return undefined;
   }
   const shown = response.jobs;

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
-import type { ControlRequest } from '../protocol/control.js';
-import { countByState, formatTable, resultColumns } from '../scheduler/report.js';
-import type { JobInfo } from '../scheduler/snapshot.js';
+import type { ControlRequest } from '../protocol/control-messages.js';
+import { isFinal, type JobInfo } from '../protocol/view.js';
 import type { Address } from '../transport/address.js';
 import { controlRequest } from './client.js';
-import { isFinished, progressLine } from './submit.js';
+import { progressLine } from './submit.js';
+import { countByState, formatTable, resultColumns } from './tables.js';
 
 /** What `pktgen submit --json` prints: what was done, or with --wait, the jobs as they ended. */
 export type SubmitDocument =
@@ -51,7 +51,7 @@ async function waitFor(scheduler: Address, ids: string[], progress: NodeJS.Write
   for (;;) {
     const { jobs } = await controlRequest(scheduler, { query: true, job_ids: ids });
     progress?.write(`\r\x1b[K${progressLine(jobs)}`);
-    if (jobs.length === ids.length && jobs.every(isFinished)) {
+    if (jobs.length === ids.length && jobs.every(isFinal)) {
       progress?.write('\r\x1b[K');
       return jobs;
     }

@@ -1,67 +1,69 @@
-import type { ControlJob, ControlNode } from '../protocol/control.js';
-import type { JobInfo } from '../scheduler/snapshot.js';
-import { FINAL_STATES } from '../scheduler/types.js';
-import { validateJobData } from '../scheduler/job-data.js';
+import type { JobRequest, NodeRequest } from '../protocol/control-messages.js';
+import { isFinal, type JobInfo } from '../protocol/view.js';
+import { PORTS } from '../protocol/ports.js';
 import { UserError } from '../errors.js';
 import { parseAddress } from '../transport/address.js';
-import { DEFAULT_NODE_PORT } from '../scheduler/files.js';
+import { typed, type Typed } from '../input/json.js';
 
 /** The job flags of `pktgen submit`, as oclif parsed them. */
 export interface JobFlags {
   node?: string[];
   'all-nodes': boolean;
-  rate?: number;
-  duration?: number;
-  warmup: number;
-  flows: number;
-  size: string;
+  rate?: Typed;
+  duration?: Typed;
+  warmup?: Typed;
+  flows?: Typed;
+  size?: string;
   'random-payload': boolean;
   latency: boolean;
   target?: string;
-  priority: number;
-  retries: number;
-  timeout?: number;
+  priority?: Typed;
+  retries?: Typed;
+  timeout?: Typed;
 }
 
-/** Parses `--size MIN[-MAX]` into s_min and s_max (0 = fixed size). */
-export function parseSize(text: string): { s_min: number; s_max: number } {
-  const match = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
-  if (!match) throw new UserError(`--size ${text}: expected MIN or MIN-MAX frame bytes, e.g. 64 or 64-1500`, 'ERR_INPUT');
-  const min = Number(match[1]);
-  const max = match[2] === undefined ? 0 : Number(match[2]);
-  if (match[2] !== undefined && max < min) throw new UserError(`--size ${text}: MIN must not exceed MAX`, 'ERR_INPUT');
+/** Which "data" field each flag sets (`--size` sets s_min and s_max). */
+export const DATA_FLAGS = { rate: 'm', duration: 't', warmup: 'w', flows: 'n', 'random-payload': 'r', latency: 'l' } as const;
+/** The flags that set a job field of the same name, beside "data". */
+export const JOB_FIELD_FLAGS = ['priority', 'target', 'timeout', 'retries'] as const;
+
+/** `--size MIN[-MAX]` as the fields it sets, values as typed: `64-1500` -> s_min 64, s_max 1500. */
+export function sizeFields(text: string): { s_min: Typed; s_max?: Typed } {
+  const dash = text.indexOf('-', 1);
+  if (dash < 0) return { s_min: typed(text) };
+  const [min, max] = [typed(text.slice(0, dash)), typed(text.slice(dash + 1))];
+  // MIN-MIN is one size: s_max 0 says so on the wire.
   return { s_min: min, s_max: max === min ? 0 : max };
 }
 
-/** Builds the job the flags describe; throws UserError naming the flag when one is missing or bad. */
-export function jobFromFlags(flags: JobFlags): ControlJob {
+/**
+ * The job the flags describe, as the user typed it: the scheduler checks it with the one job schema,
+ * so `--duration 0` gets the same message as `"t": 0` in a jobs file. Only what no field can say
+ * (no node, no rate, no duration) is refused here, naming the flag.
+ */
+export function jobFromFlags(flags: JobFlags): JobRequest {
   if (!flags.node?.length && !flags['all-nodes']) throw new UserError('a job needs --node NAME (repeatable) or --all-nodes', 'ERR_INPUT');
   if (flags.rate === undefined) throw new UserError('a job needs --rate MBPS (0 = as fast as possible)', 'ERR_INPUT');
   if (flags.duration === undefined) throw new UserError('a job needs --duration SECONDS', 'ERR_INPUT');
-  const data = validateJobData({
-    m: flags.rate, t: flags.duration, w: flags.warmup, n: flags.flows, ...parseSize(flags.size),
-    r: flags['random-payload'], l: flags.latency,
-  }, 'job flags');
-  return {
-    nodes: flags.node ?? [], all_nodes: flags['all-nodes'], priority: flags.priority, data,
-    target: flags.target ?? '', timeout_s: flags.timeout ?? 0, retries: flags.retries,
-  };
+  const data: Record<string, unknown> = { ...sizeFields(flags.size ?? '64') };
+  for (const [flag, field] of Object.entries(DATA_FLAGS)) data[field] = flags[flag as keyof typeof DATA_FLAGS];
+  const job: Record<string, unknown> = { data };
+  if (flags.node?.length) job.nodes = flags.node;
+  for (const field of JOB_FIELD_FLAGS) job[field] = flags[field];
+  return { json: JSON.stringify(job), where: 'submit', all_nodes: flags['all-nodes'] };
 }
 
 /** Parses `--add-node NAME=HOST[:PORT]`. */
-export function parseAddNode(text: string): ControlNode {
+export function parseAddNode(text: string): NodeRequest {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new UserError(`--add-node ${text}: expected NAME=HOST[:PORT], e.g. m2=127.0.0.1:1729`, 'ERR_INPUT');
-  const address = parseAddress(text.slice(eq + 1), DEFAULT_NODE_PORT, `--add-node ${text.slice(0, eq)}`);
+  const address = parseAddress(text.slice(eq + 1), PORTS.node, `--add-node ${text.slice(0, eq)}`);
   return { name: text.slice(0, eq), host: address.host, port: address.port, reflector: '' };
 }
 
-/** True once a job reached a final state. */
-export const isFinished = (job: Pick<JobInfo, 'state'>): boolean => FINAL_STATES.includes(job.state);
-
 /** One progress line for a terminal: how many are done and what runs now. */
 export function progressLine(jobs: JobInfo[], now = Date.now()): string {
-  const done = jobs.filter(isFinished).length;
+  const done = jobs.filter(isFinal).length;
   const running = jobs.find((j) => j.state === 'running');
   let current = '';
   if (running) {

@@ -1,4 +1,4 @@
-import type { Rtt, Stats } from '../protocol/messages.js';
+import type { Stats } from '../protocol/messages.js';
 
 /** A per-interval report line of the helper. */
 export interface IntervalEvent {
@@ -70,8 +70,10 @@ export function summaryToStats(summary: SummaryEvent): Stats {
   const rtt = summary.rtt_us;
   if (typeof rtt === 'object' && rtt !== null) {
     const r = rtt as Record<string, unknown>;
-    const keys: Array<keyof Rtt> = ['min', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'std', 'samples'];
-    stats.rtt_us = Object.fromEntries(keys.map((k) => [k, num(r[k])])) as unknown as Rtt;
+    stats.rtt_us = {
+      min: num(r.min), p25: num(r.p25), p50: num(r.p50), p75: num(r.p75), p90: num(r.p90), p95: num(r.p95),
+      p99: num(r.p99), p999: num(r.p999), max: num(r.max), mean: num(r.mean), std: num(r.std), samples: num(r.samples),
+    };
   }
   return stats;
 }

@@ -1,6 +1,9 @@
 import type { Stats } from '../protocol/messages.js';
 import { Heap } from './heap.js';
-import { FINAL_STATES, type JobData, type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
+import { exponentialBackoff } from '../transport/backoff.js';
+import { FINAL_STATES } from '../protocol/view.js';
+import { type JobData } from '../protocol/messages.js';
+import { type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
 
 /** A node to add (from nodes.json, submit or the TUI). */
 export interface NewNode {
@@ -17,7 +20,7 @@ export interface NewJob {
   priority: number;
   data: JobData;
   target: string;
-  graceS: number;
+  timeoutS: number;
   retries: number;
 }
 
@@ -64,14 +67,14 @@ export interface CoreConfig {
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
   failuresBeforeDown: 3,
   probeIntervalMs: 5000,
-  backoffMs: (failures) => Math.min(5000, 250 * 2 ** Math.max(0, failures - 1)),
+  backoffMs: exponentialBackoff(250, 5000),
   maxUnstartedSends: 3,
   recoveryGraceMs: 15_000,
 };
 
 const isFinal = (job: JobRecord): boolean => FINAL_STATES.includes(job.state);
 const jobOrder = (a: JobRecord, b: JobRecord): boolean => a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq);
-const runMs = (job: JobRecord): number => (job.data.w + job.data.t + job.graceS) * 1000;
+const runMs = (job: JobRecord): number => (job.data.w + job.data.t + job.timeoutS) * 1000;
 
 /**
  * The scheduling core: a deterministic state machine with no I/O and no clock. It owns the state
@@ -167,7 +170,7 @@ export class SchedulerCore {
       // a dictionary), and finished jobs stay in memory.
       const job: JobRecord = {
         id: spec.id, node: spec.node, priority: spec.priority, seq: this.state.nextSeq++, data: spec.data, target: spec.target,
-        graceS: spec.graceS, retries: spec.retries, attempts: 0, sends: 0, state: 'pending', reason: '', stats: undefined,
+        timeoutS: spec.timeoutS, retries: spec.retries, attempts: 0, sends: 0, state: 'pending', reason: '', stats: undefined,
         createdAt: now, sentAt: undefined, startedAt: undefined, finishedAt: undefined, deadline: undefined,
       };
       this.state.jobs.set(job.id, job);
@@ -211,7 +214,7 @@ export class SchedulerCore {
     } else if (job.state === 'sent' || job.state === 'running') {
       const why = job.state === 'sent'
         ? `node took the job ${job.sends} times but never started it`
-        : `no final status within w + t + ${job.graceS} s`;
+        : `no final status within w + t + ${job.timeoutS} s`;
       if (job.state === 'sent') job.attempts += 1;
       this.failOrRetry(job, 'lost', why, now);
     }

@@ -2,15 +2,15 @@ import { createWriteStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ControlBackend } from '../control/backend.js';
+import { handleControl, startControlServer } from '../control/server.js';
+import { countByState, formatTable, resultColumns } from '../control/tables.js';
 import { UserError } from '../errors.js';
+import { readJobsFile, readNodesFile } from '../input/files.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
-import { emptyRequest, type ControlRequest } from '../protocol/control.js';
+import { emptyRequest, type ControlRequest } from '../protocol/control-messages.js';
 import { chooseStateDir, openStore, type SchedulerStore } from '../store/index.js';
 import { formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
-import { handleControl, startControlServer } from './control.js';
-import { readJobsFile, readNodesFile } from './files.js';
-import { countByState, formatTable, resultColumns } from './report.js';
 import { SchedulerService } from './service.js';
 
 /** How `pktgen schedule` runs: its flags, parsed. */
@@ -99,7 +99,7 @@ function queueJobsFile(service: SchedulerService, store: SchedulerStore, path: s
     return;
   }
   const ids = service.addJobs(
-    file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, graceS: j.graceS, retries: j.retries })),
+    file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, timeoutS: j.timeoutS, retries: j.retries })),
     { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length },
   );
   log.info(`queued ${ids.length} job(s) from ${path}`);

@@ -6,14 +6,12 @@ import { sendFrame } from '../transport/client.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
 import { formatAddress, type Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
+import { PORTS } from '../protocol/ports.js';
 import type { Logger } from '../log.js';
 import type { SchedulerStore, LoadedFile } from '../store/store.js';
 import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
 import { TurnBatch } from './turn-batch.js';
-
-/** The reflector port a node runs by default (`pktgen serve --reflect-port`). */
-export const DEFAULT_REFLECT_PORT = 1730;
 
 /**
  * Listening sockets for statuses. libuv takes one connection per socket per event-loop turn and
@@ -100,8 +98,8 @@ export class SchedulerService extends EventEmitter {
   addJobs(specs: Array<Omit<NewJob, 'id' | 'node'> & { nodes: string[] }>, file?: LoadedFile): string[] {
     const jobs: NewJob[] = [];
     const ids = this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
-    for (const { nodes, priority, data, target, graceS, retries } of specs) {
-      for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, graceS, retries });
+    for (const { nodes, priority, data, target, timeoutS, retries } of specs) {
+      for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, timeoutS, retries });
     }
     this.handle({ type: 'jobsAdded', jobs, now: this.clock() }, file);
     this.flush();
@@ -295,7 +293,7 @@ export class SchedulerService extends EventEmitter {
   resolveTarget(target: string): string {
     const node = this.core.state.nodes.get(target);
     if (!node) return target;
-    return node.reflector ?? formatAddress({ host: node.host, port: DEFAULT_REFLECT_PORT });
+    return node.reflector ?? formatAddress({ host: node.host, port: PORTS.reflect });
   }
 
   /** The port statuses are heard on (the bound one, when asked for port 0). */

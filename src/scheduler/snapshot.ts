@@ -1,56 +1,13 @@
-import type { Stats } from '../protocol/messages.js';
-import { FINAL_STATES, type JobData, type JobRecord, type JobState } from './types.js';
+import { FINAL_STATES, type JobInfo, type JobState, type NodeInfo, type Snapshot } from '../protocol/view.js';
+import type { JobRecord } from './types.js';
 import type { SchedulerService } from './service.js';
-
-/** A node as `pktgen status` and the TUI show it (the control API's NodeInfo). */
-export interface NodeInfo {
-  name: string;
-  host: string;
-  port: number;
-  reflector: string;
-  health: 'unknown' | 'up' | 'down';
-  paused: boolean;
-  pending: number;
-  running_job: string;
-  /** 0..1 of w + t for the running job; 0 when idle. */
-  progress: number;
-  /** Last per-second rate the node reported for its running job, Mbit/s. */
-  live_mbps: number;
-  done: number;
-  failed: number;
-}
-
-/** A job as `pktgen status` and the TUI show it (the control API's JobInfo). */
-export interface JobInfo {
-  id: string;
-  node: string;
-  state: JobState;
-  priority: number;
-  data: JobData;
-  target: string;
-  reason: string;
-  attempts: number;
-  stats?: Stats;
-  /** Milliseconds since the epoch; 0 = not yet. */
-  created_at: number;
-  started_at: number;
-  finished_at: number;
-  seq: number;
-}
-
-/** What a view of the scheduler needs at one moment. */
-export interface Snapshot {
-  nodes: NodeInfo[];
-  jobs: JobInfo[];
-  /** Jobs matching the query before `limit` cut the list. */
-  jobs_total: number;
-}
 
 /** Which jobs a snapshot lists. */
 export interface JobQuery {
   ids?: string[];
   node?: string;
-  state?: string;
+  /** Only jobs in these states; empty = every state. */
+  states?: readonly JobState[];
   /** Keep only the newest N (by seq); 0 = all. */
   limit?: number;
 }
@@ -78,7 +35,7 @@ export function takeSnapshot(service: SchedulerService, query: JobQuery = {}, no
     counts.set(job.node, count);
     if (ids && !ids.has(job.id)) continue;
     if (query.node && job.node !== query.node) continue;
-    if (query.state && job.state !== query.state) continue;
+    if (query.states?.length && !query.states.includes(job.state)) continue;
     matching.push(job);
   }
   matching.sort((a, b) => a.seq - b.seq);

@@ -1,10 +1,5 @@
-import type { Job, Stats } from '../protocol/messages.js';
-
-/** The legacy job parameters (PROTOCOL.md), as in jobs.json "data": the wire Job's fields 1-8. */
-export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'>;
-
-/** Where a node is, as far as the scheduler knows. */
-export type NodeHealth = 'unknown' | 'up' | 'down';
+import type { JobData, Stats } from '../protocol/messages.js';
+import type { JobState, NodeHealth } from '../protocol/view.js';
 
 /** A traffic node the scheduler drives. */
 export interface NodeRecord {
@@ -24,13 +19,6 @@ export interface NodeRecord {
   seq: number;
 }
 
-/**
- * Job life cycle (a closed union): pending -> sent -> running -> succeeded | failed | lost,
- * and cancelled from pending, sent or running. `sent` = delivered, no STARTED seen yet.
- */
-export type JobState = 'pending' | 'sent' | 'running' | 'succeeded' | 'failed' | 'lost' | 'cancelled';
-export const FINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'lost', 'cancelled'];
-
 /** One queued job for one node (a job listed for several nodes is one record per node). */
 export interface JobRecord {
   id: string;
@@ -42,7 +30,7 @@ export interface JobRecord {
   /** Traffic target as given: a node name or HOST:PORT; empty = the node's own default. */
   target: string;
   /** Seconds past w + t before a silent job is declared lost. */
-  graceS: number;
+  timeoutS: number;
   /** How many times the job may be re-run after it failed or was lost. */
   retries: number;
   /** Runs so far: a STARTED, or a FAIL that came without one, counts as a run. */

@@ -1,5 +1,4 @@
 export type { Changes, LoadedFile, SchedulerStore } from './store.js';
-export { JOB_STATES, NODE_HEALTHS } from './store.js';
 export { MemoryStore } from './memory-store.js';
 export { SqliteStore } from './sqlite-store.js';
 export { chooseStateDir, openStore, STORE_FILE } from './state-dir.js';

@@ -1,6 +1,7 @@
 import { PktgenError } from '../errors.js';
 import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.js';
-import { JOB_STATES, NODE_HEALTHS, nextSeqAfter } from './store.js';
+import { JOB_STATES, NODE_HEALTHS } from '../protocol/view.js';
+import { nextSeqAfter } from './store.js';
 import type { Changes, LoadedFile, SchedulerStore } from './store.js';
 
 /**

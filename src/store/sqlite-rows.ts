@@ -1,5 +1,7 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
-import type { JobData, JobRecord, JobState, NodeHealth, NodeRecord } from '../scheduler/types.js';
+import type { JobData } from '../protocol/messages.js';
+import type { JobRecord, NodeRecord } from '../scheduler/types.js';
+import type { JobState, NodeHealth } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
 import type { LoadedFile } from './store.js';
 
@@ -11,7 +13,7 @@ const nodeFields = {
 } as const satisfies Record<keyof NodeRecord, string>;
 const jobFields = {
   id: 'id', node: 'node', seq: 'seq', priority: 'priority', state: 'state', data: 'data', target: 'target',
-  graceS: 'grace_s', retries: 'retries', attempts: 'attempts', sends: 'sends', reason: 'reason', stats: 'stats',
+  timeoutS: 'grace_s', retries: 'retries', attempts: 'attempts', sends: 'sends', reason: 'reason', stats: 'stats',
   createdAt: 'created_at', sentAt: 'sent_at', startedAt: 'started_at', finishedAt: 'finished_at', deadline: 'deadline',
 } as const satisfies Record<keyof JobRecord, string>;
 const fileFields = {
@@ -68,7 +70,7 @@ export function nodeParams(node: NodeRecord): SQLInputValue[] {
 export function jobParams(job: JobRecord): SQLInputValue[] {
   return inColumnOrder<typeof jobFields>(jobColumns, {
     id: job.id, node: job.node, seq: job.seq, priority: job.priority, state: job.state,
-    data: JSON.stringify(job.data), target: job.target, grace_s: job.graceS, retries: job.retries,
+    data: JSON.stringify(job.data), target: job.target, grace_s: job.timeoutS, retries: job.retries,
     attempts: job.attempts, sends: job.sends, reason: job.reason, stats: job.stats ? JSON.stringify(job.stats) : null,
     created_at: job.createdAt, sent_at: job.sentAt ?? null, started_at: job.startedAt ?? null,
     finished_at: job.finishedAt ?? null, deadline: job.deadline ?? null,
@@ -105,7 +107,7 @@ export function jobFromRow(row: object): JobRecord {
   const r = row as SQLOutputValue[];
   const job: JobRecord = {
     id: r[J.id] as string, node: r[J.node] as string, priority: r[J.priority] as number, seq: r[J.seq] as number,
-    data: JSON.parse(r[J.data] as string) as JobData, target: r[J.target] as string, graceS: r[J.grace_s] as number,
+    data: JSON.parse(r[J.data] as string) as JobData, target: r[J.target] as string, timeoutS: r[J.grace_s] as number,
     retries: r[J.retries] as number, attempts: r[J.attempts] as number, sends: r[J.sends] as number,
     state: r[J.state] as JobState, reason: r[J.reason] as string, createdAt: r[J.created_at] as number,
   };

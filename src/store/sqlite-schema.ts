@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { UserError } from '../errors.js';
-import { JOB_STATES, NODE_HEALTHS } from './store.js';
+import { JOB_STATES, NODE_HEALTHS } from '../protocol/view.js';
 
 /** 'pktg' in PRAGMA application_id: tells a pktgen database from any other SQLite file. */
 export const APPLICATION_ID = 0x706b7467;

@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, NodeHealth, NodeRecord, SchedulerState } from '../scheduler/types.js';
+import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.js';
 
 /** A jobs file the scheduler has loaded, remembered by content hash so it is not queued twice. */
 export interface LoadedFile {
@@ -26,17 +26,6 @@ export interface SchedulerStore {
   findFile(hash: string): LoadedFile | undefined;
   close(): void;
 }
-
-// Records keyed by the union, so adding a state to JobState fails to compile until it is listed here.
-const jobStates: Record<JobState, true> = {
-  pending: true, sent: true, running: true, succeeded: true, failed: true, lost: true, cancelled: true,
-};
-const nodeHealths: Record<NodeHealth, true> = { unknown: true, up: true, down: true };
-
-/** Every job state, for CHECK constraints and validation. */
-export const JOB_STATES = Object.keys(jobStates) as JobState[];
-/** Every node health, for CHECK constraints and validation. */
-export const NODE_HEALTHS = Object.keys(nodeHealths) as NodeHealth[];
 
 /** The next seq once `changes` is applied: seqs only grow, even when the newest job is removed. */
 export function nextSeqAfter(current: number, changes: Changes): number {

@@ -1,3 +1,4 @@
+import { exponentialBackoff } from './backoff.js';
 import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeFrame, FrameDecoder, DEFAULT_MAX_FRAME_BYTES } from './framing.js';
@@ -19,7 +20,7 @@ export interface SendOptions {
 }
 
 /** Exponential backoff from 100 ms, doubling, capped at 2 s. */
-export const defaultBackoff = (attempt: number): number => Math.min(2000, 100 * 2 ** (attempt - 1));
+export const defaultBackoff = exponentialBackoff(100, 2000);
 
 /**
  * Sends one frame on a new connection (the legacy protocol's shape). Retries connection

@@ -13,6 +13,20 @@ export class TransportError extends PktgenError {
   }
 }
 
+/** A frame announced a length above the receiver's limit. */
+export class FrameTooLargeError extends PktgenError {
+  constructor(readonly length: number, readonly maxBytes: number) {
+    super('ERR_FRAME_TOO_LARGE', `frame of ${length} bytes exceeds the limit of ${maxBytes} bytes`);
+  }
+}
+
+/** The connection ended before a whole frame arrived. */
+export class FrameTruncatedError extends PktgenError {
+  constructor(readonly received: number, readonly expected: number) {
+    super('ERR_FRAME_TRUNCATED', `connection closed after ${received} of ${expected} frame bytes`);
+  }
+}
+
 /** A connection did not deliver a whole frame within the read timeout. */
 export class ReadTimeoutError extends PktgenError {
   constructor(readonly received: number, readonly timeoutMs: number) {

@@ -1,4 +1,4 @@
-import { FrameTooLargeError, FrameTruncatedError } from '../protocol/errors.js';
+import { FrameTooLargeError, FrameTruncatedError } from './errors.js';
 
 /** Length prefix size: a 4-byte big-endian unsigned integer. */
 export const HEADER_BYTES = 4;

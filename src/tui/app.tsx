@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useApp, useInput, useWindowSize } from 'ink';
-import type { Snapshot } from '../scheduler/snapshot.js';
+import type { Snapshot } from '../protocol/view.js';
 import type { TuiBackend } from './backend.js';
 import { Screen } from './components/screen.js';
 import { appendLog, type LogEntry } from './events.js';

@@ -1,21 +1,5 @@
-import type { JobData } from '../scheduler/types.js';
-import type { Snapshot } from '../scheduler/snapshot.js';
-
-/** A job to add from the UI: the data plus where and how it runs. */
-export interface JobRequest {
-  nodes: string[];
-  priority: number;
-  data: JobData;
-  /** A node name or HOST:PORT; empty = the node's default target. */
-  target: string;
-}
-
-/** A node to add from the UI. */
-export interface NodeRequest {
-  name: string;
-  host: string;
-  port: number;
-}
+import type { JobRequest, NodeRequest } from '../protocol/control-messages.js';
+import type { Snapshot } from '../protocol/view.js';
 
 /**
  * What the terminal UI drives: the scheduler in this process (`pktgen schedule -i`) or a running one

@@ -1,13 +1,17 @@
 import { describeError } from '../errors.js';
-import { validateJobData } from '../scheduler/job-data.js';
-import { checkNodeName, isHost, parseTarget } from '../scheduler/endpoints.js';
-import { DEFAULT_NODE_PORT } from '../scheduler/files.js';
+import { checkNodeName, isHost } from '../input/endpoints.js';
+import { PORTS } from '../protocol/ports.js';
+import type { JobRequest, NodeRequest } from '../protocol/control-messages.js';
 import { parseAddress, parsePort } from '../transport/address.js';
-import type { JobRequest, NodeRequest } from './backend.js';
+import { typed } from '../input/json.js';
+import { parseJob } from '../input/job.js';
+
+/** How a job typed on the command line is named in errors. */
+const WHERE = 'add_job';
 
 /** What a command line asks for; `error` carries the one line to show instead. */
 export type Command =
-  | { type: 'addJob'; job: JobRequest }
+  | { type: 'addJob'; job: JobRequest; nodes: string[] }
   | { type: 'addNode'; node: NodeRequest }
   | { type: 'cancel'; jobId: string }
   | { type: 'pause'; node: string; paused: boolean }
@@ -37,7 +41,7 @@ const fail = (verb: Verb, problem: string): never => {
   throw new CommandError(`${verb}: ${problem}; expected ${USAGE[verb]}`);
 };
 
-/** Parses one command line; node names are checked against `known` when given. */
+/** Parses one command line; node names of pause and resume are checked against `known` when given. */
 export function parseCommand(line: string, known?: ReadonlySet<string>): Command {
   const text = line.trim();
   if (text === '') return { type: 'none' };
@@ -80,7 +84,7 @@ function build(verb: Verb, args: unknown[], known?: ReadonlySet<string>): Comman
   if (args.length < least) fail(verb, args.length === 0 ? 'missing arguments' : 'missing an argument');
   if (args.length > most) fail(verb, `unexpected ${JSON.stringify(args[most])}`);
   switch (verb) {
-    case 'add_job': return { type: 'addJob', job: jobRequest(args, known) };
+    case 'add_job': return jobCommand(args, known);
     case 'add_node': return { type: 'addNode', node: nodeRequest(args) };
     case 'cancel': return { type: 'cancel', jobId: String(args[0]) };
     case 'pause': case 'resume':
@@ -89,24 +93,22 @@ function build(verb: Verb, args: unknown[], known?: ReadonlySet<string>): Comman
   }
 }
 
-function jobRequest([nodes, data, ...options]: unknown[], known?: ReadonlySet<string>): JobRequest {
+/**
+ * The job as typed. The scheduler checks it with the one job schema; checking it here too, with the
+ * same schema and the same name for it, keeps a wrong line on screen with the scheduler's message.
+ */
+function jobCommand([nodes, data, ...options]: unknown[], known?: ReadonlySet<string>): Command {
   const names = Array.isArray(nodes) ? nodes : String(nodes).split(',');
-  const job: JobRequest = {
-    nodes: names.map((name) => checkNodeName(name, 'add_job NODE', known)),
-    priority: 0,
-    data: validateJobData(data, 'add_job data'),
-    target: '',
-  };
-  const seen = new Set<string>();
+  const job: Record<string, unknown> = { nodes: names, data };
   for (const option of options) {
-    const isTarget = typeof option === 'string' && option.startsWith('target=');
-    if (seen.has(isTarget ? 'target' : 'priority')) fail('add_job', `the ${isTarget ? 'target' : 'priority'} is given twice`);
-    seen.add(isTarget ? 'target' : 'priority');
-    if (isTarget) job.target = parseTarget(option.slice(7), 'add_job target', known);
-    else if (Number.isSafeInteger(Number(option)) && String(option).trim() !== '') job.priority = Number(option);
-    else fail('add_job', `${JSON.stringify(option)} is neither an integer priority nor target=...`);
+    const text = String(option).trim();
+    const [field, value] = text.startsWith('target=') ? ['target', text.slice(7)] : ['priority', typed(text)];
+    if (field in job) fail('add_job', `the ${field} is given twice`);
+    if (field === 'priority' && typeof value !== 'number') fail('add_job', `${JSON.stringify(option)} is neither a priority nor target=...`);
+    job[field] = value;
   }
-  return job;
+  parseJob(job, WHERE, { known });
+  return { type: 'addJob', job: { json: JSON.stringify(job), where: WHERE, all_nodes: false }, nodes: names.map(String) };
 }
 
 function nodeRequest([name, host, port]: unknown[]): NodeRequest {
@@ -118,6 +120,6 @@ function nodeRequest([name, host, port]: unknown[]): NodeRequest {
     if (address.port !== 0) fail('add_node', 'the port is given twice');
     address.port = parsePort(String(port), 'add_node PORT');
   }
-  if (address.port === 0) address.port = DEFAULT_NODE_PORT;
-  return { name: node, host: address.host, port: address.port };
+  if (address.port === 0) address.port = PORTS.node;
+  return { name: node, host: address.host, port: address.port, reflector: '' };
 }

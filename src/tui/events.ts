@@ -1,5 +1,5 @@
-import { FINAL_STATES } from '../scheduler/types.js';
-import type { JobInfo, NodeInfo, Snapshot } from '../scheduler/snapshot.js';
+import { FINAL_STATES } from '../protocol/view.js';
+import type { JobInfo, NodeInfo, Snapshot } from '../protocol/view.js';
 import { briefStats, plural } from './format.js';
 
 /** One line of the event log: something the scheduler did, or the answer to something the user did. */

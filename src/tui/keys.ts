@@ -1,5 +1,5 @@
-import type { Snapshot } from '../scheduler/snapshot.js';
-import type { JobRequest, NodeRequest } from './backend.js';
+import type { Snapshot } from '../protocol/view.js';
+import type { JobRequest, NodeRequest } from '../protocol/control-messages.js';
 import { parseCommand } from './commands.js';
 import { plural } from './format.js';
 import { clampScroll, type UiState } from './ui-state.js';
@@ -9,7 +9,7 @@ export type KeyPress = { char: string } | { name: 'up' | 'down' | 'pageUp' | 'pa
 
 /** What a key asks the backend (or the app) to do. */
 export type UiEffect =
-  | { type: 'addJobs'; jobs: JobRequest[] }
+  | { type: 'addJobs'; jobs: JobRequest[]; nodes: string[] }
   | { type: 'addNodes'; nodes: NodeRequest[] }
   | { type: 'cancel'; jobId: string; node: string }
   | { type: 'setPaused'; node: string; paused: boolean }
@@ -106,7 +106,7 @@ function commandKey(ui: UiState, key: KeyPress, ctx: KeyContext): Result {
   const history = parsed.type === 'none' ? ui.history : [...ui.history.filter((h) => h !== ui.input.trim()), ui.input.trim()].slice(-50);
   const done: UiState = { ...ui, mode: 'normal', input: '', notice: undefined, history, historyIndex: history.length };
   switch (parsed.type) {
-    case 'addJob': return { ui: done, effects: [{ type: 'addJobs', jobs: [parsed.job] }] };
+    case 'addJob': return { ui: done, effects: [{ type: 'addJobs', jobs: [parsed.job], nodes: parsed.nodes }] };
     case 'addNode': return { ui: done, effects: [{ type: 'addNodes', nodes: [parsed.node] }] };
     case 'cancel': return { ui: done, effects: [{ type: 'cancel', jobId: parsed.jobId, node: '' }] };
     case 'pause': return { ui: done, effects: [{ type: 'setPaused', node: parsed.node, paused: parsed.paused }] };

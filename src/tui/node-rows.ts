@@ -1,5 +1,5 @@
-import type { JobInfo, NodeInfo, Snapshot } from '../scheduler/snapshot.js';
-import { FINAL_STATES } from '../scheduler/types.js';
+import type { JobInfo, NodeInfo, Snapshot } from '../protocol/view.js';
+import { FINAL_STATES } from '../protocol/view.js';
 import { formatAddress } from '../transport/address.js';
 import { fitColumns, idealWidth, type ColumnSpec, type FittedColumn } from './columns.js';
 import { briefStats, formatMbps, progressBar, progressLabel } from './format.js';

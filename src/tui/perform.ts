@@ -3,7 +3,8 @@ import type { TuiBackend } from './backend.js';
 import type { LogEntry } from './events.js';
 import type { UiEffect } from './keys.js';
 
-const VERB = { addJobs: 'add_job', addNodes: 'add_node', cancel: 'cancel' } as const;
+// A refused job needs no verb in front: the scheduler's message names it ("add_job: t = 0: ...").
+const VERB = { addJobs: '', addNodes: 'add_node: ', cancel: 'cancel: ' } as const;
 
 /** Carries out one effect on the backend; resolves (never rejects) with the answer to show the user. */
 export async function perform(backend: TuiBackend, effect: Exclude<UiEffect, { type: 'quit' }>, now: () => number = Date.now): Promise<LogEntry> {
@@ -12,7 +13,7 @@ export async function perform(backend: TuiBackend, effect: Exclude<UiEffect, { t
     switch (effect.type) {
       case 'addJobs': {
         const ids = await backend.addJobs(effect.jobs);
-        const nodes = effect.jobs.flatMap((job) => job.nodes).join(', ');
+        const nodes = effect.nodes.join(', ');
         return answer('info', `queued ${ids.join(', ') || 'nothing'} on ${nodes}`);
       }
       case 'addNodes':
@@ -26,8 +27,8 @@ export async function perform(backend: TuiBackend, effect: Exclude<UiEffect, { t
         return answer('info', `${effect.node} ${effect.paused ? 'paused' : 'resumed'}`);
     }
   } catch (error) {
-    const verb = effect.type === 'setPaused' ? (effect.paused ? 'pause' : 'resume') : VERB[effect.type];
+    const verb = effect.type === 'setPaused' ? (effect.paused ? 'pause: ' : 'resume: ') : VERB[effect.type];
     // The backend's message is meant for the user as is (backend.ts).
-    return answer('error', `${verb}: ${error instanceof Error ? error.message : describeError(error)}`);
+    return answer('error', `${verb}${error instanceof Error ? error.message : describeError(error)}`);
   }
 }

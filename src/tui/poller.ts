@@ -1,5 +1,5 @@
 import { describeError } from '../errors.js';
-import type { Snapshot } from '../scheduler/snapshot.js';
+import type { Snapshot } from '../protocol/view.js';
 import type { TuiBackend } from './backend.js';
 import { deriveEvents, type LogEntry } from './events.js';
 

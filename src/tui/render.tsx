@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import type { Snapshot } from '../scheduler/snapshot.js';
+import type { Snapshot } from '../protocol/view.js';
 import type { TuiBackend } from './backend.js';
 import { App } from './app.js';
 

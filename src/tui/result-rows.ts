@@ -1,5 +1,5 @@
-import type { JobInfo, Snapshot } from '../scheduler/snapshot.js';
-import { FINAL_STATES } from '../scheduler/types.js';
+import type { JobInfo, Snapshot } from '../protocol/view.js';
+import { FINAL_STATES } from '../protocol/view.js';
 import { fitColumns, idealWidth, type ColumnSpec, type FittedColumn } from './columns.js';
 import { clock, formatLoss, formatMbps, formatRtt } from './format.js';
 

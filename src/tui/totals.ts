@@ -1,4 +1,4 @@
-import type { Snapshot } from '../scheduler/snapshot.js';
+import type { Snapshot } from '../protocol/view.js';
 import { firstFitting, formatMbps, plural } from './format.js';
 
 /** The totals line: nodes by health, jobs by state and the live aggregate rate, as much as fits. */

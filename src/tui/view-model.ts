@@ -1,5 +1,5 @@
-import type { JobState } from '../scheduler/types.js';
-import type { Snapshot } from '../scheduler/snapshot.js';
+import type { JobState } from '../protocol/view.js';
+import type { Snapshot } from '../protocol/view.js';
 import type { LogEntry } from './events.js';
 import { headerLine, joinCells, rowCells } from './columns.js';
 import { clock, truncate } from './format.js';

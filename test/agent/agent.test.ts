@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import { NodeAgent, type AgentOptions } from '../../src/agent/agent.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../../src/transport/allowlist.js';
-import { DEFAULT_LIMITS } from '../../src/agent/validate.js';
+import { DEFAULT_NODE_LIMITS } from '../../src/input/job.js';
 import { encodeJob, type Job, type Stats } from '../../src/protocol/messages.js';
 import { sendFrame } from '../../src/transport/client.js';
 import { createLogger } from '../../src/log.js';
@@ -42,7 +42,7 @@ describe('agent: node daemon behaviour', () => {
       defaultTarget: { host: '127.0.0.1', port: 9 },
       allowFrom: new Allowlist(LOOPBACK_CIDRS, '--allow-from'),
       allowTarget: new Allowlist(LOOPBACK_CIDRS, '--allow-target'),
-      limits: DEFAULT_LIMITS,
+      limits: DEFAULT_NODE_LIMITS,
       maxQueue: 10,
       statusRetryMs: 5000,
       graceMs: 1000,
@@ -110,10 +110,10 @@ describe('agent: node daemon behaviour', () => {
   });
 
   const invalid: Array<[string, Partial<Job>, RegExp]> = [
-    ['s_min above s_max', { s_min: 900, s_max: 800 }, /s_max=800/],
-    ['a frame below 64 bytes', { s_min: 60, s_max: 0 }, /s_min=60: frame size must be 64\.\.9000/],
-    ['a zero duration', { t: 0 }, /t=0: duration/],
-    ['a negative rate', { m: -5 }, /m=-5/],
+    ['s_min above s_max', { s_min: 900, s_max: 800 }, /^s_max = 800: expected 0 \(= s_min\) or an integer frame size 900\.\.9000$/],
+    ['a frame below 64 bytes', { s_min: 60, s_max: 0 }, /^s_min = 60: expected an integer frame size 64\.\.9000$/],
+    ['a zero duration', { t: 0 }, /^t = 0: expected an integer duration 1\.\.3600 s$/],
+    ['a negative rate', { m: -5 }, /^m = -5: expected an integer rate 0\.\.100000 Mbit\/s/],
     ['a target outside --allow-target', { target: '192.0.2.1:9' }, /192\.0\.2\.1:9 .*not in --allow-target/],
     ['a malformed target', { target: 'nowhere' }, /missing port/],
   ];

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { SchedulerService } from '../../src/scheduler/service.js';
-import { handleControl } from '../../src/scheduler/control.js';
-import { emptyRequest, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ControlJob, type ControlRequest } from '../../src/protocol/control.js';
+import { handleControl } from '../../src/control/server.js';
+import { emptyRequest, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ControlRequest, type JobRequest } from '../../src/protocol/control-messages.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { createLogger } from '../../src/log.js';
 
 const data = { m: 10, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false };
-const job = (patch: Partial<ControlJob> = {}): ControlJob => ({ nodes: ['m0'], all_nodes: false, priority: 0, data, target: '', timeout_s: 0, retries: 0, ...patch });
+/** A job as a client sends it: the object as JSON, named by its index in the request. */
+const job = (patch: Record<string, unknown> = {}, allNodes = false): JobRequest => ({ json: JSON.stringify({ nodes: ['m0'], data, ...patch }), where: '', all_nodes: allNodes });
 const request = (patch: Partial<ControlRequest>): ControlRequest => ({ ...emptyRequest(), ...patch });
 
 describe('control API: requests against a scheduler', () => {
@@ -23,14 +24,14 @@ describe('control API: requests against a scheduler', () => {
   afterEach(() => service.stop());
 
   it('round-trips requests and responses through protobuf', () => {
-    const req = request({ add_jobs: [job({ priority: -2, target: 'm1', timeout_s: 12.5, retries: 2 })], cancel: ['x'], query: true, limit: 5 });
+    const req = request({ add_jobs: [job({ priority: -2, target: 'm1', timeout: 12.5, retries: 2 })], cancel: ['x'], query: true, limit: 5 });
     assert.deepEqual(decodeRequest(encodeRequest(req)), req);
     const res = decodeResponse(encodeResponse({ error: { code: 'ERR_INPUT', message: 'bad' } }));
     assert.deepEqual(res.error, { code: 'ERR_INPUT', message: 'bad' });
   });
 
   it('adds jobs, returns their ids in order, and a query lists them', async () => {
-    const added = await handleControl(service, request({ add_jobs: [job(), job({ all_nodes: true, nodes: [] })] }));
+    const added = await handleControl(service, request({ add_jobs: [job(), job({ nodes: undefined }, true)] }));
     assert.equal(added.error, undefined);
     assert.equal(added.job_ids.length, 3);
     const listed = await handleControl(service, request({ query: true }));
@@ -39,8 +40,9 @@ describe('control API: requests against a scheduler', () => {
   });
 
   const refusals: Array<[string, Partial<ControlRequest>, string, RegExp]> = [
-    ['an unknown node', { add_jobs: [job({ nodes: ['zz'] })] }, 'ERR_INPUT', /add_jobs\[1\]\.nodes\[0\] = "zz": unknown node/],
-    ['an out-of-range field', { add_jobs: [job({ data: { ...data, t: 0 } })] }, 'ERR_INPUT', /add_jobs\[1\]\.data\.t = 0: expected an integer duration 1\.\.3600/],
+    ['an unknown node', { add_jobs: [job({ nodes: ['zz'] })] }, 'ERR_INPUT', /^add_jobs\[1\]: nodes\[0\] = "zz": unknown node/],
+    ['an out-of-range field', { add_jobs: [job({ data: { ...data, t: 0 } })] }, 'ERR_INPUT', /^add_jobs\[1\]: t = 0: expected an integer duration 1\.\.3600 s$/],
+    ['a job that is not JSON', { add_jobs: [{ json: '{"nodes": [', where: 'x.json: $.jobs[0]', all_nodes: false }] }, 'ERR_INPUT', /^x\.json: \$\.jobs\[0\] = "\{\\"nodes\\": \[": expected a job as JSON/],
     ['an unknown job to cancel', { cancel: ['nope'] }, 'ERR_UNKNOWN_JOB', /cancel nope: no such job/],
     ['an unknown node to pause', { pause_node: 'zz' }, 'ERR_UNKNOWN_NODE', /node zz: no such node/],
     ['a bad node address', { add_nodes: [{ name: 'm9', host: 'bad host', port: 1, reflector: '' }] }, 'ERR_INPUT', /add_nodes\[0\]\.host/],

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native');
 
-describe('pktgen-emit statistics and frames (make -C native test: native/unit-test.c)', function () {
+describe('pktgen-emit statistics, frames and pacer (make -C native test: native/unit-test.c)', function () {
   this.timeout(120_000);
   let output: string;
   let exitCode: number | undefined;
@@ -29,6 +29,13 @@ describe('pktgen-emit statistics and frames (make -C native test: native/unit-te
     'duplicate window',
     'Internet checksum',
     'raw Ethernet/IPv4/UDP frames',
+    'pacer: packets per batch',
+    'pacer: steady rate on a fake clock',
+    'pacer: burst after idle capped at one bucket',
+    'pacer: stalls counted, credit beyond one bucket dropped',
+    'pacer: rate changes',
+    'pacer: without a rate, and turned on and off',
+    'pacer: traffic owed before a boundary',
   ];
   for (const group of groups) {
     it(group, () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { decodeJob, decodeStatus, encodeJob, encodeStatus, DecodeError } from '../../src/protocol/index.js';
+import { decodeJob, decodeStatus, encodeJob, encodeStatus } from '../../src/protocol/messages.js';
+import { DecodeError } from '../../src/protocol/index.js';
 import { encodeFrame } from '../../src/transport/framing.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');

@@ -5,7 +5,7 @@ import type { JobRecord, SchedulerState } from '../../src/scheduler/types.js';
 const data = { m: 10, t: 2, w: 1, n: 1, s_min: 64, s_max: 0, r: false, l: false };
 const emptyState = (): SchedulerState => ({ nodes: new Map(), jobs: new Map(), nextSeq: 1 });
 const job = (id: string, node: string, priority = 1, extra: Partial<NewJob> = {}): NewJob =>
-  ({ id, node, priority, data, target: '', graceS: 5, retries: 0, ...extra });
+  ({ id, node, priority, data, target: '', timeoutS: 5, retries: 0, ...extra });
 
 /** An event without its time: the harness adds its clock. */
 type EventInput = SchedulerEvent extends infer E ? (E extends unknown ? Omit<E, 'now'> : never) : never;

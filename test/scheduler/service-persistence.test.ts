@@ -4,7 +4,7 @@ import { MemoryStore, type Changes } from '../../src/store/index.js';
 import { createLogger } from '../../src/log.js';
 import { decodeJob, encodeStatus } from '../../src/protocol/messages.js';
 import { sendFrame } from '../../src/transport/client.js';
-import type { JobData } from '../../src/scheduler/types.js';
+import type { JobData } from '../../src/protocol/messages.js';
 import { FakeNode } from '../helpers/fake-node.js';
 import { until } from '../helpers/until.js';
 
@@ -18,7 +18,7 @@ class WatchedStore extends MemoryStore {
 }
 
 const data: JobData = { m: 1, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false };
-const spec = (node: string) => ({ nodes: [node], priority: 0, data, target: '', graceS: 5, retries: 0 });
+const spec = (node: string) => ({ nodes: [node], priority: 0, data, target: '', timeoutS: 5, retries: 0 });
 
 
 describe('scheduler service: state is saved before anything leaves the process', () => {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { SchedulerService } from '../../src/scheduler/service.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { createLogger } from '../../src/log.js';
-import type { JobData } from '../../src/scheduler/types.js';
+import type { JobData } from '../../src/protocol/messages.js';
 import { FakeNode } from '../helpers/fake-node.js';
 import { until } from '../helpers/until.js';
 
 const data = (m: number): JobData => ({ m, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false });
-const spec = (nodes: string[], priority: number, m: number, retries = 0) => ({ nodes, priority, data: data(m), target: '', graceS: 5, retries });
+const spec = (nodes: string[], priority: number, m: number, retries = 0) => ({ nodes, priority, data: data(m), target: '', timeoutS: 5, retries });
 
 
 describe('scheduler service with fake nodes on loopback', () => {

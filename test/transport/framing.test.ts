@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { FrameDecoder, encodeFrame } from '../../src/transport/framing.js';
-import { FrameTooLargeError, FrameTruncatedError } from '../../src/protocol/errors.js';
+import { FrameTooLargeError, FrameTruncatedError } from '../../src/transport/errors.js';
 
 function feed(decoder: FrameDecoder, bytes: Buffer, chunkSize: number): Buffer[] {
   const frames: Buffer[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/tui/app.js';
-import type { Snapshot } from '../../src/scheduler/snapshot.js';
+import type { Snapshot } from '../../src/protocol/view.js';
 import { FakeBackend } from './fake-backend.js';
 import { busySnapshot, job, node, snapshot } from './fixtures.js';
 import { KEY, plain, waitFor } from './helpers.js';
@@ -60,7 +60,7 @@ describe('tui/app App', () => {
     await app.press(KEY.enter, (t) => t.includes('queued jnew'), 'the answer');
     assert.deepEqual(app.backend.calls, [{
       method: 'addJobs',
-      jobs: [{ nodes: ['m1'], priority: 2, target: '', data: { m: 50, t: 5, w: 0, n: 1, s_min: 128, s_max: 0, r: false, l: false } }],
+      jobs: [{ json: JSON.stringify({ nodes: ['m1'], data: { m: 50, t: 5, s_min: 128 }, priority: 2 }), where: 'add_job', all_nodes: false }],
     }]);
   });
 
@@ -69,7 +69,7 @@ describe('tui/app App', () => {
     unmount = app.ui.unmount;
     await app.press('a', (t) => t.includes(': add_job m0 █'), 'the command line');
     const text = await app.press('{"m": 20, "t": 30}\r', (t) => t.includes('s_min is missing'), 'the error');
-    assert.match(text, /add_job data\.s_min is missing: expected an integer frame size 64\.\.9000/);
+    assert.match(text, /add_job: s_min is missing: expected an integer frame size 64\.\.9000/);
     assert.match(text, /: add_job m0 \{"m": 20, "t": 30\}/);
     assert.deepEqual(app.backend.calls, []);
   });
@@ -79,7 +79,7 @@ describe('tui/app App', () => {
     unmount = app.ui.unmount;
     await app.press(':', (t) => t.includes('Enter runs the command'), 'the command line');
     await app.press('add_node m3 127.0.0.1:1740\r', (t) => t.includes('added m3'), 'the answer');
-    assert.deepEqual(app.backend.calls, [{ method: 'addNodes', nodes: [{ name: 'm3', host: '127.0.0.1', port: 1740 }] }]);
+    assert.deepEqual(app.backend.calls, [{ method: 'addNodes', nodes: [{ name: 'm3', host: '127.0.0.1', port: 1740, reflector: '' }] }]);
   });
 
   it('c cancels the running job, else the next pending one', async () => {

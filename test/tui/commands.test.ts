@@ -2,24 +2,29 @@ import assert from 'node:assert/strict';
 import { parseCommand, type Command } from '../../src/tui/commands.js';
 
 const known = new Set(['m0', 'm1']);
-const data = (patch: object = {}) => ({ m: 20, t: 30, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false, ...patch });
+/** The addJob command for a job as typed: the JSON sent to the scheduler, named add_job. */
+const addJob = (job: object): Command => {
+  const nodes = (job as { nodes: string[] }).nodes;
+  return { type: 'addJob', job: { json: JSON.stringify(job), where: 'add_job', all_nodes: false }, nodes };
+};
+const data = { m: 20, t: 30, s_min: 64 };
 const JOB = '{"m": 20, "t": 30, "s_min": 64}';
 
 describe('tui/commands parseCommand', () => {
   const accepted: Array<[string, Command]> = [
-    ['add_node m2 127.0.0.1', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729 } }],
-    ['add_node m2 127.0.0.1:1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731 } }],
-    ['add_node m2 127.0.0.1 1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731 } }],
-    ['add_node m2 [::1]:1800', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1800 } }],
-    ['add_node m2 ::1', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1729 } }],
-    ["q.add_node('m2', '127.0.0.1')", { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729 } }],
-    [`add_job m0 ${JOB}`, { type: 'addJob', job: { nodes: ['m0'], priority: 0, data: data(), target: '' } }],
-    [`  add_job   m1 {"m": 20,  "t": 30, "s_min": 64, "l": 1}   5 `, { type: 'addJob', job: { nodes: ['m1'], priority: 5, data: data({ l: true }), target: '' } }],
-    [`add_job m0,m1 ${JOB} target=m1 -2`, { type: 'addJob', job: { nodes: ['m0', 'm1'], priority: -2, data: data(), target: 'm1' } }],
-    [`add_job m0 ${JOB} target=127.0.0.1:9000`, { type: 'addJob', job: { nodes: ['m0'], priority: 0, data: data(), target: '127.0.0.1:9000' } }],
-    ["add_job m0 {'m': 20, 't': 30, 's_min': 64, 'r': True}", { type: 'addJob', job: { nodes: ['m0'], priority: 0, data: data({ r: true }), target: '' } }],
-    ["q.add_job('m0', {'m': 20, 't': 30, 's_min': 64}, 2)", { type: 'addJob', job: { nodes: ['m0'], priority: 2, data: data(), target: '' } }],
-    ['job m0 {"m": 1, "t": 1, "s_min": 1500, "s_max": 9000}', { type: 'addJob', job: { nodes: ['m0'], priority: 0, data: data({ m: 1, t: 1, s_min: 1500, s_max: 9000 }), target: '' } }],
+    ['add_node m2 127.0.0.1', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729, reflector: '' } }],
+    ['add_node m2 127.0.0.1:1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731, reflector: '' } }],
+    ['add_node m2 127.0.0.1 1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731, reflector: '' } }],
+    ['add_node m2 [::1]:1800', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1800, reflector: '' } }],
+    ['add_node m2 ::1', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1729, reflector: '' } }],
+    ["q.add_node('m2', '127.0.0.1')", { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729, reflector: '' } }],
+    [`add_job m0 ${JOB}`, addJob({ nodes: ['m0'], data })],
+    [`  add_job   m1 {"m": 20,  "t": 30, "s_min": 64, "l": 1}   5 `, addJob({ nodes: ['m1'], data: { ...data, l: 1 }, priority: 5 })],
+    [`add_job m0,m1 ${JOB} target=m1 -2`, addJob({ nodes: ['m0', 'm1'], data, target: 'm1', priority: -2 })],
+    [`add_job m0 ${JOB} target=127.0.0.1:9000`, addJob({ nodes: ['m0'], data, target: '127.0.0.1:9000' })],
+    ["add_job m0 {'m': 20, 't': 30, 's_min': 64, 'r': True}", addJob({ nodes: ['m0'], data: { ...data, r: true } })],
+    ["q.add_job('m0', {'m': 20, 't': 30, 's_min': 64}, 2)", addJob({ nodes: ['m0'], data, priority: 2 })],
+    ['job m0 {"m": 1, "t": 1, "s_min": 1500, "s_max": 9000}', addJob({ nodes: ['m0'], data: { m: 1, t: 1, s_min: 1500, s_max: 9000 } })],
     ['cancel j0a1b2c3d4e5f', { type: 'cancel', jobId: 'j0a1b2c3d4e5f' }],
     ['pause m1', { type: 'pause', node: 'm1', paused: true }],
     ['resume m1', { type: 'pause', node: 'm1', paused: false }],
@@ -37,14 +42,15 @@ describe('tui/commands parseCommand', () => {
   const rejected: Array<[string, string]> = [
     ['frobnicate m0', 'unknown command "frobnicate"; expected one of add_job, add_node, cancel, pause, resume, help, quit'],
     ['add_job m0', `add_job: missing the job data {...}; ${USAGE_JOB}`],
-    ['add_job m0 {"m": 20, "t": 30}', 'add_job data.s_min is missing: expected an integer frame size 64..9000'],
-    ['add_job m0 {"m": 20, "t": 30, "s_min": 64, "s_mx": 80}', 'add_job data.s_mx = 80: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l'],
-    ['add_job m0 {"m": 20, "t": 0, "s_min": 64}', 'add_job data.t = 0: expected an integer duration 1..3600 s'],
+    ['add_job m0 {"m": 20, "t": 30}', 'add_job: s_min is missing: expected an integer frame size 64..9000'],
+    ['add_job m0 {"m": 20, "t": 30, "s_min": 64, "s_mx": 80}', 'add_job: s_mx = 80: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l'],
+    ['add_job m0 {"m": 20, "t": 0, "s_min": 64}', 'add_job: t = 0: expected an integer duration 1..3600 s'],
     ['add_job m0 {"m": 20,}', 'add_job: not valid JSON (Expected double-quoted property name in JSON at position 9 (line 1 column 10)); ' + USAGE_JOB],
-    [`add_job m9 ${JOB}`, 'add_job NODE = "m9": unknown node (known: "m0", "m1")'],
-    [`add_job m0 ${JOB} fast`, `add_job: "fast" is neither an integer priority nor target=...; ${USAGE_JOB}`],
+    [`add_job m0 ${JOB} 1.5`, 'add_job: priority = 1.5: expected an integer priority (lower runs first)'],
+    [`add_job m9 ${JOB}`, 'add_job: nodes[0] = "m9": unknown node (known: "m0", "m1")'],
+    [`add_job m0 ${JOB} fast`, `add_job: "fast" is neither a priority nor target=...; ${USAGE_JOB}`],
     [`add_job m0 ${JOB} 1 2`, `add_job: the priority is given twice; ${USAGE_JOB}`],
-    [`add_job m0 ${JOB} target=1.2.3.4`, 'add_job target = "1.2.3.4": expected a node name or HOST:PORT (missing port)'],
+    [`add_job m0 ${JOB} target=1.2.3.4`, 'add_job: target = "1.2.3.4": expected a node name or HOST:PORT (missing port)'],
     ['add_node m2', 'add_node: missing an argument; expected add_node NAME HOST[:PORT] [PORT]'],
     ['add_node m2 127.0.0.1:99999', 'add_node HOST "127.0.0.1:99999": port must be 1..65535'],
     ['add_node m2 127.0.0.1:1731 1732', 'add_node: the port is given twice; expected add_node NAME HOST[:PORT] [PORT]'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { render } from 'ink-testing-library';
-import type { Snapshot } from '../../src/scheduler/snapshot.js';
+import type { Snapshot } from '../../src/protocol/view.js';
 import { NodeTable } from '../../src/tui/components/node-table.js';
 import { ProgressBar } from '../../src/tui/components/progress-bar.js';
 import { Screen } from '../../src/tui/components/screen.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { JobInfo, NodeInfo, Snapshot } from '../../src/scheduler/snapshot.js';
+import type { JobInfo, NodeInfo, Snapshot } from '../../src/protocol/view.js';
 import { appendLog, deriveEvents, type LogEntry } from '../../src/tui/events.js';
 import { job, node, snapshot, stats } from './fixtures.js';
 

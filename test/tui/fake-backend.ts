@@ -1,5 +1,6 @@
-import type { JobRequest, NodeRequest, TuiBackend } from '../../src/tui/backend.js';
-import type { Snapshot } from '../../src/scheduler/snapshot.js';
+import type { TuiBackend } from '../../src/tui/backend.js';
+import type { JobRequest, NodeRequest } from '../../src/protocol/control-messages.js';
+import type { Snapshot } from '../../src/protocol/view.js';
 
 /** A call the UI made on the backend. */
 export type BackendCall =
@@ -25,7 +26,7 @@ export class FakeBackend implements TuiBackend {
 
   async addJobs(jobs: JobRequest[]): Promise<string[]> {
     this.record({ method: 'addJobs', jobs });
-    return jobs.flatMap((job) => job.nodes.map((_, i) => `jnew${this.calls.length}${i}`));
+    return jobs.flatMap((job) => (JSON.parse(job.json) as { nodes: string[] }).nodes.map((_, i) => `jnew${this.calls.length}${i}`));
   }
 
   async addNodes(nodes: NodeRequest[]): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Stats } from '../../src/protocol/messages.js';
-import type { JobInfo, NodeInfo, Snapshot } from '../../src/scheduler/snapshot.js';
+import type { JobInfo, NodeInfo, Snapshot } from '../../src/protocol/view.js';
 
 /** A node as the scheduler reports it, idle and up unless overridden. */
 export function node(name: string, patch: Partial<NodeInfo> = {}): NodeInfo {

@@ -1,6 +1,8 @@
-import type { JobRequest, NodeRequest, TuiBackend } from '../../src/tui/backend.js';
-import type { JobInfo, NodeInfo, Snapshot } from '../../src/scheduler/snapshot.js';
-import { FINAL_STATES } from '../../src/scheduler/types.js';
+import type { TuiBackend } from '../../src/tui/backend.js';
+import type { JobRequest, NodeRequest } from '../../src/protocol/control-messages.js';
+import { parseJob } from '../../src/input/job.js';
+import type { JobInfo, NodeInfo, Snapshot } from '../../src/protocol/view.js';
+import { FINAL_STATES } from '../../src/protocol/view.js';
 import { job, node, stats } from './fixtures.js';
 
 /**
@@ -23,11 +25,13 @@ export class SimulatedBackend implements TuiBackend {
 
   async addJobs(requests: JobRequest[]): Promise<string[]> {
     const ids: string[] = [];
-    for (const request of requests) {
-      for (const name of request.nodes) {
-        if (!this.nodes.some((n) => n.name === name)) throw new Error(`node ${name}: no such node`);
+    const known = new Set(this.nodes.map((n) => n.name));
+    // The scheduler's own check, so the UI shows what a real scheduler would say.
+    const specs = requests.map((request) => parseJob(JSON.parse(request.json), request.where, { known, allNodes: request.all_nodes }));
+    for (const spec of specs) {
+      for (const name of spec.nodes) {
         const id = `j${(this.nextId++).toString(16).padStart(12, '0')}`;
-        this.jobs.push(job(id, name, { data: request.data, priority: request.priority, created_at: this.clock() }));
+        this.jobs.push(job(id, name, { data: spec.data, priority: spec.priority, created_at: this.clock() }));
         ids.push(id);
       }
     }

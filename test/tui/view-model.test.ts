@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Snapshot } from '../../src/scheduler/snapshot.js';
+import type { Snapshot } from '../../src/protocol/view.js';
 import { initialUiState, clampScroll, type UiState } from '../../src/tui/ui-state.js';
 import { buildView, layout, nodeRowText, type View } from '../../src/tui/view-model.js';
 import { busySnapshot, job, node, snapshot, stats } from './fixtures.js';

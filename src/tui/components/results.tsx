@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { JobState } from '../../scheduler/types.js';
+import type { JobState } from '../../protocol/view.js';
 import type { ResultLineView } from '../view-model.js';
 
 /** Props of Results: the section title, column header, newest finished jobs and the rows it fills. */

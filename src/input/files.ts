@@ -1,20 +1,14 @@
 import { createHash } from 'node:crypto';
 import { formatAddress } from '../transport/address.js';
-import type { JobData } from './types.js';
-import { at, inputError, isIntegerIn, isObject, parseJsonText, readInputFile } from './json-input.js';
-import { validateJobData } from './job-data.js';
-import { checkNodeName, isHost, parseReflector, parseTarget } from './endpoints.js';
-
-export { validateJobData } from './job-data.js';
+import { PORTS } from '../protocol/ports.js';
+import { at, inputError, isIntegerIn, isObject, parseJsonText, readInputFile } from './json.js';
+import { parseJob, type JobSpec } from './job.js';
+import { checkNodeName, isHost, parseReflector } from './endpoints.js';
 
 // Unknown keys beside "name"/"ip" or beside "nodes"/"data" are ignored (unlike inside "data"):
 // a file written for a newer pktgen, or annotated with a "comment", must still load, and none of
 // those keys changes what goes on the wire.
 
-export const DEFAULT_NODE_PORT = 1729;
-export const DEFAULT_GRACE_S = 30;
-const MAX_GRACE_S = 86_400;
-const MAX_RETRIES = 100;
 
 /** A node from nodes.json. */
 export interface NodeSpec {
@@ -23,19 +17,6 @@ export interface NodeSpec {
   port: number;
   /** HOST:PORT that traffic aimed at this node by name goes to. */
   reflector?: string;
-}
-
-/** A job from jobs.json, before it is queued once per node. */
-export interface JobSpec {
-  nodes: string[];
-  priority: number;
-  data: JobData;
-  /** "" (the node's default target), a node name, or HOST:PORT. */
-  target: string;
-  graceS: number;
-  retries: number;
-  /** Position in the file: breaks priority ties. */
-  index: number;
 }
 
 /** The list under `key` in a file's root object, or an ERR_INPUT naming what is wrong. */
@@ -54,7 +35,7 @@ function parseNode(item: unknown, where: string): NodeSpec {
   if (!isObject(item)) throw inputError(where, item, 'expected an object {"name": ..., "ip": ...}');
   const { ip, reflector } = item;
   const name = checkNodeName(item.name, at(where, 'name'));
-  const port = item.port ?? DEFAULT_NODE_PORT;
+  const port = item.port ?? PORTS.node;
   if (typeof ip !== 'string' || !isHost(ip)) throw inputError(at(where, 'ip'), ip, 'expected an IP address or host name');
   if (!isIntegerIn(port, 1, 65535)) throw inputError(at(where, 'port'), port, 'expected a port 1..65535');
   const node: NodeSpec = { name, host: ip, port };
@@ -83,26 +64,15 @@ export function parseNodesFile(text: string, file: string): NodeSpec[] {
   });
 }
 
-function parseJob(item: unknown, where: string, index: number, known?: ReadonlySet<string>): JobSpec {
-  if (!isObject(item)) throw inputError(where, item, 'expected an object {"nodes": [...], "data": {...}}');
-  // An optional field that is null counts as absent: JSON writers often emit null for "not set".
-  const nodes = item.nodes;
-  const priority = item.priority ?? 0;
-  const timeout = item.timeout ?? DEFAULT_GRACE_S;
-  const retries = item.retries ?? 0;
-  if (!Array.isArray(nodes) || nodes.length === 0) throw inputError(at(where, 'nodes'), nodes, 'expected a non-empty array of node names');
-  // A repeated name is kept as written, not refused: no legacy file may fail to load over it.
-  const names = nodes.map((name, i) => checkNodeName(name, at(at(where, 'nodes'), i), known));
-  if (!isIntegerIn(priority, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) {
-    throw inputError(at(where, 'priority'), priority, 'expected an integer priority (lower runs first)');
-  }
-  const data = validateJobData(item.data, at(where, 'data'));
-  const target = parseTarget(item.target, at(where, 'target'), known);
-  if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_GRACE_S)) {
-    throw inputError(at(where, 'timeout'), timeout, `expected seconds of grace past w + t, above 0 and up to ${MAX_GRACE_S}`);
-  }
-  if (!isIntegerIn(retries, 0, MAX_RETRIES)) throw inputError(at(where, 'retries'), retries, `expected an integer 0..${MAX_RETRIES} (re-runs after a failure or loss)`);
-  return { nodes: names, priority, data, target, graceS: timeout, retries, index };
+/** A job object of a jobs file and the location its errors name (`jobs.json: $.jobs[3]`). */
+export interface JobEntry {
+  where: string;
+  item: unknown;
+}
+
+/** The job objects of jobs.json text, unchecked: `pktgen submit` sends them as written. */
+export function jobEntries(text: string, file: string): JobEntry[] {
+  return rootList(text, file, 'jobs').map((item, index) => ({ where: at(`${file}: $.jobs`, index), item }));
 }
 
 /**
@@ -110,12 +80,17 @@ function parseJob(item: unknown, where: string, index: number, known?: ReadonlyS
  * names (and a target that is a node name) must be in it.
  */
 export function parseJobsFile(text: string, file: string, knownNodes?: ReadonlySet<string>): JobSpec[] {
-  return rootList(text, file, 'jobs').map((item, index) => parseJob(item, at(`${file}: $.jobs`, index), index, knownNodes));
+  return jobEntries(text, file).map(({ where, item }) => parseJob(item, where, { known: knownNodes }));
 }
 
 /** Reads and parses a nodes file. */
 export async function readNodesFile(path: string): Promise<NodeSpec[]> {
   return parseNodesFile((await readInputFile(path)).toString('utf8'), path);
+}
+
+/** Reads a jobs file's job objects, unchecked. */
+export async function readJobEntries(path: string): Promise<JobEntry[]> {
+  return jobEntries((await readInputFile(path)).toString('utf8'), path);
 }
 
 /** Reads and parses a jobs file; `hash` is the SHA-256 (hex) of its exact bytes. */

@@ -1,14 +1,15 @@
-import { decodeRequest, encodeResponse, type ControlJob, type ControlNode, type ControlRequest, type ControlResponse } from '../protocol/control.js';
+import { decodeRequest, encodeResponse, type ControlRequest, type ControlResponse, type JobRequest, type NodeRequest } from '../protocol/control-messages.js';
+import { PORTS } from '../protocol/ports.js';
 import { startFrameServer, type FrameServer } from '../transport/server.js';
 import type { Allowlist } from '../transport/allowlist.js';
 import type { Logger } from '../log.js';
 import { PktgenError, describeError } from '../errors.js';
-import { validateJobData } from './job-data.js';
-import { checkNodeName, isHost, parseReflector, parseTarget } from './endpoints.js';
-import { DEFAULT_GRACE_S, DEFAULT_NODE_PORT } from './files.js';
-import { takeSnapshot } from './snapshot.js';
-import type { NewNode } from './core.js';
-import type { SchedulerService } from './service.js';
+import { parseJob, type JobSpec } from '../input/job.js';
+import { inputError } from '../input/json.js';
+import { checkNodeName, isHost, parseReflector } from '../input/endpoints.js';
+import { takeSnapshot } from '../scheduler/snapshot.js';
+import type { NewNode } from '../scheduler/core.js';
+import type { SchedulerService } from '../scheduler/service.js';
 
 /** A control request the scheduler refuses; travels back as {code, message}. */
 export class ControlRequestError extends PktgenError {}
@@ -25,7 +26,7 @@ export async function handleControl(service: SchedulerService, request: ControlR
   try {
     const known = new Set([...service.core.state.nodes.keys(), ...request.add_nodes.map((n) => n.name)]);
     const nodes = request.add_nodes.map((node, i) => checkNode(node, `add_nodes[${i}]`));
-    const jobs = request.add_jobs.map((job, i) => checkJob(job, `add_jobs[${i}]`, known));
+    const jobs = request.add_jobs.map((job, i) => checkJob(job, i, known));
     for (const id of request.cancel) {
       if (!service.core.state.jobs.has(id)) fail('ERR_UNKNOWN_JOB', `cancel ${id}: no such job`);
     }
@@ -38,7 +39,7 @@ export async function handleControl(service: SchedulerService, request: ControlR
     if (request.pause_node) service.setPaused(request.pause_node, true);
     if (request.resume_node) service.setPaused(request.resume_node, false);
     const snapshot = request.query
-      ? takeSnapshot(service, { ids: request.job_ids, node: request.node, state: request.state, limit: request.limit })
+      ? takeSnapshot(service, { ids: request.job_ids, node: request.node, states: request.states, limit: request.limit })
       : { nodes: [], jobs: [], jobs_total: 0 };
     return { job_ids: jobIds, ...snapshot };
   } catch (error) {
@@ -47,29 +48,26 @@ export async function handleControl(service: SchedulerService, request: ControlR
   }
 }
 
-function checkNode(node: ControlNode, where: string): NewNode {
+function checkNode(node: NodeRequest, where: string): NewNode {
   const name = checkNodeName(node.name, `${where}.name`);
-  if (!isHost(node.host)) fail('ERR_INPUT', `${where}.host = ${JSON.stringify(node.host)}: expected an IP address or host name`);
-  if (node.port < 0 || node.port > 65535) fail('ERR_INPUT', `${where}.port = ${node.port}: expected 1..65535`);
-  const spec: NewNode = { name, host: node.host, port: node.port || DEFAULT_NODE_PORT };
+  if (!isHost(node.host)) throw inputError(`${where}.host`, node.host, 'expected an IP address or host name');
+  if (node.port < 0 || node.port > 65535) throw inputError(`${where}.port`, node.port, 'expected 1..65535 (0 = the default)');
+  const spec: NewNode = { name, host: node.host, port: node.port || PORTS.node };
   if (node.reflector) spec.reflector = parseReflector(node.reflector, node.host, `${where}.reflector`);
   return spec;
 }
 
-function checkJob(job: ControlJob, where: string, known: ReadonlySet<string>) {
-  const nodes = job.all_nodes ? [...known] : job.nodes;
-  if (nodes.length === 0) fail('ERR_INPUT', job.all_nodes ? `${where}: no nodes to run on` : `${where}.nodes: expected at least one node (or all_nodes)`);
-  nodes.forEach((name, i) => checkNodeName(name, `${where}.nodes[${i}]`, known));
-  if (!Number.isInteger(job.retries) || job.retries < 0 || job.retries > 100) fail('ERR_INPUT', `${where}.retries = ${job.retries}: expected 0..100`);
-  if (!(job.timeout_s >= 0 && job.timeout_s <= 86_400)) fail('ERR_INPUT', `${where}.timeout_s = ${job.timeout_s}: expected 0..86400 (0 = default)`);
-  return {
-    nodes,
-    priority: job.priority,
-    data: validateJobData(job.data, `${where}.data`),
-    target: job.target ? parseTarget(job.target, `${where}.target`, known) : '',
-    graceS: job.timeout_s || DEFAULT_GRACE_S,
-    retries: job.retries,
-  };
+/** A job as the client sent it, checked by the one job schema; errors name it as the client asked. */
+function checkJob(job: JobRequest, index: number, known: ReadonlySet<string>): JobSpec {
+  // The client's own name for the job (a file and path, "submit"); one line, not too long.
+  const where = job.where.replace(/[\p{Cc}\p{Cf}]/gu, ' ').slice(0, 200) || `add_jobs[${index}]`;
+  let item: unknown;
+  try {
+    item = JSON.parse(job.json);
+  } catch (error) {
+    throw inputError(where, job.json, `expected a job as JSON (${(error as Error).message})`);
+  }
+  return parseJob(item, where, { known, allNodes: job.all_nodes });
 }
 
 /** Settings of the control listener. */

@@ -1,7 +1,6 @@
-import type { JobRecord } from './types.js';
-import type { JobInfo, NodeInfo } from './snapshot.js';
+import type { JobInfo, JobState, NodeInfo } from '../protocol/view.js';
 
-/** The fields a result line needs: both JobRecord and JobInfo have them. */
+/** The fields a result line needs: both the scheduler's record and the view have them. */
 type ResultFields = Pick<JobInfo, 'id' | 'node' | 'state' | 'data' | 'stats' | 'reason'>;
 
 const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
@@ -33,7 +32,7 @@ export function formatTable(rows: Array<Record<string, string>>): string {
 }
 
 /** Counts jobs by state, e.g. "3 succeeded, 1 failed". */
-export function countByState(jobs: Iterable<Pick<JobRecord, 'state'>>): string {
+export function countByState(jobs: Iterable<{ state: JobState }>): string {
   const counts = new Map<string, number>();
   for (const job of jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
   return [...counts].map(([state, n]) => `${n} ${state}`).join(', ') || 'no jobs';

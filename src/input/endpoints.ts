@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { UserError } from '../errors.js';
 import { formatAddress, parseAddress, type Address } from '../transport/address.js';
-import { inputError, isIntegerIn, showValue } from './json-input.js';
+import { inputError, isIntegerIn, showValue } from './json.js';
 
 /** What a node name may contain. */
 export const NODE_NAME = /^[A-Za-z0-9_.-]+$/;

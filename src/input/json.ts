@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import { lineColumn, syntaxErrorOffset } from './json-scan.js';
+import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 
 /** The code of every error about a file or value the user wrote. */
 export const ERR_INPUT = 'ERR_INPUT';
@@ -9,6 +9,14 @@ export const ERR_INPUT = 'ERR_INPUT';
 export type JsonObject = Record<string, unknown>;
 
 const MAX_SHOWN = 40;
+
+/** A value typed on a command line: a number when the text is a JSON number, else the text. */
+export type Typed = number | string;
+
+/** `1.5` -> 1.5, `ten` -> "ten": what the user typed, for the one job schema to check and name. */
+export function typed(text: string): Typed {
+  return /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(text.trim()) ? Number(text) : text;
+}
 
 /** True for a JSON object (not an array, not null). */
 export function isObject(value: unknown): value is JsonObject {
@@ -68,29 +76,47 @@ export function parseJsonText(text: string, file: string, expected: string): unk
     return JSON.parse(body);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    const { reason, offset } = describeSyntaxError(error.message, body);
-    const spot = offset === undefined ? undefined : lineColumn(body, offset);
-    const place = spot ? ` at line ${spot.line} column ${spot.column}` : '';
-    throw new UserError(`${file}: invalid JSON${place}: ${reason}`, ERR_INPUT, { cause: error });
+    throw new UserError(`${file}: invalid JSON${describeSyntaxError(body, error)}`, ERR_INPUT, { cause: error });
   }
 }
 
+// Keyed by printParseErrorCode()'s names: the enum is a const enum, which isolated modules cannot read.
+const REASONS: Record<string, string> = {
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a double-quoted property name',
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected '}'",
+  CloseBracketExpected: "expected ']'",
+  EndOfFileExpected: 'unexpected text after the JSON value',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfString: 'unterminated string',
+  InvalidUnicode: 'invalid \\u escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'control character inside a string (escape it)',
+};
+
 /**
- * Splits a V8 (Node 24) JSON.parse message into a short reason and an offset. Two shapes exist:
- * `<reason> [in JSON] at position N (line L column C)`, and `Unexpected token 'x', "<snippet>" is not
- * valid JSON` / `Unexpected end of JSON input` without a position, which we then find ourselves.
+ * ` at line L column C: reason` for text JSON.parse refused, located by jsonc-parser (which reports an
+ * offset for every error, where V8's messages do not always carry one); V8's reason if it finds none.
  */
-export function describeSyntaxError(message: string, text: string): { reason: string; offset?: number } {
-  const positioned = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
-  if (positioned) return { reason: positioned[1]!, offset: Number(positioned[2]) };
-  const token = /^Unexpected token '(.+?)', /s.exec(message);
-  const reason = token ? `Unexpected token ${showToken(token[1]!)}` : message.split('\n')[0]!.slice(0, 120);
-  return { reason, offset: syntaxErrorOffset(text) };
+export function describeSyntaxError(text: string, error: SyntaxError): string {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return `: ${error.message.split('\n')[0]!.slice(0, 120)}`;
+  const before = text.slice(0, first.offset).split(/\r\n|\r|\n/);
+  const code = printParseErrorCode(first.error);
+  const reason = first.offset >= text.trimEnd().length ? 'unexpected end of input'
+    : code === 'InvalidSymbol' ? `unexpected ${showToken(text.slice(first.offset, first.offset + Math.max(1, Math.min(first.length, 12))))}`
+      : REASONS[code] ?? code;
+  return ` at line ${before.length} column ${before.at(-1)!.length + 1}: ${reason}`;
 }
 
 /** A token as written when printable ASCII, else as U+XXXX (a stray control character or NBSP). */
 function showToken(token: string): string {
-  if (/^[\x21-\x7e]$/.test(token)) return token;
+  if (/^[\x21-\x7e]+$/.test(token)) return token;
   return [...token].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
 }
 

@@ -1,0 +1,185 @@
+import type { JobData } from '../protocol/messages.js';
+import { inputError, isIntegerIn, isObject, type JsonObject } from './json.js';
+import { checkNodeName, parseTarget } from './endpoints.js';
+
+/**
+ * The one definition of a job's input: its fields, their ranges and defaults, and the one error
+ * format `<where>: <field> = <value>: expected <what>`. Jobs files, `pktgen submit`, the terminal
+ * UI, the control API and the node's own check all go through here.
+ */
+
+/** The job field ranges every pktgen peer agrees on (a node may be started with lower ones). */
+export const JOB_LIMITS = {
+  /** Smallest and largest frame, bytes, Ethernet frame including FCS (RFC 2544). */
+  minFrame: 64,
+  maxFrame: 9000,
+  maxRateMbps: 100_000,
+  maxDurationS: 3600,
+  maxFlows: 1024,
+  /** Seconds of grace past w + t before a silent job counts as lost. */
+  defaultTimeoutS: 30,
+  maxTimeoutS: 86_400,
+  maxRetries: 100,
+} as const;
+
+/** The limits a node applies to every job: the agreed ones, or lower ones it was started with. */
+export interface NodeLimits {
+  maxRateMbps: number;
+  maxDurationS: number;
+  maxFlows: number;
+}
+
+export const DEFAULT_NODE_LIMITS: NodeLimits = { maxRateMbps: JOB_LIMITS.maxRateMbps, maxDurationS: JOB_LIMITS.maxDurationS, maxFlows: JOB_LIMITS.maxFlows };
+
+/** A job as checked: the nodes it runs on and how, before it is queued once per node. */
+export interface JobSpec {
+  nodes: string[];
+  /** Lower runs first; equal priorities run in the order given. */
+  priority: number;
+  data: JobData;
+  /** "" (the node's default target), a node name, or HOST:PORT. */
+  target: string;
+  /** Seconds of grace past w + t before a silent job counts as lost. */
+  timeoutS: number;
+  /** Re-runs after a failure or a loss. */
+  retries: number;
+}
+
+interface IntegerRule {
+  min: number;
+  max: number;
+  expected: string;
+  /** The value when the field is absent; absent = required when undefined. */
+  fallback?: number;
+}
+
+const { minFrame, maxFrame } = JOB_LIMITS;
+
+/** The integer data fields' rules under `limits`. */
+function integerRules(limits: NodeLimits): Record<'m' | 't' | 'w' | 'n' | 's_min', IntegerRule> {
+  return {
+    m: { min: 0, max: limits.maxRateMbps, expected: `an integer rate 0..${limits.maxRateMbps} Mbit/s (0 = as fast as possible)` },
+    t: { min: 1, max: limits.maxDurationS, expected: `an integer duration 1..${limits.maxDurationS} s` },
+    w: { min: 0, max: limits.maxDurationS, expected: `an integer warm-up 0..${limits.maxDurationS} s`, fallback: 0 },
+    n: { min: 0, max: limits.maxFlows, expected: `an integer flow count 0..${limits.maxFlows} (0 = 1 flow)`, fallback: 1 },
+    s_min: { min: minFrame, max: maxFrame, expected: `an integer frame size ${minFrame}..${maxFrame}` },
+  };
+}
+
+const AGREED_RULES = integerRules(DEFAULT_NODE_LIMITS);
+
+/** Every key "data" may hold, in wire order. */
+export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l'];
+/** Every key a job may hold beside "data". */
+export const JOB_KEYS: readonly string[] = ['nodes', 'priority', 'target', 'timeout', 'retries'];
+
+/** The one-line error about `field` of the job at `where`. */
+export function jobError(where: string, name: string, value: unknown, expected: string) {
+  return inputError(field(where, name), value, `expected ${expected}`);
+}
+
+/** `where: name`, the name quoted when it is not a plain identifier (a stray key in a file). */
+function field(where: string, name: string): string {
+  const shown = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+  return where ? `${where}: ${shown}` : shown;
+}
+
+/**
+ * Checks a job's "data" object and fills defaults; `where` names the job. Unknown keys are
+ * rejected: "data" becomes the wire message, and a typo such as "s_mx" would otherwise silently
+ * send different traffic. An optional field that is null counts as absent: JSON writers often
+ * emit null for "not set".
+ */
+export function validateJobData(data: unknown, where: string, rules = AGREED_RULES): JobData {
+  if (!isObject(data)) return fail(jobError(where, 'data', data, 'an object {"m": ..., "t": ..., "s_min": ...}'));
+  for (const key of Object.keys(data)) {
+    if (!JOB_DATA_KEYS.includes(key)) throw inputError(field(where, key), data[key], unknownKeyProblem(key));
+  }
+  const integer = (key: keyof typeof rules): number => {
+    const rule: IntegerRule = rules[key];
+    const value = data[key];
+    if ((value === undefined || value === null) && rule.fallback !== undefined) return rule.fallback;
+    if (!isIntegerIn(value, rule.min, rule.max)) throw jobError(where, key, value, rule.expected);
+    return value;
+  };
+  const [m, t, w, n, sMin] = [integer('m'), integer('t'), integer('w'), integer('n'), integer('s_min')];
+  const sMax = data.s_max ?? 0;
+  if (sMax !== 0 && !isIntegerIn(sMax, sMin, maxFrame)) {
+    throw jobError(where, 's_max', sMax, `0 (= s_min) or an integer frame size ${sMin}..${maxFrame}`);
+  }
+  return { m, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
+}
+
+/** The node's own check of a job it received: the same rules and messages, under its own limits. */
+export function checkWireJob(job: JobData, limits: NodeLimits): JobData {
+  // Field by field: a decoded message holds the fields at their default on its prototype only.
+  const data = Object.fromEntries(JOB_DATA_KEYS.map((key) => [key, job[key as keyof JobData]]));
+  return validateJobData(data, '', integerRules(limits));
+}
+
+/** Options of parseJob. */
+export interface ParseJobOptions {
+  /** Node names a job may name; unknown names are refused when given. */
+  known?: ReadonlySet<string>;
+  /** Run on every known node (the control API's all_nodes): "nodes" may be left out. */
+  allNodes?: boolean;
+}
+
+/** Checks one job object (as in jobs.json) at `where` and fills its defaults. */
+export function parseJob(item: unknown, where: string, options: ParseJobOptions = {}): JobSpec {
+  const { known } = options;
+  if (!isObject(item)) return fail(inputError(where, item, 'expected an object {"nodes": [...], "data": {...}}'));
+  // An optional field that is null counts as absent: JSON writers often emit null for "not set".
+  const nodes = options.allNodes && (item.nodes === undefined || item.nodes === null) ? [...(known ?? [])] : item.nodes;
+  const priority = item.priority ?? 0;
+  const timeout = item.timeout ?? JOB_LIMITS.defaultTimeoutS;
+  const retries = item.retries ?? 0;
+  if (!Array.isArray(nodes) || nodes.length === 0) {
+    return fail(jobError(where, 'nodes', nodes, options.allNodes ? 'a node to run on (no nodes are known)' : 'a non-empty array of node names'));
+  }
+  // A repeated name is kept as written, not refused: no legacy file may fail to load over it.
+  const names = nodes.map((name, i) => checkNodeName(name, `${where}: nodes[${i}]`, known));
+  if (!isIntegerIn(priority, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) {
+    throw jobError(where, 'priority', priority, 'an integer priority (lower runs first)');
+  }
+  const data = validateJobData(item.data, where);
+  const target = parseTarget(item.target, `${where}: target`, known);
+  if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= JOB_LIMITS.maxTimeoutS)) {
+    throw jobError(where, 'timeout', timeout, `seconds of grace past w + t, above 0 and up to ${JOB_LIMITS.maxTimeoutS}`);
+  }
+  if (!isIntegerIn(retries, 0, JOB_LIMITS.maxRetries)) {
+    throw jobError(where, 'retries', retries, `an integer 0..${JOB_LIMITS.maxRetries} (re-runs after a failure or loss)`);
+  }
+  return { nodes: names, priority, data, target, timeoutS: timeout, retries };
+}
+
+const fail = (error: Error): never => {
+  throw error;
+};
+
+function boolean(data: JsonObject, where: string, key: 'r' | 'l'): boolean {
+  const value = data[key] ?? false;
+  // Python protobuf bool fields take 0 and 1 too, so a legacy file may carry them.
+  if (value === 0 || value === 1) return value === 1;
+  if (typeof value !== 'boolean') throw jobError(where, key, value, 'true or false');
+  return value;
+}
+
+function unknownKeyProblem(key: string): string {
+  if (JOB_KEYS.includes(key)) return `"${key}" belongs in the job, next to "data", not inside it`;
+  const guess = JOB_DATA_KEYS.find((known) => looksLike(key, known));
+  return `unknown field${guess ? ` (did you mean "${guess}"?)` : ''}; expected only ${JOB_DATA_KEYS.join(', ')}`;
+}
+
+/** A likely typo: same letters ignoring case and separators, or one edit apart (both 3+ chars). */
+function looksLike(typed: string, known: string): boolean {
+  const bare = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (bare(typed) === bare(known)) return true;
+  if (typed.length < 3 || known.length < 3 || Math.abs(typed.length - known.length) > 1) return false;
+  const [short, long] = typed.length <= known.length ? [typed, known] : [known, typed];
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  if (short.length < long.length) return short.slice(i) === long.slice(i + 1);
+  // Same length: one substitution, or two neighbours swapped.
+  return short.slice(i + 1) === long.slice(i + 1) || (short[i] === long[i + 1] && short[i + 1] === long[i] && short.slice(i + 2) === long.slice(i + 2));
+}

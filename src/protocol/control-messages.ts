@@ -1,0 +1,89 @@
+import { pktgen, toPlain, type Fields } from './wire.js';
+import { DecodeError } from './errors.js';
+import { plainStats, type JobData } from './messages.js';
+import type { JobInfo, JobState, NodeHealth, NodeInfo, Snapshot } from './view.js';
+
+/** A job as the user wrote it (JSON text) and how errors name it; the scheduler validates it. */
+export type JobRequest = Fields<pktgen.JobRequest>;
+/** A node to add (port 0 = the node port's default). */
+export type NodeRequest = Fields<pktgen.NodeRequest>;
+
+/** One control request: any mix of additions, cancellations, pause changes and a query. */
+export type ControlRequest = Omit<Fields<pktgen.ControlRequest>, 'add_jobs' | 'add_nodes' | 'states'> & {
+  add_jobs: JobRequest[];
+  add_nodes: NodeRequest[];
+  /** Query: only jobs in these states; empty = every state. */
+  states: JobState[];
+};
+
+/** The scheduler's answer; `error` set means nothing in the request was applied. */
+export interface ControlResponse extends Snapshot {
+  error?: { code: string; message: string };
+  /** add_jobs: the new ids, in request order. */
+  job_ids: string[];
+}
+
+const upper = <T extends string>(name: T): Uppercase<T> => name.toUpperCase() as Uppercase<T>;
+const DATA_KEYS = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l'] as const;
+
+/** A request with every field empty. */
+export function emptyRequest(): ControlRequest {
+  return { add_jobs: [], add_nodes: [], cancel: [], query: false, job_ids: [], node: '', states: [], pause_node: '', resume_node: '', limit: 0 };
+}
+
+/** Encodes a control request. */
+export function encodeRequest(request: Partial<ControlRequest>): Uint8Array {
+  const states = (request.states ?? []).map((state) => pktgen.JobState[upper(state)]);
+  return pktgen.ControlRequest.encode({ ...request, states }).finish();
+}
+
+/** Decodes a control request; throws DecodeError on bad bytes. */
+export function decodeRequest(bytes: Uint8Array): ControlRequest {
+  let message: pktgen.ControlRequest;
+  try {
+    message = pktgen.ControlRequest.decode(bytes);
+  } catch (error) {
+    throw new DecodeError('ControlRequest', (error as Error).message);
+  }
+  const plain = toPlain<pktgen.ControlRequest, Omit<ControlRequest, 'states'> & { states: string[] }>(pktgen.ControlRequest, message);
+  return { ...plain, states: plain.states.map((state) => state.toLowerCase() as JobState) };
+}
+
+/** Encodes a control response. */
+export function encodeResponse(response: Partial<ControlResponse>): Uint8Array {
+  return pktgen.ControlResponse.encode({
+    ...response,
+    nodes: response.nodes?.map((node) => ({ ...node, health: pktgen.NodeHealth[upper(node.health)] })),
+    jobs: response.jobs?.map((job) => ({ ...job, state: pktgen.JobState[upper(job.state)] })),
+  }).finish();
+}
+
+/** Decodes a control response; throws DecodeError on bad bytes. */
+export function decodeResponse(bytes: Uint8Array): ControlResponse {
+  let message: pktgen.ControlResponse;
+  try {
+    message = pktgen.ControlResponse.decode(bytes);
+  } catch (error) {
+    throw new DecodeError('ControlResponse', (error as Error).message);
+  }
+  const response: ControlResponse = {
+    job_ids: message.job_ids,
+    jobs_total: message.jobs_total,
+    nodes: message.nodes.map((node) => nodeInfo(toPlain(pktgen.NodeInfo, pktgen.NodeInfo.fromObject(node)))),
+    jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats)),
+  };
+  if (message.error?.code) response.error = { code: message.error.code, message: message.error.message ?? '' };
+  return response;
+}
+
+function nodeInfo(plain: Omit<NodeInfo, 'health'> & { health: string }): NodeInfo {
+  return { ...plain, health: plain.health.toLowerCase() as NodeHealth };
+}
+
+function jobInfo(plain: Omit<JobInfo, 'state' | 'data' | 'stats'> & { state: string; data: JobData | null; stats: unknown }, stats: pktgen.Stats.$Properties | null | undefined): JobInfo {
+  const data = Object.fromEntries(DATA_KEYS.map((key) => [key, plain.data?.[key] ?? (key === 'r' || key === 'l' ? false : 0)]));
+  const info: JobInfo = { ...plain, state: plain.state.toLowerCase() as JobState, data: data as JobData, stats: undefined };
+  if (stats) info.stats = plainStats(stats);
+  else delete info.stats;
+  return info;
+}

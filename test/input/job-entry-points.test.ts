@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { parseJobsFile } from '../../src/input/files.js';
+import { DEFAULT_NODE_LIMITS } from '../../src/input/job.js';
+import { typed } from '../../src/input/json.js';
+import { jobFromFlags, type JobFlags } from '../../src/control/submit.js';
+import { controlRequest } from '../../src/control/client.js';
+import { startControlServer } from '../../src/control/server.js';
+import { parseCommand } from '../../src/tui/commands.js';
+import { jobToSpec, JobRejectedError } from '../../src/agent/validate.js';
+import { SchedulerService } from '../../src/scheduler/service.js';
+import { MemoryStore } from '../../src/store/index.js';
+import { Allowlist, LOOPBACK_CIDRS } from '../../src/transport/allowlist.js';
+import type { FrameServer } from '../../src/transport/server.js';
+import type { Address } from '../../src/transport/address.js';
+import { createLogger } from '../../src/log.js';
+import { PktgenError } from '../../src/errors.js';
+
+// One bad job, five ways in: a jobs file, `pktgen submit` flags, the terminal UI's command line, a raw
+// control request and the node's own check. Each must refuse it with the same `<field> = <value>:
+// expected <what>` after its own name for the job, and each must take every value in range.
+
+const BASE = { m: 10, t: 1, s_min: 64 };
+type Field = 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l' | 'priority' | 'timeout' | 'retries';
+const DATA_FIELDS = new Set<Field>(['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l']);
+
+/** [field, value, expected tail of the message, or 'ok'] */
+const CASES: Array<[Field, unknown, string]> = [
+  ['m', -1, 'm = -1: expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
+  ['m', 0, 'ok'], ['m', 100_000, 'ok'],
+  ['m', 100_001, 'm = 100001: expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
+  ['m', 1.5, 'm = 1.5: expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
+  ['m', 'fast', 'm = "fast": expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
+  ['t', 0, 't = 0: expected an integer duration 1..3600 s'],
+  ['t', 1, 'ok'], ['t', 3600, 'ok'],
+  ['t', 3601, 't = 3601: expected an integer duration 1..3600 s'],
+  ['w', -1, 'w = -1: expected an integer warm-up 0..3600 s'],
+  ['w', 0, 'ok'], ['w', 3600, 'ok'],
+  ['w', 3601, 'w = 3601: expected an integer warm-up 0..3600 s'],
+  ['n', -1, 'n = -1: expected an integer flow count 0..1024 (0 = 1 flow)'],
+  ['n', 0, 'ok'], ['n', 1024, 'ok'],
+  ['n', 1025, 'n = 1025: expected an integer flow count 0..1024 (0 = 1 flow)'],
+  ['s_min', 20, 's_min = 20: expected an integer frame size 64..9000'],
+  ['s_min', 63, 's_min = 63: expected an integer frame size 64..9000'],
+  ['s_min', 64, 'ok'], ['s_min', 9000, 'ok'],
+  ['s_min', 9001, 's_min = 9001: expected an integer frame size 64..9000'],
+  ['s_max', 0, 'ok'], ['s_max', 64, 'ok'], ['s_max', 9000, 'ok'],
+  ['s_max', 63, 's_max = 63: expected 0 (= s_min) or an integer frame size 64..9000'],
+  ['s_max', 9001, 's_max = 9001: expected 0 (= s_min) or an integer frame size 64..9000'],
+  ['r', true, 'ok'], ['r', 2, 'r = 2: expected true or false'],
+  ['l', false, 'ok'], ['l', 'yes', 'l = "yes": expected true or false'],
+  ['priority', -3, 'ok'],
+  ['priority', 1.5, 'priority = 1.5: expected an integer priority (lower runs first)'],
+  ['timeout', 0.5, 'ok'], ['timeout', 86_400, 'ok'],
+  ['timeout', 0, 'timeout = 0: expected seconds of grace past w + t, above 0 and up to 86400'],
+  ['timeout', -5, 'timeout = -5: expected seconds of grace past w + t, above 0 and up to 86400'],
+  ['timeout', 86_401, 'timeout = 86401: expected seconds of grace past w + t, above 0 and up to 86400'],
+  ['retries', 0, 'ok'], ['retries', 100, 'ok'],
+  ['retries', -1, 'retries = -1: expected an integer 0..100 (re-runs after a failure or loss)'],
+  ['retries', 0.5, 'retries = 0.5: expected an integer 0..100 (re-runs after a failure or loss)'],
+];
+
+/** The job object with `field` set to `value`. */
+function jobWith(field: Field, value: unknown): { nodes: string[]; data: Record<string, unknown>; [key: string]: unknown } {
+  return DATA_FIELDS.has(field) ? { nodes: ['m0'], data: { ...BASE, [field]: value } } : { nodes: ['m0'], data: { ...BASE }, [field]: value };
+}
+
+/** 'ok', or the message with the entry point's own name for the job (`prefix`) taken off. */
+function outcome(error: unknown, prefix: string): string {
+  if (error === undefined) return 'ok';
+  assert.ok(error instanceof PktgenError, `expected a pktgen error, got ${String(error)}`);
+  assert.ok(error.message.startsWith(prefix), `"${error.message}" should start with "${prefix}"`);
+  return error.message.slice(prefix.length);
+}
+
+async function settle(run: () => unknown): Promise<unknown> {
+  try {
+    await run();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/** The flags a user would type for `field = value`, or undefined when no flag can say it. */
+function flagsFor(field: Field, value: unknown): JobFlags | undefined {
+  if (field === 'r' || field === 'l') return undefined; // boolean flags cannot carry a wrong value
+  const flags: JobFlags = { node: ['m0'], 'all-nodes': false, rate: typed(String(BASE.m)), duration: typed(String(BASE.t)), 'random-payload': false, latency: false };
+  const text = String(value);
+  switch (field) {
+    case 'm': flags.rate = typed(text); break;
+    case 't': flags.duration = typed(text); break;
+    case 'w': flags.warmup = typed(text); break;
+    case 'n': flags.flows = typed(text); break;
+    case 's_min': flags.size = text; break;
+    case 's_max': flags.size = `${BASE.s_min}-${text}`; break;
+    default: flags[field] = typed(text);
+  }
+  return flags;
+}
+
+/** The UI's command line for the job, or undefined when the command cannot say it. */
+function commandFor(field: Field, value: unknown): string | undefined {
+  const job = jobWith(field, value);
+  if (field === 'timeout' || field === 'retries') return undefined;
+  return `add_job m0 ${JSON.stringify(job.data)}${field === 'priority' ? ` ${String(value)}` : ''}`;
+}
+
+describe('one job schema: the same message through every entry point', () => {
+  let service: SchedulerService;
+  let server: FrameServer;
+  let address: Address;
+  const log = createLogger({ write: () => undefined });
+  const known = new Set(['m0']);
+
+  before(async () => {
+    service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store: new MemoryStore(), log });
+    await service.start();
+    // Nobody listens there and the node is paused: accepted jobs stay queued.
+    await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: 1 }]);
+    service.setPaused('m0', true);
+    server = await startControlServer(service, { host: '127.0.0.1', port: 0, allow: new Allowlist(LOOPBACK_CIDRS, 'test'), log });
+    address = server.address;
+  });
+  after(async () => {
+    await server.close();
+    await service.stop();
+  });
+
+  for (const [field, value, expected] of CASES) {
+    it(`${field} = ${JSON.stringify(value)}: ${expected}`, async () => {
+      const job = jobWith(field, value);
+      const seen: Record<string, string> = {};
+      seen.file = outcome(await settle(() => parseJobsFile(JSON.stringify({ jobs: [job] }), 'jobs.json', known)), 'jobs.json: $.jobs[0]: ');
+      seen.control = outcome(await settle(() => controlRequest(address, { add_jobs: [{ json: JSON.stringify(job), where: '', all_nodes: false }] })), 'add_jobs[0]: ');
+      const flags = flagsFor(field, value);
+      if (flags) seen.submit = outcome(await settle(() => controlRequest(address, { add_jobs: [jobFromFlags(flags)] })), 'submit: ');
+      const line = commandFor(field, value);
+      if (line) {
+        const parsed = parseCommand(line, known);
+        seen.ui = parsed.type === 'error' ? outcome(new PktgenError('ERR_INPUT', parsed.message), 'add_job: ') : 'ok';
+        // What the line sends, the scheduler takes or refuses the same way.
+        if (parsed.type === 'addJob') seen.uiSent = outcome(await settle(() => controlRequest(address, { add_jobs: [parsed.job] })), 'add_job: ');
+      }
+      if (DATA_FIELDS.has(field) && Number.isInteger(value) || typeof value === 'boolean') {
+        // The wire carries only integers and booleans; a job that reaches a node is checked the same way.
+        const wire = { m: 10, t: 1, w: 0, n: 0, s_min: 64, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false, [field]: value };
+        const error = await settle(() => jobToSpec(wire, { host: '127.0.0.1', port: 9 }, DEFAULT_NODE_LIMITS, 1));
+        if (error) assert.ok(error instanceof JobRejectedError);
+        seen.node = outcome(error, '');
+      }
+      for (const [entry, got] of Object.entries(seen)) assert.equal(got, expected, `through ${entry}`);
+      assert.ok(Object.keys(seen).length >= 3);
+    });
+  }
+});
