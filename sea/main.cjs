@@ -1,7 +1,8 @@
 // Entry point of the single executable dist/pktgen (scripts/build-sea.mjs embeds it).
 // Node 24 runs only CommonJS as a SEA main, but the CLI must be ESM (ink and yoga-layout use
 // top-level await). So the ESM bundle travels as the asset `pktgen.mjs`: these hooks serve it from
-// memory under a file URL, then import() runs it. Nothing is read from that path on disk.
+// memory under a file URL, then import() runs it. Nothing is read from that path on disk. oclif
+// imports the same URL again for the commands and hooks (src/cli.ts loadOptions): the running module.
 'use strict';
 const { registerHooks } = require('node:module');
 const { dirname, join } = require('node:path');

@@ -1,22 +1,33 @@
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
-import { inspect } from 'node:util';
-import { type Command, Errors, flush, handle, type Interfaces, Plugin, run } from '@oclif/core';
+import { flush, handle, type Interfaces, Plugin, run } from '@oclif/core';
 import packageJson from '../package.json' with { type: 'json' };
-import { PktgenError, UserError } from './errors.js';
-import { COMMANDS } from './index.js';
+import { describeFailure } from './failure.js';
+
+// What package.json's oclif section points at: the commands and hooks are exported from here.
+export { COMMANDS } from './index.js';
+export { commandNotFound } from './not-found.js';
 
 const PJSON = packageJson as Interfaces.PJSON;
 
-/** Runs the pktgen CLI on `argv` (the arguments after the program name); exits non-zero on failure. */
-export async function main(argv: string[], commands: Record<string, Command.Class> = COMMANDS): Promise<void> {
+/** A command or hook declaration in package.json: the module and the name it exports. */
+interface Targeted {
+  target: string;
+  identifier: string;
+}
+
+/**
+ * Runs the pktgen CLI on `argv` (the arguments after the program name); exits non-zero on failure.
+ * `entry` is the URL of the module exporting COMMANDS and the hooks: this one, wherever it runs from.
+ */
+export async function main(argv: string[], entry: string = import.meta.url): Promise<void> {
   try {
-    await run(argv, await loadOptions(commands));
+    await run(argv, await loadOptions(entry));
     await flush();
   } catch (error) {
     const failure = describeFailure(error);
-    // oclif's own errors (bad flags, unknown command, this.exit()) keep oclif's output and exit codes.
+    // oclif's own errors (bad flags, this.exit()) keep oclif's output and exit codes.
     if (!failure) return handle(error as Error);
     process.stderr.write(`${failure.text}\n`);
     process.exit(failure.exitCode);
@@ -24,31 +35,29 @@ export async function main(argv: string[], commands: Record<string, Command.Clas
 }
 
 /**
- * oclif load options whose root plugin takes its commands from `commands`: the "explicit" strategy
- * would import `oclif.commands.target` from disk, and there is no such file inside the bundle.
+ * oclif load options for the root plugin, with package.json's command and hook targets (./src/cli.ts)
+ * pointed at `entry`. oclif's "explicit" strategy imports that target; the same code runs from
+ * src/cli.ts (bin/dev.js), dist/pktgen.mjs (bin/run.js) or the single executable, whose sea/main.cjs
+ * serves the bundle under a file URL from memory, so the target is wherever this module was loaded
+ * from (in a bundle there is no other module). Importing it again is free: it is already running.
  */
-export async function loadOptions(
-  commands: Record<string, Command.Class>,
-  root: string = programRoot(),
-): Promise<Interfaces.LoadOptions> {
-  const plugin = new Plugin({ ignoreManifest: true, isRoot: true, pjson: PJSON, root });
-  // Plugin.loadCommandsFromTarget() returns this cache once it is set, before importing anything.
-  Object.assign(plugin, { commandCache: commands });
+export async function loadOptions(entry: string, root: string = programRoot()): Promise<Interfaces.LoadOptions> {
+  const target = relative(root, fileURLToPath(entry));
+  const retarget = <T extends Targeted>(option: T): T => ({ ...option, target });
+  const declared = PJSON.oclif as unknown as { commands: Targeted & { strategy: 'explicit' }; hooks: Record<string, Targeted> };
+  const pjson: Interfaces.PJSON = {
+    ...PJSON,
+    oclif: {
+      ...PJSON.oclif,
+      commands: retarget(declared.commands),
+      hooks: Object.fromEntries(Object.entries(declared.hooks).map(([event, hook]) => [event, retarget(hook)])),
+    },
+  };
+  // No manifest file: the commands are read from the target each time (it is in memory anyway).
+  const plugin = new Plugin({ ignoreManifest: true, isRoot: true, pjson, root });
   await plugin.load();
   // Passing the plugin map also stops oclif from looking for user, dev and core plugins on disk.
-  return { pjson: PJSON, plugins: new Map([[plugin.name, plugin]]), root };
-}
-
-/** How an error reaches the user: text for stderr and an exit code, or undefined to let oclif handle it. */
-export function describeFailure(error: unknown): { exitCode: number; text: string } | undefined {
-  if (error instanceof Errors.CLIError) return undefined;
-  if (error instanceof UserError) return { exitCode: error.exitCode, text: `Error: ${error.message}` };
-  if (error instanceof PktgenError) return { exitCode: 1, text: `Error: ${error.message}` };
-  const details = error instanceof Error ? inspect(error) : `Thrown value: ${inspect(error)}`;
-  return {
-    exitCode: 1,
-    text: `${details}\npktgen hit a bug: please report it with the output above and \`pktgen --version\`.`,
-  };
+  return { pjson, plugins: new Map([[plugin.name, plugin]]), root };
 }
 
 // Where oclif considers the CLI installed: the executable's folder, or the checkout holding src/ or dist/.

@@ -1,4 +1,5 @@
 import type { Command } from '@oclif/core';
+import { commands as helpCommands } from '@oclif/plugin-help';
 import Schedule from './commands/schedule.js';
 import Serve from './commands/serve.js';
 import Status from './commands/status.js';
@@ -6,6 +7,7 @@ import Submit from './commands/submit.js';
 
 /** Explicit command map (oclif "explicit" discovery), so the CLI bundles into one file. */
 export const COMMANDS: Record<string, Command.Class> = {
+  ...helpCommands,
   schedule: Schedule,
   serve: Serve,
   status: Status,

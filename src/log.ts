@@ -1,5 +1,6 @@
-/** Log output format: human-readable lines or JSON lines. */
-export type LogFormat = 'human' | 'json';
+/** Log output formats: human-readable lines or JSON lines. */
+export const LOG_FORMATS = ['human', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | undefined>;
 

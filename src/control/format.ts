@@ -54,7 +54,13 @@ export function jobsCsv(jobs: JobInfo[]): string {
   return rows.join('\n');
 }
 
+/** What `pktgen status --json` prints: nodes (with address and state) and jobs. */
+export interface StatusDocument {
+  nodes: Array<NodeInfo & { address: string; state: NodeInfo['health'] }>;
+  jobs: JobInfo[];
+}
+
 /** Nodes and jobs as the `--json` document. */
-export function statusJson(nodes: NodeInfo[], jobs: JobInfo[]): string {
-  return JSON.stringify({ nodes: nodes.map((n) => ({ ...n, address: `${n.host}:${n.port}`, state: n.health })), jobs }, null, 2);
+export function statusDocument(nodes: NodeInfo[], jobs: JobInfo[]): StatusDocument {
+  return { nodes: nodes.map((n) => ({ ...n, address: `${n.host}:${n.port}`, state: n.health })), jobs };
 }

@@ -1,4 +1,5 @@
-import type { JobRequest, NodeRequest } from '../protocol/control-messages.js';
+import type { ControlRequest, JobRequest, NodeRequest } from '../protocol/control-messages.js';
+import { readJobEntries, readNodesFile } from '../input/files.js';
 import { isFinal, type JobInfo } from '../protocol/view.js';
 import { PORTS } from '../protocol/ports.js';
 import { UserError } from '../errors.js';
@@ -51,6 +52,16 @@ export function jobFromFlags(flags: JobFlags): JobRequest {
   if (flags.node?.length) job.nodes = flags.node;
   for (const field of JOB_FIELD_FLAGS) job[field] = flags[field];
   return { json: JSON.stringify(job), where: 'submit', all_nodes: flags['all-nodes'] };
+}
+
+/** What `pktgen submit` sends, from its flags: nodes first, then jobs (files, then flags), then cancels. */
+export async function submitRequest(flags: JobFlags & { nodes?: string; jobs?: string; 'add-node'?: NodeRequest[]; cancel?: string[] }): Promise<Partial<ControlRequest>> {
+  const nodes = flags.nodes ? await readNodesFile(flags.nodes) : [];
+  const add_nodes = [...nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, reflector: n.reflector ?? '' })), ...flags['add-node'] ?? []];
+  // Jobs go as written: the scheduler checks them, knowing its nodes, and names them by file and path.
+  const add_jobs = flags.jobs ? (await readJobEntries(flags.jobs)).map(({ where, item }) => ({ json: JSON.stringify(item), where, all_nodes: false })) : [];
+  if (flags.node || flags['all-nodes'] || flags.rate !== undefined || flags.duration !== undefined) add_jobs.push(jobFromFlags(flags));
+  return { add_nodes, add_jobs, cancel: flags.cancel ?? [] };
 }
 
 /** Parses `--add-node NAME=HOST[:PORT]`. */

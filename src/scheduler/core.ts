@@ -42,7 +42,7 @@ export type SchedulerEvent =
 export type Effect =
   | { type: 'sendJob'; node: string; jobId: string }
   | { type: 'cancelJob'; node: string; jobId: string }
-  | { type: 'jobFinished'; jobId: string }
+  | { type: 'jobFinished'; jobId: string; state: JobRecord['state'] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** The effects of one event, the records it changed and the jobs it removed (to persist before acting). */
@@ -370,7 +370,7 @@ export class SchedulerCore {
     }
     if (stats) job.stats = stats;
     this.changedJobs.add(job);
-    this.effects.push({ type: 'jobFinished', jobId: job.id });
+    this.effects.push({ type: 'jobFinished', jobId: job.id, state });
   }
 
   private requeue(job: JobRecord): void {

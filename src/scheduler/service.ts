@@ -8,7 +8,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SchedulerStore, LoadedFile } from '../store/store.js';
 import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent } from './core.js';
-import type { NodeRecord } from './types.js';
+import type { JobRecord, NodeRecord } from './types.js';
 import { Delivery } from './delivery.js';
 import { NodeAddresses } from './node-addresses.js';
 import { TurnBatch } from './turn-batch.js';
@@ -227,7 +227,11 @@ export class SchedulerService extends EventEmitter {
     switch (effect.type) {
       case 'sendJob': return void this.delivery.deliver(this.core.state.jobs.get(effect.jobId)!);
       case 'cancelJob': return void this.delivery.requestCancel(effect.node, effect.jobId);
-      case 'jobFinished': return void this.live.delete(effect.jobId);
+      case 'jobFinished':
+        this.live.delete(effect.jobId);
+        if (effect.state === 'succeeded') this.unsuccessful.delete(effect.jobId);
+        else this.unsuccessful.add(effect.jobId);
+        return;
       case 'log': return this.options.log[effect.level](effect.message);
     }
   }
@@ -240,5 +244,21 @@ export class SchedulerService extends EventEmitter {
   /** Nodes in insertion order. */
   nodes(): NodeRecord[] {
     return [...this.core.state.nodes.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Jobs in the order they were queued. */
+  jobs(): JobRecord[] {
+    return [...this.core.state.jobs.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Jobs that ended other than succeeded since this process started, removed ones included (a lost
+   * job that succeeds late leaves it): what `--exit-when-done` answers from, whatever was removed.
+   */
+  readonly unsuccessful = new Set<string>();
+
+  /** True when no job is waiting or running anywhere (the 'drained' event says when it becomes so). */
+  isDrained(): boolean {
+    return this.core.isDrained();
   }
 }

@@ -44,7 +44,8 @@ describe('single executable dist/pktgen', () => {
   });
 
   it('shows the help of every command, so each one is in the bundle and loads', async () => {
-    for (const id of Object.keys(COMMANDS)) {
+    // oclif's `help --help` is the root help, which the test above shows.
+    for (const id of Object.keys(COMMANDS).filter((id) => id !== 'help')) {
       const { exitCode, stdout } = await run([...id.split(':'), '--help']);
       assert.equal(exitCode, 0, `pktgen ${id} --help`);
       assert.match(stdout, new RegExp(`\\$ pktgen ${id.replaceAll(':', ' ')}`));
@@ -60,6 +61,6 @@ describe('single executable dist/pktgen', () => {
   it('reports an unknown command with exit code 2', async () => {
     const { exitCode, stderr } = await run(['no-such-command']);
     assert.equal(exitCode, 2);
-    assert.match(stderr, /command no-such-command not found/);
+    assert.match(stderr, /^Error: no-such-command is not a pktgen command/);
   });
 });

@@ -9,7 +9,7 @@ describe('TurnBatch: one event-loop turn of store changes and effects', () => {
     const node = makeNode('alpha', 0);
     batch.add({ changedJobs: [job], changedNodes: [node], removedJobs: [], effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }] });
     job.state = 'running';
-    batch.add({ changedJobs: [job], changedNodes: [], removedJobs: [], effects: [{ type: 'jobFinished', jobId: 'j1' }] });
+    batch.add({ changedJobs: [job], changedNodes: [], removedJobs: [], effects: [{ type: 'jobFinished', jobId: 'j1', state: 'succeeded' }] });
     assert.deepEqual(batch.changes(), { nodes: [node], jobs: [job], files: [], removedJobs: [] });
     assert.equal(batch.changes()!.jobs![0]!.state, 'running');
     assert.deepEqual(batch.effects.map((effect) => effect.type), ['sendJob', 'jobFinished']);

@@ -1,6 +1,6 @@
 import type { ControlRequest, ControlResponse, JobRequest, NodeRequest } from '../protocol/control-messages.js';
 import type { Snapshot } from '../protocol/view.js';
-import type { TuiBackend } from '../tui/backend.js';
+import type { TuiBackend } from './backend.js';
 
 /** Sends one control request and resolves with the response, or rejects with the refusal. */
 export type ControlSender = (request: Partial<ControlRequest>) => Promise<ControlResponse>;

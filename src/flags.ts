@@ -1,0 +1,17 @@
+import { Flags } from '@oclif/core';
+import { DEFAULT_CONTROL_ADDRESS, schedulerAddress } from './control/client.js';
+import { LOG_FORMATS } from './log.js';
+import { PORTS } from './protocol/ports.js';
+import type { Address } from './transport/address.js';
+
+/** --scheduler HOST[:PORT]: the control API of a running scheduler (status, submit). */
+export const schedulerFlag = Flags.custom<Address>({
+  description: `control API of the scheduler (port ${PORTS.control} if none is given)`,
+  helpValue: 'HOST[:PORT]',
+  default: schedulerAddress(DEFAULT_CONTROL_ADDRESS),
+  defaultHelp: async () => DEFAULT_CONTROL_ADDRESS,
+  parse: async (text) => schedulerAddress(text),
+});
+
+/** --log-format: how the log lines on stderr look (serve, schedule). */
+export const logFormatFlag = Flags.option({ description: 'log line format (stderr)', options: LOG_FORMATS, default: 'human' });
