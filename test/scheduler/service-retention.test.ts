@@ -110,4 +110,22 @@ describe('scheduler service: retention keeps --keep-jobs finished jobs in memory
     assert.deepEqual([...service.core.state.jobs.keys()], [...finished.slice(70).map((job) => job.id), 'queued']);
     assert.equal(rowsIn(restartPath), 31);
   });
+
+  it('remembers a failure retention removed, so --exit-when-done cannot pass over it', async () => {
+    const failing = nodes[0]!;
+    failing.behaviour = { kind: 'fail', reason: 'no route' };
+    try {
+      service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store: SqliteStore.open(join(dir, 'removed-failure.db')), log: quiet, tickMs: 20, core: { keepJobs: 1 } });
+      await service.start();
+      await service.addNodes([{ name: 'bad', host: '127.0.0.1', port: failing.port }, { name: 'good', host: '127.0.0.1', port: nodes[1]!.port }]);
+      const [failed] = service.addJobs([{ nodes: ['bad'], priority: 0, data, target: '', timeoutS: 5, retries: 0 }]);
+      const running = service;
+      await until('the failure is final', () => running.unsuccessful.has(failed!), 10_000);
+      const [later] = service.addJobs([{ nodes: ['good'], priority: 0, data, target: '', timeoutS: 5, retries: 0 }]);
+      await until('the success finished and pushed the failure out', () => running.core.state.jobs.get(later!)?.state === 'succeeded' && !running.core.state.jobs.has(failed!), 10_000);
+      assert.deepEqual([...service.unsuccessful], [failed]);
+    } finally {
+      failing.behaviour = { kind: 'succeed', ms: 0 };
+    }
+  });
 });
