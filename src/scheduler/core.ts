@@ -2,29 +2,17 @@ import { JobIndex } from './job-index.js';
 import { FinishedJobs } from './retention.js';
 import type { Stats } from '../protocol/messages.js';
 import { Heap } from './heap.js';
+import type { JobSpec } from '../input/job.js';
+import type { NodeSpec } from '../input/files.js';
 import { exponentialBackoff } from '../transport/backoff.js';
 import { FINAL_STATES } from '../protocol/view.js';
-import { type JobData } from '../protocol/messages.js';
 import { type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
 
-/** A node to add (from nodes.json, submit or the TUI). */
-export interface NewNode {
-  name: string;
-  host: string;
-  port: number;
-  reflector?: string;
-}
+/** A node to add (from nodes.json, submit or the TUI), as checked by src/input. */
+export type NewNode = NodeSpec;
 
-/** A job to queue on one node. */
-export interface NewJob {
-  id: string;
-  node: string;
-  priority: number;
-  data: JobData;
-  target: string;
-  timeoutS: number;
-  retries: number;
-}
+/** A checked job (input/job.ts) queued on one of its nodes, under its own id. */
+export type NewJob = Omit<JobSpec, 'nodes'> & { id: string; node: string };
 
 /** Everything that happens to the scheduler. Time arrives inside events (ms). */
 export type SchedulerEvent =

@@ -104,9 +104,6 @@ function queueJobsFile(service: SchedulerService, store: SchedulerStore, path: s
     log.info(`jobs file ${path} was already loaded on ${new Date(seen.loadedAt).toISOString()} (${seen.jobCount} jobs): not queued again; --fresh starts over`);
     return;
   }
-  const ids = service.addJobs(
-    file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, timeoutS: j.timeoutS, retries: j.retries })),
-    { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length },
-  );
+  const ids = service.addJobs(file.jobs, { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length });
   log.info(`queued ${ids.length} job(s) from ${path}`);
 }

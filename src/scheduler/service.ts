@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { SchedulerStore, LoadedFile } from '../store/store.js';
 import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
+import type { JobSpec } from '../input/job.js';
 import { Delivery } from './delivery.js';
 import { NodeAddresses } from './node-addresses.js';
 import { TurnBatch } from './turn-batch.js';
@@ -102,7 +103,7 @@ export class SchedulerService extends EventEmitter {
   }
 
   /** Queues jobs (one record per listed node) and remembers the file they came from, atomically. */
-  addJobs(specs: Array<Omit<NewJob, 'id' | 'node'> & { nodes: string[] }>, file?: LoadedFile): string[] {
+  addJobs(specs: JobSpec[], file?: LoadedFile): string[] {
     const jobs: NewJob[] = [];
     const ids = this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
     for (const { nodes, priority, data, target, timeoutS, retries } of specs) {
