@@ -1,5 +1,4 @@
-import { pktgen, toPlain, type Fields } from './wire.js';
-import { DecodeError } from './errors.js';
+import { decode, pktgen, toPlain, type Fields } from './wire.js';
 import { plainStats, type JobData } from './messages.js';
 import type { JobInfo, JobState, NodeHealth, NodeInfo, Snapshot } from './view.js';
 
@@ -39,12 +38,7 @@ export function encodeRequest(request: Partial<ControlRequest>): Uint8Array {
 
 /** Decodes a control request; throws DecodeError on bad bytes. */
 export function decodeRequest(bytes: Uint8Array): ControlRequest {
-  let message: pktgen.ControlRequest;
-  try {
-    message = pktgen.ControlRequest.decode(bytes);
-  } catch (error) {
-    throw new DecodeError('ControlRequest', (error as Error).message);
-  }
+  const message = decode(pktgen.ControlRequest, bytes);
   const plain = toPlain<pktgen.ControlRequest, Omit<ControlRequest, 'states'> & { states: string[] }>(pktgen.ControlRequest, message);
   return { ...plain, states: plain.states.map((state) => state.toLowerCase() as JobState) };
 }
@@ -60,12 +54,7 @@ export function encodeResponse(response: Partial<ControlResponse>): Uint8Array {
 
 /** Decodes a control response; throws DecodeError on bad bytes. */
 export function decodeResponse(bytes: Uint8Array): ControlResponse {
-  let message: pktgen.ControlResponse;
-  try {
-    message = pktgen.ControlResponse.decode(bytes);
-  } catch (error) {
-    throw new DecodeError('ControlResponse', (error as Error).message);
-  }
+  const message = decode(pktgen.ControlResponse, bytes);
   const response: ControlResponse = {
     job_ids: message.job_ids,
     jobs_total: message.jobs_total,

@@ -1,4 +1,4 @@
-import { pktgen, toPlain, type Fields } from './wire.js';
+import { decode, pktgen, toPlain, type Fields } from './wire.js';
 import { DecodeError } from './errors.js';
 
 /** The legacy job fields 1-8 and pktgen's extensions (empty string = not set). */
@@ -30,11 +30,7 @@ export function encodeJob(job: Partial<Job>): Uint8Array {
 
 /** Decodes a job; throws DecodeError on bytes that are not a Job. */
 export function decodeJob(bytes: Uint8Array): Job {
-  try {
-    return toPlain<pktgen.Job, Job>(pktgen.Job, pktgen.Job.decode(bytes));
-  } catch (error) {
-    throw new DecodeError('Job', (error as Error).message);
-  }
+  return toPlain<pktgen.Job, Job>(pktgen.Job, decode(pktgen.Job, bytes));
 }
 
 /** Encodes a status. `stats` is sent only with SUCCESS and PROGRESS. */
@@ -44,12 +40,7 @@ export function encodeStatus(status: Partial<Status> & { type: StatusTypeName })
 
 /** Decodes a status, accepting both legacy FAIL encodings (empty, and `08 00`). */
 export function decodeStatus(bytes: Uint8Array): Status {
-  let message: pktgen.Status;
-  try {
-    message = pktgen.Status.decode(bytes);
-  } catch (error) {
-    throw new DecodeError('Status', (error as Error).message);
-  }
+  const message = decode(pktgen.Status, bytes);
   const type = pktgen.Status.Type[message.type] as StatusTypeName | undefined;
   if (type === undefined) throw new DecodeError('Status', `unknown status type ${String(message.type)}`);
   const status: Status = { type, job_id: message.job_id, node: message.node, reason: message.reason, elapsed_s: message.elapsed_s };

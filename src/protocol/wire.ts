@@ -1,6 +1,7 @@
 // The generated message classes, loaded after numbers.ts has switched 64-bit fields to numbers.
 // Import `pktgen` from here, never from ./generated directly.
 import './numbers.js';
+import { DecodeError } from './errors.js';
 
 export { pktgen } from './generated/pktgen.js';
 
@@ -18,4 +19,13 @@ export const PLAIN = { longs: Number, enums: String, defaults: true, arrays: tru
  */
 export function toPlain<M, T>(type: { toObject(message: M, options: typeof PLAIN): { [key: string]: unknown } }, message: M): T {
   return type.toObject(message, PLAIN) as T;
+}
+
+/** Decodes one message of a generated type; bytes that are not one throw DecodeError naming the type. */
+export function decode<M>(type: { decode(bytes: Uint8Array): M; getTypeUrl(prefix?: string): string }, bytes: Uint8Array): M {
+  try {
+    return type.decode(bytes);
+  } catch (error) {
+    throw new DecodeError(type.getTypeUrl('').replace(/^\/?pktgen\./, ''), (error as Error).message);
+  }
 }
