@@ -480,4 +480,161 @@ export namespace pktgen {
         }
         type $Shape = pktgen.ControlResponse.$Properties;
     }
+
+    interface ISessionHello extends pktgen.SessionHello.$Properties {
+    }
+
+    class SessionHello {
+        constructor(properties?: pktgen.SessionHello.$Properties);
+        $unknowns?: Uint8Array[];
+        version: number;
+        nonce: Uint8Array;
+        name: string;
+        static create(properties: pktgen.SessionHello.$Shape): pktgen.SessionHello & pktgen.SessionHello.$Shape;
+        static create(properties?: pktgen.SessionHello.$Properties): pktgen.SessionHello;
+        static encode(message: pktgen.SessionHello.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SessionHello & pktgen.SessionHello.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SessionHello;
+        static toObject(message: pktgen.SessionHello, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SessionHello {
+        interface $Properties {
+            version?: (number|null);
+            nonce?: (Uint8Array|null);
+            name?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.SessionHello.$Properties;
+    }
+
+    interface ISessionWelcome extends pktgen.SessionWelcome.$Properties {
+    }
+
+    class SessionWelcome {
+        constructor(properties?: pktgen.SessionWelcome.$Properties);
+        $unknowns?: Uint8Array[];
+        nonce: Uint8Array;
+        name: string;
+        proof: Uint8Array;
+        static create(properties: pktgen.SessionWelcome.$Shape): pktgen.SessionWelcome & pktgen.SessionWelcome.$Shape;
+        static create(properties?: pktgen.SessionWelcome.$Properties): pktgen.SessionWelcome;
+        static encode(message: pktgen.SessionWelcome.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SessionWelcome & pktgen.SessionWelcome.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SessionWelcome;
+        static toObject(message: pktgen.SessionWelcome, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SessionWelcome {
+        interface $Properties {
+            nonce?: (Uint8Array|null);
+            name?: (string|null);
+            proof?: (Uint8Array|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.SessionWelcome.$Properties;
+    }
+
+    interface ISessionProof extends pktgen.SessionProof.$Properties {
+    }
+
+    class SessionProof {
+        constructor(properties?: pktgen.SessionProof.$Properties);
+        $unknowns?: Uint8Array[];
+        proof: Uint8Array;
+        static create(properties: pktgen.SessionProof.$Shape): pktgen.SessionProof & pktgen.SessionProof.$Shape;
+        static create(properties?: pktgen.SessionProof.$Properties): pktgen.SessionProof;
+        static encode(message: pktgen.SessionProof.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SessionProof & pktgen.SessionProof.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SessionProof;
+        static toObject(message: pktgen.SessionProof, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SessionProof {
+        interface $Properties {
+            proof?: (Uint8Array|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.SessionProof.$Properties;
+    }
+
+    interface ISessionFrame extends pktgen.SessionFrame.$Properties {
+    }
+
+    class SessionFrame {
+        constructor(properties?: pktgen.SessionFrame.$Properties);
+        $unknowns?: Uint8Array[];
+        seq: number;
+        job?: (pktgen.Job.$Properties|null);
+        accepted?: (string|null);
+        status?: (pktgen.Status.$Properties|null);
+        status_ack?: (pktgen.StatusAck.$Properties|null);
+        heartbeat?: (boolean|null);
+        body?: ("job"|"accepted"|"status"|"status_ack"|"heartbeat");
+        static create(properties: pktgen.SessionFrame.$Shape): pktgen.SessionFrame & pktgen.SessionFrame.$Shape;
+        static create(properties?: pktgen.SessionFrame.$Properties): pktgen.SessionFrame;
+        static encode(message: pktgen.SessionFrame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SessionFrame & pktgen.SessionFrame.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SessionFrame;
+        static toObject(message: pktgen.SessionFrame, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SessionFrame {
+        interface $Properties {
+            seq?: (number|null);
+            job?: (pktgen.Job.$Properties|null);
+            accepted?: (string|null);
+            status?: (pktgen.Status.$Properties|null);
+            status_ack?: (pktgen.StatusAck.$Properties|null);
+            heartbeat?: (boolean|null);
+            body?: ("job"|"accepted"|"status"|"status_ack"|"heartbeat");
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = {
+          seq?: number|null;
+          job?: pktgen.Job.$Shape|null;
+          accepted?: string|null;
+          status?: pktgen.Status.$Shape|null;
+          status_ack?: pktgen.StatusAck.$Shape|null;
+          heartbeat?: boolean|null;
+          $unknowns?: Uint8Array[];
+        } & (
+          ({ body?: undefined; job?: null; accepted?: null; status?: null; status_ack?: null; heartbeat?: null }|{ body?: "job"; job: pktgen.Job.$Shape; accepted?: null; status?: null; status_ack?: null; heartbeat?: null }|{ body?: "accepted"; job?: null; accepted: string; status?: null; status_ack?: null; heartbeat?: null }|{ body?: "status"; job?: null; accepted?: null; status: pktgen.Status.$Shape; status_ack?: null; heartbeat?: null }|{ body?: "status_ack"; job?: null; accepted?: null; status?: null; status_ack: pktgen.StatusAck.$Shape; heartbeat?: null }|{ body?: "heartbeat"; job?: null; accepted?: null; status?: null; status_ack?: null; heartbeat: boolean })
+        );
+    }
+
+    interface IStatusAck extends pktgen.StatusAck.$Properties {
+    }
+
+    class StatusAck {
+        constructor(properties?: pktgen.StatusAck.$Properties);
+        $unknowns?: Uint8Array[];
+        job_id: string;
+        type: pktgen.Status.Type;
+        static create(properties: pktgen.StatusAck.$Shape): pktgen.StatusAck & pktgen.StatusAck.$Shape;
+        static create(properties?: pktgen.StatusAck.$Properties): pktgen.StatusAck;
+        static encode(message: pktgen.StatusAck.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.StatusAck & pktgen.StatusAck.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.StatusAck;
+        static toObject(message: pktgen.StatusAck, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace StatusAck {
+        interface $Properties {
+            job_id?: (string|null);
+            type?: (pktgen.Status.Type|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.StatusAck.$Properties;
+    }
 }

@@ -5223,6 +5223,1494 @@ export const pktgen = $root.pktgen = (() => {
         return ControlResponse;
     })();
 
+    pktgen.SessionHello = (function() {
+
+        /**
+         * Properties of a SessionHello.
+         * @typedef {Object} pktgen.SessionHello.$Properties
+         * @property {number|null} [version] SessionHello version
+         * @property {Uint8Array|null} [nonce] SessionHello nonce
+         * @property {string|null} [name] SessionHello name
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SessionHello.
+         * @memberof pktgen
+         * @interface ISessionHello
+         * @augments pktgen.SessionHello.$Properties
+         * @deprecated Use pktgen.SessionHello.$Properties instead.
+         */
+
+        /**
+         * Shape of a SessionHello.
+         * @typedef {pktgen.SessionHello.$Properties} pktgen.SessionHello.$Shape
+         */
+
+        /**
+         * Constructs a new SessionHello.
+         * @memberof pktgen
+         * @classdesc Represents a SessionHello.
+         * @constructor
+         * @param {pktgen.SessionHello.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SessionHello = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SessionHello version.
+         * @member {number} version
+         * @memberof pktgen.SessionHello
+         * @instance
+         */
+        SessionHello.prototype.version = 0;
+
+        /**
+         * SessionHello nonce.
+         * @member {Uint8Array} nonce
+         * @memberof pktgen.SessionHello
+         * @instance
+         */
+        SessionHello.prototype.nonce = $util.newBuffer([]);
+
+        /**
+         * SessionHello name.
+         * @member {string} name
+         * @memberof pktgen.SessionHello
+         * @instance
+         */
+        SessionHello.prototype.name = "";
+
+        /**
+         * Creates a new SessionHello instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SessionHello
+         * @static
+         * @param {pktgen.SessionHello.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SessionHello} SessionHello instance
+         * @type {{
+         *   (properties: pktgen.SessionHello.$Shape): pktgen.SessionHello & pktgen.SessionHello.$Shape;
+         *   (properties?: pktgen.SessionHello.$Properties): pktgen.SessionHello;
+         * }}
+         */
+        SessionHello.create = function(properties) {
+            return new SessionHello(properties);
+        };
+
+        /**
+         * Encodes the specified SessionHello message. Does not implicitly {@link pktgen.SessionHello.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SessionHello
+         * @static
+         * @param {pktgen.SessionHello.$Properties} message SessionHello message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SessionHello.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.version != null && $Object.hasOwnProperty.call(message, "version") && message.version !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.version);
+            if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
+                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.nonce);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.name);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SessionHello message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SessionHello
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SessionHello & pktgen.SessionHello.$Shape} SessionHello
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SessionHello.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SessionHello();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.version = value;
+                        else
+                            delete message.version;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.nonce = value;
+                        else
+                            delete message.nonce;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SessionHello message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SessionHello
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SessionHello} SessionHello
+         */
+        SessionHello.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SessionHello)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SessionHello: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SessionHello();
+            if (object.version != null)
+                if ($Number(object.version) !== 0)
+                    message.version = object.version >>> 0;
+            if (object.nonce != null)
+                if (object.nonce.length)
+                    if (typeof object.nonce === "string")
+                        $util.base64.decode(object.nonce, message.nonce = $util.newBuffer($util.base64.length(object.nonce)), 0);
+                    else if (object.nonce.length >= 0)
+                        message.nonce = object.nonce;
+            if (object.name != null)
+                if (typeof object.name !== "string" || object.name.length)
+                    message.name = $String(object.name);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SessionHello message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SessionHello
+         * @static
+         * @param {pktgen.SessionHello} message SessionHello
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SessionHello.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.version = 0;
+                if (options.bytes === $String)
+                    object.nonce = "";
+                else {
+                    object.nonce = [];
+                    if (options.bytes !== $Array)
+                        object.nonce = $util.newBuffer(object.nonce);
+                }
+                object.name = "";
+            }
+            if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+                object.version = message.version;
+            if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                object.nonce = options.bytes === $String ? $util.base64.encode(message.nonce, 0, message.nonce.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.nonce) : message.nonce;
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+                object.name = message.name;
+            return object;
+        };
+
+        /**
+         * Converts this SessionHello to JSON.
+         * @function toJSON
+         * @memberof pktgen.SessionHello
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SessionHello.prototype.toJSON = function() {
+            return SessionHello.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SessionHello
+         * @function getTypeUrl
+         * @memberof pktgen.SessionHello
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SessionHello.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SessionHello";
+        };
+
+        return SessionHello;
+    })();
+
+    pktgen.SessionWelcome = (function() {
+
+        /**
+         * Properties of a SessionWelcome.
+         * @typedef {Object} pktgen.SessionWelcome.$Properties
+         * @property {Uint8Array|null} [nonce] SessionWelcome nonce
+         * @property {string|null} [name] SessionWelcome name
+         * @property {Uint8Array|null} [proof] SessionWelcome proof
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SessionWelcome.
+         * @memberof pktgen
+         * @interface ISessionWelcome
+         * @augments pktgen.SessionWelcome.$Properties
+         * @deprecated Use pktgen.SessionWelcome.$Properties instead.
+         */
+
+        /**
+         * Shape of a SessionWelcome.
+         * @typedef {pktgen.SessionWelcome.$Properties} pktgen.SessionWelcome.$Shape
+         */
+
+        /**
+         * Constructs a new SessionWelcome.
+         * @memberof pktgen
+         * @classdesc Represents a SessionWelcome.
+         * @constructor
+         * @param {pktgen.SessionWelcome.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SessionWelcome = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SessionWelcome nonce.
+         * @member {Uint8Array} nonce
+         * @memberof pktgen.SessionWelcome
+         * @instance
+         */
+        SessionWelcome.prototype.nonce = $util.newBuffer([]);
+
+        /**
+         * SessionWelcome name.
+         * @member {string} name
+         * @memberof pktgen.SessionWelcome
+         * @instance
+         */
+        SessionWelcome.prototype.name = "";
+
+        /**
+         * SessionWelcome proof.
+         * @member {Uint8Array} proof
+         * @memberof pktgen.SessionWelcome
+         * @instance
+         */
+        SessionWelcome.prototype.proof = $util.newBuffer([]);
+
+        /**
+         * Creates a new SessionWelcome instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SessionWelcome
+         * @static
+         * @param {pktgen.SessionWelcome.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SessionWelcome} SessionWelcome instance
+         * @type {{
+         *   (properties: pktgen.SessionWelcome.$Shape): pktgen.SessionWelcome & pktgen.SessionWelcome.$Shape;
+         *   (properties?: pktgen.SessionWelcome.$Properties): pktgen.SessionWelcome;
+         * }}
+         */
+        SessionWelcome.create = function(properties) {
+            return new SessionWelcome(properties);
+        };
+
+        /**
+         * Encodes the specified SessionWelcome message. Does not implicitly {@link pktgen.SessionWelcome.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SessionWelcome
+         * @static
+         * @param {pktgen.SessionWelcome.$Properties} message SessionWelcome message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SessionWelcome.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
+                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.nonce);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.proof != null && $Object.hasOwnProperty.call(message, "proof") && message.proof.length)
+                writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.proof);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SessionWelcome message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SessionWelcome
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SessionWelcome & pktgen.SessionWelcome.$Shape} SessionWelcome
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SessionWelcome.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SessionWelcome();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.nonce = value;
+                        else
+                            delete message.nonce;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.proof = value;
+                        else
+                            delete message.proof;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SessionWelcome message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SessionWelcome
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SessionWelcome} SessionWelcome
+         */
+        SessionWelcome.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SessionWelcome)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SessionWelcome: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SessionWelcome();
+            if (object.nonce != null)
+                if (object.nonce.length)
+                    if (typeof object.nonce === "string")
+                        $util.base64.decode(object.nonce, message.nonce = $util.newBuffer($util.base64.length(object.nonce)), 0);
+                    else if (object.nonce.length >= 0)
+                        message.nonce = object.nonce;
+            if (object.name != null)
+                if (typeof object.name !== "string" || object.name.length)
+                    message.name = $String(object.name);
+            if (object.proof != null)
+                if (object.proof.length)
+                    if (typeof object.proof === "string")
+                        $util.base64.decode(object.proof, message.proof = $util.newBuffer($util.base64.length(object.proof)), 0);
+                    else if (object.proof.length >= 0)
+                        message.proof = object.proof;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SessionWelcome message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SessionWelcome
+         * @static
+         * @param {pktgen.SessionWelcome} message SessionWelcome
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SessionWelcome.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                if (options.bytes === $String)
+                    object.nonce = "";
+                else {
+                    object.nonce = [];
+                    if (options.bytes !== $Array)
+                        object.nonce = $util.newBuffer(object.nonce);
+                }
+                object.name = "";
+                if (options.bytes === $String)
+                    object.proof = "";
+                else {
+                    object.proof = [];
+                    if (options.bytes !== $Array)
+                        object.proof = $util.newBuffer(object.proof);
+                }
+            }
+            if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                object.nonce = options.bytes === $String ? $util.base64.encode(message.nonce, 0, message.nonce.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.nonce) : message.nonce;
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+                object.name = message.name;
+            if (message.proof != null && $Object.hasOwnProperty.call(message, "proof"))
+                object.proof = options.bytes === $String ? $util.base64.encode(message.proof, 0, message.proof.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.proof) : message.proof;
+            return object;
+        };
+
+        /**
+         * Converts this SessionWelcome to JSON.
+         * @function toJSON
+         * @memberof pktgen.SessionWelcome
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SessionWelcome.prototype.toJSON = function() {
+            return SessionWelcome.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SessionWelcome
+         * @function getTypeUrl
+         * @memberof pktgen.SessionWelcome
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SessionWelcome.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SessionWelcome";
+        };
+
+        return SessionWelcome;
+    })();
+
+    pktgen.SessionProof = (function() {
+
+        /**
+         * Properties of a SessionProof.
+         * @typedef {Object} pktgen.SessionProof.$Properties
+         * @property {Uint8Array|null} [proof] SessionProof proof
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SessionProof.
+         * @memberof pktgen
+         * @interface ISessionProof
+         * @augments pktgen.SessionProof.$Properties
+         * @deprecated Use pktgen.SessionProof.$Properties instead.
+         */
+
+        /**
+         * Shape of a SessionProof.
+         * @typedef {pktgen.SessionProof.$Properties} pktgen.SessionProof.$Shape
+         */
+
+        /**
+         * Constructs a new SessionProof.
+         * @memberof pktgen
+         * @classdesc Represents a SessionProof.
+         * @constructor
+         * @param {pktgen.SessionProof.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SessionProof = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SessionProof proof.
+         * @member {Uint8Array} proof
+         * @memberof pktgen.SessionProof
+         * @instance
+         */
+        SessionProof.prototype.proof = $util.newBuffer([]);
+
+        /**
+         * Creates a new SessionProof instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SessionProof
+         * @static
+         * @param {pktgen.SessionProof.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SessionProof} SessionProof instance
+         * @type {{
+         *   (properties: pktgen.SessionProof.$Shape): pktgen.SessionProof & pktgen.SessionProof.$Shape;
+         *   (properties?: pktgen.SessionProof.$Properties): pktgen.SessionProof;
+         * }}
+         */
+        SessionProof.create = function(properties) {
+            return new SessionProof(properties);
+        };
+
+        /**
+         * Encodes the specified SessionProof message. Does not implicitly {@link pktgen.SessionProof.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SessionProof
+         * @static
+         * @param {pktgen.SessionProof.$Properties} message SessionProof message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SessionProof.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.proof != null && $Object.hasOwnProperty.call(message, "proof") && message.proof.length)
+                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.proof);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SessionProof message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SessionProof
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SessionProof & pktgen.SessionProof.$Shape} SessionProof
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SessionProof.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SessionProof();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.proof = value;
+                        else
+                            delete message.proof;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SessionProof message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SessionProof
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SessionProof} SessionProof
+         */
+        SessionProof.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SessionProof)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SessionProof: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SessionProof();
+            if (object.proof != null)
+                if (object.proof.length)
+                    if (typeof object.proof === "string")
+                        $util.base64.decode(object.proof, message.proof = $util.newBuffer($util.base64.length(object.proof)), 0);
+                    else if (object.proof.length >= 0)
+                        message.proof = object.proof;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SessionProof message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SessionProof
+         * @static
+         * @param {pktgen.SessionProof} message SessionProof
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SessionProof.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults)
+                if (options.bytes === $String)
+                    object.proof = "";
+                else {
+                    object.proof = [];
+                    if (options.bytes !== $Array)
+                        object.proof = $util.newBuffer(object.proof);
+                }
+            if (message.proof != null && $Object.hasOwnProperty.call(message, "proof"))
+                object.proof = options.bytes === $String ? $util.base64.encode(message.proof, 0, message.proof.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.proof) : message.proof;
+            return object;
+        };
+
+        /**
+         * Converts this SessionProof to JSON.
+         * @function toJSON
+         * @memberof pktgen.SessionProof
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SessionProof.prototype.toJSON = function() {
+            return SessionProof.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SessionProof
+         * @function getTypeUrl
+         * @memberof pktgen.SessionProof
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SessionProof.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SessionProof";
+        };
+
+        return SessionProof;
+    })();
+
+    pktgen.SessionFrame = (function() {
+
+        /**
+         * Properties of a SessionFrame.
+         * @typedef {Object} pktgen.SessionFrame.$Properties
+         * @property {number|null} [seq] SessionFrame seq
+         * @property {pktgen.Job.$Properties|null} [job] SessionFrame job
+         * @property {string|null} [accepted] SessionFrame accepted
+         * @property {pktgen.Status.$Properties|null} [status] SessionFrame status
+         * @property {pktgen.StatusAck.$Properties|null} [status_ack] SessionFrame status_ack
+         * @property {boolean|null} [heartbeat] SessionFrame heartbeat
+         * @property {"job"|"accepted"|"status"|"status_ack"|"heartbeat"} [body] SessionFrame body
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SessionFrame.
+         * @memberof pktgen
+         * @interface ISessionFrame
+         * @augments pktgen.SessionFrame.$Properties
+         * @deprecated Use pktgen.SessionFrame.$Properties instead.
+         */
+
+        /**
+         * Narrowed shape of a SessionFrame.
+         * @typedef {{
+         *   seq?: number|null;
+         *   job?: pktgen.Job.$Shape|null;
+         *   accepted?: string|null;
+         *   status?: pktgen.Status.$Shape|null;
+         *   status_ack?: pktgen.StatusAck.$Shape|null;
+         *   heartbeat?: boolean|null;
+         *   $unknowns?: Array.<Uint8Array>;
+         * } & (
+         *   ({ body?: undefined; job?: null; accepted?: null; status?: null; status_ack?: null; heartbeat?: null }|{ body?: "job"; job: pktgen.Job.$Shape; accepted?: null; status?: null; status_ack?: null; heartbeat?: null }|{ body?: "accepted"; job?: null; accepted: string; status?: null; status_ack?: null; heartbeat?: null }|{ body?: "status"; job?: null; accepted?: null; status: pktgen.Status.$Shape; status_ack?: null; heartbeat?: null }|{ body?: "status_ack"; job?: null; accepted?: null; status?: null; status_ack: pktgen.StatusAck.$Shape; heartbeat?: null }|{ body?: "heartbeat"; job?: null; accepted?: null; status?: null; status_ack?: null; heartbeat: boolean })
+         * )} pktgen.SessionFrame.$Shape
+         */
+
+        /**
+         * Constructs a new SessionFrame.
+         * @memberof pktgen
+         * @classdesc Represents a SessionFrame.
+         * @constructor
+         * @param {pktgen.SessionFrame.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SessionFrame = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SessionFrame seq.
+         * @member {number} seq
+         * @memberof pktgen.SessionFrame
+         * @instance
+         */
+        SessionFrame.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * SessionFrame job.
+         * @member {pktgen.Job.$Properties|null|undefined} job
+         * @memberof pktgen.SessionFrame
+         * @instance
+         */
+        SessionFrame.prototype.job = null;
+
+        /**
+         * SessionFrame accepted.
+         * @member {string|null|undefined} accepted
+         * @memberof pktgen.SessionFrame
+         * @instance
+         */
+        SessionFrame.prototype.accepted = null;
+
+        /**
+         * SessionFrame status.
+         * @member {pktgen.Status.$Properties|null|undefined} status
+         * @memberof pktgen.SessionFrame
+         * @instance
+         */
+        SessionFrame.prototype.status = null;
+
+        /**
+         * SessionFrame status_ack.
+         * @member {pktgen.StatusAck.$Properties|null|undefined} status_ack
+         * @memberof pktgen.SessionFrame
+         * @instance
+         */
+        SessionFrame.prototype.status_ack = null;
+
+        /**
+         * SessionFrame heartbeat.
+         * @member {boolean|null|undefined} heartbeat
+         * @memberof pktgen.SessionFrame
+         * @instance
+         */
+        SessionFrame.prototype.heartbeat = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * SessionFrame body.
+         * @member {"job"|"accepted"|"status"|"status_ack"|"heartbeat"|undefined} body
+         * @memberof pktgen.SessionFrame
+         * @instance
+         */
+        $Object.defineProperty(SessionFrame.prototype, "body", {
+            get: $util.oneOfGetter($oneOfFields = ["job", "accepted", "status", "status_ack", "heartbeat"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new SessionFrame instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SessionFrame
+         * @static
+         * @param {pktgen.SessionFrame.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SessionFrame} SessionFrame instance
+         * @type {{
+         *   (properties: pktgen.SessionFrame.$Shape): pktgen.SessionFrame & pktgen.SessionFrame.$Shape;
+         *   (properties?: pktgen.SessionFrame.$Properties): pktgen.SessionFrame;
+         * }}
+         */
+        SessionFrame.create = function(properties) {
+            return new SessionFrame(properties);
+        };
+
+        /**
+         * Encodes the specified SessionFrame message. Does not implicitly {@link pktgen.SessionFrame.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SessionFrame
+         * @static
+         * @param {pktgen.SessionFrame.$Properties} message SessionFrame message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SessionFrame.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.seq);
+            if (message.job != null && $Object.hasOwnProperty.call(message, "job"))
+                $root.pktgen.Job.encode(message.job, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.accepted != null && $Object.hasOwnProperty.call(message, "accepted"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.accepted);
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.pktgen.Status.encode(message.status, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+            if (message.status_ack != null && $Object.hasOwnProperty.call(message, "status_ack"))
+                $root.pktgen.StatusAck.encode(message.status_ack, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+            if (message.heartbeat != null && $Object.hasOwnProperty.call(message, "heartbeat"))
+                writer.uint32(/* id 6, wireType 0 =*/48).bool(message.heartbeat);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SessionFrame message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SessionFrame
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SessionFrame & pktgen.SessionFrame.$Shape} SessionFrame
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SessionFrame.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SessionFrame();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.seq = value;
+                        else
+                            delete message.seq;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.job = $root.pktgen.Job.decode(reader, reader.size(), $undefined, _depth + 1, message.job);
+                        message.body = "job";
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        message.accepted = reader.stringVerify();
+                        message.body = "accepted";
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.pktgen.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        message.body = "status";
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        message.status_ack = $root.pktgen.StatusAck.decode(reader, reader.size(), $undefined, _depth + 1, message.status_ack);
+                        message.body = "status_ack";
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        message.heartbeat = reader.bool();
+                        message.body = "heartbeat";
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SessionFrame message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SessionFrame
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SessionFrame} SessionFrame
+         */
+        SessionFrame.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SessionFrame)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SessionFrame: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SessionFrame();
+            if (object.seq != null)
+                if (typeof object.seq === "object" ? object.seq.low || object.seq.high : $Number(object.seq) !== 0)
+                    if ($util.Long)
+                        message.seq = $util.Long.fromValue(object.seq, true);
+                    else if (typeof object.seq === "string")
+                        message.seq = $parseInt(object.seq, 10);
+                    else if (typeof object.seq === "number")
+                        message.seq = object.seq;
+                    else if (typeof object.seq === "object")
+                        message.seq = new $util.LongBits(object.seq.low >>> 0, object.seq.high >>> 0).toNumber(true);
+            if (object.job != null) {
+                if (!$util.isObject(object.job))
+                    throw $TypeError(".pktgen.SessionFrame.job: object expected");
+                message.job = $root.pktgen.Job.fromObject(object.job, _depth + 1);
+            }
+            if (object.accepted != null)
+                message.accepted = $String(object.accepted);
+            if (object.status != null) {
+                if (!$util.isObject(object.status))
+                    throw $TypeError(".pktgen.SessionFrame.status: object expected");
+                message.status = $root.pktgen.Status.fromObject(object.status, _depth + 1);
+            }
+            if (object.status_ack != null) {
+                if (!$util.isObject(object.status_ack))
+                    throw $TypeError(".pktgen.SessionFrame.status_ack: object expected");
+                message.status_ack = $root.pktgen.StatusAck.fromObject(object.status_ack, _depth + 1);
+            }
+            if (object.heartbeat != null)
+                message.heartbeat = $Boolean(object.heartbeat);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SessionFrame message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SessionFrame
+         * @static
+         * @param {pktgen.SessionFrame} message SessionFrame
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SessionFrame.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults)
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.seq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.seq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+            if (message.seq != null && $Object.hasOwnProperty.call(message, "seq"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.seq = typeof message.seq === "number" ? $BigInt(message.seq) : $util.Long.fromBits(message.seq.low >>> 0, message.seq.high >>> 0, true).toBigInt();
+                else if (typeof message.seq === "number")
+                    object.seq = options.longs === $String ? $String(message.seq) : message.seq;
+                else
+                    object.seq = options.longs === $String ? $util.Long.prototype.toString.call(message.seq) : options.longs === $Number ? new $util.LongBits(message.seq.low >>> 0, message.seq.high >>> 0).toNumber(true) : message.seq;
+            if (message.job != null && $Object.hasOwnProperty.call(message, "job")) {
+                object.job = $root.pktgen.Job.toObject(message.job, options, _depth + 1);
+                if (options.oneofs)
+                    object.body = "job";
+            }
+            if (message.accepted != null && $Object.hasOwnProperty.call(message, "accepted")) {
+                object.accepted = message.accepted;
+                if (options.oneofs)
+                    object.body = "accepted";
+            }
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status")) {
+                object.status = $root.pktgen.Status.toObject(message.status, options, _depth + 1);
+                if (options.oneofs)
+                    object.body = "status";
+            }
+            if (message.status_ack != null && $Object.hasOwnProperty.call(message, "status_ack")) {
+                object.status_ack = $root.pktgen.StatusAck.toObject(message.status_ack, options, _depth + 1);
+                if (options.oneofs)
+                    object.body = "status_ack";
+            }
+            if (message.heartbeat != null && $Object.hasOwnProperty.call(message, "heartbeat")) {
+                object.heartbeat = message.heartbeat;
+                if (options.oneofs)
+                    object.body = "heartbeat";
+            }
+            return object;
+        };
+
+        /**
+         * Converts this SessionFrame to JSON.
+         * @function toJSON
+         * @memberof pktgen.SessionFrame
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SessionFrame.prototype.toJSON = function() {
+            return SessionFrame.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SessionFrame
+         * @function getTypeUrl
+         * @memberof pktgen.SessionFrame
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SessionFrame.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SessionFrame";
+        };
+
+        return SessionFrame;
+    })();
+
+    pktgen.StatusAck = (function() {
+
+        /**
+         * Properties of a StatusAck.
+         * @typedef {Object} pktgen.StatusAck.$Properties
+         * @property {string|null} [job_id] StatusAck job_id
+         * @property {pktgen.Status.Type|null} [type] StatusAck type
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a StatusAck.
+         * @memberof pktgen
+         * @interface IStatusAck
+         * @augments pktgen.StatusAck.$Properties
+         * @deprecated Use pktgen.StatusAck.$Properties instead.
+         */
+
+        /**
+         * Shape of a StatusAck.
+         * @typedef {pktgen.StatusAck.$Properties} pktgen.StatusAck.$Shape
+         */
+
+        /**
+         * Constructs a new StatusAck.
+         * @memberof pktgen
+         * @classdesc Represents a StatusAck.
+         * @constructor
+         * @param {pktgen.StatusAck.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const StatusAck = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * StatusAck job_id.
+         * @member {string} job_id
+         * @memberof pktgen.StatusAck
+         * @instance
+         */
+        StatusAck.prototype.job_id = "";
+
+        /**
+         * StatusAck type.
+         * @member {pktgen.Status.Type} type
+         * @memberof pktgen.StatusAck
+         * @instance
+         */
+        StatusAck.prototype.type = 0;
+
+        /**
+         * Creates a new StatusAck instance using the specified properties.
+         * @function create
+         * @memberof pktgen.StatusAck
+         * @static
+         * @param {pktgen.StatusAck.$Properties=} [properties] Properties to set
+         * @returns {pktgen.StatusAck} StatusAck instance
+         * @type {{
+         *   (properties: pktgen.StatusAck.$Shape): pktgen.StatusAck & pktgen.StatusAck.$Shape;
+         *   (properties?: pktgen.StatusAck.$Properties): pktgen.StatusAck;
+         * }}
+         */
+        StatusAck.create = function(properties) {
+            return new StatusAck(properties);
+        };
+
+        /**
+         * Encodes the specified StatusAck message. Does not implicitly {@link pktgen.StatusAck.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.StatusAck
+         * @static
+         * @param {pktgen.StatusAck.$Properties} message StatusAck message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        StatusAck.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.job_id != null && $Object.hasOwnProperty.call(message, "job_id") && message.job_id !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.job_id);
+            if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.type);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a StatusAck message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.StatusAck
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.StatusAck & pktgen.StatusAck.$Shape} StatusAck
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        StatusAck.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.StatusAck();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.job_id = value;
+                        else
+                            delete message.job_id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.type = value;
+                        else
+                            delete message.type;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a StatusAck message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.StatusAck
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.StatusAck} StatusAck
+         */
+        StatusAck.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.StatusAck)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.StatusAck: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.StatusAck();
+            if (object.job_id != null)
+                if (typeof object.job_id !== "string" || object.job_id.length)
+                    message.job_id = $String(object.job_id);
+            if (object.type !== 0 && (typeof object.type !== "string" || $root.pktgen.Status.Type[object.type] !== 0))
+                switch (object.type) {
+                case "FAIL":
+                case 0:
+                    message.type = 0;
+                    break;
+                case "SUCCESS":
+                case 1:
+                    message.type = 1;
+                    break;
+                case "STARTED":
+                case 3:
+                    message.type = 3;
+                    break;
+                case "PROGRESS":
+                case 4:
+                    message.type = 4;
+                    break;
+                default:
+                    if (typeof object.type === "number" && (object.type | 0) === object.type)
+                        message.type = object.type;
+                }
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a StatusAck message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.StatusAck
+         * @static
+         * @param {pktgen.StatusAck} message StatusAck
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        StatusAck.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.job_id = "";
+                object.type = options.enums === $String ? "FAIL" : 0;
+            }
+            if (message.job_id != null && $Object.hasOwnProperty.call(message, "job_id"))
+                object.job_id = message.job_id;
+            if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
+                object.type = options.enums === $String ? $root.pktgen.Status.Type[message.type] === $undefined ? message.type : $root.pktgen.Status.Type[message.type] : message.type;
+            return object;
+        };
+
+        /**
+         * Converts this StatusAck to JSON.
+         * @function toJSON
+         * @memberof pktgen.StatusAck
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        StatusAck.prototype.toJSON = function() {
+            return StatusAck.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for StatusAck
+         * @function getTypeUrl
+         * @memberof pktgen.StatusAck
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        StatusAck.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.StatusAck";
+        };
+
+        return StatusAck;
+    })();
+
     return pktgen;
 })();
 
