@@ -22,7 +22,12 @@ export type SchedulerEvent =
   | { type: 'recovered'; now: number }
   | { type: 'jobDelivered'; jobId: string; now: number }
   | { type: 'deliveryFailed'; jobId: string; reason: string; now: number }
-  | { type: 'statusReceived'; jobId: string; candidates: readonly string[]; status: 'STARTED' | 'SUCCESS' | 'FAIL'; reason: string; stats?: Stats; now: number }
+  /** `via`: the node whose authenticated session carried it; the job must be that node's. */
+  | { type: 'statusReceived'; jobId: string; candidates: readonly string[]; status: 'STARTED' | 'SUCCESS' | 'FAIL'; reason: string; stats?: Stats; via?: string; now: number }
+  /** A node's session opened (it proved the key): it is up and may take its next job. */
+  | { type: 'nodeReached'; node: string; now: number }
+  /** A node's session ended or could not be opened: it is down until it is reached again. */
+  | { type: 'nodeLost'; node: string; reason: string; now: number }
   | { type: 'cancelRequested'; jobId: string; now: number }
   | { type: 'pauseChanged'; node: string; paused: boolean; now: number };
 
@@ -143,6 +148,8 @@ export class SchedulerCore {
       case 'jobDelivered': return this.delivered(event.jobId);
       case 'deliveryFailed': return this.deliveryFailed(event.jobId, event.reason, event.now);
       case 'statusReceived': return this.statusReceived(event);
+      case 'nodeReached': return this.reached(event.node, event.now);
+      case 'nodeLost': return this.lost(event.node, event.reason, event.now);
       case 'cancelRequested': return this.cancel(event.jobId, event.now);
       case 'pauseChanged': return this.pause(event.node, event.paused, event.now);
     }
@@ -233,6 +240,26 @@ export class SchedulerCore {
     this.dispatch(nodeName, now);
   }
 
+  private reached(name: string, now: number): void {
+    const node = this.state.nodes.get(name);
+    if (!node) return;
+    if (node.health === 'down') this.log('info', `node ${name} is back up with ${this.pendingCount(name)} job(s) waiting`);
+    if (node.health !== 'up' || node.failures !== 0 || node.retryAt !== 0) {
+      Object.assign(node, { health: 'up', failures: 0, retryAt: 0 });
+      this.changedNodes.add(node);
+    }
+    this.dispatch(name, now);
+  }
+
+  private lost(name: string, reason: string, now: number): void {
+    const node = this.state.nodes.get(name);
+    if (!node || node.health === 'down') return;
+    node.health = 'down';
+    node.retryAt = now + this.config.probeIntervalMs;
+    this.changedNodes.add(node);
+    this.log('error', `node ${name} (${node.host}, ${node.port}) is down: ${reason}; its ${this.pendingCount(name)} job(s) wait`);
+  }
+
   private delivered(jobId: string): void {
     const job = this.state.jobs.get(jobId);
     const node = job && this.state.nodes.get(job.node);
@@ -266,6 +293,10 @@ export class SchedulerCore {
 
   private statusReceived(event: Extract<SchedulerEvent, { type: 'statusReceived' }>): void {
     const job = event.jobId !== '' ? this.state.jobs.get(event.jobId) : this.legacyMatch(event.candidates);
+    if (job && event.via !== undefined && job.node !== event.via) {
+      this.log('warn', `${event.status} for job ${job.id} of node ${job.node} came on node ${event.via}'s session: ignored`);
+      return;
+    }
     if (!job) {
       const from = event.jobId !== '' ? `job ${event.jobId}` : `node(s) ${event.candidates.join(', ') || 'unknown'}`;
       this.log('warn', `${event.status} for ${from} matches no job that is running: ignored`);

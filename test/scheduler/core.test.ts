@@ -388,4 +388,34 @@ describe('scheduler core: retention of finished jobs', () => {
     assert.ok(result.effects.some((e) => e.type === 'jobFinished' && e.jobId === 'a'));
     assert.equal(h.core.state.jobs.has('a'), false);
   });
+
+  describe('sessions', () => {
+    it('a lost session marks the node down at once and keeps its queue; reaching it again sends the next job', () => {
+      const h = new Harness().node('m0');
+      h.jobs(job('a', 'm0'), job('b', 'm0'));
+      h.do({ type: 'jobDelivered', jobId: 'a' });
+      h.status('a', 'STARTED');
+      h.t = 1000;
+      h.do({ type: 'nodeLost', node: 'm0', reason: 'no frame for 3 s' });
+      assert.equal(h.core.state.nodes.get('m0')!.health, 'down');
+      assert.ok(h.effects.some((e) => e.type === 'log' && e.level === 'error' && /node m0 .* is down: no frame for 3 s/.test(e.message)));
+      h.status('a', 'SUCCESS', '', []);
+      assert.equal(h.core.state.jobs.get('b')!.state, 'pending', 'no job goes to a node that is down');
+      h.t = 1500;
+      const effects = h.do({ type: 'nodeReached', node: 'm0' });
+      assert.equal(h.core.state.nodes.get('m0')!.health, 'up');
+      assert.deepEqual(effects.filter((e) => e.type === 'sendJob'), [{ type: 'sendJob', node: 'm0', jobId: 'b' }]);
+    });
+
+    it("ignores a status that names another node's job", () => {
+      const h = new Harness().node('m0').node('m1', '127.0.0.1', 1731);
+      h.jobs(job('a', 'm0'));
+      h.do({ type: 'jobDelivered', jobId: 'a' });
+      const effects = h.do({ type: 'statusReceived', jobId: 'a', candidates: ['m1'], status: 'SUCCESS', reason: '', via: 'm1' });
+      assert.equal(h.core.state.jobs.get('a')!.state, 'sent');
+      assert.ok(effects.some((e) => e.type === 'log' && /for job a of node m0 came on node m1's session: ignored/.test(e.message)));
+      h.do({ type: 'statusReceived', jobId: 'a', candidates: ['m0'], status: 'SUCCESS', reason: '', via: 'm0' });
+      assert.equal(h.core.state.jobs.get('a')!.state, 'succeeded');
+    });
+  });
 });
