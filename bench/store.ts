@@ -24,7 +24,7 @@ const stats: Stats = {
 };
 
 function node(i: number): NodeRecord {
-  return { name: `node-${i}`, host: `10.0.0.${i}`, port: 1729, health: 'up', paused: false, failures: 0, retryAt: 0, seq: i };
+  return { name: `node-${i}`, host: `10.0.0.${i}`, port: 1729, legacy: false, health: 'up', paused: false, failures: 0, retryAt: 0, seq: i };
 }
 
 function job(i: number): JobRecord {

@@ -53,6 +53,7 @@ function checkNode(node: NodeRequest, where: string): NewNode {
   if (!isHost(node.host)) throw inputError(`${where}.host`, node.host, 'expected an IP address or host name');
   if (node.port < 0 || node.port > 65535) throw inputError(`${where}.port`, node.port, 'expected 1..65535 (0 = the default)');
   const spec: NewNode = { name, host: node.host, port: node.port || PORTS.node };
+  if (node.legacy) spec.legacy = true;
   if (node.reflector) spec.reflector = parseReflector(node.reflector, node.host, `${where}.reflector`);
   return spec;
 }

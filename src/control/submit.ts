@@ -57,7 +57,7 @@ export function jobFromFlags(flags: JobFlags): JobRequest {
 /** What `pktgen submit` sends, from its flags: nodes first, then jobs (files, then flags), then cancels. */
 export async function submitRequest(flags: JobFlags & { nodes?: string; jobs?: string; 'add-node'?: NodeRequest[]; cancel?: string[] }): Promise<Partial<ControlRequest>> {
   const nodes = flags.nodes ? await readNodesFile(flags.nodes) : [];
-  const add_nodes = [...nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, reflector: n.reflector ?? '' })), ...flags['add-node'] ?? []];
+  const add_nodes = [...nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, reflector: n.reflector ?? '', legacy: n.legacy ?? false })), ...flags['add-node'] ?? []];
   // Jobs go as written: the scheduler checks them, knowing its nodes, and names them by file and path.
   const add_jobs = flags.jobs ? (await readJobEntries(flags.jobs)).map(({ where, item }) => ({ json: JSON.stringify(item), where, all_nodes: false })) : [];
   if (flags.node || flags['all-nodes'] || flags.rate !== undefined || flags.duration !== undefined) add_jobs.push(jobFromFlags(flags));
@@ -69,7 +69,7 @@ export function parseAddNode(text: string): NodeRequest {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new UserError(`--add-node ${text}: expected NAME=HOST[:PORT], e.g. m2=127.0.0.1:1729`, 'ERR_INPUT');
   const address = parseAddress(text.slice(eq + 1), PORTS.node, `--add-node ${text.slice(0, eq)}`);
-  return { name: text.slice(0, eq), host: address.host, port: address.port, reflector: '' };
+  return { name: text.slice(0, eq), host: address.host, port: address.port, reflector: '', legacy: false };
 }
 
 /** One progress line for a terminal: how many are done and what runs now. */

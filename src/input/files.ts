@@ -17,6 +17,8 @@ export interface NodeSpec {
   port: number;
   /** HOST:PORT that traffic aimed at this node by name goes to. */
   reflector?: string;
+  /** An old daemon: driven over the unauthenticated legacy wire (the scheduler's --legacy-allow decides too). */
+  legacy?: boolean;
 }
 
 /** The list under `key` in a file's root object, or an ERR_INPUT naming what is wrong. */
@@ -40,6 +42,10 @@ function parseNode(item: unknown, where: string): NodeSpec {
   if (!isIntegerIn(port, 1, 65535)) throw inputError(at(where, 'port'), port, 'expected a port 1..65535');
   const node: NodeSpec = { name, host: ip, port };
   if (reflector !== undefined && reflector !== null) node.reflector = parseReflector(reflector, ip, at(where, 'reflector'));
+  if (item.legacy !== undefined && item.legacy !== null) {
+    if (typeof item.legacy !== 'boolean') throw inputError(at(where, 'legacy'), item.legacy, 'expected true (an old daemon, driven over the legacy wire) or false');
+    if (item.legacy) node.legacy = true;
+  }
   return node;
 }
 

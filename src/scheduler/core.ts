@@ -158,12 +158,13 @@ export class SchedulerCore {
   private addNode(spec: NewNode, now: number): void {
     const existing = this.state.nodes.get(spec.name);
     if (existing) {
-      if (existing.host === spec.host && existing.port === spec.port && existing.reflector === spec.reflector) return;
-      Object.assign(existing, { host: spec.host, port: spec.port, reflector: spec.reflector, health: 'unknown', failures: 0, retryAt: 0 });
+      const legacy = spec.legacy ?? false;
+      if (existing.host === spec.host && existing.port === spec.port && existing.reflector === spec.reflector && existing.legacy === legacy) return;
+      Object.assign(existing, { host: spec.host, port: spec.port, reflector: spec.reflector, legacy, health: 'unknown', failures: 0, retryAt: 0 });
       this.log('info', `node ${spec.name} now at (${spec.host}, ${spec.port})`);
       this.changedNodes.add(existing);
     } else {
-      const node: NodeRecord = { ...spec, health: 'unknown', paused: false, failures: 0, retryAt: 0, seq: this.state.nextSeq++ };
+      const node: NodeRecord = { ...spec, legacy: spec.legacy ?? false, health: 'unknown', paused: false, failures: 0, retryAt: 0, seq: this.state.nextSeq++ };
       if (spec.reflector === undefined) delete node.reflector;
       this.state.nodes.set(node.name, node);
       this.queueOf(node.name);

@@ -34,7 +34,7 @@ export function takeSnapshot(service: SchedulerService, query: JobQuery = {}, no
     const totalS = running ? running.data.w + running.data.t : 0;
     const elapsedS = running?.startedAt ? (live?.elapsedS ?? (now - running.startedAt) / 1000) : 0;
     return {
-      name: node.name, host: node.host, port: node.port, reflector: node.reflector ?? '', health: node.health,
+      name: node.name, host: node.host, port: node.port, reflector: node.reflector ?? '', legacy: node.legacy, health: node.health,
       paused: node.paused, pending: service.core.pendingCount(node.name), running_job: running?.id ?? '',
       progress: totalS > 0 ? Math.min(1, elapsedS / totalS) : 0, live_mbps: live?.mbps ?? 0,
       done: index.count(node.name, 'succeeded'),

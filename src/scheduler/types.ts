@@ -9,6 +9,8 @@ export interface NodeRecord {
   port: number;
   /** The node's reflector, HOST:PORT, used when another job targets this node by name. */
   reflector?: string;
+  /** Driven over the legacy wire (an old daemon, or --legacy-allow): no session, no key. */
+  legacy: boolean;
   health: NodeHealth;
   paused: boolean;
   /** Consecutive failed deliveries. */

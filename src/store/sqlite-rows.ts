@@ -8,7 +8,7 @@ import type { LoadedFile } from './store.js';
 // Field -> column maps: `satisfies Record<keyof X, ...>` fails to compile when a record gains a field
 // (even an optional one) that is not stored, and the Row types below then demand every column.
 const nodeFields = {
-  name: 'name', seq: 'seq', host: 'host', port: 'port', reflector: 'reflector', health: 'health',
+  name: 'name', seq: 'seq', host: 'host', port: 'port', reflector: 'reflector', legacy: 'legacy', health: 'health',
   paused: 'paused', failures: 'failures', retryAt: 'retry_at',
 } as const satisfies Record<keyof NodeRecord, string>;
 const jobFields = {
@@ -61,7 +61,7 @@ function upsert(table: string, columns: readonly string[], key: string): string 
 /** A node as statement parameters. */
 export function nodeParams(node: NodeRecord): SQLInputValue[] {
   return inColumnOrder<typeof nodeFields>(nodeColumns, {
-    name: node.name, seq: node.seq, host: node.host, port: node.port, reflector: node.reflector ?? null,
+    name: node.name, seq: node.seq, host: node.host, port: node.port, reflector: node.reflector ?? null, legacy: node.legacy ? 1 : 0,
     health: node.health, paused: node.paused ? 1 : 0, failures: node.failures, retry_at: node.retryAt,
   });
 }
@@ -96,7 +96,7 @@ export function nodeFromRow(row: object): NodeRecord {
   const r = row as SQLOutputValue[];
   const node: NodeRecord = {
     name: r[N.name] as string, host: r[N.host] as string, port: r[N.port] as number, health: r[N.health] as NodeHealth,
-    paused: r[N.paused] === 1, failures: r[N.failures] as number, retryAt: r[N.retry_at] as number, seq: r[N.seq] as number,
+    legacy: r[N.legacy] === 1, paused: r[N.paused] === 1, failures: r[N.failures] as number, retryAt: r[N.retry_at] as number, seq: r[N.seq] as number,
   };
   if (r[N.reflector] !== null) node.reflector = r[N.reflector] as string;
   return node;

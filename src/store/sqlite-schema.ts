@@ -52,6 +52,8 @@ const migrations: readonly string[] = [
   // v2: no query reads jobs by (node, state), yet every transition rewrote that index: it cost
   // about 40% of each save (bench/scheduler.ts).
   `DROP INDEX IF EXISTS jobs_by_node_state;`,
+  // v3: a node the scheduler drives over the legacy wire (old daemons), not an authenticated session.
+  `ALTER TABLE nodes ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0 CHECK (legacy IN (0, 1));`,
 ];
 
 /**

@@ -38,6 +38,11 @@ export interface FrameServerOptions {
    * has no acknowledgement, so a sender takes a plain close for "delivered" and would not send again.
    */
   resetOnError?: boolean;
+  /**
+   * Connections that start with `prefix` are not frames: the socket goes to `handle` with what
+   * followed the prefix (a node's authenticated sessions share its job port with legacy frames).
+   */
+  divert?: { prefix: Buffer; handle: (socket: Socket, rest: Buffer, peer: Peer) => void };
 }
 
 /** A listening frame server. */
@@ -115,8 +120,26 @@ function serveConnection(socket: Socket, options: FrameServerOptions): void {
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
   socket.setTimeout(readTimeoutMs, () => fail(new ReadTimeoutError(decoder.pendingBytes, readTimeoutMs)));
   socket.on('error', fail);
-  socket.on('data', (chunk: Buffer) => {
+  let sniffed = options.divert ? Buffer.alloc(0) : undefined;
+  const onData = (data: Buffer): void => {
     if (done) return;
+    let chunk = data;
+    if (sniffed && options.divert) {
+      const { prefix, handle } = options.divert;
+      sniffed = Buffer.concat([sniffed, chunk]);
+      const seen = sniffed.subarray(0, prefix.length);
+      if (sniffed.length < prefix.length && prefix.subarray(0, seen.length).equals(seen)) return;
+      chunk = sniffed;
+      sniffed = undefined;
+      if (seen.equals(prefix)) {
+        done = true;
+        socket.setTimeout(0);
+        socket.off('data', onData);
+        socket.off('error', fail);
+        socket.off('end', onEnd);
+        return handle(socket, chunk.subarray(prefix.length), peer);
+      }
+    }
     let frames: Buffer[];
     try {
       frames = decoder.push(chunk);
@@ -129,8 +152,8 @@ function serveConnection(socket: Socket, options: FrameServerOptions): void {
     socket.setTimeout(0);
     socket.pause();
     void handle(socket, frames[0]!, peer, options);
-  });
-  socket.on('end', () => {
+  };
+  const onEnd = (): void => {
     if (done) return;
     try {
       decoder.end();
@@ -139,7 +162,9 @@ function serveConnection(socket: Socket, options: FrameServerOptions): void {
     } catch (error) {
       fail(error as Error);
     }
-  });
+  };
+  socket.on('data', onData);
+  socket.on('end', onEnd);
 }
 
 async function handle(socket: Socket, payload: Buffer, peer: Peer, options: FrameServerOptions): Promise<void> {

@@ -121,5 +121,5 @@ function nodeRequest([name, host, port]: unknown[]): NodeRequest {
     address.port = parsePort(String(port), 'add_node PORT');
   }
   if (address.port === 0) address.port = PORTS.node;
-  return { name: node, host: address.host, port: address.port, reflector: '' };
+  return { name: node, host: address.host, port: address.port, reflector: '', legacy: false };
 }

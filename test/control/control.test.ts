@@ -45,7 +45,7 @@ describe('control API: requests against a scheduler', () => {
     ['a job that is not JSON', { add_jobs: [{ json: '{"nodes": [', where: 'x.json: $.jobs[0]', all_nodes: false }] }, 'ERR_INPUT', /^x\.json: \$\.jobs\[0\] = "\{\\"nodes\\": \[": expected a job as JSON/],
     ['an unknown job to cancel', { cancel: ['nope'] }, 'ERR_UNKNOWN_JOB', /cancel nope: no such job/],
     ['an unknown node to pause', { pause_node: 'zz' }, 'ERR_UNKNOWN_NODE', /node zz: no such node/],
-    ['a bad node address', { add_nodes: [{ name: 'm9', host: 'bad host', port: 1, reflector: '' }] }, 'ERR_INPUT', /add_nodes\[0\]\.host/],
+    ['a bad node address', { add_nodes: [{ name: 'm9', host: 'bad host', port: 1, reflector: '', legacy: false }] }, 'ERR_INPUT', /add_nodes\[0\]\.host/],
   ];
   for (const [what, patch, code, message] of refusals) {
     it(`refuses ${what} as data, and applies nothing of the request`, async () => {
@@ -63,7 +63,7 @@ describe('control API: requests against a scheduler', () => {
   });
 
   it('adds a node that is usable at once', async () => {
-    await handleControl(service, request({ add_nodes: [{ name: 'm2', host: '127.0.0.1', port: 0, reflector: '' }] }));
+    await handleControl(service, request({ add_nodes: [{ name: 'm2', host: '127.0.0.1', port: 0, reflector: '', legacy: false }] }));
     const node = service.core.state.nodes.get('m2');
     assert.equal(node?.port, 1729);
     const added = await handleControl(service, request({ add_jobs: [job({ nodes: ['m2'] })] }));

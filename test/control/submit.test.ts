@@ -50,8 +50,8 @@ describe('submit: flags into a job', () => {
   }
 
   it('parses --add-node NAME=HOST[:PORT]', () => {
-    assert.deepEqual(parseAddNode('m2=127.0.0.1:1733'), { name: 'm2', host: '127.0.0.1', port: 1733, reflector: '' });
-    assert.deepEqual(parseAddNode('m3=localhost'), { name: 'm3', host: 'localhost', port: 1729, reflector: '' });
+    assert.deepEqual(parseAddNode('m2=127.0.0.1:1733'), { name: 'm2', host: '127.0.0.1', port: 1733, reflector: '', legacy: false });
+    assert.deepEqual(parseAddNode('m3=localhost'), { name: 'm3', host: 'localhost', port: 1729, reflector: '', legacy: false });
     assert.throws(() => parseAddNode('127.0.0.1'), /expected NAME=HOST\[:PORT\]/);
   });
 

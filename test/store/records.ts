@@ -3,7 +3,7 @@ import type { JobRecord, NodeRecord } from '../../src/scheduler/types.js';
 
 /** A node with no optional field set. */
 export function makeNode(name: string, seq: number, fields: Partial<NodeRecord> = {}): NodeRecord {
-  return { name, host: `10.0.0.${seq + 1}`, port: 1729, health: 'unknown', paused: false, failures: 0, retryAt: 0, seq, ...fields };
+  return { name, host: `10.0.0.${seq + 1}`, port: 1729, legacy: false, health: 'unknown', paused: false, failures: 0, retryAt: 0, seq, ...fields };
 }
 
 /** A pending job with no optional field set. */

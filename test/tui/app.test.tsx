@@ -79,7 +79,7 @@ describe('tui/app App', () => {
     unmount = app.ui.unmount;
     await app.press(':', (t) => t.includes('Enter runs the command'), 'the command line');
     await app.press('add_node m3 127.0.0.1:1740\r', (t) => t.includes('added m3'), 'the answer');
-    assert.deepEqual(app.backend.calls, [{ method: 'addNodes', nodes: [{ name: 'm3', host: '127.0.0.1', port: 1740, reflector: '' }] }]);
+    assert.deepEqual(app.backend.calls, [{ method: 'addNodes', nodes: [{ name: 'm3', host: '127.0.0.1', port: 1740, reflector: '', legacy: false }] }]);
   });
 
   it('c cancels the running job, else the next pending one', async () => {

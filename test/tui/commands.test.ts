@@ -12,12 +12,12 @@ const JOB = '{"m": 20, "t": 30, "s_min": 64}';
 
 describe('tui/commands parseCommand', () => {
   const accepted: Array<[string, Command]> = [
-    ['add_node m2 127.0.0.1', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729, reflector: '' } }],
-    ['add_node m2 127.0.0.1:1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731, reflector: '' } }],
-    ['add_node m2 127.0.0.1 1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731, reflector: '' } }],
-    ['add_node m2 [::1]:1800', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1800, reflector: '' } }],
-    ['add_node m2 ::1', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1729, reflector: '' } }],
-    ["q.add_node('m2', '127.0.0.1')", { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729, reflector: '' } }],
+    ['add_node m2 127.0.0.1', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729, reflector: '', legacy: false } }],
+    ['add_node m2 127.0.0.1:1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731, reflector: '', legacy: false } }],
+    ['add_node m2 127.0.0.1 1731', { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1731, reflector: '', legacy: false } }],
+    ['add_node m2 [::1]:1800', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1800, reflector: '', legacy: false } }],
+    ['add_node m2 ::1', { type: 'addNode', node: { name: 'm2', host: '::1', port: 1729, reflector: '', legacy: false } }],
+    ["q.add_node('m2', '127.0.0.1')", { type: 'addNode', node: { name: 'm2', host: '127.0.0.1', port: 1729, reflector: '', legacy: false } }],
     [`add_job m0 ${JOB}`, addJob({ nodes: ['m0'], data })],
     [`  add_job   m1 {"m": 20,  "t": 30, "s_min": 64, "l": 1}   5 `, addJob({ nodes: ['m1'], data: { ...data, l: 1 }, priority: 5 })],
     [`add_job m0,m1 ${JOB} target=m1 -2`, addJob({ nodes: ['m0', 'm1'], data, target: 'm1', priority: -2 })],

@@ -4,7 +4,7 @@ import type { JobInfo, NodeInfo, Snapshot } from '../../src/protocol/view.js';
 /** A node as the scheduler reports it, idle and up unless overridden. */
 export function node(name: string, patch: Partial<NodeInfo> = {}): NodeInfo {
   return {
-    name, host: '127.0.0.1', port: 1729, reflector: '', health: 'up', paused: false, pending: 0,
+    name, host: '127.0.0.1', port: 1729, reflector: '', legacy: false, health: 'up', paused: false, pending: 0,
     running_job: '', progress: 0, live_mbps: 0, done: 0, failed: 0, ...patch,
   };
 }

@@ -261,6 +261,7 @@ export namespace pktgen {
         host: string;
         port: number;
         reflector: string;
+        legacy: boolean;
         static create(properties: pktgen.NodeRequest.$Shape): pktgen.NodeRequest & pktgen.NodeRequest.$Shape;
         static create(properties?: pktgen.NodeRequest.$Properties): pktgen.NodeRequest;
         static encode(message: pktgen.NodeRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -277,6 +278,7 @@ export namespace pktgen {
             host?: (string|null);
             port?: (number|null);
             reflector?: (string|null);
+            legacy?: (boolean|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.NodeRequest.$Properties;
@@ -343,6 +345,7 @@ export namespace pktgen {
         done: number;
         failed: number;
         health: pktgen.NodeHealth;
+        legacy: boolean;
         static create(properties: pktgen.NodeInfo.$Shape): pktgen.NodeInfo & pktgen.NodeInfo.$Shape;
         static create(properties?: pktgen.NodeInfo.$Properties): pktgen.NodeInfo;
         static encode(message: pktgen.NodeInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -367,6 +370,7 @@ export namespace pktgen {
             done?: (number|null);
             failed?: (number|null);
             health?: (pktgen.NodeHealth|null);
+            legacy?: (boolean|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.NodeInfo.$Properties;

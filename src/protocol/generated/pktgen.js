@@ -2660,6 +2660,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {string|null} [host] NodeRequest host
          * @property {number|null} [port] NodeRequest port
          * @property {string|null} [reflector] NodeRequest reflector
+         * @property {boolean|null} [legacy] NodeRequest legacy
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2724,6 +2725,14 @@ export const pktgen = $root.pktgen = (() => {
         NodeRequest.prototype.reflector = "";
 
         /**
+         * NodeRequest legacy.
+         * @member {boolean} legacy
+         * @memberof pktgen.NodeRequest
+         * @instance
+         */
+        NodeRequest.prototype.legacy = false;
+
+        /**
          * Creates a new NodeRequest instance using the specified properties.
          * @function create
          * @memberof pktgen.NodeRequest
@@ -2763,6 +2772,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 3, wireType 0 =*/24).int32(message.port);
             if (message.reflector != null && $Object.hasOwnProperty.call(message, "reflector") && message.reflector !== "")
                 writer.uint32(/* id 4, wireType 2 =*/34).string(message.reflector);
+            if (message.legacy != null && $Object.hasOwnProperty.call(message, "legacy") && message.legacy !== false)
+                writer.uint32(/* id 5, wireType 0 =*/40).bool(message.legacy);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -2843,6 +2854,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.reflector;
                         continue;
                     }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.legacy = value;
+                        else
+                            delete message.legacy;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -2890,6 +2910,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.reflector != null)
                 if (typeof object.reflector !== "string" || object.reflector.length)
                     message.reflector = $String(object.reflector);
+            if (object.legacy != null)
+                if (object.legacy)
+                    message.legacy = $Boolean(object.legacy);
             return message;
         };
 
@@ -2915,6 +2938,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.host = "";
                 object.port = 0;
                 object.reflector = "";
+                object.legacy = false;
             }
             if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
                 object.name = message.name;
@@ -2924,6 +2948,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.port = message.port;
             if (message.reflector != null && $Object.hasOwnProperty.call(message, "reflector"))
                 object.reflector = message.reflector;
+            if (message.legacy != null && $Object.hasOwnProperty.call(message, "legacy"))
+                object.legacy = message.legacy;
             return object;
         };
 
@@ -3517,6 +3543,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [done] NodeInfo done
          * @property {number|null} [failed] NodeInfo failed
          * @property {pktgen.NodeHealth|null} [health] NodeInfo health
+         * @property {boolean|null} [legacy] NodeInfo legacy
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3645,6 +3672,14 @@ export const pktgen = $root.pktgen = (() => {
         NodeInfo.prototype.health = 0;
 
         /**
+         * NodeInfo legacy.
+         * @member {boolean} legacy
+         * @memberof pktgen.NodeInfo
+         * @instance
+         */
+        NodeInfo.prototype.legacy = false;
+
+        /**
          * Creates a new NodeInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.NodeInfo
@@ -3700,6 +3735,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.failed);
             if (message.health != null && $Object.hasOwnProperty.call(message, "health") && message.health !== 0)
                 writer.uint32(/* id 13, wireType 0 =*/104).int32(message.health);
+            if (message.legacy != null && $Object.hasOwnProperty.call(message, "legacy") && message.legacy !== false)
+                writer.uint32(/* id 14, wireType 0 =*/112).bool(message.legacy);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3852,6 +3889,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.health;
                         continue;
                     }
+                case 14: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.legacy = value;
+                        else
+                            delete message.legacy;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -3938,6 +3984,9 @@ export const pktgen = $root.pktgen = (() => {
                     if (typeof object.health === "number" && (object.health | 0) === object.health)
                         message.health = object.health;
                 }
+            if (object.legacy != null)
+                if (object.legacy)
+                    message.legacy = $Boolean(object.legacy);
             return message;
         };
 
@@ -3971,6 +4020,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.done = 0;
                 object.failed = 0;
                 object.health = options.enums === $String ? "UNKNOWN" : 0;
+                object.legacy = false;
             }
             if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
                 object.name = message.name;
@@ -3996,6 +4046,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.failed = message.failed;
             if (message.health != null && $Object.hasOwnProperty.call(message, "health"))
                 object.health = options.enums === $String ? $root.pktgen.NodeHealth[message.health] === $undefined ? message.health : $root.pktgen.NodeHealth[message.health] : message.health;
+            if (message.legacy != null && $Object.hasOwnProperty.call(message, "legacy"))
+                object.legacy = message.legacy;
             return object;
         };
 
