@@ -11,6 +11,12 @@ import type { Allowlist } from '../transport/allowlist.js';
 import { jobToSpec, JobRejectedError } from './validate.js';
 import type { NodeLimits } from '../input/job.js';
 import { StatusOutbox, type FrameSender } from './status-outbox.js';
+import { SessionOutbox } from './session-outbox.js';
+import { acceptSession, type SessionTiming } from '../session/handshake.js';
+import type { SessionChannel } from '../session/channel.js';
+import type { SessionSecret } from '../session/crypto.js';
+import { SESSION_MAGIC, type ReceivedMessage } from '../protocol/session-messages.js';
+import type { Socket } from 'node:net';
 
 /** Everything a node agent needs; commands/serve.ts builds it from flags. */
 export interface AgentOptions {
@@ -29,6 +35,15 @@ export interface AgentOptions {
   log: Logger;
   /** How every job's traffic leaves (raw mode's interface, GSO): merged into each emitter spec. */
   sendPath?: Pick<EmitterSpec, 'interface' | 'dstMac' | 'gso'>;
+  /**
+   * The cluster key: schedulers that prove it open a session on the job port. With a key, legacy
+   * (unauthenticated) frames are taken only from `legacyAllow`.
+   */
+  sessionSecret?: SessionSecret;
+  /** Sources whose legacy frames are run when the node has a key (default: none). */
+  legacyAllow?: Allowlist;
+  /** Session heartbeat and silence (tests shorten them). */
+  sessionTiming?: SessionTiming;
   /** Test seams. */
   run?: (spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number, onInterval: (event: IntervalEvent) => void) => Promise<Stats>;
   send?: FrameSender;
@@ -39,7 +54,12 @@ interface QueuedJob {
   label: string;
   replyTo: Address;
   legacy: boolean;
+  /** Came over an authenticated session: its statuses go back over the session. */
+  session: boolean;
 }
+
+/** Job ids remembered so that a job delivered twice runs once. */
+const SEEN_LIMIT = 10_000;
 
 const SHUTDOWN = 'node shutting down';
 const CANCELLED = 'cancelled';
@@ -49,6 +69,8 @@ export class NodeAgent {
   private server?: FrameServer;
   private readonly queue: QueuedJob[] = [];
   private readonly outbox: StatusOutbox;
+  private readonly sessionOutbox: SessionOutbox;
+  private readonly seen = new Set<string>();
   private running?: { item: QueuedJob; abort: AbortController };
   private worker: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -57,6 +79,7 @@ export class NodeAgent {
 
   constructor(private readonly options: AgentOptions) {
     this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send);
+    this.sessionOutbox = new SessionOutbox(options.log);
   }
 
   /** Starts listening for jobs; resolves with the bound address. */
@@ -73,6 +96,7 @@ export class NodeAgent {
         return false;
       },
       handler: (payload, peer) => this.received(payload, peer),
+      divert: this.options.sessionSecret ? { prefix: SESSION_MAGIC, handle: (socket, rest, peer) => this.sessionArrived(socket, rest, peer) } : undefined,
       onError: (error, peer) => log.warn(`dropped connection from ${peer.remoteAddress}:${peer.remotePort}: ${describeError(error)}`),
     });
     return this.server.address;
@@ -86,10 +110,49 @@ export class NodeAgent {
     for (const item of this.queue.splice(0)) this.report(item, { type: 'FAIL', reason: SHUTDOWN });
     this.running?.abort.abort(SHUTDOWN);
     await this.worker;
-    await this.outbox.drain(graceMs);
+    await Promise.all([this.outbox.drain(graceMs), this.sessionOutbox.drain(graceMs)]);
+    this.channel?.close('node stopped');
+  }
+
+  /** The newest session: statuses of session jobs go back on it. */
+  private channel?: SessionChannel;
+
+  private sessionArrived(socket: Socket, rest: Buffer, peer: Peer): void {
+    const { log, name, sessionSecret } = this.options;
+    acceptSession(socket, rest, sessionSecret!, name, this.options.sessionTiming).then((channel) => {
+      log.info(`session with scheduler ${printable(channel.peerName)} at ${peer.remoteAddress}:${peer.remotePort}`);
+      this.channel?.close('replaced by a newer session');
+      this.channel = channel;
+      this.sessionOutbox.attach(channel);
+      channel.on('message', (message) => this.sessionMessage(message, peer));
+      channel.on('closed', (reason) => log.warn(`session with scheduler ${printable(channel.peerName)} ended: ${reason}`));
+      channel.start();
+    }, (error: Error) => log.warn(`refused session from ${peer.remoteAddress}:${peer.remotePort}: ${describeError(error)}`));
+  }
+
+  private sessionMessage(message: ReceivedMessage, peer: Peer): void {
+    if (message.kind === 'statusAck') return this.sessionOutbox.acked(message.jobId, message.type);
+    if (message.kind !== 'job') return;
+    const { job } = message;
+    const item: QueuedJob = { job, label: `job ${job.id}`, replyTo: { host: peer.remoteAddress, port: 0 }, legacy: false, session: true };
+    if (job.cancel) return this.cancel(item);
+    if (job.id !== '' && this.seen.has(job.id)) {
+      // Delivered again (the acknowledgement was lost): it is queued, running or done, never run twice.
+      this.options.log.info(`${item.label} received again: not run twice`);
+      this.channel?.send({ kind: 'accepted', jobId: job.id });
+      return;
+    }
+    this.enqueue(item);
+    this.channel?.send({ kind: 'accepted', jobId: job.id });
   }
 
   private received(payload: Buffer, peer: Peer): void {
+    const { sessionSecret, legacyAllow, log } = this.options;
+    if (sessionSecret && !legacyAllow?.allows(peer.remoteAddress)) {
+      // A node with a key runs unauthenticated frames only from where the operator allows them.
+      log.warn(`refused a legacy frame from ${peer.remoteAddress}: not in --legacy-allow (${legacyAllow ?? 'none'}); schedulers must open a session`);
+      return;
+    }
     const job = decodeJob(payload);
     const legacy = job.id === '';
     const label = legacy ? `legacy job from ${peer.remoteAddress}` : `job ${job.id}`;
@@ -104,8 +167,18 @@ export class NodeAgent {
         this.options.log.warn(`${label}: ignoring ${describeError(error)}; replying to ${formatAddress(replyTo)}`);
       }
     }
-    const item: QueuedJob = { job, label, replyTo, legacy };
+    const item: QueuedJob = { job, label, replyTo, legacy, session: false };
     if (job.cancel) return this.cancel(item);
+    this.enqueue(item);
+  }
+
+  /** Queues a job unless the node is stopping or full (then it gets FAIL with the reason). */
+  private enqueue(item: QueuedJob): void {
+    const { job, label } = item;
+    if (job.id !== '') {
+      this.seen.add(job.id);
+      if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+    }
     if (this.stopping) return this.report(item, { type: 'FAIL', reason: SHUTDOWN });
     if (this.queue.length >= this.options.maxQueue) {
       return this.reject(item, `node queue full (${this.options.maxQueue} jobs waiting)`);
@@ -161,7 +234,7 @@ export class NodeAgent {
       const helper = await this.options.helperPath();
       const startedAt = Date.now();
       const onInterval = (event: IntervalEvent): void => {
-        if (item.legacy || !this.outbox.idle) return;
+        if (item.legacy || (!item.session && !this.outbox.idle)) return;
         this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: intervalStats(event) });
       };
       const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs, onInterval);
@@ -200,6 +273,10 @@ export class NodeAgent {
   }
 
   private report(item: QueuedJob, status: { type: 'STARTED' | 'SUCCESS' | 'FAIL' | 'PROGRESS'; reason?: string; stats?: Stats; elapsed_s?: number }): void {
+    if (item.session) {
+      this.sessionOutbox.post({ reason: '', elapsed_s: 0, ...status, job_id: item.job.id, node: this.options.name });
+      return;
+    }
     this.outbox.post({
       to: item.replyTo,
       legacy: item.legacy,
@@ -215,4 +292,9 @@ async function defaultRun(spec: EmitterSpec, helperPath: string, signal: AbortSi
 /** A one-interval report as partial Stats: what a live view needs. */
 function intervalStats(event: IntervalEvent): Stats {
   return { tx_packets: event.tx_packets, tx_bytes: event.tx_bytes, tx_mbps: event.tx_mbps, tx_mpps_mean: event.tx_mpps } as Stats;
+}
+
+/** A name a peer chose, fit for one log line. */
+function printable(text: string): string {
+  return JSON.stringify(text.slice(0, 100));
 }

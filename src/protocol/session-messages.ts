@@ -18,6 +18,9 @@ export type SessionMessage =
   | { kind: 'statusAck'; jobId: string; type: StatusTypeName }
   | { kind: 'heartbeat' };
 
+/** A message as received: a job arrives whole, every field present. */
+export type ReceivedMessage = Exclude<SessionMessage, { kind: 'job' }> | { kind: 'job'; job: Job };
+
 export const encodeHello = (hello: SessionHello): Uint8Array => pktgen.SessionHello.encode(hello).finish();
 export const encodeWelcome = (welcome: SessionWelcome): Uint8Array => pktgen.SessionWelcome.encode(welcome).finish();
 export const encodeProof = (proof: Uint8Array): Uint8Array => pktgen.SessionProof.encode({ proof }).finish();
@@ -53,7 +56,7 @@ export function encodeSessionFrame(seq: number, message: SessionMessage): Uint8A
 }
 
 /** Decodes a session frame; bytes that carry no known body throw DecodeError. */
-export function decodeSessionFrame(bytes: Uint8Array): { seq: number; message: SessionMessage } {
+export function decodeSessionFrame(bytes: Uint8Array): { seq: number; message: ReceivedMessage } {
   const frame = decode(pktgen.SessionFrame, bytes);
   const seq = frame.seq;
   switch (frame.body) {

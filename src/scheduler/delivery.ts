@@ -5,6 +5,7 @@ import { formatAddress } from '../transport/address.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { JobRecord, NodeRecord } from './types.js';
+import type { NodeSessions } from './node-sessions.js';
 
 /** What delivery needs from the scheduler: its nodes, where statuses go, and where outcomes go. */
 export interface DeliveryOptions {
@@ -14,6 +15,10 @@ export interface DeliveryOptions {
   statusPort: () => number;
   delivered: (jobId: string) => void;
   failed: (jobId: string, reason: string) => void;
+  /** Sessions to pktgen nodes; absent when the scheduler has no key (every node is then legacy). */
+  sessions?: NodeSessions;
+  /** True for a node driven over the unauthenticated legacy wire. */
+  isLegacy: (node: NodeRecord) => boolean;
 }
 
 /** Sends jobs and cancel requests to nodes, and reports each delivery's outcome back as an event. */
@@ -31,8 +36,10 @@ export class Delivery {
   /** Delivers a job to its node; the outcome comes back through `delivered` or `failed`. */
   async deliver(job: JobRecord): Promise<void> {
     const node = this.options.node(job.node)!;
+    const { sessions } = this.options;
     try {
-      await this.options.send({ host: node.host, port: node.port }, encodeJob(this.wireJob(job)), { connectTimeoutMs: 3000, ioTimeoutMs: 5000 });
+      if (sessions && !this.options.isLegacy(node)) await sessions.deliver(node.name, { ...job.data, id: job.id, target: this.resolveTarget(job.target) });
+      else await this.options.send({ host: node.host, port: node.port }, encodeJob(this.wireJob(job)), { connectTimeoutMs: 3000, ioTimeoutMs: 5000 });
       this.options.delivered(job.id);
     } catch (error) {
       this.options.failed(job.id, describeError(error));
@@ -43,7 +50,12 @@ export class Delivery {
   async requestCancel(nodeName: string, jobId: string): Promise<void> {
     const node = this.options.node(nodeName);
     if (!node) return;
-    const { log } = this.options;
+    const { log, sessions } = this.options;
+    if (sessions && !this.options.isLegacy(node)) {
+      if (sessions.cancel(nodeName, jobId)) log.info(`asked node ${nodeName} to stop cancelled job ${jobId}`);
+      else log.warn(`job ${jobId} cancelled, but node ${nodeName} has no session to ask on: it runs to its end`);
+      return;
+    }
     if (!this.cancellable.has(nodeName)) {
       log.warn(`job ${jobId} cancelled, but node ${nodeName} has not shown it can stop a job (a legacy daemon?): it runs to its end`);
       return;

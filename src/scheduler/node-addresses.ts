@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
  * is matched to its node, and how a status from an address that is no node's is told apart.
  */
 export class NodeAddresses {
-  private readonly ipOf = new Map<string, string>();
+  private readonly ips = new Map<string, string>();
   private readonly namesAt = new Map<string, string[]>();
 
   constructor(private readonly log: Logger) {}
@@ -22,20 +22,25 @@ export class NodeAddresses {
     }
   }
 
+  /** The IP a node's host resolved to, once it has. */
+  ipOf(name: string): string | undefined {
+    return this.ips.get(name);
+  }
+
   /** The nodes at `ip`; read-only, the index's own list. */
   nodesAt(ip: string): readonly string[] {
     return this.namesAt.get(ip) ?? [];
   }
 
   private set(name: string, ip: string): void {
-    const old = this.ipOf.get(name);
+    const old = this.ips.get(name);
     if (old === ip) return;
     if (old !== undefined) {
       const names = this.namesAt.get(old)!;
       names.splice(names.indexOf(name), 1);
       if (names.length === 0) this.namesAt.delete(old);
     }
-    this.ipOf.set(name, ip);
+    this.ips.set(name, ip);
     const names = this.namesAt.get(ip);
     if (names) names.push(name);
     else this.namesAt.set(ip, [name]);

@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { decodeStatus } from '../protocol/messages.js';
+import { decodeStatus, type Status } from '../protocol/messages.js';
+import { NodeSessions } from './node-sessions.js';
+import type { SessionSecret } from '../session/crypto.js';
+import type { SessionTiming } from '../session/handshake.js';
+import type { Allowlist } from '../transport/allowlist.js';
 import { sendFrame } from '../transport/client.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
 import type { Address } from '../transport/address.js';
@@ -31,6 +35,17 @@ export interface SchedulerServiceOptions {
   core?: Partial<CoreConfig>;
   clock?: () => number;
   send?: typeof sendFrame;
+  /**
+   * The cluster key: pktgen nodes are driven over authenticated sessions. Without it every node is
+   * driven over the legacy wire (as the old scheduler did).
+   */
+  sessionSecret?: SessionSecret;
+  /** The scheduler's name in session handshakes. */
+  name?: string;
+  /** With a key: nodes at these addresses are driven over the legacy wire, and only their statuses are heard on the status port. */
+  legacyAllow?: Allowlist;
+  /** Session heartbeat and silence (tests shorten them). */
+  sessionTiming?: SessionTiming;
 }
 
 /** Events: 'drained' (), when a saved change leaves no job waiting or running. */
@@ -42,6 +57,7 @@ export class SchedulerService extends EventEmitter {
   private readonly addresses: NodeAddresses;
   /** Jobs and cancel requests on their way to nodes. */
   readonly delivery: Delivery;
+  private readonly sessions?: NodeSessions;
   /** What the events of this event-loop turn changed and want done, saved by the next flush. */
   private batch = new TurnBatch();
   private flushQueued = false;
@@ -52,7 +68,22 @@ export class SchedulerService extends EventEmitter {
     this.clock = options.clock ?? Date.now;
     this.core = new SchedulerCore(options.store.load(), { ...DEFAULT_CORE_CONFIG, ...options.core });
     this.addresses = new NodeAddresses(options.log);
+    if (options.sessionSecret) {
+      this.sessions = new NodeSessions({
+        secret: options.sessionSecret,
+        name: options.name ?? 'pktgen-scheduler',
+        log: options.log,
+        timing: options.sessionTiming,
+        events: {
+          reached: (node) => this.handle({ type: 'nodeReached', node, now: this.clock() }),
+          lost: (node, reason) => this.handle({ type: 'nodeLost', node, reason, now: this.clock() }),
+          status: (node, status) => this.sessionStatus(node, status),
+        },
+      });
+    }
     this.delivery = new Delivery({
+      sessions: this.sessions,
+      isLegacy: (node) => this.isLegacy(node),
       send: options.send ?? sendFrame,
       log: options.log,
       node: (name) => this.core.state.nodes.get(name),
@@ -78,6 +109,7 @@ export class SchedulerService extends EventEmitter {
       onError: (error, peer) => this.options.log.warn(`dropped status connection from ${peer.remoteAddress}: ${describeError(error)}`),
     });
     await Promise.all([...this.core.state.nodes.values()].map((node) => this.addresses.resolve(node)));
+    for (const node of this.core.state.nodes.values()) this.keepSession(node);
     this.handle({ type: 'recovered', now: this.clock() });
     this.flush();
     this.ticker = setInterval(() => this.handle({ type: 'ticked', now: this.clock() }), this.options.tickMs ?? 200);
@@ -87,6 +119,7 @@ export class SchedulerService extends EventEmitter {
   /** Saves what is pending, stops the clock and the listener; later events (late deliveries) are dropped. */
   async stop(): Promise<void> {
     clearInterval(this.ticker);
+    this.sessions?.close();
     this.flushQuietly();
     this.stopped = true;
     await this.server?.close();
@@ -98,8 +131,32 @@ export class SchedulerService extends EventEmitter {
     for (const node of nodes) {
       await this.addresses.resolve(node);
       this.handle({ type: 'nodeAdded', node, now: this.clock() });
+      if (this.server) this.keepSession(this.core.state.nodes.get(node.name)!);
     }
     this.flush();
+  }
+
+  /** True for a node driven over the unauthenticated legacy wire: no key, marked legacy, or in --legacy-allow. */
+  isLegacy(node: NodeRecord): boolean {
+    return !this.sessions || node.legacy || (this.options.legacyAllow?.allows(this.addresses.ipOf(node.name) ?? node.host) ?? false);
+  }
+
+  /** Keeps a session open to a pktgen node; a legacy node has none. */
+  private keepSession(node: NodeRecord): void {
+    if (!this.sessions) return;
+    if (this.isLegacy(node)) this.sessions.forget(node.name);
+    else this.sessions.watch(node.name, { host: node.host, port: node.port });
+  }
+
+  /** A status on a node's session: handled like one on the status port, but only for that node's jobs. */
+  private sessionStatus(node: string, status: Status): Promise<void> | void {
+    this.delivery.sawPktgenNode(node);
+    if (status.type === 'PROGRESS') return this.progressed(status.job_id, status.elapsed_s, status.stats?.tx_mbps ?? 0);
+    this.handle({
+      type: 'statusReceived', jobId: status.job_id, candidates: [node], via: node, status: status.type,
+      reason: status.reason, stats: status.stats, now: this.clock(),
+    });
+    return this.batch.whenSaved();
   }
 
   /** Queues jobs (one record per listed node) and remembers the file they came from, atomically. */
@@ -143,7 +200,13 @@ export class SchedulerService extends EventEmitter {
   private statusArrived(payload: Buffer, peer: Peer): Promise<void> | void {
     const status = decodeStatus(payload);
     // Read-only: the core only looks at candidates, so the index's own list is passed as is.
-    let candidates = this.addresses.nodesAt(peer.remoteAddress);
+    // Unauthenticated statuses count only for legacy nodes, and never for a job sent over a session.
+    let candidates = this.addresses.nodesAt(peer.remoteAddress).filter((name) => this.isLegacy(this.core.state.nodes.get(name)!));
+    const owner = status.job_id !== '' ? this.core.state.jobs.get(status.job_id)?.node : undefined;
+    if (owner !== undefined && !this.isLegacy(this.core.state.nodes.get(owner)!)) {
+      this.options.log.warn(`ignored unauthenticated ${status.type} from ${peer.remoteAddress} for job ${status.job_id}: node ${owner} reports over its session`);
+      return;
+    }
     const loopback = peer.remoteAddress.startsWith('127.') || peer.remoteAddress === '::1';
     if (candidates.length === 0 && !loopback) {
       this.options.log.warn(`ignored ${status.type} from ${peer.remoteAddress}: not the address of any node`);
@@ -160,7 +223,7 @@ export class SchedulerService extends EventEmitter {
     }
     if (status.job_id === '' && candidates.length === 0) {
       // The old daemon always reports from and to 127.0.0.1: any node may have sent it.
-      candidates = [...this.core.state.nodes.keys()];
+      candidates = [...this.core.state.nodes.values()].filter((node) => this.isLegacy(node)).map((node) => node.name);
     }
     this.handle({
       type: 'statusReceived', jobId: status.job_id, candidates, status: status.type,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { encodeFrame, type FrameDecoder } from '../transport/framing.js';
-import { decodeSessionFrame, encodeSessionFrame, type SessionMessage } from '../protocol/session-messages.js';
+import { decodeSessionFrame, encodeSessionFrame, type ReceivedMessage, type SessionMessage } from '../protocol/session-messages.js';
 import { describeError } from '../errors.js';
 import { frameTag, tagHolds, TAG_BYTES } from './crypto.js';
 
@@ -17,9 +17,9 @@ export interface ChannelKeys {
 /**
  * An established session: sends and receives tagged, numbered frames over one socket, keeps it
  * alive with heartbeats, and ends it on the first bad tag, out-of-order frame or 3 s of silence.
- * Events: 'message' (SessionMessage, heartbeats excluded), 'closed' (reason), once.
+ * Events: 'message' (ReceivedMessage, heartbeats excluded), 'closed' (reason), once.
  */
-export class SessionChannel extends EventEmitter<{ message: [SessionMessage]; closed: [string] }> {
+export class SessionChannel extends EventEmitter<{ message: [ReceivedMessage]; closed: [string] }> {
   private sent = 0;
   private received = 0;
   private lastHeard = Date.now();
@@ -32,21 +32,28 @@ export class SessionChannel extends EventEmitter<{ message: [SessionMessage]; cl
     private readonly keys: ChannelKeys,
     /** The peer's name, as it proved it in the handshake. */
     readonly peerName: string,
-    pending: Buffer[] = [],
+    private readonly pending: Buffer[] = [],
     private readonly timing: { heartbeatMs: number; silenceMs: number } = SESSION_TIMING,
   ) {
     super();
     socket.setTimeout(0);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.data(chunk));
     socket.on('error', (error) => this.close(`connection error: ${describeError(error)}`));
     socket.on('close', () => this.close('connection closed by the peer'));
     this.timer = setInterval(() => this.tick(), Math.min(timing.heartbeatMs, timing.silenceMs / 3));
     this.timer.unref();
-    // Frames that came in with the handshake's last chunk.
-    queueMicrotask(() => {
-      for (const frame of pending) if (!this.ended) this.frame(frame);
-    });
+  }
+
+  /**
+   * Starts reading: call it once the listeners are attached. Frames that came in with the
+   * handshake's last chunk are handled first; the socket was paused until now, so none is lost.
+   */
+  start(): this {
+    this.lastHeard = Date.now();
+    for (const frame of this.pending.splice(0)) if (!this.ended) this.frame(frame);
+    this.socket.on('data', (chunk: Buffer) => this.data(chunk));
+    this.socket.resume();
+    return this;
   }
 
   /** True until the session ended. */

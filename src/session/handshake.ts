@@ -55,6 +55,8 @@ class HandshakeReader {
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
+    // Paused until the session's owner has attached its listeners and calls start().
+    this.socket.pause();
     return { decoder: this.decoder, pending: this.frames.splice(0) };
   }
 

@@ -26,7 +26,7 @@ async function nodeListener(secret = KEY) {
       if (head.length < 4) return;
       socket.off('data', onData);
       if (!head.subarray(0, 4).equals(SESSION_MAGIC)) return void socket.destroy();
-      acceptSession(socket, head.subarray(4), secret, 'n1', FAST).then((channel) => accepted.push(channel), (error: Error) => refused.push(error));
+      acceptSession(socket, head.subarray(4), secret, 'n1', FAST).then((channel) => accepted.push(channel.start()), (error: Error) => refused.push(error));
     };
     socket.on('data', onData);
   });
@@ -55,7 +55,7 @@ describe('session: authenticated, numbered frames between scheduler and node', (
   it('opens with the same key, carries messages both ways, and stays up on heartbeats', async () => {
     const node = await nodeListener();
     try {
-      const channel = await openSession(node.address, KEY, 'sched', 1000, FAST);
+      const channel = (await openSession(node.address, KEY, 'sched', 1000, FAST)).start();
       await until('the node accepted', () => node.accepted.length === 1);
       const nodeSide = node.accepted[0]!;
       assert.equal(channel.peerName, 'n1');
@@ -135,7 +135,7 @@ describe('session: authenticated, numbered frames between scheduler and node', (
     const node = await nodeListener();
     try {
       // Tampered: one bit of a frame's tag flipped on the wire.
-      const channel = await openSession(node.address, KEY, 'sched', 1000, FAST);
+      const channel = (await openSession(node.address, KEY, 'sched', 1000, FAST)).start();
       await until('accepted', () => node.accepted.length === 1);
       const socket = (channel as unknown as { socket: Socket }).socket;
       const write = socket.write.bind(socket);
@@ -151,7 +151,7 @@ describe('session: authenticated, numbered frames between scheduler and node', (
       assert.match(node.accepted[0]!.endReason!, /bad tag/);
 
       // Replayed: a frame sent again as it was.
-      const replaying = await openSession(node.address, KEY, 'sched', 1000, FAST);
+      const replaying = (await openSession(node.address, KEY, 'sched', 1000, FAST)).start();
       await until('accepted', () => node.accepted.length === 2);
       const raw = (replaying as unknown as { socket: Socket }).socket;
       const sent: Buffer[] = [];
@@ -167,7 +167,7 @@ describe('session: authenticated, numbered frames between scheduler and node', (
       replaying.close('done');
 
       // Silent: a scheduler whose heartbeats stop (its timer is stopped) is dropped within the silence window.
-      const quiet = await openSession(node.address, KEY, 'sched', 1000, FAST);
+      const quiet = (await openSession(node.address, KEY, 'sched', 1000, FAST)).start();
       await until('accepted', () => node.accepted.length === 3);
       clearInterval((quiet as unknown as { timer: NodeJS.Timeout }).timer);
       const start = Date.now();
