@@ -12,6 +12,10 @@ import { sendFrame } from '../../src/transport/client.js';
 import { createLogger } from '../../src/log.js';
 import type { EmitterSpec } from '../../src/emitter/spec.js';
 import { until } from '../helpers/until.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/index.js';
 
 const KEY = secretFromBytes(randomBytes(32));
 const data = { m: 10, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false };
@@ -143,5 +147,34 @@ describe('sessions: a scheduler drives a node over an authenticated session', ()
     await again.start();
     stops.push(() => again.stop(500));
     await until('up again', () => service.core.state.nodes.get('n0')!.health === 'up', 8000);
+  });
+
+  it('keeps a result through a scheduler outage: the node sends it again on the next session, and the job runs once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktgen-session-'));
+    const runs: EmitterSpec[] = [];
+    const nodeLog: string[] = [];
+    const schedLog: string[] = [];
+    const agent = startNode(KEY, runs, nodeLog, {}, 800);
+    const { port } = await agent.start();
+    stops.push(async () => {
+      await agent.stop(500);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const open = () => new SchedulerService({
+      listen: { host: '127.0.0.1', port: 0 }, store: SqliteStore.open(join(dir, 'scheduler.db')), tickMs: 20, sessionSecret: KEY, name: 'sched',
+      sessionTiming: FAST, log: createLogger({ write: (line) => schedLog.push(line) }),
+    });
+    const first = open();
+    await first.start();
+    await first.addNodes([{ name: 'n0', host: '127.0.0.1', port }]);
+    const [id] = first.addJobs([{ nodes: ['n0'], priority: 0, data, target: '', timeoutS: 30, retries: 0 }]);
+    await until('the job runs', () => first.core.state.jobs.get(id!)?.state === 'running', 5000);
+    await first.stop();
+    await until('the node finished it while no scheduler listened', () => nodeLog.some((line) => line.includes(`job ${id} succeeded`)), 5000);
+    const second = open();
+    await second.start();
+    stops.push(() => second.stop());
+    await until('the kept SUCCESS arrived', () => second.core.state.jobs.get(id!)?.state === 'succeeded', 8000);
+    assert.equal(runs.length, 1);
   });
 });
