@@ -32,6 +32,8 @@ export interface NodeOptions {
 /** Runs the node agent and its reflector until SIGINT or SIGTERM, then stops both. */
 export async function runNode(options: NodeOptions): Promise<void> {
   const log = createLogger({ format: options.logFormat, level: options.verbose ? 'debug' : 'info' });
+  // Says once when a cache folder for the helper was unsafe and which private one is used instead.
+  const helperPath = () => resolveEmitterPath((text) => log.warn(text));
   const agent = new NodeAgent({
     name: options.name,
     listen: options.listen,
@@ -43,14 +45,14 @@ export async function runNode(options: NodeOptions): Promise<void> {
     maxQueue: options.maxQueue,
     statusRetryMs: options.statusRetryS * 1000,
     graceMs: 10_000,
-    helperPath: resolveEmitterPath,
+    helperPath,
     log,
     sendPath: options.sendPath,
   });
   const { port, spinUs, dropEvery } = options.reflector;
   const reflector = port === 0 ? undefined : new Reflector({
     spec: { bind: { host: options.listen.host, port }, allow: options.allowTarget.cidrs, dropEvery, spinUs },
-    helperPath: resolveEmitterPath,
+    helperPath,
     log,
   });
   // Listen for SIGINT/SIGTERM before starting, so a signal during start-up still stops cleanly.
