@@ -48,7 +48,7 @@ export function privateProblem(path: string, info: PathInfo, uid: number, kind: 
     return { problem: `${path} is not a ${kind === 'folder' ? 'folder' : 'regular file'}`, fix: `move ${shellQuote(path)} away` };
   }
   if (info.uid !== uid) {
-    return { problem: `${path} is owned by uid ${info.uid}, not by uid ${uid} that pktgen runs as`, fix: `chown ${uid} ${shellQuote(path)} (if you trust what it holds)` };
+    return { problem: `${path} is owned by uid ${info.uid}, not by uid ${uid} that pktgen runs as`, fix: `chown ${uid} ${shellQuote(path)}` };
   }
   if ((info.mode & GROUP_OTHER_WRITE) !== 0) {
     return { problem: `${path} is writable by group or others (mode ${octal(info.mode)})`, fix: `chmod ${mode} ${shellQuote(path)}` };

@@ -124,7 +124,7 @@ function cacheError(cacheDir: string, error: unknown): PktgenError {
     return new PktgenError(
       'ERR_EMITTER_CACHE_UNSAFE',
       `will not run the ${EMITTER_NAME} helper from ${cacheDir}: ${error.found.problem}, so another user could replace it. ` +
-        `Fix: ${error.found.fix}, or set PKTGEN_CACHE_DIR to a folder only this user can write`,
+        `Fix: \`${error.found.fix}\`, or set PKTGEN_CACHE_DIR to a folder only this user can write`,
       { cause: error },
     );
   }

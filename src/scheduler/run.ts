@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { readJobsFile, readNodesFile } from '../input/files.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { emptyRequest, type ControlRequest } from '../protocol/control-messages.js';
-import { chooseStateDir, openStore, type SchedulerStore } from '../store/index.js';
+import { chooseStateDir, LOG_FILE, openStore, type SchedulerStore } from '../store/index.js';
 import { formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
 import { SchedulerService } from './service.js';
@@ -44,7 +44,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
   const stateDir = options.stateDir ?? chooseStateDir({ env: process.env, homedir: homedir() });
   const store = openStore(stateDir, { fresh: options.fresh });
   // Under the terminal UI, log lines would draw over the screen: they go to a file instead.
-  const logFile = options.interactive ? createWriteStream(join(stateDir, 'scheduler.log'), { flags: 'a' }) : undefined;
+  const logFile = options.interactive ? createWriteStream(join(stateDir, LOG_FILE), { flags: 'a', mode: 0o600 }) : undefined;
   const log = createLogger({ format: options.logFormat, write: logFile ? (line) => logFile.write(line) : undefined });
   const service = new SchedulerService({ listen: options.listen, store, log, core: options.retention });
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
@@ -68,7 +68,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
         if (response.error) throw new UserError(response.error.message, response.error.code);
         return response;
       };
-      await runTui(new ControlBackend(`scheduler ${formatAddress(address)} · logs ${join(stateDir, 'scheduler.log')}`, local));
+      await runTui(new ControlBackend(`scheduler ${formatAddress(address)} · logs ${join(stateDir, LOG_FILE)}`, local));
       return undefined;
     }
     if ((await waitForEnd(service, options.exitWhenDone)) === 'signal') return undefined;

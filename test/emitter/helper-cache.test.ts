@@ -71,7 +71,7 @@ describe('helper cache: nothing another user can plant (as root, with files owne
     await plant(cache);
     await assert.rejects(new HelperCache(noHome({ PKTGEN_CACHE_DIR: cache })).path(ours), (error: PktgenError) => {
       assert.equal(error.code, 'ERR_EMITTER_CACHE_UNSAFE');
-      assert.match(error.message, new RegExp(`${cache} is owned by uid 65534, not by uid 0.*Fix: chown 0 ${cache}.*PKTGEN_CACHE_DIR`));
+      assert.match(error.message, new RegExp(`${cache} is owned by uid 65534, not by uid 0.*Fix: .chown 0 ${cache}..*PKTGEN_CACHE_DIR`));
       return true;
     });
     assert.equal(existsSync(marker), false);
