@@ -3,7 +3,7 @@ import { Reflector } from './reflector.js';
 import { DEFAULT_NODE_LIMITS } from '../input/job.js';
 import { resolveEmitterPath } from '../emitter/helper-path.js';
 import { createLogger, type LogFormat } from '../log.js';
-import { formatAddress, type Address } from '../transport/address.js';
+import { describeListener, formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
 
 /** How `pktgen serve` runs: its flags, parsed. */
@@ -62,11 +62,14 @@ export async function runNode(options: NodeOptions): Promise<void> {
   });
   const bound = await agent.start();
   await reflector?.start();
-  log.info(`pktgen node ${options.name} listening on ${formatAddress(bound)}`, {
+  // Every socket the node listens on, as bound: what a firewall rule or a review needs to know.
+  const listeners = [describeListener(bound, 'TCP', 'jobs')];
+  if (reflector?.address) listeners.push(describeListener(reflector.address, 'UDP', 'reflector'));
+  log.info(`pktgen node ${options.name} listening on ${listeners.join(' and ')}`, {
     allow_from: options.allowFrom.toString(),
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
-    reflector: !reflector ? 'off' : reflector.address ? formatAddress(reflector.address) : 'not listening (retrying)',
+    reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });
   const signal = await stopSignal;
   log.info(`stopping (${signal})`);

@@ -9,7 +9,7 @@ import { readJobsFile, readNodesFile } from '../input/files.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { emptyRequest, type ControlRequest } from '../protocol/control-messages.js';
 import { chooseStateDir, LOG_FILE, openStore, type SchedulerStore } from '../store/index.js';
-import { formatAddress, type Address } from '../transport/address.js';
+import { describeListener, formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
 import { SchedulerService } from './service.js';
 import type { CoreConfig } from './core.js';
@@ -57,7 +57,9 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
     // Listen before anything is sent: the old scheduler lost statuses by listening late.
     const address = await service.start();
     control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, log });
-    log.info(`pktgen scheduler listening for statuses on ${formatAddress(address)}, control API on ${formatAddress(control.address)}`, { state: stateDir });
+    // Every socket the scheduler listens on, as bound: what a firewall rule or a review needs to know.
+    const listeners = [describeListener(address, 'TCP', 'statuses from nodes'), describeListener(control.address, 'TCP', 'control API for submit, status and the UI')];
+    log.info(`pktgen scheduler listening on ${listeners.join(' and ')}`, { control_allow: options.control.allow.toString(), state: stateDir });
     await service.addNodes(nodes);
     if (jobsFile) queueJobsFile(service, store, options.jobsFile!, jobsFile, log);
     jobsFile = undefined; // the parsed file can be large: let it go once queued
