@@ -4,6 +4,10 @@
 // separators, and the bidirectional overrides and isolates.
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+// What JSON.stringify leaves raw: it escapes C0 inside strings itself, and writes only ASCII (with
+// layout whitespace when indenting) outside them, so every match is inside a string.
+const JSON_UNSAFE = /[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 const hex = (char: string, digits: number): string => char.charCodeAt(0).toString(16).padStart(digits, '0');
 
 /**
@@ -20,6 +24,5 @@ export function escapeControl(text: string): string {
  * on (DEL, C1, separators, bidi controls) as `\uNNNN` escapes: the same JSON value, safe to print.
  */
 export function escapeJsonText(json: string): string {
-  // Outside strings JSON.stringify writes only ASCII, so every match is inside a string.
-  return json.replace(UNSAFE, (char) => `\\u${hex(char, 4)}`);
+  return json.replace(JSON_UNSAFE, (char) => `\\u${hex(char, 4)}`);
 }

@@ -30,4 +30,9 @@ describe('escapeJsonText', () => {
     assert.doesNotMatch(text, /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]/);
     assert.deepEqual(JSON.parse(text), value);
   });
+
+  it('leaves the layout of indented JSON alone', () => {
+    const json = JSON.stringify({ a: ['x\u0085'], b: 1 }, null, 2);
+    assert.equal(escapeJsonText(json), json.replace('\u0085', '\\u0085'));
+  });
 });
