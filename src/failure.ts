@@ -1,12 +1,14 @@
 import { inspect } from 'node:util';
 import { Errors } from '@oclif/core';
 import { PktgenError, UserError } from './errors.js';
+import { escapeControl } from './text.js';
 
 /** How an error reaches the user: text for stderr and an exit code, or undefined to let oclif handle it. */
 export function describeFailure(error: unknown): { exitCode: number; text: string } | undefined {
   if (error instanceof Errors.CLIError) return undefined;
-  if (error instanceof UserError) return { exitCode: error.exitCode, text: `Error: ${userMessage(error)}` };
-  if (error instanceof PktgenError) return { exitCode: 1, text: `Error: ${userMessage(error)}` };
+  // A message may carry a peer's words (a scheduler's refusal, a node's reason): shown, never obeyed.
+  if (error instanceof UserError) return { exitCode: error.exitCode, text: `Error: ${escapeControl(userMessage(error))}` };
+  if (error instanceof PktgenError) return { exitCode: 1, text: `Error: ${escapeControl(userMessage(error))}` };
   const details = error instanceof Error ? inspect(error) : `Thrown value: ${inspect(error)}`;
   return {
     exitCode: 1,

@@ -1,3 +1,5 @@
+import { escapeControl, escapeJsonText } from './text.js';
+
 /** Log output formats: human-readable lines or JSON lines. */
 export const LOG_FORMATS = ['human', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -29,12 +31,13 @@ export function createLogger(options: {
     if (ORDER[level] < threshold) return;
     const time = clock().toISOString();
     const defined = Object.entries(fields).filter(([, v]) => v !== undefined);
+    // Messages and fields carry peers' text (a FAIL reason, a job id): one record stays one line.
     if (format === 'json') {
-      write(JSON.stringify({ time, level, msg: message, ...Object.fromEntries(defined) }) + '\n');
+      write(escapeJsonText(JSON.stringify({ time, level, msg: message, ...Object.fromEntries(defined) })) + '\n');
       return;
     }
-    const extra = defined.map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : v}`).join(' ');
-    write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${extra ? ' ' + extra : ''}\n`);
+    const extra = defined.map(([k, v]) => `${k}=${typeof v === 'string' ? quoteValue(v) : v}`).join(' ');
+    write(`${time} ${level.toUpperCase().padEnd(5)} ${escapeControl(message)}${extra ? ' ' + extra : ''}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -42,4 +45,10 @@ export function createLogger(options: {
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
   };
+}
+
+/** A field value for a human log line: escaped, and quoted when it holds a space or a quote (or is empty). */
+function quoteValue(value: string): string {
+  const text = escapeControl(value);
+  return text === '' || /[\s"]/.test(text) ? `"${text.replaceAll('"', '\\"')}"` : text;
 }

@@ -3,7 +3,7 @@ import { Reflector } from './reflector.js';
 import { DEFAULT_NODE_LIMITS } from '../input/job.js';
 import { resolveEmitterPath } from '../emitter/helper-path.js';
 import { createLogger, type LogFormat } from '../log.js';
-import { formatAddress, type Address } from '../transport/address.js';
+import { describeListener, formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
 
 /** How `pktgen serve` runs: its flags, parsed. */
@@ -32,6 +32,8 @@ export interface NodeOptions {
 /** Runs the node agent and its reflector until SIGINT or SIGTERM, then stops both. */
 export async function runNode(options: NodeOptions): Promise<void> {
   const log = createLogger({ format: options.logFormat, level: options.verbose ? 'debug' : 'info' });
+  // Says once when a cache folder for the helper was unsafe and which private one is used instead.
+  const helperPath = () => resolveEmitterPath((text) => log.warn(text));
   const agent = new NodeAgent({
     name: options.name,
     listen: options.listen,
@@ -43,14 +45,14 @@ export async function runNode(options: NodeOptions): Promise<void> {
     maxQueue: options.maxQueue,
     statusRetryMs: options.statusRetryS * 1000,
     graceMs: 10_000,
-    helperPath: resolveEmitterPath,
+    helperPath,
     log,
     sendPath: options.sendPath,
   });
   const { port, spinUs, dropEvery } = options.reflector;
   const reflector = port === 0 ? undefined : new Reflector({
     spec: { bind: { host: options.listen.host, port }, allow: options.allowTarget.cidrs, dropEvery, spinUs },
-    helperPath: resolveEmitterPath,
+    helperPath,
     log,
   });
   // Listen for SIGINT/SIGTERM before starting, so a signal during start-up still stops cleanly.
@@ -60,11 +62,14 @@ export async function runNode(options: NodeOptions): Promise<void> {
   });
   const bound = await agent.start();
   await reflector?.start();
-  log.info(`pktgen node ${options.name} listening on ${formatAddress(bound)}`, {
+  // Every socket the node listens on, as bound: what a firewall rule or a review needs to know.
+  const listeners = [describeListener(bound, 'TCP', 'jobs')];
+  if (reflector?.address) listeners.push(describeListener(reflector.address, 'UDP', 'reflector'));
+  log.info(`pktgen node ${options.name} listening on ${listeners.join(' and ')}`, {
     allow_from: options.allowFrom.toString(),
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
-    reflector: !reflector ? 'off' : reflector.address ? formatAddress(reflector.address) : 'not listening (retrying)',
+    reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });
   const signal = await stopSignal;
   log.info(`stopping (${signal})`);

@@ -1,5 +1,6 @@
 import type { JobInfo, NodeInfo } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
+import { escapeControl } from '../text.js';
 
 const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
 
@@ -13,7 +14,7 @@ export function jobDetail(job: JobInfo): string {
   if (job.reason) lines.push(['reason', job.reason]);
   for (const [key, value] of Object.entries(flattenStats(job.stats))) lines.push([`stats.${key}`, value]);
   const width = Math.max(...lines.map(([k]) => k.length));
-  return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  return lines.map(([k, v]) => `${k.padEnd(width)}  ${escapeControl(v)}`).join('\n');
 }
 
 /** Stats as flat string fields; rx figures that were not measured stay empty. */
@@ -37,7 +38,16 @@ const CSV_STATS = [
   ...['min', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'std', 'samples'].map((k) => `rtt_us.${k}`),
 ];
 
-const csvCell = (value: string): string => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+/**
+ * One CSV cell: control characters escaped (a row stays one line, and a tab or CR can no longer lead),
+ * text a spreadsheet would run as a formula (= + - @ first) prefixed with ' as OWASP advises (numbers
+ * stay numbers), and quoted when it holds a comma or a quote.
+ */
+export function csvCell(value: string): string {
+  let text = escapeControl(value);
+  if (/^[=+\-@]/.test(text) && !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) text = `'${text}`;
+  return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
 
 /** Finished jobs' results as CSV, one row per job, a header first. */
 export function jobsCsv(jobs: JobInfo[]): string {

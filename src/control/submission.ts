@@ -6,6 +6,7 @@ import type { Address } from '../transport/address.js';
 import { controlRequest } from './client.js';
 import { progressLine } from './submit.js';
 import { countByState, formatTable, resultColumns } from './tables.js';
+import { escapeControl } from '../text.js';
 
 /** What `pktgen submit --json` prints: what was done, or with --wait, the jobs as they ended. */
 export type SubmitDocument =
@@ -37,7 +38,7 @@ export async function submit(scheduler: Address, request: Partial<ControlRequest
   if (!options.wait || job_ids.length === 0) {
     for (const node of nodes) print(`added node ${node.name} (${node.host}, ${node.port})`);
     for (const id of cancelled) print(`cancelled ${id}`);
-    for (const id of job_ids) print(id);
+    for (const id of job_ids) print(escapeControl(id)); // the scheduler's words: shown, not obeyed
     return { document: { job_ids, cancelled, nodes_added: nodes.map((n) => n.name) }, succeeded: true };
   }
   const progress = options.progress ?? process.stderr;

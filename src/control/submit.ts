@@ -5,6 +5,7 @@ import { PORTS } from '../protocol/ports.js';
 import { UserError } from '../errors.js';
 import { parseAddress } from '../transport/address.js';
 import { typed, type Typed } from '../input/json.js';
+import { escapeControl } from '../text.js';
 
 /** The job flags of `pktgen submit`, as oclif parsed them. */
 export interface JobFlags {
@@ -82,5 +83,5 @@ export function progressLine(jobs: JobInfo[], now = Date.now()): string {
     const pct = total > 0 && running.started_at ? Math.min(100, Math.round(((now - running.started_at) / total) * 100)) : 0;
     current = `; ${running.id} on ${running.node} ${pct}%`;
   }
-  return `${done}/${jobs.length} done${current}`;
+  return escapeControl(`${done}/${jobs.length} done${current}`);
 }

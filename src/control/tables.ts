@@ -1,4 +1,5 @@
 import type { JobInfo, JobState, NodeInfo } from '../protocol/view.js';
+import { escapeControl } from '../text.js';
 
 /** The fields a result line needs: both the scheduler's record and the view have them. */
 type ResultFields = Pick<JobInfo, 'id' | 'node' | 'state' | 'data' | 'stats' | 'reason'>;
@@ -22,13 +23,15 @@ export function resultColumns(job: ResultFields): Record<string, string> {
   };
 }
 
-/** Renders rows of columns as an aligned plain-text table. */
+/** Renders rows of columns as an aligned plain-text table, control characters in cells escaped. */
 export function formatTable(rows: Array<Record<string, string>>): string {
   if (rows.length === 0) return '';
   const headers = Object.keys(rows[0]!);
-  const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => (r[h] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(headers), ...rows.map((r) => line(headers.map((h) => r[h] ?? '')))].join('\n');
+  // Cells hold peers' text (a FAIL reason, names): escaped before measuring, so columns stay aligned.
+  const cells = rows.map((r) => headers.map((h) => escapeControl(r[h] ?? '')));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]): string => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(headers), ...cells.map(line)].join('\n');
 }
 
 /** Counts jobs by state, e.g. "3 succeeded, 1 failed". */

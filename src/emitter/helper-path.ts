@@ -1,79 +1,101 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { getRawAsset, isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import { PktgenError, UserError } from '../errors.js';
+import { currentUid, privateProblem } from '../private-path.js';
+import { chooseCacheFolder, type CacheDirInputs } from './cache-folder.js';
+import { privateChild, privateFolder, UnsafeFolderError } from './private-folder.js';
 
 /** File name of the C helper, and the key of its asset inside the single executable. */
 export const EMITTER_NAME = 'pktgen-emit';
 
-let extracted: Promise<string> | undefined;
-
 /**
  * Finds the C helper to run: `$PKTGEN_EMIT`, else the copy embedded in the single executable
- * (extracted once to the cache folder), else the one built in this checkout.
+ * (extracted to a cache folder only this user can change, checked again before every run), else the
+ * one built in this checkout. `notice` hears, once, that a cache folder was not safe and which one
+ * is used instead.
  */
-export async function resolveEmitterPath(): Promise<string> {
+export async function resolveEmitterPath(notice?: (text: string) => void): Promise<string> {
   const fromEnv = process.env.PKTGEN_EMIT;
   if (fromEnv) return checkEnvEmitter(fromEnv);
   if (isSea()) {
-    extracted ??= extractEmitter(new Uint8Array(getRawAsset(EMITTER_NAME)), defaultCacheDir()).catch((error) => {
-      extracted = undefined; // a daemon may be asked again once the folder is fixed
-      throw error;
-    });
-    return extracted;
+    embedded ??= new HelperCache(defaultCacheInputs(), notice);
+    return embedded.path(new Uint8Array(getRawAsset(EMITTER_NAME)));
   }
   return findLocalEmitter(localCandidates(import.meta.url));
 }
 
-/** Inputs of {@link chooseCacheDir}: the environment and the home and temp folders of this user. */
-export interface CacheDirInputs {
-  env: Record<string, string | undefined>;
-  homedir: string;
-  tmpdir: string;
-}
+let embedded: HelperCache | undefined;
 
-/** Picks the cache folder: $PKTGEN_CACHE_DIR, $XDG_CACHE_HOME/pktgen, ~/.cache/pktgen, else the temp folder. */
-export function chooseCacheDir({ env, homedir, tmpdir }: CacheDirInputs): string {
-  if (env.PKTGEN_CACHE_DIR) return env.PKTGEN_CACHE_DIR;
-  // The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
-  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, 'pktgen');
-  if (homedir) return join(homedir, '.cache', 'pktgen');
-  return join(tmpdir, 'pktgen');
-}
-
-function defaultCacheDir(): string {
+function defaultCacheInputs(): CacheDirInputs {
   let home = '';
   try {
     home = homedir();
   } catch {
     // No $HOME and no passwd entry (some containers): fall through to the temp folder.
   }
-  return chooseCacheDir({ env: process.env, homedir: home, tmpdir: tmpdir() });
+  return { env: process.env, homedir: home, tmpdir: tmpdir(), uid: currentUid() };
+}
+
+/**
+ * The helper's bytes extracted into the first safe cache folder, chosen once; each path() checks the
+ * folders, the file's owner and mode and its content hash again before handing out the path.
+ */
+export class HelperCache {
+  private folder: Promise<string> | undefined;
+
+  constructor(private readonly inputs: CacheDirInputs, private readonly notice: (text: string) => void = () => {}) {}
+
+  async path(bytes: Uint8Array): Promise<string> {
+    this.folder ??= chooseCacheFolder(this.inputs, this.notice);
+    try {
+      return await extractEmitter(bytes, await this.folder, this.inputs.uid);
+    } catch (error) {
+      // A folder that became unsafe (or could not be chosen) is chosen again on the next run.
+      if ((error as PktgenError).code === 'ERR_EMITTER_CACHE_UNSAFE') this.folder = undefined;
+      throw error;
+    }
+  }
 }
 
 /**
  * Writes `bytes` (the helper) to `<cacheDir>/<content hash>/pktgen-emit` unless an intact copy is
- * there already, and checks it can run; returns its path.
+ * there already, and checks it can run; returns its path. `cacheDir`, the hash folder and the file
+ * must be this user's alone (see privateFolder); folders it creates are 0700.
  */
-export async function extractEmitter(bytes: Uint8Array, cacheDir: string): Promise<string> {
-  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  const target = resolve(cacheDir, digest, EMITTER_NAME); // absolute: callers may change folder
-  if (!(await isIntactCopy(target, bytes.byteLength))) await writeAtomically(target, bytes);
+export async function extractEmitter(bytes: Uint8Array, cacheDir: string, uid = currentUid()): Promise<string> {
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  let folder: string;
+  try {
+    folder = await privateChild(await privateFolder(cacheDir, uid), digest.slice(0, 16), uid);
+  } catch (error) {
+    throw cacheError(cacheDir, error);
+  }
+  const target = join(folder, EMITTER_NAME); // a real, absolute path: callers may change folder
+  if (!(await isIntactCopy(target, bytes.byteLength, digest, uid))) {
+    await writeAtomically(target, bytes);
+    if (!(await isIntactCopy(target, bytes.byteLength, digest, uid))) {
+      throw new PktgenError('ERR_EMITTER_CACHE_UNSAFE', `the ${EMITTER_NAME} helper written to ${folder} changed before it could run: set PKTGEN_CACHE_DIR to a folder only this user can write`);
+    }
+  }
   await assertRunnable(target);
   return target;
 }
 
-// The folder name is the content hash and files only appear through rename(), so a file of the
-// right size, owned by us and executable is the same helper: no need to hash it again.
-async function isIntactCopy(path: string, size: number): Promise<boolean> {
+// The folder is this user's alone, so only this user or root could change the file between this
+// check and the exec: the same people who could replace pktgen itself (running it from an open fd,
+// /proc/self/fd/N, would close even that gap, but shows the helper as "3" in ps and needs every
+// spawner to pass the fd). Hashing again (2-5 ms for the 1.1 MiB helper, before runs of seconds)
+// catches a damaged or stale copy; the owner and mode checks catch a copy others could write.
+async function isIntactCopy(path: string, size: number, digest: string, uid: number): Promise<boolean> {
   try {
-    const info = await stat(path);
-    const ours = process.getuid === undefined || info.uid === process.getuid();
-    return info.isFile() && info.size === size && (info.mode & 0o111) !== 0 && ours;
+    const info = await lstat(path);
+    if (privateProblem(path, info, uid, 'file', 0o755) || info.size !== size || (info.mode & 0o100) === 0) return false;
+    return createHash('sha256').update(await readFile(path)).digest('hex') === digest;
   } catch {
     return false;
   }
@@ -83,7 +105,6 @@ async function writeAtomically(target: string, bytes: Uint8Array): Promise<void>
   const folder = dirname(target);
   const temp = join(folder, `.${EMITTER_NAME}.${process.pid}.${randomBytes(4).toString('hex')}`);
   try {
-    await makeFolder(folder);
     await writeFile(temp, bytes, { mode: 0o755, flag: 'wx' });
     await chmod(temp, 0o755); // the umask may have cleared bits of the mode given above
     await rename(temp, target);
@@ -97,21 +118,21 @@ async function writeAtomically(target: string, bytes: Uint8Array): Promise<void>
   }
 }
 
-// Not mkdir({recursive: true}): it spins forever when a parent exists but cannot hold folders (a
-// PKTGEN_CACHE_DIR under /proc, on Node 24). Create each missing level once; fail on the first error.
-async function makeFolder(path: string): Promise<void> {
-  try {
-    await mkdir(path, { mode: 0o700 });
-    return;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return; // a file in its place fails at writeFile, with a clear code
-    if (code !== 'ENOENT' || dirname(path) === path) throw error;
+/** The error for a cache folder that is unsafe (UnsafeFolderError) or cannot be made (a file system error). */
+function cacheError(cacheDir: string, error: unknown): PktgenError {
+  if (error instanceof UnsafeFolderError) {
+    return new PktgenError(
+      'ERR_EMITTER_CACHE_UNSAFE',
+      `will not run the ${EMITTER_NAME} helper from ${cacheDir}: ${error.found.problem}, so another user could replace it. ` +
+        `Fix: \`${error.found.fix}\`, or set PKTGEN_CACHE_DIR to a folder only this user can write`,
+      { cause: error },
+    );
   }
-  await makeFolder(dirname(path));
-  await mkdir(path, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error; // another process made it meanwhile
-  });
+  return new PktgenError(
+    'ERR_EMITTER_CACHE_UNWRITABLE',
+    `cannot write the ${EMITTER_NAME} helper to ${cacheDir} (${reason(error)}): set PKTGEN_CACHE_DIR to a writable folder`,
+    { cause: error },
+  );
 }
 
 async function assertRunnable(path: string): Promise<void> {

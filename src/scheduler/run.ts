@@ -8,8 +8,8 @@ import { UserError } from '../errors.js';
 import { readJobsFile, readNodesFile } from '../input/files.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { emptyRequest, type ControlRequest } from '../protocol/control-messages.js';
-import { chooseStateDir, openStore, type SchedulerStore } from '../store/index.js';
-import { formatAddress, type Address } from '../transport/address.js';
+import { chooseStateDir, LOG_FILE, openStore, type SchedulerStore } from '../store/index.js';
+import { describeListener, formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
 import { SchedulerService } from './service.js';
 import type { CoreConfig } from './core.js';
@@ -44,7 +44,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
   const stateDir = options.stateDir ?? chooseStateDir({ env: process.env, homedir: homedir() });
   const store = openStore(stateDir, { fresh: options.fresh });
   // Under the terminal UI, log lines would draw over the screen: they go to a file instead.
-  const logFile = options.interactive ? createWriteStream(join(stateDir, 'scheduler.log'), { flags: 'a' }) : undefined;
+  const logFile = options.interactive ? createWriteStream(join(stateDir, LOG_FILE), { flags: 'a', mode: 0o600 }) : undefined;
   const log = createLogger({ format: options.logFormat, write: logFile ? (line) => logFile.write(line) : undefined });
   const service = new SchedulerService({ listen: options.listen, store, log, core: options.retention });
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
@@ -57,7 +57,9 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
     // Listen before anything is sent: the old scheduler lost statuses by listening late.
     const address = await service.start();
     control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, log });
-    log.info(`pktgen scheduler listening for statuses on ${formatAddress(address)}, control API on ${formatAddress(control.address)}`, { state: stateDir });
+    // Every socket the scheduler listens on, as bound: what a firewall rule or a review needs to know.
+    const listeners = [describeListener(address, 'TCP', 'statuses from nodes'), describeListener(control.address, 'TCP', 'control API for submit, status and the UI')];
+    log.info(`pktgen scheduler listening on ${listeners.join(' and ')}`, { control_allow: options.control.allow.toString(), state: stateDir });
     await service.addNodes(nodes);
     if (jobsFile) queueJobsFile(service, store, options.jobsFile!, jobsFile, log);
     jobsFile = undefined; // the parsed file can be large: let it go once queued
@@ -68,7 +70,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
         if (response.error) throw new UserError(response.error.message, response.error.code);
         return response;
       };
-      await runTui(new ControlBackend(`scheduler ${formatAddress(address)} · logs ${join(stateDir, 'scheduler.log')}`, local));
+      await runTui(new ControlBackend(`scheduler ${formatAddress(address)} · logs ${join(stateDir, LOG_FILE)}`, local));
       return undefined;
     }
     if ((await waitForEnd(service, options.exitWhenDone)) === 'signal') return undefined;

@@ -1,10 +1,16 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { currentUid, privateProblem } from '../private-path.js';
 import { SqliteStore } from './sqlite-store.js';
 
 /** The database file inside a state folder. */
 export const STORE_FILE = 'scheduler.db';
+/** The scheduler's log file inside a state folder, written under the terminal UI. */
+export const LOG_FILE = 'scheduler.log';
+
+// SQLite's files beside the database belong to it: a stale or planted WAL would be replayed into it.
+const COMPANIONS = ['-wal', '-shm', '-journal'];
 
 /** Where the scheduler keeps its state: $PKTGEN_STATE_DIR, else $XDG_STATE_HOME/pktgen, else ~/.local/state/pktgen. */
 export function chooseStateDir({ env, homedir }: { env: Record<string, string | undefined>; homedir: string }): string {
@@ -14,15 +20,53 @@ export function chooseStateDir({ env, homedir }: { env: Record<string, string | 
   return join(homedir, '.local', 'state', 'pktgen');
 }
 
-/** Creates `stateDir` if need be and opens `<stateDir>/scheduler.db`; `fresh` deletes the old state first. */
+/**
+ * Creates `stateDir` (0700) if need be and opens `<stateDir>/scheduler.db` (0600); `fresh` deletes
+ * the old state first. A state folder or file owned by another user or writable by group or others
+ * is refused (UserError ERR_STATE_UNSAFE, with the fix); one of ours only readable by others is made
+ * private.
+ */
 export function openStore(stateDir: string, { fresh }: { fresh: boolean }): SqliteStore {
   const path = join(stateDir, STORE_FILE);
+  const uid = currentUid();
   try {
-    mkdirSync(stateDir, { recursive: true });
-    // The -wal and -shm files belong to the database: a stale WAL would be replayed into the new one.
-    if (fresh) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new UserError(`cannot prepare state folder ${stateDir} (${(error as Error).message}); choose another --state-dir`, 'ERR_STORE', { cause: error });
   }
+  makePrivate(stateDir, 'folder', uid);
+  try {
+    if (fresh) for (const suffix of ['', ...COMPANIONS]) rmSync(path + suffix, { force: true });
+    for (const file of [path, ...COMPANIONS.map((suffix) => path + suffix), join(stateDir, LOG_FILE)]) makePrivate(file, 'file', uid);
+    // Made here with 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database's mode.
+    closeSync(openSync(path, 'wx', 0o600));
+    chmodSync(path, 0o600); // the umask may have cleared bits, never added: this only says what is meant
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new UserError(`cannot prepare state folder ${stateDir} (${(error as Error).message}); choose another --state-dir`, 'ERR_STORE', { cause: error });
+    }
+  }
   return SqliteStore.open(path);
+}
+
+/**
+ * Refuses `path` when another user could change it; tightens it to 0700/0600 when it is ours and
+ * only readable by others (a state folder made by an older pktgen). A missing file is fine.
+ */
+function makePrivate(path: string, kind: 'folder' | 'file', uid: number): void {
+  let info;
+  try {
+    info = statSync(path);
+  } catch (error) {
+    if (kind === 'file' && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const found = privateProblem(path, info, uid, kind);
+  if (found) {
+    // Taking over another user's files is a choice: they may hold anything.
+    const trust = found.fix.startsWith('chown') ? ' if you trust what it holds' : '';
+    throw new UserError(`${found.problem}, so another user could change the scheduler's state: run \`${found.fix}\`${trust}, or choose another --state-dir`, 'ERR_STATE_UNSAFE');
+  }
+  if ((info.mode & 0o077) !== 0) chmodSync(path, kind === 'folder' ? 0o700 : 0o600);
 }

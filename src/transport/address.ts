@@ -47,3 +47,12 @@ export function formatAddress({ host, port }: Address): string {
 export function normaliseHost(host: string): string {
   return host.startsWith('::ffff:') && isIP(host.slice(7)) === 4 ? host.slice(7) : host;
 }
+
+/**
+ * One listening socket as a start-up line names it, saying when a wildcard address means every
+ * interface: `0.0.0.0:1729 (TCP, jobs; every IPv4 interface)`.
+ */
+export function describeListener(address: Address, protocol: 'TCP' | 'UDP', purpose: string): string {
+  const scope = address.host === '0.0.0.0' ? '; every IPv4 interface' : address.host === '::' ? '; every interface' : '';
+  return `${formatAddress(address)} (${protocol}, ${purpose}${scope})`;
+}

@@ -1,3 +1,4 @@
+import { escapeControl } from '../text.js';
 import { fit, firstFitting } from './format.js';
 
 /** One table column: its widths, how it is dropped and grown, and how a row fills it. */
@@ -17,6 +18,9 @@ export interface ColumnSpec<Row> {
   cell: (row: Row) => string[];
 }
 
+// Cells hold peers' text (a FAIL reason, a node's name): escaped before they are measured or cut.
+const forms = <Row>(cell: (row: Row) => string[], row: Row): string[] => cell(row).map(escapeControl);
+
 /** A column with its final width. */
 export interface FittedColumn<Row> extends ColumnSpec<Row> {
   width: number;
@@ -27,7 +31,7 @@ const span = (widths: number[]): number => widths.reduce((sum, w) => sum + w, 0)
 
 /** The width of the widest form of a column's cells (and its header), at least `floor`. */
 export function idealWidth<Row>(rows: readonly Row[], header: string, cell: (row: Row) => string[], floor = 0): number {
-  return Math.max(floor, header.length, ...rows.map((row) => cell(row)[0]?.length ?? 0));
+  return Math.max(floor, header.length, ...rows.map((row) => forms(cell, row)[0]?.length ?? 0));
 }
 
 /**
@@ -58,7 +62,7 @@ export function headerLine<Row>(columns: ReadonlyArray<FittedColumn<Row>>): stri
 
 /** One row's cells, each fitted to its column. */
 export function rowCells<Row>(columns: ReadonlyArray<FittedColumn<Row>>, row: Row): string[] {
-  return columns.map((c) => fit(firstFitting(c.cell(row), c.width), c.width, c.align));
+  return columns.map((c) => fit(firstFitting(forms(c.cell, row), c.width), c.width, c.align));
 }
 
 /** Joins fitted cells into a line. */

@@ -1,9 +1,11 @@
 import type { Stats } from '../protocol/messages.js';
+import { escapeControl } from '../text.js';
 
-/** Cuts text to `width` cells, marking a cut with "…". */
+/** Cuts text to `width` cells, marking a cut with "…"; control characters are escaped first. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  const safe = escapeControl(text);
+  return safe.length <= width ? safe : `${safe.slice(0, width - 1)}…`;
 }
 
 /** Pads (or cuts) text to exactly `width` cells. */

@@ -1,3 +1,4 @@
+import { escapeControl } from '../text.js';
 import type { TuiBackend } from './backend.js';
 import type { LogEntry } from './events.js';
 import { clock } from './format.js';
@@ -18,7 +19,7 @@ export interface PlainOptions {
  * snapshots change, and the totals again when `signal` stops it.
  */
 export async function runPlain(backend: TuiBackend, { stdout, stderr, pollMs, signal, now = Date.now }: PlainOptions): Promise<void> {
-  const line = (entry: LogEntry): string => `${clock(entry.at)} ${entry.level === 'info' ? '' : `${entry.level}: `}${entry.text}\n`;
+  const line = (entry: LogEntry): string => `${clock(entry.at)} ${entry.level === 'info' ? '' : `${entry.level}: `}${escapeControl(entry.text)}\n`;
   let first = true;
   const poller = new Poller(backend, pollMs, {
     onSnapshot: (snapshot, events) => {

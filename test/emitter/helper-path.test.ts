@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { cacheCandidates, type CacheCandidate } from '../../src/emitter/cache-folder.js';
 import {
-  chooseCacheDir,
   EMITTER_NAME,
   extractEmitter,
   findLocalEmitter,
@@ -17,17 +17,18 @@ import { PktgenError, UserError } from '../../src/errors.js';
 // A tiny "helper" that really runs, so extraction is checked by executing what was written.
 const script = (word: string) => new TextEncoder().encode(`#!/bin/sh\necho ${word}\n`);
 
-describe('chooseCacheDir', () => {
-  const cases: Array<[string, Record<string, string | undefined>, string, string]> = [
-    ['PKTGEN_CACHE_DIR wins over everything', { PKTGEN_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }, '/h', '/c'],
-    ['an empty PKTGEN_CACHE_DIR is ignored', { PKTGEN_CACHE_DIR: '', XDG_CACHE_HOME: '/x' }, '/h', '/x/pktgen'],
-    ['then $XDG_CACHE_HOME/pktgen', { XDG_CACHE_HOME: '/x' }, '/h', '/x/pktgen'],
-    ['a relative XDG_CACHE_HOME is invalid and ignored', { XDG_CACHE_HOME: 'rel' }, '/h', '/h/.cache/pktgen'],
-    ['then ~/.cache/pktgen', {}, '/h', '/h/.cache/pktgen'],
-    ['without a home, the temp folder', {}, '', '/t/pktgen'],
+describe('cacheCandidates', () => {
+  const tmp = { dir: '/t/pktgen-1000', within: '/t' };
+  const cases: Array<[string, Record<string, string | undefined>, string, CacheCandidate[], boolean]> = [
+    ['PKTGEN_CACHE_DIR alone, never replaced', { PKTGEN_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }, '/h', [{ dir: '/c' }], true],
+    ['an empty PKTGEN_CACHE_DIR is ignored', { PKTGEN_CACHE_DIR: '', XDG_CACHE_HOME: '/x' }, '/h', [{ dir: '/x/pktgen' }, tmp], false],
+    ['$XDG_CACHE_HOME/pktgen, then the temp folder', { XDG_CACHE_HOME: '/x' }, '/h', [{ dir: '/x/pktgen' }, tmp], false],
+    ['a relative XDG_CACHE_HOME is invalid and ignored', { XDG_CACHE_HOME: 'rel' }, '/h', [{ dir: '/h/.cache/pktgen', within: '/h' }, tmp], false],
+    ['~/.cache/pktgen in an existing home, then the temp folder', {}, '/h', [{ dir: '/h/.cache/pktgen', within: '/h' }, tmp], false],
+    ['without a home, a folder per user in the temp folder', {}, '', [tmp], false],
   ];
-  for (const [name, env, homedir, expected] of cases) {
-    it(name, () => assert.equal(chooseCacheDir({ env, homedir, tmpdir: '/t' }), expected));
+  for (const [name, env, homedir, dirs, explicit] of cases) {
+    it(name, () => assert.deepEqual(cacheCandidates({ env, homedir, tmpdir: '/t', uid: 1000 }), { dirs, explicit }));
   }
 });
 
@@ -140,9 +141,9 @@ describe('extractEmitter', () => {
   });
 
   it('names the folder and PKTGEN_CACHE_DIR when the cache cannot be written', async () => {
-    // A regular file where the folder should be: unwritable for root too, unlike chmod.
-    const blocked = join(cache, 'file');
-    await writeFile(blocked, '');
+    // Under a regular file no folder can be made: unwritable for root too, unlike chmod.
+    const blocked = join(cache, 'file', 'cache');
+    await writeFile(join(cache, 'file'), '');
     await assert.rejects(extractEmitter(script('x'), blocked), (error: PktgenError) => {
       assert.equal(error.code, 'ERR_EMITTER_CACHE_UNWRITABLE');
       assert.match(error.message, new RegExp(blocked));

@@ -44,7 +44,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     const schedule = spawnPktgen(['schedule', '-n', join(dir, 'nodes.json'), '--host', '127.0.0.1', '--port', String(schedulerPort),
       '--control-port', String(controlPort), '--state-dir', join(dir, 'state')]);
     children.push(schedule);
-    await waitForOutput(schedule, /control API on/);
+    await waitForOutput(schedule, /pktgen scheduler listening on/);
   });
   after(async () => {
     for (const child of children) child.kill('SIGTERM');

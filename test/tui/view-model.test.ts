@@ -118,3 +118,18 @@ describe('tui/view-model results and totals', () => {
     assert.equal(v.nodes.length, 0);
   });
 });
+
+describe('tui/view-model a peer\'s text', () => {
+  it('shows a FAIL reason escaped in the node row, the results and the events', () => {
+    const failed = job('j1', 'm0', { state: 'failed', reason: 'boom\n\x1b]0;x\x07', finished_at: 5 });
+    const v = buildView({
+      snapshot: snapshot([node('m0', { failed: 1 })], [failed]), ui: initialUiState(),
+      log: [{ at: 5, level: 'error', text: 'j1 failed on m0: boom\n\x1b]0;x\x07' }], size: { columns: 140, rows: 24 }, label: 'test',
+    });
+    const lines = screenLines(v);
+    for (const line of lines) assert.doesNotMatch(line, /[\x00-\x1f\x7f-\x9f]/, line);
+    assert.match(row(v, 'm0'), /failed: boom\\x0a\\x1b\]0;x\\x07$/);
+    assert.ok(v.results.lines[0]!.text.includes('boom\\x0a\\x1b]0;x\\x07'), v.results.lines[0]!.text);
+    assert.ok(v.events.lines[0]!.text.endsWith('boom\\x0a\\x1b]0;x\\x07'), v.events.lines[0]!.text);
+  });
+});
