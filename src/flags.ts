@@ -15,3 +15,12 @@ export const schedulerFlag = Flags.custom<Address>({
 
 /** --log-format: how the log lines on stderr look (serve, schedule). */
 export const logFormatFlag = Flags.option({ description: 'log line format (stderr)', options: LOG_FORMATS, default: 'human' });
+
+/** --legacy-allow CIDRS (serve, schedule): where the unauthenticated legacy wire is spoken. Default: nowhere. */
+export const legacyAllowFlag = (what: string) => Flags.string({
+  description: `${what} (comma-separated or repeated) [default: none]`,
+  helpValue: 'CIDRS',
+  multiple: true,
+  delimiter: ',',
+  default: [],
+});

@@ -30,6 +30,8 @@ export interface SchedulerOptions {
   /** Stop once every queue is drained, print the results and say whether all succeeded. */
   exitWhenDone: boolean;
   logFormat: LogFormat;
+  /** Nodes at these addresses are driven over the legacy wire (with a key; without one, every node is). */
+  legacyAllow?: Allowlist;
   /** Finished jobs kept: how many, and for how long. */
   retention?: Pick<CoreConfig, 'keepJobs' | 'keepForMs'>;
 }
@@ -46,7 +48,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
   // Under the terminal UI, log lines would draw over the screen: they go to a file instead.
   const logFile = options.interactive ? createWriteStream(join(stateDir, LOG_FILE), { flags: 'a', mode: 0o600 }) : undefined;
   const log = createLogger({ format: options.logFormat, write: logFile ? (line) => logFile.write(line) : undefined });
-  const service = new SchedulerService({ listen: options.listen, store, log, core: options.retention });
+  const service = new SchedulerService({ listen: options.listen, store, log, core: options.retention, legacyAllow: options.legacyAllow });
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
   try {
     const known = new Set([...service.nodes().map((n) => n.name), ...nodes.map((n) => n.name)]);
