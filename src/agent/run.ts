@@ -5,6 +5,7 @@ import { resolveEmitterPath } from '../emitter/helper-path.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
+import { createdKeyNotice, type ClusterKey } from '../security/key.js';
 
 /** How `pktgen serve` runs: its flags, parsed. */
 export interface NodeOptions {
@@ -27,6 +28,8 @@ export interface NodeOptions {
   logFormat: LogFormat;
   /** Log every status sent. */
   verbose: boolean;
+  /** The cluster key: kept for the authenticated node sessions. */
+  key: ClusterKey;
 }
 
 /** Runs the node agent and its reflector until SIGINT or SIGTERM, then stops both. */
@@ -60,7 +63,10 @@ export async function runNode(options: NodeOptions): Promise<void> {
   });
   const bound = await agent.start();
   await reflector?.start();
+  const created = createdKeyNotice(options.key);
+  if (created) log.info(created);
   log.info(`pktgen node ${options.name} listening on ${formatAddress(bound)}`, {
+    key: options.key.source,
     allow_from: options.allowFrom.toString(),
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { logFormatFlag } from '../flags.js';
+import { keyFileFlag, logFormatFlag } from '../flags.js';
+import { loadClusterKey } from '../security/key.js';
 import { runScheduler } from '../scheduler/run.js';
 import { DEFAULT_CORE_CONFIG } from '../scheduler/core.js';
 import { parseDurationMs } from '../scheduler/duration.js';
@@ -37,6 +38,7 @@ export default class Schedule extends PktgenCommand {
     interactive: Flags.boolean({ char: 'i', description: 'show the live terminal UI (per-node queues, results, keys to add, cancel and pause); logs go to scheduler.log in --state-dir' }),
     'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise' }),
     'log-format': logFormatFlag(),
+    'key-file': keyFileFlag(),
     'keep-jobs': Flags.integer({ description: 'finished jobs to keep in memory and in the database; beyond it the oldest finished are removed (0 = keep none: only queued and running jobs)', default: DEFAULT_CORE_CONFIG.keepJobs, min: 0 }),
     'keep-for': Flags.custom<number>({ description: 'also remove finished jobs this long after they finished: a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d) [default: no age limit]', helpValue: 'DURATION', parse: async (input) => parseDurationMs(input, '--keep-for') })(),
   };
@@ -54,6 +56,7 @@ export default class Schedule extends PktgenCommand {
       exitWhenDone: flags['exit-when-done'],
       logFormat: flags['log-format'],
       retention: { keepJobs: flags['keep-jobs'], keepForMs: flags['keep-for'] ?? DEFAULT_CORE_CONFIG.keepForMs },
+      key: await loadClusterKey({ keyFile: flags['key-file'], create: true }),
     }, (text) => this.log(text));
   }
 }

@@ -11,6 +11,7 @@ import { emptyRequest, type ControlRequest } from '../protocol/control-messages.
 import { chooseStateDir, openStore, type SchedulerStore } from '../store/index.js';
 import { formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
+import { createdKeyNotice, type ClusterKey } from '../security/key.js';
 import { SchedulerService } from './service.js';
 import type { CoreConfig } from './core.js';
 
@@ -32,6 +33,8 @@ export interface SchedulerOptions {
   logFormat: LogFormat;
   /** Finished jobs kept: how many, and for how long. */
   retention?: Pick<CoreConfig, 'keepJobs' | 'keepForMs'>;
+  /** The cluster key: control requests must prove it. */
+  key: ClusterKey;
 }
 
 /**
@@ -57,7 +60,9 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
     // Listen before anything is sent: the old scheduler lost statuses by listening late.
     const address = await service.start();
     control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, log });
-    log.info(`pktgen scheduler listening for statuses on ${formatAddress(address)}, control API on ${formatAddress(control.address)}`, { state: stateDir });
+    const created = createdKeyNotice(options.key);
+    if (created) log.info(created);
+    log.info(`pktgen scheduler listening for statuses on ${formatAddress(address)}, control API on ${formatAddress(control.address)}`, { state: stateDir, key: options.key.source });
     await service.addNodes(nodes);
     if (jobsFile) queueJobsFile(service, store, options.jobsFile!, jobsFile, log);
     jobsFile = undefined; // the parsed file can be large: let it go once queued
