@@ -59,7 +59,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
     let jobsFile = options.jobsFile ? await readJobsFile(options.jobsFile, known) : undefined;
     // Listen before anything is sent: the old scheduler lost statuses by listening late.
     const address = await service.start();
-    control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, log });
+    control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, key: options.key, log });
     const created = createdKeyNotice(options.key);
     if (created) log.info(created);
     log.info(`pktgen scheduler listening for statuses on ${formatAddress(address)}, control API on ${formatAddress(control.address)}`, { state: stateDir, key: options.key.source });
