@@ -69,7 +69,7 @@ export class ControlGuard {
       return this.refuse('not a control envelope');
     }
     const { body, nonce, time_ms: timeMs, mac } = envelope;
-    if (nonce.length !== NONCE_BYTES || mac.length !== MAC_BYTES || !Number.isSafeInteger(timeMs)) return this.refuse('no proof of the key (a client older than pktgen 0.2?)');
+    if (nonce.length !== NONCE_BYTES || mac.length !== MAC_BYTES || !Number.isSafeInteger(timeMs)) return this.refuse('no proof of the key: a client without control authentication?');
     if (!this.key.verify(mac, REQUEST_LABEL, nonce, timeBytes(timeMs), body)) return this.refuse('wrong key');
     const skewMs = timeMs - nowMs;
     if (Math.abs(skewMs) > CONTROL_SKEW_MS) return this.refuse(`stale: the client's clock is ${Math.round(skewMs / 1000)} s off this one's (limit ${CONTROL_SKEW_MS / 1000} s)`);

@@ -48,7 +48,7 @@ export async function controlRequest(peer: ControlPeer, request: Partial<Control
       + `this host's key (${key.source}) must be a copy of the scheduler's, and the clocks of both hosts must agree within ${CONTROL_SKEW_MS / 1000} s`);
   }
   if ('unproven' in opened) {
-    throw new PeerError('ERR_AUTH', `the reply from ${formatAddress(address)} does not prove the cluster key: is it a pktgen scheduler (0.2 or later) with the same key as ${key.source}?`);
+    throw new PeerError('ERR_AUTH', `the reply from ${formatAddress(address)} does not prove the cluster key: is it a pktgen scheduler with control authentication, holding the same key as ${key.source}?`);
   }
   const response = decodeResponse(opened.body);
   if (response.error) {
