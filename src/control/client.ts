@@ -44,8 +44,10 @@ export async function controlRequest(peer: ControlPeer, request: Partial<Control
   }
   const opened = openResponse(key, sealed.nonce, reply!);
   if ('error' in opened) {
-    throw new PeerError(opened.error.code, `the scheduler at ${formatAddress(address)} refused the request: ${opened.error.message}; `
-      + `this host's key (${key.source}) must be a copy of the scheduler's, and the clocks of both hosts must agree within ${CONTROL_SKEW_MS / 1000} s`);
+    // Unauthenticated, so it can only refuse. ERR_AUTH: the scheduler could not check the request.
+    const hint = opened.error.code === 'ERR_AUTH'
+      ? `; this host's key (${key.source}) must be a copy of the scheduler's, and the clocks of both hosts must agree within ${CONTROL_SKEW_MS / 1000} s` : '';
+    throw new PeerError(opened.error.code, `the scheduler at ${formatAddress(address)} refused the request: ${opened.error.message}${hint}`);
   }
   if ('unproven' in opened) {
     throw new PeerError('ERR_AUTH', `the reply from ${formatAddress(address)} does not prove the cluster key: is it a pktgen scheduler with control authentication, holding the same key as ${key.source}?`);

@@ -129,6 +129,16 @@ describe('control API authentication (real sockets on loopback)', () => {
     }
   });
 
+  it("a client reports an unauthenticated refusal other than ERR_AUTH (e.g. a size limit) without the key hint", async () => {
+    const fake = await startFrameServer({ host: '127.0.0.1', port: 0, handler: () => encodeResponse({ error: { code: 'ERR_LIMIT', message: 'request too large' } }), onError: () => undefined });
+    try {
+      await assert.rejects(controlRequest({ address: fake.address, key }, { query: true }),
+        (e: unknown) => e instanceof PeerError && e.code === 'ERR_LIMIT' && /refused the request: request too large$/.test(e.message));
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('a response sealed for another request (another nonce) is refused', async () => {
     const guard = new ControlGuard(key);
     const fake = await startFrameServer({ host: '127.0.0.1', port: 0, handler: () => guard.seal(Buffer.alloc(16, 7), encodeResponse({ job_ids: ['old'] })), onError: () => undefined });
