@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { DEFAULT_CONTROL_ADDRESS, schedulerAddress } from './control/client.js';
 import { LOG_FORMATS } from './log.js';
 import { PORTS } from './protocol/ports.js';
+import { DEFAULT_KEY_HELP, KEY_FILE_ENV } from './security/key.js';
 import type { Address } from './transport/address.js';
 
 /** --scheduler HOST[:PORT]: the control API of a running scheduler (status, submit). */
@@ -23,4 +24,10 @@ export const legacyAllowFlag = (what: string) => Flags.string({
   multiple: true,
   delimiter: ',',
   default: [],
+});
+
+/** --key-file: the cluster key (serve, schedule, submit, status); the key itself never goes on a command line. */
+export const keyFileFlag = Flags.custom<string>({
+  description: `cluster key file, mode 0600 (pktgen keygen makes one) [default: $${KEY_FILE_ENV}, ${DEFAULT_KEY_HELP}]`,
+  helpValue: 'FILE',
 });

@@ -5,6 +5,7 @@ import { resolveEmitterPath } from '../emitter/helper-path.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { describeListener, formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
+import { createdKeyNotice, type ClusterKey } from '../security/key.js';
 
 /** How `pktgen serve` runs: its flags, parsed. */
 export interface NodeOptions {
@@ -27,6 +28,10 @@ export interface NodeOptions {
   logFormat: LogFormat;
   /** Log every status sent. */
   verbose: boolean;
+  /** The cluster key: schedulers prove it to open a session. */
+  key: ClusterKey;
+  /** Sources whose unauthenticated legacy frames are run. */
+  legacyAllow: Allowlist;
 }
 
 /** Runs the node agent and its reflector until SIGINT or SIGTERM, then stops both. */
@@ -48,6 +53,8 @@ export async function runNode(options: NodeOptions): Promise<void> {
     helperPath,
     log,
     sendPath: options.sendPath,
+    sessionSecret: options.key,
+    legacyAllow: options.legacyAllow,
   });
   const { port, spinUs, dropEvery } = options.reflector;
   const reflector = port === 0 ? undefined : new Reflector({
@@ -62,11 +69,15 @@ export async function runNode(options: NodeOptions): Promise<void> {
   });
   const bound = await agent.start();
   await reflector?.start();
+  const created = createdKeyNotice(options.key);
+  if (created) log.info(created);
   // Every socket the node listens on, as bound: what a firewall rule or a review needs to know.
   const listeners = [describeListener(bound, 'TCP', 'jobs')];
   if (reflector?.address) listeners.push(describeListener(reflector.address, 'UDP', 'reflector'));
   log.info(`pktgen node ${options.name} listening on ${listeners.join(' and ')}`, {
+    key: options.key.source,
     allow_from: options.allowFrom.toString(),
+    legacy_allow: options.legacyAllow.toString() || 'none',
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
     reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,

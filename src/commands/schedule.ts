@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { legacyAllowFlag, logFormatFlag } from '../flags.js';
+import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
+import { loadClusterKey } from '../security/key.js';
 import { runScheduler } from '../scheduler/run.js';
 import { DEFAULT_CORE_CONFIG } from '../scheduler/core.js';
 import { parseDurationMs } from '../scheduler/duration.js';
@@ -37,7 +38,8 @@ export default class Schedule extends PktgenCommand {
     interactive: Flags.boolean({ char: 'i', description: 'show the live terminal UI (per-node queues, results, keys to add, cancel and pause); logs go to scheduler.log in --state-dir' }),
     'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise' }),
     'log-format': logFormatFlag(),
-    'legacy-allow': legacyAllowFlag('CIDRs of old pktgen daemons: nodes there are driven over the unauthenticated legacy wire, and only their statuses count on the status port; other nodes must open an authenticated session'),
+    'legacy-allow': legacyAllowFlag('old pktgen daemons: nodes there get the unauthenticated legacy wire and only their statuses count on the status port; others need a session'),
+    'key-file': keyFileFlag(),
     'keep-jobs': Flags.integer({ description: 'finished jobs to keep in memory and in the database; beyond it the oldest finished are removed (0 = keep none: only queued and running jobs)', default: DEFAULT_CORE_CONFIG.keepJobs, min: 0 }),
     'keep-for': Flags.custom<number>({ description: 'also remove finished jobs this long after they finished: a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d) [default: no age limit]', helpValue: 'DURATION', parse: async (input) => parseDurationMs(input, '--keep-for') })(),
   };
@@ -56,6 +58,7 @@ export default class Schedule extends PktgenCommand {
       logFormat: flags['log-format'],
       legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
       retention: { keepJobs: flags['keep-jobs'], keepForMs: flags['keep-for'] ?? DEFAULT_CORE_CONFIG.keepForMs },
+      key: await loadClusterKey({ keyFile: flags['key-file'], create: true }),
     }, (text) => this.log(text));
   }
 }

@@ -4,7 +4,8 @@ import { runNode } from '../agent/run.js';
 import { DEFAULT_NODE_LIMITS } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { logFormatFlag } from '../flags.js';
+import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
+import { loadClusterKey } from '../security/key.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
 
@@ -46,6 +47,8 @@ export default class Serve extends PktgenCommand {
     'max-duration': Flags.integer({ description: 'largest warm-up or measured time a job may ask for, seconds', default: DEFAULT_NODE_LIMITS.maxDurationS, min: 1 }),
     'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
     'log-format': logFormatFlag(),
+    'key-file': keyFileFlag(),
+    'legacy-allow': legacyAllowFlag('CIDRs of old pktgen schedulers whose unauthenticated legacy jobs this node runs; everything else must come over an authenticated session'),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),
     'reflect-port': Flags.integer({ description: 'UDP port of the reflector that echoes other nodes\' test packets (bound to --host, echoes only to --allow-target); 0 = no reflector', default: PORTS.reflect, min: 0, max: 65535 }),
     'reflect-spin-us': Flags.integer({ description: 'the reflector keeps polling this long after a packet before it sleeps: microsecond RTTs while traffic flows, idle otherwise; 0 = always sleep', default: 200, min: 0, max: 1_000_000 }),
@@ -71,6 +74,8 @@ export default class Serve extends PktgenCommand {
       sendPath: { interface: flags.interface, gso: flags.gso },
       logFormat: flags['log-format'],
       verbose: flags.verbose,
+      legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
+      key: await loadClusterKey({ keyFile: flags['key-file'], create: true }),
     });
   }
 }

@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { showStatus } from '../control/status.js';
-import { schedulerFlag } from '../flags.js';
+import { keyFileFlag, schedulerFlag } from '../flags.js';
+import { loadClusterKey } from '../security/key.js';
 import { JOB_STATES } from '../protocol/view.js';
 
 /** `pktgen status`: nodes, queues, jobs and results of a running scheduler. */
@@ -26,6 +27,7 @@ export default class Status extends PktgenCommand {
 
   static override flags = {
     scheduler: schedulerFlag(),
+    'key-file': keyFileFlag(),
     node: Flags.string({ description: "only this node's jobs" }),
     state: Flags.option({ description: 'only jobs in this state', options: JOB_STATES })(),
     limit: Flags.integer({ description: 'show at most the newest N jobs (0 = all; --json and --csv show all)', default: 30, min: 0 }),
@@ -36,7 +38,7 @@ export default class Status extends PktgenCommand {
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Status);
     return showStatus({
-      scheduler: flags.scheduler,
+      scheduler: { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) },
       job: args.job,
       node: flags.node,
       state: flags.state,

@@ -5,7 +5,8 @@ import { submit } from '../control/submission.js';
 import { parseAddNode, submitRequest } from '../control/submit.js';
 import { typed, type Typed } from '../input/json.js';
 import type { NodeRequest } from '../protocol/control-messages.js';
-import { schedulerFlag } from '../flags.js';
+import { keyFileFlag, schedulerFlag } from '../flags.js';
+import { loadClusterKey } from '../security/key.js';
 
 /** A job flag's value as typed; the scheduler checks it with the one job schema. */
 const jobValue = Flags.custom<Typed>({ parse: async (text) => typed(text) });
@@ -29,6 +30,7 @@ export default class Submit extends PktgenCommand {
 
   static override flags = {
     scheduler: schedulerFlag(),
+    'key-file': keyFileFlag(),
     node: Flags.string({ description: 'node to run the job on (repeatable)', multiple: true }),
     'all-nodes': Flags.boolean({ description: 'run the job on every node' }),
     rate: jobValue({ description: 'm: rate in Mbit/s of frame bytes (0 = as fast as possible)' }),
@@ -51,7 +53,9 @@ export default class Submit extends PktgenCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Submit);
-    const { document, succeeded } = await submit(flags.scheduler, await submitRequest(flags), { wait: flags.wait, json: this.jsonEnabled(), print: (text) => this.log(text) });
+    const request = await submitRequest(flags);
+    const scheduler = { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) };
+    const { document, succeeded } = await submit(scheduler, request, { wait: flags.wait, json: this.jsonEnabled(), print: (text) => this.log(text) });
     if (!succeeded) process.exitCode = 1;
     return document;
   }

@@ -4,6 +4,8 @@ import { TransportError } from '../transport/errors.js';
 import { formatAddress, parseAddress, type Address } from '../transport/address.js';
 import { PeerError, UserError } from '../errors.js';
 import { PORTS } from '../protocol/ports.js';
+import type { ClusterKey } from '../security/cluster-key.js';
+import { CONTROL_SKEW_MS, openResponse, sealRequest } from './auth.js';
 
 /** Where `pktgen submit` and `pktgen status` look for the scheduler by default. */
 export const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${PORTS.control}`;
@@ -16,14 +18,23 @@ export function schedulerAddress(text: string): Address {
   return parseAddress(text, PORTS.control, '--scheduler');
 }
 
+/** A scheduler's control API, and the cluster key that proves a request to it. */
+export interface ControlPeer {
+  address: Address;
+  key: ClusterKey;
+}
+
 /**
- * Sends one control request and returns the response. A refusal comes back as a typed error
- * (UserError for input the user can fix), an unreachable scheduler as a PeerError that says how to start one.
+ * Sends one control request, sealed with the key (see ControlGuard), and returns the response once
+ * its MAC proves the scheduler holds the key too. A refusal comes back as a typed error (UserError for
+ * input the user can fix), an unreachable scheduler as a PeerError that says how to start one.
  */
-export async function controlRequest(address: Address, request: Partial<ControlRequest>): Promise<ControlResponse> {
+export async function controlRequest(peer: ControlPeer, request: Partial<ControlRequest>): Promise<ControlResponse> {
+  const { address, key } = peer;
+  const sealed = sealRequest(key, encodeRequest(request));
   let reply: Buffer | undefined;
   try {
-    reply = await sendFrame(address, encodeRequest(request), { expectReply: true, connectTimeoutMs: 3000, ioTimeoutMs: 15_000, maxFrameBytes: 64 * 1024 * 1024 });
+    reply = await sendFrame(address, sealed.frame, { expectReply: true, connectTimeoutMs: 3000, ioTimeoutMs: 15_000, maxFrameBytes: 64 * 1024 * 1024 });
   } catch (error) {
     if (error instanceof TransportError && error.code === 'ERR_CONNECT') {
       throw new PeerError('ERR_SCHEDULER_UNREACHABLE',
@@ -31,7 +42,17 @@ export async function controlRequest(address: Address, request: Partial<ControlR
     }
     throw error;
   }
-  const response = decodeResponse(reply!);
+  const opened = openResponse(key, sealed.nonce, reply!);
+  if ('error' in opened) {
+    // Unauthenticated, so it can only refuse. ERR_AUTH: the scheduler could not check the request.
+    const hint = opened.error.code === 'ERR_AUTH'
+      ? `; this host's key (${key.source}) must be a copy of the scheduler's, and the clocks of both hosts must agree within ${CONTROL_SKEW_MS / 1000} s` : '';
+    throw new PeerError(opened.error.code, `the scheduler at ${formatAddress(address)} refused the request: ${opened.error.message}${hint}`);
+  }
+  if ('unproven' in opened) {
+    throw new PeerError('ERR_AUTH', `the reply from ${formatAddress(address)} does not prove the cluster key: is it a pktgen scheduler with control authentication, holding the same key as ${key.source}?`);
+  }
+  const response = decodeResponse(opened.body);
   if (response.error) {
     const { code, message } = response.error;
     if (USER_CODES.has(code)) throw new UserError(message, code);

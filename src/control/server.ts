@@ -2,6 +2,7 @@ import { decodeRequest, encodeResponse, type ControlRequest, type ControlRespons
 import { PORTS } from '../protocol/ports.js';
 import { startFrameServer, type FrameServer } from '../transport/server.js';
 import type { Allowlist } from '../transport/allowlist.js';
+import type { ClusterKey } from '../security/cluster-key.js';
 import type { Logger } from '../log.js';
 import { PktgenError, describeError } from '../errors.js';
 import { parseJob, type JobSpec } from '../input/job.js';
@@ -10,6 +11,7 @@ import { checkNodeName, isHost, parseReflector } from '../input/endpoints.js';
 import { takeSnapshot } from '../scheduler/snapshot.js';
 import type { NewNode } from '../scheduler/core.js';
 import type { SchedulerService } from '../scheduler/service.js';
+import { ControlGuard } from './auth.js';
 
 /** A control request the scheduler refuses; travels back as {code, message}. */
 export class ControlRequestError extends PktgenError {}
@@ -76,11 +78,17 @@ export interface ControlServerOptions {
   host: string;
   port: number;
   allow: Allowlist;
+  /** Every request must prove it (see ControlGuard); responses are MAC'd with it. */
+  key: ClusterKey;
   log: Logger;
 }
 
-/** Serves the control API: one request frame in, one response frame out, per connection. */
+/**
+ * Serves the control API: one request frame in, one response frame out, per connection. A request
+ * that does not prove the cluster key, or is stale or replayed, gets a refusal and changes nothing.
+ */
 export async function startControlServer(service: SchedulerService, options: ControlServerOptions): Promise<FrameServer> {
+  const guard = new ControlGuard(options.key);
   return startFrameServer({
     host: options.host,
     port: options.port,
@@ -90,7 +98,14 @@ export async function startControlServer(service: SchedulerService, options: Con
       options.log.warn(`refused control connection from ${peer.remoteAddress}: not in --control-allow (${options.allow})`);
       return false;
     },
-    handler: async (payload) => encodeResponse(await handleControl(service, decodeRequest(payload))),
+    handler: async (payload, peer) => {
+      const opened = guard.open(payload, Date.now());
+      if (!opened.ok) {
+        options.log.warn(`refused control request from ${peer.remoteAddress}: ${opened.reason}`);
+        return opened.reply;
+      }
+      return guard.seal(opened.nonce, encodeResponse(await handleControl(service, decodeRequest(opened.body))));
+    },
     onError: (error, peer) => options.log.warn(`dropped control connection from ${peer.remoteAddress}: ${describeError(error)}`),
   });
 }

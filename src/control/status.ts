@@ -1,14 +1,14 @@
 import { UserError } from '../errors.js';
 import { isFinal, type JobInfo, type JobState } from '../protocol/view.js';
-import { formatAddress, type Address } from '../transport/address.js';
+import { formatAddress } from '../transport/address.js';
 import { ControlBackend } from '../tui/control-backend.js';
-import { controlRequest } from './client.js';
+import { controlRequest, type ControlPeer } from './client.js';
 import { jobDetail, jobsCsv, statusDocument, type StatusDocument } from './format.js';
 import { countByState, formatTable, nodeColumns, resultColumns } from './tables.js';
 
 /** What `pktgen status` shows: its arguments and flags, parsed. */
 export interface StatusOptions {
-  scheduler: Address;
+  scheduler: ControlPeer;
   /** One job, in full. */
   job?: string | undefined;
   node?: string | undefined;
@@ -28,7 +28,7 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   if (output === 'watch') {
     const { runTui } = await import('../tui/run.js');
     await controlRequest(scheduler, {}); // fail fast, with the clear message, when nobody is there
-    await runTui(new ControlBackend(`scheduler ${formatAddress(scheduler)}`, (request) => controlRequest(scheduler, request)));
+    await runTui(new ControlBackend(`scheduler ${formatAddress(scheduler.address)}`, (request) => controlRequest(scheduler, request)));
     return undefined;
   }
   const response = await controlRequest(scheduler, {
@@ -40,7 +40,7 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   }
   if (jobId) {
     const job = response.jobs[0];
-    if (!job) throw new UserError(`no job ${jobId} on the scheduler at ${formatAddress(scheduler)}`, 'ERR_UNKNOWN_JOB');
+    if (!job) throw new UserError(`no job ${jobId} on the scheduler at ${formatAddress(scheduler.address)}`, 'ERR_UNKNOWN_JOB');
     if (output === 'json') return job;
     print(jobDetail(job));
     return undefined;

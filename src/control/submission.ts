@@ -2,8 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
 import { isFinal, type JobInfo } from '../protocol/view.js';
-import type { Address } from '../transport/address.js';
-import { controlRequest } from './client.js';
+import { controlRequest, type ControlPeer } from './client.js';
 import { progressLine } from './submit.js';
 import { countByState, formatTable, resultColumns } from './tables.js';
 import { escapeControl } from '../text.js';
@@ -27,7 +26,7 @@ export interface SubmitOptions {
  * or with wait, the jobs' results once all are final. Returns the --json document and whether every
  * waited-for job succeeded.
  */
-export async function submit(scheduler: Address, request: Partial<ControlRequest>, options: SubmitOptions): Promise<{ document: SubmitDocument; succeeded: boolean }> {
+export async function submit(scheduler: ControlPeer, request: Partial<ControlRequest>, options: SubmitOptions): Promise<{ document: SubmitDocument; succeeded: boolean }> {
   const nodes = request.add_nodes ?? [];
   const cancelled = request.cancel ?? [];
   if ((request.add_jobs?.length ?? 0) + nodes.length + cancelled.length === 0) {
@@ -50,7 +49,7 @@ export async function submit(scheduler: Address, request: Partial<ControlRequest
 }
 
 /** Polls the scheduler until every job it still holds is final; shows a progress line on a terminal. */
-async function waitFor(scheduler: Address, ids: string[], progress: NodeJS.WriteStream | undefined): Promise<JobInfo[]> {
+async function waitFor(scheduler: ControlPeer, ids: string[], progress: NodeJS.WriteStream | undefined): Promise<JobInfo[]> {
   for (;;) {
     const { jobs } = await controlRequest(scheduler, { query: true, job_ids: ids });
     progress?.write(`\r\x1b[K${progressLine(jobs)}`);

@@ -76,3 +76,19 @@ function jobInfo(plain: Omit<JobInfo, 'state' | 'data' | 'stats'> & { state: str
   else delete info.stats;
   return info;
 }
+
+/** A control request or response with its proof of the cluster key (proto/pktgen.proto, ControlEnvelope). */
+export type ControlEnvelope = Omit<Fields<pktgen.ControlEnvelope>, 'error'> & { error?: { code: string; message: string } };
+
+/** Encodes a control envelope. */
+export function encodeEnvelope(envelope: Partial<ControlEnvelope>): Uint8Array {
+  return pktgen.ControlEnvelope.encode(envelope).finish();
+}
+
+/** Decodes a control envelope; throws DecodeError on bad bytes. */
+export function decodeEnvelope(bytes: Uint8Array): ControlEnvelope {
+  const message = decode(pktgen.ControlEnvelope, bytes);
+  const envelope: ControlEnvelope = { body: message.body, nonce: message.nonce, time_ms: message.time_ms, mac: message.mac };
+  if (message.error?.code) envelope.error = { code: message.error.code, message: message.error.message ?? '' };
+  return envelope;
+}

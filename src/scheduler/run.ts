@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { ControlBackend } from '../tui/control-backend.js';
 import { handleControl, startControlServer } from '../control/server.js';
@@ -11,6 +11,7 @@ import { emptyRequest, type ControlRequest } from '../protocol/control-messages.
 import { chooseStateDir, LOG_FILE, openStore, type SchedulerStore } from '../store/index.js';
 import { describeListener, formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
+import { createdKeyNotice, type ClusterKey } from '../security/key.js';
 import { SchedulerService } from './service.js';
 import type { CoreConfig } from './core.js';
 
@@ -34,6 +35,8 @@ export interface SchedulerOptions {
   legacyAllow?: Allowlist;
   /** Finished jobs kept: how many, and for how long. */
   retention?: Pick<CoreConfig, 'keepJobs' | 'keepForMs'>;
+  /** The cluster key: control requests must prove it. */
+  key: ClusterKey;
 }
 
 /**
@@ -48,7 +51,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
   // Under the terminal UI, log lines would draw over the screen: they go to a file instead.
   const logFile = options.interactive ? createWriteStream(join(stateDir, LOG_FILE), { flags: 'a', mode: 0o600 }) : undefined;
   const log = createLogger({ format: options.logFormat, write: logFile ? (line) => logFile.write(line) : undefined });
-  const service = new SchedulerService({ listen: options.listen, store, log, core: options.retention, legacyAllow: options.legacyAllow });
+  const service = new SchedulerService({ listen: options.listen, store, log, core: options.retention, legacyAllow: options.legacyAllow, sessionSecret: options.key, name: hostname() });
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
   try {
     const known = new Set([...service.nodes().map((n) => n.name), ...nodes.map((n) => n.name)]);
@@ -58,10 +61,12 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
     let jobsFile = options.jobsFile ? await readJobsFile(options.jobsFile, known) : undefined;
     // Listen before anything is sent: the old scheduler lost statuses by listening late.
     const address = await service.start();
-    control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, log });
+    control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, key: options.key, log });
+    const created = createdKeyNotice(options.key);
+    if (created) log.info(created);
     // Every socket the scheduler listens on, as bound: what a firewall rule or a review needs to know.
     const listeners = [describeListener(address, 'TCP', 'statuses from nodes'), describeListener(control.address, 'TCP', 'control API for submit, status and the UI')];
-    log.info(`pktgen scheduler listening on ${listeners.join(' and ')}`, { control_allow: options.control.allow.toString(), state: stateDir });
+    log.info(`pktgen scheduler listening on ${listeners.join(' and ')}`, { control_allow: options.control.allow.toString(), state: stateDir, key: options.key.source });
     await service.addNodes(nodes);
     if (jobsFile) queueJobsFile(service, store, options.jobsFile!, jobsFile, log);
     jobsFile = undefined; // the parsed file can be large: let it go once queued

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { describeFailure, failureJson } from '../../src/failure.js';
 import { PeerError, UserError } from '../../src/errors.js';
 import { COMMANDS } from '../../src/index.js';
-import { PKTGEN, freePort, requireBinary } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary } from '../helpers/binary.js';
 
 const fixture = fileURLToPath(new URL('fixtures/cli-fixture.ts', import.meta.url));
 const cli = (...args: string[]) => execa(process.execPath, ['--import', 'tsx', fixture, ...args], { reject: false });
@@ -91,14 +91,14 @@ describe('cli main()', () => {
 
 describe('pktgen (built binary): help, version, typos and --json errors', function () {
   this.timeout(60_000);
-  const pktgen = (...args: string[]) => execa(PKTGEN, args, { reject: false, env: { COLUMNS: '80' } });
+  const pktgen = (...args: string[]) => execa(PKTGEN, args, { reject: false, env: pktgenEnv({ COLUMNS: '80' }) });
   before(requireBinary);
 
   it('-h shows the root help with every command', async () => {
     const { exitCode, stdout } = await pktgen('-h');
     assert.equal(exitCode, 0);
     assert.match(stdout, /^USAGE\n {2}\$ pktgen \[COMMAND\]$/m);
-    for (const id of ['help', 'schedule', 'serve', 'status', 'submit']) assert.match(stdout, new RegExp(`^ {2}${id} +\\S`, 'm'));
+    for (const id of ['help', 'keygen', 'schedule', 'serve', 'status', 'submit']) assert.match(stdout, new RegExp(`^ {2}${id} +\\S`, 'm'));
   });
 
   it('`help status` shows the help of status', async () => {
@@ -147,7 +147,7 @@ describe('pktgen (built binary): help, version, typos and --json errors', functi
     assert.equal(stderr, 'Error: --scheduler "localhost:0": port must be 1..65535');
   });
 
-  for (const id of ['', 'schedule', 'serve', 'status', 'submit']) {
+  for (const id of ['', 'keygen', 'schedule', 'serve', 'status', 'submit']) {
     it(`${id || 'root'} --help fits 80 columns`, async () => {
       const { exitCode, stdout } = await pktgen(...(id ? [id] : []), '--help');
       assert.equal(exitCode, 0);

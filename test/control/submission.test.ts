@@ -7,6 +7,7 @@ import { MemoryStore } from '../../src/store/index.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../../src/transport/allowlist.js';
 import type { FrameServer } from '../../src/transport/server.js';
 import { createLogger } from '../../src/log.js';
+import { ClusterKey } from '../../src/security/cluster-key.js';
 import { FakeNode } from '../helpers/fake-node.js';
 
 const job = { nodes: ['m0'], data: { m: 1, t: 1, s_min: 64 } };
@@ -14,6 +15,7 @@ const job = { nodes: ['m0'], data: { m: 1, t: 1, s_min: 64 } };
 describe('submit --wait', () => {
   const log = createLogger({ write: () => undefined });
   const node = new FakeNode();
+  const key = ClusterKey.random();
   let service: SchedulerService;
   let server: FrameServer;
 
@@ -24,7 +26,7 @@ describe('submit --wait', () => {
     service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store: new MemoryStore(), log, tickMs: 20, core: { keepJobs: 0 } });
     await service.start();
     await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: node.port }]);
-    server = await startControlServer(service, { host: '127.0.0.1', port: 0, allow: new Allowlist(LOOPBACK_CIDRS, 'test'), log });
+    server = await startControlServer(service, { host: '127.0.0.1', port: 0, allow: new Allowlist(LOOPBACK_CIDRS, 'test'), key, log });
   });
   after(async () => {
     await server.close();
@@ -34,7 +36,7 @@ describe('submit --wait', () => {
 
   it('ends when its jobs were removed after they finished, and says their outcome is unknown', async () => {
     const printed: string[] = [];
-    const waiting = submit(server.address, { add_jobs: [{ json: JSON.stringify(job), where: 'test', all_nodes: false }] }, { wait: true, json: false, print: (text) => printed.push(text) });
+    const waiting = submit({ address: server.address, key }, { add_jobs: [{ json: JSON.stringify(job), where: 'test', all_nodes: false }] }, { wait: true, json: false, print: (text) => printed.push(text) });
     const result = await Promise.race([waiting, sleep(10_000).then(() => 'still waiting after 10 s' as const)]);
     assert.notEqual(result, 'still waiting after 10 s');
     assert.ok(typeof result === 'object');

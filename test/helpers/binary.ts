@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { testKeyFile } from './key.js';
 
 /** The built single executable; integration tests drive it, not the library code. */
 export const PKTGEN = fileURLToPath(new URL('../../dist/pktgen', import.meta.url));
@@ -40,9 +41,14 @@ async function bindable(port: number, kind: 'tcp' | 'udp'): Promise<boolean> {
   }
 }
 
-/** Starts `pktgen ARGS` in the background, with its helper cache in a test folder. */
+/** The environment of a pktgen a test starts: its helper cache and the test key file (never ~/.cache or ~/.config). */
+export function pktgenEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache', PKTGEN_KEY_FILE: testKeyFile(), ...env };
+}
+
+/** Starts `pktgen ARGS` in the background, with pktgenEnv(). */
 export function spawnPktgen(args: string[], env: Record<string, string> = {}): ResultPromise<{ reject: false; all: true }> {
-  return execa(PKTGEN, args, { reject: false, all: true, env: { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache', ...env } });
+  return execa(PKTGEN, args, { reject: false, all: true, env: pktgenEnv(env) });
 }
 
 /** Resolves once the process printed a line matching `pattern` (stdout or stderr). */

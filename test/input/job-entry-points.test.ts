@@ -3,7 +3,7 @@ import { parseJobsFile } from '../../src/input/files.js';
 import { DEFAULT_NODE_LIMITS } from '../../src/input/job.js';
 import { typed } from '../../src/input/json.js';
 import { jobFromFlags, type JobFlags } from '../../src/control/submit.js';
-import { controlRequest } from '../../src/control/client.js';
+import { controlRequest, type ControlPeer } from '../../src/control/client.js';
 import { startControlServer } from '../../src/control/server.js';
 import { parseCommand } from '../../src/tui/commands.js';
 import { jobToSpec, JobRejectedError } from '../../src/agent/validate.js';
@@ -11,9 +11,9 @@ import { SchedulerService } from '../../src/scheduler/service.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../../src/transport/allowlist.js';
 import type { FrameServer } from '../../src/transport/server.js';
-import type { Address } from '../../src/transport/address.js';
 import { createLogger } from '../../src/log.js';
 import { PktgenError } from '../../src/errors.js';
+import { ClusterKey } from '../../src/security/cluster-key.js';
 
 // One bad job, five ways in: a jobs file, `pktgen submit` flags, the terminal UI's command line, a raw
 // control request and the node's own check. Each must refuse it with the same `<field> = <value>:
@@ -108,7 +108,8 @@ function commandFor(field: Field, value: unknown): string | undefined {
 describe('one job schema: the same message through every entry point', () => {
   let service: SchedulerService;
   let server: FrameServer;
-  let address: Address;
+  let scheduler: ControlPeer;
+  const key = ClusterKey.random();
   const log = createLogger({ write: () => undefined });
   const known = new Set(['m0']);
 
@@ -118,8 +119,8 @@ describe('one job schema: the same message through every entry point', () => {
     // Nobody listens there and the node is paused: accepted jobs stay queued.
     await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: 1 }]);
     service.setPaused('m0', true);
-    server = await startControlServer(service, { host: '127.0.0.1', port: 0, allow: new Allowlist(LOOPBACK_CIDRS, 'test'), log });
-    address = server.address;
+    server = await startControlServer(service, { host: '127.0.0.1', port: 0, allow: new Allowlist(LOOPBACK_CIDRS, 'test'), key, log });
+    scheduler = { address: server.address, key };
   });
   after(async () => {
     await server.close();
@@ -131,15 +132,15 @@ describe('one job schema: the same message through every entry point', () => {
       const job = jobWith(field, value);
       const seen: Record<string, string> = {};
       seen.file = outcome(await settle(() => parseJobsFile(JSON.stringify({ jobs: [job] }), 'jobs.json', known)), 'jobs.json: $.jobs[0]: ');
-      seen.control = outcome(await settle(() => controlRequest(address, { add_jobs: [{ json: JSON.stringify(job), where: '', all_nodes: false }] })), 'add_jobs[0]: ');
+      seen.control = outcome(await settle(() => controlRequest(scheduler, { add_jobs: [{ json: JSON.stringify(job), where: '', all_nodes: false }] })), 'add_jobs[0]: ');
       const flags = flagsFor(field, value);
-      if (flags) seen.submit = outcome(await settle(() => controlRequest(address, { add_jobs: [jobFromFlags(flags)] })), 'submit: ');
+      if (flags) seen.submit = outcome(await settle(() => controlRequest(scheduler, { add_jobs: [jobFromFlags(flags)] })), 'submit: ');
       const line = commandFor(field, value);
       if (line) {
         const parsed = parseCommand(line, known);
         seen.ui = parsed.type === 'error' ? outcome(new PktgenError('ERR_INPUT', parsed.message), 'add_job: ') : 'ok';
         // What the line sends, the scheduler takes or refuses the same way.
-        if (parsed.type === 'addJob') seen.uiSent = outcome(await settle(() => controlRequest(address, { add_jobs: [parsed.job] })), 'add_job: ');
+        if (parsed.type === 'addJob') seen.uiSent = outcome(await settle(() => controlRequest(scheduler, { add_jobs: [parsed.job] })), 'add_job: ');
       }
       if (DATA_FIELDS.has(field) && Number.isInteger(value) || typeof value === 'boolean') {
         // The wire carries only integers and booleans; a job that reaches a node is checked the same way.

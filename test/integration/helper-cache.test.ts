@@ -52,7 +52,7 @@ describe('pktgen serve (built binary) with no home and a shared TMPDIR another u
   it('runs the job with its own helper from a private folder, never the planted one, and removes that folder at exit', async () => {
     const port = await freePort();
     const serve = spawnPktgen(
-      ['serve', '--host', '127.0.0.1', '--port', String(port), '--scheduler-port', String(scheduler.port), '--target', receiver.target, '--reflect-port', '0'],
+      ['serve', '--host', '127.0.0.1', '--port', String(port), '--legacy-allow', '127.0.0.1/32', '--scheduler-port', String(scheduler.port), '--target', receiver.target, '--reflect-port', '0'],
       { HOME: '', TMPDIR: shared, PKTGEN_CACHE_DIR: '', XDG_CACHE_HOME: '' },
     );
     try {

@@ -10,7 +10,7 @@ type Serve = ReturnType<typeof spawnPktgen>;
 
 async function startServe(schedulerPort: number, reflectPort: number, extra: string[] = []): Promise<{ serve: Serve; port: number }> {
   const port = await freePort();
-  const serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--scheduler-port', String(schedulerPort),
+  const serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--legacy-allow', '127.0.0.1/32', '--scheduler-port', String(schedulerPort),
     '--reflect-port', String(reflectPort), ...extra]);
   // serve starts its reflector before it says it listens: the log tells where both are.
   const log = await waitForOutput(serve, /pktgen node .* listening on/);

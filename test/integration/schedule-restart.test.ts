@@ -24,7 +24,7 @@ describe('pktgen schedule (built binary): kill -9 and restart', function () {
     node = new FakeNode(schedulerPort);
     const nodePort = await node.start();
     node.behaviour = { kind: 'succeed', ms: 300 };
-    writeFileSync(join(dir, 'nodes.json'), JSON.stringify({ nodes: [{ name: 'm0', ip: '127.0.0.1', port: nodePort }] }));
+    writeFileSync(join(dir, 'nodes.json'), JSON.stringify({ nodes: [{ name: 'm0', ip: '127.0.0.1', port: nodePort, legacy: true }] }));
     const jobs = Array.from({ length: 8 }, (_, i) => ({ nodes: ['m0'], priority: i % 3, data: { m: 1 + i, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false } }));
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify({ jobs }));
     const args = ['schedule', '-n', join(dir, 'nodes.json'), '-j', join(dir, 'jobs.json'), '--host', '127.0.0.1', '--port', String(schedulerPort), '--state-dir', join(dir, 'state')];

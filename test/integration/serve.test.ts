@@ -23,7 +23,7 @@ describe('pktgen serve (built binary) against a legacy scheduler', function () {
     await scheduler.start();
     receiver = await startUdpReceiver();
     port = await freePort();
-    serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--scheduler-port', String(scheduler.port), '--target', receiver.target]);
+    serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--legacy-allow', '127.0.0.1/32', '--scheduler-port', String(scheduler.port), '--target', receiver.target]);
     await waitForOutput(serve, /listening on/);
   });
   after(async () => {
@@ -35,6 +35,26 @@ describe('pktgen serve (built binary) against a legacy scheduler', function () {
   });
   beforeEach(() => {
     scheduler.statuses.length = 0;
+  });
+
+  it('runs no legacy frame from outside --legacy-allow: no STARTED, nothing sent, the refusal logged', async () => {
+    const closedPort = await freePort();
+    // 127.0.0.1 is outside 127.0.0.2/32: this node takes legacy frames only from there.
+    const closed = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(closedPort), '--legacy-allow', '127.0.0.2/32',
+      '--scheduler-port', String(scheduler.port), '--target', receiver.target, '--reflect-port', '0']);
+    try {
+      await waitForOutput(closed, /listening on/);
+      const before = receiver.packets.length;
+      const refused = waitForOutput(closed, /refused a legacy frame from 127\.0\.0\.1: not in --legacy-allow/);
+      await sendFrame({ host: '127.0.0.1', port: closedPort }, encodeJob({ ...legacyJob, t: 1, w: 0 }));
+      await refused;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.deepEqual(scheduler.statuses, []);
+      assert.equal(receiver.packets.length, before);
+    } finally {
+      closed.kill('SIGTERM');
+      await closed;
+    }
   });
 
   it('runs a legacy job: STARTED then SUCCESS, 10 Mbit/s for w + t seconds, sizes in range, exactly 4 flows', async () => {

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startUdpReceiver, type UdpReceiver } from '../helpers/udp-receiver.js';
-import { PKTGEN, freePort, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { makeKeyFile, testKeyFile } from '../helpers/key.js';
+import { sealRequest } from '../../src/control/auth.js';
+import { decodeEnvelope, decodeResponse, encodeRequest } from '../../src/protocol/control-messages.js';
+import { loadClusterKey } from '../../src/security/key.js';
+import { sendFrame } from '../../src/transport/client.js';
+import { parseAddress } from '../../src/transport/address.js';
 import { assertSaneRate } from '../helpers/rate.js';
 
 interface JobJson { id: string; node: string; state: string; priority: number; reason: string; stats?: { tx_packets: number; tx_mbps: number }; started_at: number }
@@ -16,8 +22,20 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
   let schedulerPort: number;
   let control: string;
   const children: Array<ReturnType<typeof spawnPktgen>> = [];
+  /** Everything the scheduler, the nodes and every submit and status printed. */
+  const output: string[] = [];
+  let schedulerLog = '';
 
-  const cli = (...args: string[]) => execa(PKTGEN, [...args, '--scheduler', control], { reject: false, env: { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache' } });
+  const cli = async (...args: string[]) => {
+    const result = await execa(PKTGEN, [...args, '--scheduler', control], { reject: false, env: pktgenEnv() });
+    output.push(result.stdout, result.stderr);
+    return result;
+  };
+  const record = (child: ReturnType<typeof spawnPktgen>) => {
+    children.push(child);
+    child.all?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    return child;
+  };
   const statusJson = async (): Promise<{ nodes: Array<{ name: string; address: string; state: string; pending: number }>; jobs: JobJson[] }> => {
     const result = await cli('status', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
@@ -26,8 +44,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
 
   async function startNode(name: string): Promise<number> {
     const port = await freePort();
-    const serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--name', name, '--scheduler-port', String(schedulerPort), '--target', receiver.target, '--reflect-port', '0']);
-    children.push(serve);
+    const serve = record(spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--name', name, '--scheduler-port', String(schedulerPort), '--target', receiver.target, '--reflect-port', '0']));
     await waitForOutput(serve, /listening on/);
     return port;
   }
@@ -41,9 +58,9 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     control = `127.0.0.1:${controlPort}`;
     const m0 = await startNode('m0');
     writeFileSync(join(dir, 'nodes.json'), JSON.stringify({ nodes: [{ name: 'm0', ip: '127.0.0.1', port: m0 }] }));
-    const schedule = spawnPktgen(['schedule', '-n', join(dir, 'nodes.json'), '--host', '127.0.0.1', '--port', String(schedulerPort),
-      '--control-port', String(controlPort), '--state-dir', join(dir, 'state')]);
-    children.push(schedule);
+    const schedule = record(spawnPktgen(['schedule', '-n', join(dir, 'nodes.json'), '--host', '127.0.0.1', '--port', String(schedulerPort),
+      '--control-port', String(controlPort), '--state-dir', join(dir, 'state')]));
+    schedule.all?.on('data', (chunk: Buffer) => (schedulerLog += chunk.toString()));
     await waitForOutput(schedule, /pktgen scheduler listening on/);
   });
   after(async () => {
@@ -111,7 +128,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     const timeout = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1', '--timeout=-5');
     assert.equal(timeout.stderr.trim(), 'Error: submit: timeout = -5: expected seconds of grace past w + t, above 0 and up to 86400');
     const port = await freePort();
-    const down = await execa(PKTGEN, ['status', '--scheduler', `127.0.0.1:${port}`], { reject: false });
+    const down = await execa(PKTGEN, ['status', '--scheduler', `127.0.0.1:${port}`], { reject: false, env: pktgenEnv() });
     assert.notEqual(down.exitCode, 0);
     assert.match(down.stderr, new RegExp(`cannot reach a scheduler at 127\\.0\\.0\\.1:${port}.*pktgen schedule`));
   });
@@ -127,5 +144,71 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     assert.equal(one.exitCode, 0, one.stderr);
     assert.match(one.stdout, new RegExp(`id +${id}`));
     assert.match(one.stdout, /stats\.tx_packets +[1-9]/);
+  });
+  it('status --watch (piped: plain lines) reads the scheduler through the authenticated API and shows a job run', async () => {
+    const watch = record(spawnPktgen(['status', '--watch', '--scheduler', control]));
+    try {
+      await waitForOutput(watch, new RegExp(`watching scheduler ${control}: \\d+ nodes?: `));
+      const submitted = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1');
+      assert.equal(submitted.exitCode, 0, submitted.stderr);
+      await waitForOutput(watch, new RegExp(`${submitted.stdout.trim()} succeeded on m0`), 20_000);
+      watch.kill('SIGINT');
+      const { exitCode, stderr } = await watch;
+      assert.equal(exitCode, 0);
+      assert.equal(stderr, '');
+    } finally {
+      watch.kill('SIGKILL');
+    }
+  });
+
+  it('with another key, submit and status are refused (ERR_AUTH), the job count is unchanged, and the scheduler logs it', async () => {
+    const before = (await statusJson()).jobs.length;
+    const other = makeKeyFile();
+    const submit = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1', '--key-file', other);
+    assert.equal(submit.exitCode, 1);
+    assert.match(submit.stderr, new RegExp(`^Error: the scheduler at ${control} refused the request: authentication failed: .*this host's key \\(${other}\\) must be a copy of the scheduler's`));
+    const status = await cli('status', '--json', '--key-file', other);
+    assert.equal(status.exitCode, 1);
+    assert.equal(JSON.parse(status.stdout).error.code, 'ERR_AUTH');
+    assert.equal((await statusJson()).jobs.length, before);
+    assert.match(schedulerLog, /WARN +refused control request from 127\.0\.0\.1: authentication failed \(wrong key\)/);
+  });
+
+  it('the built scheduler refuses a bare request (no proof) and a replay of an authentic one: only the authentic one is applied', async () => {
+    const before = (await statusJson()).jobs.length;
+    const send = async (frame: Uint8Array) => (await sendFrame(parseAddress(control), frame, { expectReply: true, ioTimeoutMs: 5000 }))!;
+    const request = encodeRequest({ add_jobs: [{ json: JSON.stringify({ nodes: ['m0'], data: { m: 1, t: 1, s_min: 64 } }), where: 'raw', all_nodes: false }] });
+    assert.equal(decodeResponse(await send(request)).error?.code, 'ERR_AUTH');
+    const key = await loadClusterKey({ keyFile: testKeyFile(), create: false });
+    const { frame } = sealRequest(key, request);
+    assert.equal(decodeEnvelope(await send(frame)).mac.length, 32);
+    assert.equal(decodeEnvelope(await send(frame)).error?.code, 'ERR_AUTH');
+    assert.equal((await statusJson()).jobs.length, before + 1);
+    assert.match(schedulerLog, /refused control request from 127\.0\.0\.1: authentication failed \(no proof of the key/);
+    assert.match(schedulerLog, /refused control request from 127\.0\.0\.1: authentication failed \(replayed/);
+  });
+
+  it('without a readable key, submit and status are refused before they send anything (exit 2, with the fix)', async () => {
+    const missing = await cli('status', '--key-file', join(dir, 'nope.key'));
+    assert.equal(missing.exitCode, 2);
+    assert.equal(missing.stderr, `Error: no cluster key at ${join(dir, 'nope.key')} (--key-file); copy the scheduler's key file there (mode 0600; the scheduler logs where it keeps it), or pass --key-file FILE`);
+    const home = join(dir, 'empty-home');
+    const nowhere = await execa(PKTGEN, ['status', '--scheduler', control], { reject: false, env: { ...pktgenEnv(), PKTGEN_KEY_FILE: '', XDG_CONFIG_HOME: '', HOME: home } });
+    assert.equal(nowhere.exitCode, 2);
+    assert.match(nowhere.stderr, new RegExp(`no cluster key: --key-file not given, \\$PKTGEN_KEY_FILE not set, and no file at ${home}/\\.config/pktgen/cluster\\.key`));
+    const open = join(dir, 'open.key');
+    copyFileSync(testKeyFile(), open);
+    chmodSync(open, 0o644);
+    const shared = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1', '--key-file', open);
+    assert.equal(shared.exitCode, 2);
+    assert.match(shared.stderr, new RegExp(`is open to group or others \\(mode 0644\\).*run chmod 600 ${open}$`));
+  });
+
+  it('the key appears in no log line of the scheduler or the nodes, and in no output of submit or status', () => {
+    const hex = readFileSync(testKeyFile(), 'utf8').trim();
+    const base64 = Buffer.from(hex, 'hex').toString('base64');
+    const all = output.join('');
+    assert.ok(all.length > 1000 && schedulerLog.includes('key='), 'the logs were captured');
+    for (const form of [hex, hex.toUpperCase(), base64, hex.slice(0, 16), hex.slice(-16)]) assert.ok(!all.includes(form), `the key (${form.length} characters) leaked`);
   });
 });

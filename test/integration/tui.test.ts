@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startUdpReceiver, type UdpReceiver } from '../helpers/udp-receiver.js';
 import { PKTGEN, freePort, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { testKeyFile } from '../helpers/key.js';
 import { TmuxSession, cell } from '../helpers/tmux.js';
 
 const job = (node: string, m: number) => ({ nodes: [node], priority: 1, data: { m, t: 1, w: 0, n: 1, s_min: 200, s_max: 0, r: false, l: false } });
@@ -42,7 +43,7 @@ describe('pktgen schedule -i (built binary in a real terminal, tmux) with real p
     writeFileSync(join(dir, 'nodes.json'), JSON.stringify({ nodes: entries }));
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify({ jobs: [job('m0', 5), job('m0', 6), job('m0', 7), job('m1', 8), job('m1', 9)] }));
     tmux = new TmuxSession(`pktgen-tui-${process.pid}`);
-    tmux.type(`PKTGEN_CACHE_DIR=/tmp/pktgen-test-cache ${PKTGEN} schedule -i -n ${dir}/nodes.json -j ${dir}/jobs.json --host 127.0.0.1 --port ${schedulerPort} --control-port 0 --state-dir ${dir}/state; stty -a > ${dir}/stty.txt`, true);
+    tmux.type(`PKTGEN_CACHE_DIR=/tmp/pktgen-test-cache PKTGEN_KEY_FILE=${testKeyFile()} ${PKTGEN} schedule -i -n ${dir}/nodes.json -j ${dir}/jobs.json --host 127.0.0.1 --port ${schedulerPort} --control-port 0 --state-dir ${dir}/state; stty -a > ${dir}/stty.txt`, true);
 
     const first = await tmux.waitFor('both nodes on screen', (l) => l.some((x) => x.includes(`127.0.0.1:${entries[0]!.port}`)) && l.some((x) => x.includes(`127.0.0.1:${entries[1]!.port}`)));
     assert.ok(first.some((l) => /\bm0\b/.test(l)) && first.some((l) => /\bm1\b/.test(l)));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { FakeNode } from '../helpers/fake-node.js';
-import { PKTGEN, freePort, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
 
 // A node's FAIL reason is a peer's text: a line break could forge a log line, an OSC sequence
 // retitles the terminal. Everywhere it is shown it must appear escaped.
@@ -18,7 +18,7 @@ describe('a FAIL reason with control characters (built binary: schedule, status;
   let node: FakeNode;
   let schedule: ReturnType<typeof spawnPktgen>;
   let control: string;
-  const cli = (...args: string[]) => execa(PKTGEN, [...args, '--scheduler', control], { reject: false });
+  const cli = (...args: string[]) => execa(PKTGEN, [...args, '--scheduler', control], { reject: false, env: pktgenEnv() });
 
   before(async () => {
     requireBinary();
@@ -28,7 +28,7 @@ describe('a FAIL reason with control characters (built binary: schedule, status;
     node.behaviour = { kind: 'fail', reason: REASON };
     const nodePort = await node.start();
     control = `127.0.0.1:${await freePort()}`;
-    writeFileSync(join(dir, 'nodes.json'), JSON.stringify({ nodes: [{ name: 'm0', ip: '127.0.0.1', port: nodePort }] }));
+    writeFileSync(join(dir, 'nodes.json'), JSON.stringify({ nodes: [{ name: 'm0', ip: '127.0.0.1', port: nodePort, legacy: true }] }));
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify({ jobs: [{ nodes: ['m0'], data: { m: 1, t: 1, s_min: 64 } }] }));
     schedule = spawnPktgen(['schedule', '-n', join(dir, 'nodes.json'), '-j', join(dir, 'jobs.json'), '--host', '127.0.0.1', '--port', String(statusPort),
       '--control-port', control.split(':')[1]!, '--state-dir', join(dir, 'state')]);

@@ -485,6 +485,39 @@ export namespace pktgen {
         type $Shape = pktgen.ControlResponse.$Properties;
     }
 
+    interface IControlEnvelope extends pktgen.ControlEnvelope.$Properties {
+    }
+
+    class ControlEnvelope {
+        constructor(properties?: pktgen.ControlEnvelope.$Properties);
+        $unknowns?: Uint8Array[];
+        error?: (pktgen.ControlError.$Properties|null);
+        body: Uint8Array;
+        nonce: Uint8Array;
+        time_ms: number;
+        mac: Uint8Array;
+        static create(properties: pktgen.ControlEnvelope.$Shape): pktgen.ControlEnvelope & pktgen.ControlEnvelope.$Shape;
+        static create(properties?: pktgen.ControlEnvelope.$Properties): pktgen.ControlEnvelope;
+        static encode(message: pktgen.ControlEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.ControlEnvelope & pktgen.ControlEnvelope.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.ControlEnvelope;
+        static toObject(message: pktgen.ControlEnvelope, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace ControlEnvelope {
+        interface $Properties {
+            error?: (pktgen.ControlError.$Properties|null);
+            body?: (Uint8Array|null);
+            nonce?: (Uint8Array|null);
+            time_ms?: (number|null);
+            mac?: (Uint8Array|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.ControlEnvelope.$Properties;
+    }
+
     interface ISessionHello extends pktgen.SessionHello.$Properties {
     }
 

@@ -5275,6 +5275,378 @@ export const pktgen = $root.pktgen = (() => {
         return ControlResponse;
     })();
 
+    pktgen.ControlEnvelope = (function() {
+
+        /**
+         * Properties of a ControlEnvelope.
+         * @typedef {Object} pktgen.ControlEnvelope.$Properties
+         * @property {pktgen.ControlError.$Properties|null} [error] ControlEnvelope error
+         * @property {Uint8Array|null} [body] ControlEnvelope body
+         * @property {Uint8Array|null} [nonce] ControlEnvelope nonce
+         * @property {number|null} [time_ms] ControlEnvelope time_ms
+         * @property {Uint8Array|null} [mac] ControlEnvelope mac
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a ControlEnvelope.
+         * @memberof pktgen
+         * @interface IControlEnvelope
+         * @augments pktgen.ControlEnvelope.$Properties
+         * @deprecated Use pktgen.ControlEnvelope.$Properties instead.
+         */
+
+        /**
+         * Shape of a ControlEnvelope.
+         * @typedef {pktgen.ControlEnvelope.$Properties} pktgen.ControlEnvelope.$Shape
+         */
+
+        /**
+         * Constructs a new ControlEnvelope.
+         * @memberof pktgen
+         * @classdesc Represents a ControlEnvelope.
+         * @constructor
+         * @param {pktgen.ControlEnvelope.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const ControlEnvelope = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * ControlEnvelope error.
+         * @member {pktgen.ControlError.$Properties|null|undefined} error
+         * @memberof pktgen.ControlEnvelope
+         * @instance
+         */
+        ControlEnvelope.prototype.error = null;
+
+        /**
+         * ControlEnvelope body.
+         * @member {Uint8Array} body
+         * @memberof pktgen.ControlEnvelope
+         * @instance
+         */
+        ControlEnvelope.prototype.body = $util.newBuffer([]);
+
+        /**
+         * ControlEnvelope nonce.
+         * @member {Uint8Array} nonce
+         * @memberof pktgen.ControlEnvelope
+         * @instance
+         */
+        ControlEnvelope.prototype.nonce = $util.newBuffer([]);
+
+        /**
+         * ControlEnvelope time_ms.
+         * @member {number} time_ms
+         * @memberof pktgen.ControlEnvelope
+         * @instance
+         */
+        ControlEnvelope.prototype.time_ms = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * ControlEnvelope mac.
+         * @member {Uint8Array} mac
+         * @memberof pktgen.ControlEnvelope
+         * @instance
+         */
+        ControlEnvelope.prototype.mac = $util.newBuffer([]);
+
+        /**
+         * Creates a new ControlEnvelope instance using the specified properties.
+         * @function create
+         * @memberof pktgen.ControlEnvelope
+         * @static
+         * @param {pktgen.ControlEnvelope.$Properties=} [properties] Properties to set
+         * @returns {pktgen.ControlEnvelope} ControlEnvelope instance
+         * @type {{
+         *   (properties: pktgen.ControlEnvelope.$Shape): pktgen.ControlEnvelope & pktgen.ControlEnvelope.$Shape;
+         *   (properties?: pktgen.ControlEnvelope.$Properties): pktgen.ControlEnvelope;
+         * }}
+         */
+        ControlEnvelope.create = function(properties) {
+            return new ControlEnvelope(properties);
+        };
+
+        /**
+         * Encodes the specified ControlEnvelope message. Does not implicitly {@link pktgen.ControlEnvelope.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.ControlEnvelope
+         * @static
+         * @param {pktgen.ControlEnvelope.$Properties} message ControlEnvelope message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ControlEnvelope.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
+                $root.pktgen.ControlError.encode(message.error, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.body != null && $Object.hasOwnProperty.call(message, "body") && message.body.length)
+                writer.uint32(/* id 16, wireType 2 =*/130).bytes(message.body);
+            if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
+                writer.uint32(/* id 17, wireType 2 =*/138).bytes(message.nonce);
+            if (message.time_ms != null && $Object.hasOwnProperty.call(message, "time_ms") && (typeof message.time_ms === "object" ? message.time_ms.low || message.time_ms.high : message.time_ms !== 0))
+                writer.uint32(/* id 18, wireType 0 =*/144).uint64(message.time_ms);
+            if (message.mac != null && $Object.hasOwnProperty.call(message, "mac") && message.mac.length)
+                writer.uint32(/* id 19, wireType 2 =*/154).bytes(message.mac);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ControlEnvelope message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.ControlEnvelope
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.ControlEnvelope & pktgen.ControlEnvelope.$Shape} ControlEnvelope
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ControlEnvelope.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.ControlEnvelope();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.error = $root.pktgen.ControlError.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
+                        continue;
+                    }
+                case 16: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.body = value;
+                        else
+                            delete message.body;
+                        continue;
+                    }
+                case 17: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.nonce = value;
+                        else
+                            delete message.nonce;
+                        continue;
+                    }
+                case 18: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.time_ms = value;
+                        else
+                            delete message.time_ms;
+                        continue;
+                    }
+                case 19: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.mac = value;
+                        else
+                            delete message.mac;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a ControlEnvelope message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.ControlEnvelope
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.ControlEnvelope} ControlEnvelope
+         */
+        ControlEnvelope.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.ControlEnvelope)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.ControlEnvelope: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.ControlEnvelope();
+            if (object.error != null) {
+                if (!$util.isObject(object.error))
+                    throw $TypeError(".pktgen.ControlEnvelope.error: object expected");
+                message.error = $root.pktgen.ControlError.fromObject(object.error, _depth + 1);
+            }
+            if (object.body != null)
+                if (object.body.length)
+                    if (typeof object.body === "string")
+                        $util.base64.decode(object.body, message.body = $util.newBuffer($util.base64.length(object.body)), 0);
+                    else if (object.body.length >= 0)
+                        message.body = object.body;
+            if (object.nonce != null)
+                if (object.nonce.length)
+                    if (typeof object.nonce === "string")
+                        $util.base64.decode(object.nonce, message.nonce = $util.newBuffer($util.base64.length(object.nonce)), 0);
+                    else if (object.nonce.length >= 0)
+                        message.nonce = object.nonce;
+            if (object.time_ms != null)
+                if (typeof object.time_ms === "object" ? object.time_ms.low || object.time_ms.high : $Number(object.time_ms) !== 0)
+                    if ($util.Long)
+                        message.time_ms = $util.Long.fromValue(object.time_ms, true);
+                    else if (typeof object.time_ms === "string")
+                        message.time_ms = $parseInt(object.time_ms, 10);
+                    else if (typeof object.time_ms === "number")
+                        message.time_ms = object.time_ms;
+                    else if (typeof object.time_ms === "object")
+                        message.time_ms = new $util.LongBits(object.time_ms.low >>> 0, object.time_ms.high >>> 0).toNumber(true);
+            if (object.mac != null)
+                if (object.mac.length)
+                    if (typeof object.mac === "string")
+                        $util.base64.decode(object.mac, message.mac = $util.newBuffer($util.base64.length(object.mac)), 0);
+                    else if (object.mac.length >= 0)
+                        message.mac = object.mac;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a ControlEnvelope message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.ControlEnvelope
+         * @static
+         * @param {pktgen.ControlEnvelope} message ControlEnvelope
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        ControlEnvelope.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.error = null;
+                if (options.bytes === $String)
+                    object.body = "";
+                else {
+                    object.body = [];
+                    if (options.bytes !== $Array)
+                        object.body = $util.newBuffer(object.body);
+                }
+                if (options.bytes === $String)
+                    object.nonce = "";
+                else {
+                    object.nonce = [];
+                    if (options.bytes !== $Array)
+                        object.nonce = $util.newBuffer(object.nonce);
+                }
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.time_ms = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.time_ms = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if (options.bytes === $String)
+                    object.mac = "";
+                else {
+                    object.mac = [];
+                    if (options.bytes !== $Array)
+                        object.mac = $util.newBuffer(object.mac);
+                }
+            }
+            if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
+                object.error = $root.pktgen.ControlError.toObject(message.error, options, _depth + 1);
+            if (message.body != null && $Object.hasOwnProperty.call(message, "body"))
+                object.body = options.bytes === $String ? $util.base64.encode(message.body, 0, message.body.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.body) : message.body;
+            if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                object.nonce = options.bytes === $String ? $util.base64.encode(message.nonce, 0, message.nonce.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.nonce) : message.nonce;
+            if (message.time_ms != null && $Object.hasOwnProperty.call(message, "time_ms"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.time_ms = typeof message.time_ms === "number" ? $BigInt(message.time_ms) : $util.Long.fromBits(message.time_ms.low >>> 0, message.time_ms.high >>> 0, true).toBigInt();
+                else if (typeof message.time_ms === "number")
+                    object.time_ms = options.longs === $String ? $String(message.time_ms) : message.time_ms;
+                else
+                    object.time_ms = options.longs === $String ? $util.Long.prototype.toString.call(message.time_ms) : options.longs === $Number ? new $util.LongBits(message.time_ms.low >>> 0, message.time_ms.high >>> 0).toNumber(true) : message.time_ms;
+            if (message.mac != null && $Object.hasOwnProperty.call(message, "mac"))
+                object.mac = options.bytes === $String ? $util.base64.encode(message.mac, 0, message.mac.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.mac) : message.mac;
+            return object;
+        };
+
+        /**
+         * Converts this ControlEnvelope to JSON.
+         * @function toJSON
+         * @memberof pktgen.ControlEnvelope
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        ControlEnvelope.prototype.toJSON = function() {
+            return ControlEnvelope.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for ControlEnvelope
+         * @function getTypeUrl
+         * @memberof pktgen.ControlEnvelope
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        ControlEnvelope.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.ControlEnvelope";
+        };
+
+        return ControlEnvelope;
+    })();
+
     pktgen.SessionHello = (function() {
 
         /**
