@@ -230,7 +230,7 @@ export class NodeAgent {
       }
       const timeoutMs = (spec.warmupS + spec.durationS) * 1000 + this.options.graceMs;
       this.report(item, { type: 'STARTED' });
-      this.options.log.info(`started ${item.label}`, { target: formatAddress(spec.dst), rate_mbps: spec.rateMbps });
+      this.options.log.info(`started ${item.label}`, { target: formatAddress(spec.dst), rate_mbps: spec.rateMbps, max_rate_mbps: spec.maxRateMbps });
       const helper = await this.options.helperPath();
       const startedAt = Date.now();
       const onInterval = (event: IntervalEvent): void => {

@@ -1,6 +1,5 @@
 import { NodeAgent } from './agent.js';
 import { Reflector } from './reflector.js';
-import { DEFAULT_NODE_LIMITS } from '../input/job.js';
 import { resolveEmitterPath } from '../emitter/helper-path.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { describeListener, formatAddress, type Address } from '../transport/address.js';
@@ -18,8 +17,11 @@ export interface NodeOptions {
   allowFrom: Allowlist;
   allowTarget: Allowlist;
   maxQueue: number;
-  maxRateMbps: number;
+  /** Unset: no cap, m = 0 sends as fast as possible. */
+  maxRateMbps?: number | undefined;
+  /** Largest w + t. */
   maxDurationS: number;
+  maxFlows: number;
   statusRetryS: number;
   /** UDP reflector for other nodes' test packets; port 0 = none. */
   reflector: { port: number; spinUs: number; dropEvery: number };
@@ -41,7 +43,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     defaultTarget: options.defaultTarget,
     allowFrom: options.allowFrom,
     allowTarget: options.allowTarget,
-    limits: { ...DEFAULT_NODE_LIMITS, maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS },
+    limits: { maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS, maxFlows: options.maxFlows },
     maxQueue: options.maxQueue,
     statusRetryMs: options.statusRetryS * 1000,
     graceMs: 10_000,
@@ -69,6 +71,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     allow_from: options.allowFrom.toString(),
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
+    max_rate: options.maxRateMbps === undefined ? 'none (m = 0 is unpaced)' : `${options.maxRateMbps} Mbit/s (m = 0 runs at it)`,
     reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });
   const signal = await stopSignal;

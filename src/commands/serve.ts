@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { hostname } from 'node:os';
 import { runNode } from '../agent/run.js';
-import { DEFAULT_NODE_LIMITS } from '../input/job.js';
+import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { logFormatFlag } from '../flags.js';
@@ -42,8 +42,9 @@ export default class Serve extends PktgenCommand {
     'allow-from': Flags.string({ description: 'CIDRs of schedulers whose jobs are accepted (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     'allow-target': Flags.string({ description: 'CIDRs that traffic may be sent to (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     'max-queue': Flags.integer({ description: 'jobs that may wait behind the running one; more get FAIL', default: 1000, min: 1 }),
-    'max-rate': Flags.integer({ description: 'largest rate a job may ask for, Mbit/s', default: DEFAULT_NODE_LIMITS.maxRateMbps, min: 1 }),
-    'max-duration': Flags.integer({ description: 'largest warm-up or measured time a job may ask for, seconds', default: DEFAULT_NODE_LIMITS.maxDurationS, min: 1 }),
+    'max-rate': Flags.integer({ description: 'cap on every job\'s rate, Mbit/s of frame bytes, enforced by the emitter\'s pacer: a larger m gets FAIL naming the cap, m = 0 ("as fast as possible") runs paced at the cap [default: none, m = 0 is unpaced]', min: 1, max: JOB_LIMITS.maxRateMbps }),
+    'max-duration': Flags.integer({ description: 'longest warm-up + measured time (w + t) a job may ask for, seconds', default: MAX_RUN_S, min: 1, max: MAX_RUN_S }),
+    'max-flows': Flags.integer({ description: 'most flows (n) a job may ask for', default: JOB_LIMITS.maxFlows, min: 1, max: JOB_LIMITS.maxFlows }),
     'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
     'log-format': logFormatFlag(),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),
@@ -66,6 +67,7 @@ export default class Serve extends PktgenCommand {
       maxQueue: flags['max-queue'],
       maxRateMbps: flags['max-rate'],
       maxDurationS: flags['max-duration'],
+      maxFlows: flags['max-flows'],
       statusRetryS: flags['status-retry'],
       reflector: { port: flags['reflect-port'], spinUs: flags['reflect-spin-us'], dropEvery: flags['reflect-drop-every'] },
       sendPath: { interface: flags.interface, gso: flags.gso },
