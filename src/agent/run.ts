@@ -22,6 +22,8 @@ export interface NodeOptions {
   /** Largest w + t. */
   maxDurationS: number;
   maxFlows: number;
+  /** Legacy peers: where statuses may go besides a job's source host. */
+  legacyAllow: Allowlist;
   statusRetryS: number;
   /** UDP reflector for other nodes' test packets; port 0 = none. */
   reflector: { port: number; spinUs: number; dropEvery: number };
@@ -44,6 +46,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     allowFrom: options.allowFrom,
     allowTarget: options.allowTarget,
     limits: { maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS, maxFlows: options.maxFlows },
+    legacyAllow: options.legacyAllow,
     maxQueue: options.maxQueue,
     statusRetryMs: options.statusRetryS * 1000,
     graceMs: 10_000,
@@ -72,6 +75,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
     max_rate: options.maxRateMbps === undefined ? 'none (m = 0 is unpaced)' : `${options.maxRateMbps} Mbit/s (m = 0 runs at it)`,
+    legacy_allow: options.legacyAllow.toString() || 'none',
     reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });
   const signal = await stopSignal;

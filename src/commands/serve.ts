@@ -4,7 +4,7 @@ import { runNode } from '../agent/run.js';
 import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { logFormatFlag } from '../flags.js';
+import { legacyAllowFlag, logFormatFlag } from '../flags.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
 
@@ -45,6 +45,7 @@ export default class Serve extends PktgenCommand {
     'max-rate': Flags.integer({ description: 'cap on every job\'s rate, Mbit/s of frame bytes, enforced by the emitter\'s pacer: a larger m gets FAIL naming the cap, m = 0 ("as fast as possible") runs paced at the cap [default: none, m = 0 is unpaced]', min: 1, max: JOB_LIMITS.maxRateMbps }),
     'max-duration': Flags.integer({ description: 'longest warm-up + measured time (w + t) a job may ask for, seconds', default: MAX_RUN_S, min: 1, max: MAX_RUN_S }),
     'max-flows': Flags.integer({ description: 'most flows (n) a job may ask for', default: JOB_LIMITS.maxFlows, min: 1, max: JOB_LIMITS.maxFlows }),
+    'legacy-allow': legacyAllowFlag('legacy (unauthenticated) peers: the only hosts besides a job\'s source its statuses may go to (reply_to)'),
     'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
     'log-format': logFormatFlag(),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),
@@ -68,6 +69,7 @@ export default class Serve extends PktgenCommand {
       maxRateMbps: flags['max-rate'],
       maxDurationS: flags['max-duration'],
       maxFlows: flags['max-flows'],
+      legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
       statusRetryS: flags['status-retry'],
       reflector: { port: flags['reflect-port'], spinUs: flags['reflect-spin-us'], dropEvery: flags['reflect-drop-every'] },
       sendPath: { interface: flags.interface, gso: flags.gso },
