@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { Allowlist } from '../transport/allowlist.js';
 import { jobToSpec, JobRejectedError } from './validate.js';
 import type { NodeLimits } from '../input/job.js';
-import { StatusOutbox, type FrameSender } from './status-outbox.js';
+import { StatusOutbox, outboxBounds, type FrameSender } from './status-outbox.js';
 import { SessionOutbox } from './session-outbox.js';
 import { acceptSession, type SessionTiming } from '../session/handshake.js';
 import type { SessionChannel } from '../session/channel.js';
@@ -83,7 +83,7 @@ export class NodeAgent {
   private nextTag = 1;
 
   constructor(private readonly options: AgentOptions) {
-    this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send);
+    this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send, outboxBounds(options.maxQueue));
     this.sessionOutbox = new SessionOutbox(options.log);
   }
 
@@ -232,7 +232,7 @@ export class NodeAgent {
       const helper = await this.options.helperPath();
       const startedAt = Date.now();
       const onInterval = (event: IntervalEvent): void => {
-        if (item.legacy || (!item.session && !this.outbox.idle)) return;
+        if (item.legacy || (!item.session && !this.outbox.idleFor(item.replyTo))) return;
         this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: intervalStats(event) });
       };
       const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs, onInterval);
