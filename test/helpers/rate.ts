@@ -14,7 +14,7 @@ export function assertSaneRate(actual: number, requested: number, what: string):
 export interface SinkRate {
   /** Frame bytes x 8 over the run's length (w + t seconds), Mbit/s. */
   overRunMbps: number;
-  /** Frame bytes x 8 between the first and the last send stamp (the last packet left out), Mbit/s. */
+  /** Frame bytes x 8 between the first and the last send stamp (what carries the last stamp left out), Mbit/s. */
   overStampsMbps: number;
   /** Most frame bytes stamped within any window of `windowMs`. */
   maxWindowBytes: number;
@@ -32,7 +32,9 @@ export function sinkRate(packets: readonly ReceivedPacket[], runS: number, windo
     maxWindowBytes = Math.max(maxWindowBytes, inWindow);
     inWindow -= stamped[first]!.frameBytes;
   }
-  const beforeLast = stamped.reduce((sum, p) => sum + p.frameBytes, 0) - (stamped.at(-1)?.frameBytes ?? 0);
+  // A batch shares one stamp: everything stamped last left at that instant, after the span.
+  const lastNs = stamped.at(-1)?.header!.txNs;
+  const beforeLast = stamped.reduce((sum, p) => sum + (p.header!.txNs < lastNs! ? p.frameBytes : 0), 0);
   return {
     overRunMbps: (bytes * 8) / runS / 1e6,
     overStampsMbps: spanNs > 0 ? (beforeLast * 8) / (spanNs / 1e9) / 1e6 : 0,
