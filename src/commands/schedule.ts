@@ -37,7 +37,7 @@ export default class Schedule extends PktgenCommand {
     interactive: Flags.boolean({ char: 'i', description: 'show the live terminal UI (per-node queues, results, keys to add, cancel and pause); logs go to scheduler.log in --state-dir' }),
     'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise' }),
     'log-format': logFormatFlag(),
-    'legacy-allow': legacyAllowFlag('CIDRs of old pktgen daemons: nodes there are driven over the unauthenticated legacy wire, and only their statuses count on the status port; other nodes must open an authenticated session'),
+    'legacy-allow': legacyAllowFlag('old pktgen daemons: nodes there get the unauthenticated legacy wire and only their statuses count on the status port; others need a session'),
     'keep-jobs': Flags.integer({ description: 'finished jobs to keep in memory and in the database; beyond it the oldest finished are removed (0 = keep none: only queued and running jobs)', default: DEFAULT_CORE_CONFIG.keepJobs, min: 0 }),
     'keep-for': Flags.custom<number>({ description: 'also remove finished jobs this long after they finished: a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d) [default: no age limit]', helpValue: 'DURATION', parse: async (input) => parseDurationMs(input, '--keep-for') })(),
   };
