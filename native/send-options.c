@@ -42,6 +42,7 @@ static const struct send_options DEFAULTS = {
 enum {
 	OPT_DST = 256,
 	OPT_RATE,
+	OPT_MAX_RATE,
 	OPT_DURATION,
 	OPT_WARMUP,
 	OPT_FLOWS,
@@ -60,6 +61,7 @@ enum {
 static const struct option LONG_OPTIONS[] = {
 	{"dst", required_argument, NULL, OPT_DST},
 	{"rate", required_argument, NULL, OPT_RATE},
+	{"max-rate", required_argument, NULL, OPT_MAX_RATE},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"warmup", required_argument, NULL, OPT_WARMUP},
 	{"flows", required_argument, NULL, OPT_FLOWS},
@@ -94,6 +96,8 @@ static void print_help(void)
 	       "  --dst HOST:PORT     destination: 192.0.2.1:9, [2001:db8::1]:9 or a name (required)\n"
 	       "  --rate MBPS         target rate of frame bytes in Mbit/s; 0 or less: as fast as\n"
 	       "                      possible (%g)\n"
+	       "  --max-rate MBPS     a ceiling, for a caller that must never exceed it: a higher\n"
+	       "                      --rate is refused, --rate 0 is paced at MBPS (default: none)\n"
 	       "  --duration S        measured seconds, > 0 (%g)\n"
 	       "  --warmup S          seconds of traffic sent first at the same rate, reported\n"
 	       "                      apart (%g)\n"
@@ -247,6 +251,11 @@ static void apply_option(int code, const char *arg, struct send_options *opt)
 	case OPT_RATE:
 		opt->rate_mbps = parse_double("--rate", arg, "a rate in Mbit/s, e.g. 100 or 0.5");
 		break;
+	case OPT_MAX_RATE:
+		opt->max_rate_mbps = parse_double("--max-rate", arg, "a rate in Mbit/s, e.g. 100 or 0.5");
+		if (opt->max_rate_mbps <= 0)
+			bad_option("--max-rate", arg, "the ceiling must be > 0 Mbit/s (leave it out for none)");
+		break;
 	case OPT_DURATION:
 		opt->duration_s = parse_double("--duration", arg, "seconds, e.g. 10 or 2.5");
 		if (opt->duration_s <= 0)
@@ -310,6 +319,10 @@ static void check_combinations(const struct send_options *opt)
 		bad_option("--batch", text,
 			   "--latency sends and stamps one packet per call: use --batch 1 or leave it out");
 	}
+	if (opt->max_rate_mbps > 0 && opt->rate_mbps > opt->max_rate_mbps) {
+		snprintf(text, sizeof(text), "%g", opt->rate_mbps);
+		bad_option("--rate", text, "above --max-rate %g Mbit/s", opt->max_rate_mbps);
+	}
 	if (opt->dst_mac_given && !opt->interface)
 		bad_option("--dst-mac", NULL, "only raw mode uses it: add --interface IF");
 	if (opt->warmup_s + opt->duration_s > RUN_MAX_S) {
@@ -352,6 +365,12 @@ void send_options_parse(int argc, char **argv, struct send_options *opt)
 	check_combinations(opt);
 	if (opt->latency)
 		opt->batch = 1;
+	/* The ceiling holds for "as fast as possible" too: it is paced like any rate, so no send
+	 * path (GSO, raw, many flows) goes above it by more than the pacer's bucket. */
+	if (opt->max_rate_mbps > 0 && opt->rate_mbps <= 0) {
+		opt->rate_mbps = opt->max_rate_mbps;
+		opt->rate_capped = true;
+	}
 }
 
 void send_options_check_family(const struct send_options *opt, int family)

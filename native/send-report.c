@@ -136,6 +136,10 @@ void report_summary(const struct run *r, bool interrupted)
 	add_series(&l, "rx", pg_intervals_result(&rx_iv), rx->any);
 	add_num(&l, "requested_mbps", requested);
 	add_measured(&l, "rate_error", requested > 0, tx_mbps / (requested > 0 ? requested : 1) - 1);
+	if (opt->max_rate_mbps > 0) {
+		add_num(&l, "max_rate_mbps", opt->max_rate_mbps);
+		add(&l, ",\"rate_capped\":%s", opt->rate_capped ? "true" : "false");
+	}
 	add_num(&l, "duration_s", secs);
 	add_u64(&l, "stalls", m->stalls);
 	add(&l, ",\"stall_max_ms\":%.3f", (double)m->late_max_ns / 1e6);

@@ -18,6 +18,8 @@ struct send_options {
 	char dst_host[256];  /* host part, brackets removed */
 	char dst_port[6];    /* port part, 1..65535 */
 	double rate_mbps;    /* frame bits per second / 1e6; <= 0: as fast as possible */
+	double max_rate_mbps; /* --max-rate: a ceiling on rate_mbps; 0: none */
+	bool rate_capped;     /* --rate 0 (as fast as possible) is paced at --max-rate */
 	double duration_s;   /* measured window */
 	double warmup_s;     /* traffic before the measured window, reported apart */
 	unsigned flows;      /* UDP source ports used round robin, one per batch */

@@ -627,6 +627,68 @@ static void test_pacer_rate_change(void)
 	}
 }
 
+/*
+ * The ceiling a caller's --max-rate relies on: over ANY 100 ms window a paced sender carries at
+ * most the rate's 100 ms, plus one bucket depth of credit (a catch-up burst after a stall), plus
+ * one batch; and by any time T at most rate x T plus one batch since the start. Driven through
+ * 5 s of a clock that stalls at pseudo-random times for 0..250 ms (longer than the bucket).
+ */
+static void test_pacer_window_ceiling(void)
+{
+	enum { MAX_BATCHES = 20000 };
+	static uint64_t at_ns[MAX_BATCHES];
+	const struct {
+		double rate_mbps;
+		uint64_t batch_bytes;
+	} cases[] = {{10, 1250}, {1000, 48000}, {0.1, 9000}};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const uint64_t end = 5 * SECOND, batch = cases[i].batch_bytes, window = 100 * MS;
+		double rate = cases[i].rate_mbps;
+		uint64_t now = 0, n = 0, next_stall = 37 * MS, seed = 12345, cum_excess = 0;
+		uint64_t window_max = 0, in_window = 0;
+		struct pacer p;
+		char name[128];
+		double depth_bytes, limit;
+
+		pacer_init(&p, rate, (double)batch, 0);
+		depth_bytes = p.depth_ns / p.ns_per_byte;
+		while (n < MAX_BATCHES) {
+			if (now < pacer_deadline(&p))
+				now = pacer_deadline(&p);
+			if (now >= next_stall) {
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				now += (seed >> 33) % (250 * MS);
+				next_stall = now + 20 * MS + (seed >> 20) % (300 * MS);
+			}
+			if (now >= end)
+				break;
+			pacer_start(&p, now);
+			/* Sent so far, this batch included, against the rate since the start. */
+			if ((double)((n + 1) * batch) > rate_bytes(rate, now) + (double)batch)
+				cum_excess++;
+			pacer_consume(&p, batch);
+			at_ns[n++] = now;
+		}
+		/* Windows that start at a batch hold the most: slide one over every batch. */
+		for (uint64_t first = 0, last = 0; first < n; first++) {
+			while (last < n && at_ns[last] < at_ns[first] + window)
+				last++, in_window += batch;
+			if (in_window > window_max)
+				window_max = in_window;
+			in_window -= batch;
+		}
+		limit = rate_bytes(rate, window) + depth_bytes + (double)batch;
+		snprintf(name, sizeof(name), "pacer ceiling: %g Mbit/s, %llu B batches, stalls to 250 ms",
+			 rate, (unsigned long long)batch);
+		check(n > 0 && n < MAX_BATCHES, name, "%llu batches", (unsigned long long)n);
+		check((double)window_max <= limit, name, "%llu B in a 100 ms window, at most %.0f",
+		      (unsigned long long)window_max, limit);
+		check(cum_excess == 0, name, "%llu batches went ahead of rate x time + one batch",
+		      (unsigned long long)cum_excess);
+	}
+}
+
 static void test_pacer_off_and_on(void)
 {
 	struct pacer p;
@@ -698,6 +760,7 @@ int main(void)
 	run("pacer: stalls counted, credit beyond one bucket dropped", test_pacer_stalls);
 	run("pacer: rate changes", test_pacer_rate_change);
 	run("pacer: without a rate, and turned on and off", test_pacer_off_and_on);
+	run("pacer: the ceiling over any 100 ms window", test_pacer_window_ceiling);
 	run("pacer: traffic owed before a boundary", test_pacer_owes_before);
 	printf("%u passed, %u failed\n", g_passed, g_failed);
 	return g_failed ? 1 : 0;

@@ -19,11 +19,12 @@ export const logFormatFlag = Flags.option({ description: 'log line format (stder
 
 /** --legacy-allow CIDRS (serve, schedule): where the unauthenticated legacy wire is spoken. Default: nowhere. */
 export const legacyAllowFlag = (what: string) => Flags.string({
-  description: `${what} (comma-separated or repeated) [default: none]`,
+  description: `${what} (comma-separated or repeated)`,
   helpValue: 'CIDRS',
   multiple: true,
   delimiter: ',',
   default: [],
+  defaultHelp: async () => 'none',
 });
 
 /** --key-file: the cluster key (serve, schedule, submit, status); the key itself never goes on a command line. */

@@ -1,22 +1,23 @@
 import { lookup } from 'node:dns/promises';
 import { decodeJob, type Job, type Stats } from '../protocol/messages.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
-import { formatAddress, parseAddress, parsePort, type Address } from '../transport/address.js';
+import { formatAddress, type Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
 import { runEmitter } from '../emitter/runner.js';
 import { summaryToStats, type IntervalEvent } from '../emitter/output.js';
 import type { EmitterSpec } from '../emitter/spec.js';
 import type { Logger } from '../log.js';
-import type { Allowlist } from '../transport/allowlist.js';
+import { Allowlist } from '../transport/allowlist.js';
 import { jobToSpec, JobRejectedError } from './validate.js';
 import type { NodeLimits } from '../input/job.js';
-import { StatusOutbox, type FrameSender } from './status-outbox.js';
+import { StatusOutbox, outboxBounds, type FrameSender } from './status-outbox.js';
 import { SessionOutbox } from './session-outbox.js';
 import { acceptSession, type SessionTiming } from '../session/handshake.js';
 import type { SessionChannel } from '../session/channel.js';
 import type { SessionSecret } from '../session/crypto.js';
 import { SESSION_MAGIC, type ReceivedMessage } from '../protocol/session-messages.js';
 import type { Socket } from 'node:net';
+import { replyAddress } from './reply-to.js';
 
 /** Everything a node agent needs; commands/serve.ts builds it from flags. */
 export interface AgentOptions {
@@ -40,7 +41,10 @@ export interface AgentOptions {
    * (unauthenticated) frames are taken only from `legacyAllow`.
    */
   sessionSecret?: SessionSecret;
-  /** Sources whose legacy frames are run when the node has a key (default: none). */
+  /**
+   * Legacy (unauthenticated) peers, default none: with a key, the only sources whose legacy frames
+   * are run; always, the only addresses besides a job's own source host that its statuses may go to.
+   */
   legacyAllow?: Allowlist;
   /** Session heartbeat and silence (tests shorten them). */
   sessionTiming?: SessionTiming;
@@ -62,6 +66,7 @@ interface QueuedJob {
 const SEEN_LIMIT = 10_000;
 
 const SHUTDOWN = 'node shutting down';
+const NO_LEGACY_PEERS = new Allowlist([], '--legacy-allow');
 const CANCELLED = 'cancelled';
 
 /** The node daemon: receives jobs, runs them one at a time through the emitter, reports statuses. */
@@ -78,7 +83,7 @@ export class NodeAgent {
   private nextTag = 1;
 
   constructor(private readonly options: AgentOptions) {
-    this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send);
+    this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send, outboxBounds(options.maxQueue));
     this.sessionOutbox = new SessionOutbox(options.log);
   }
 
@@ -150,25 +155,18 @@ export class NodeAgent {
     const { sessionSecret, legacyAllow, log } = this.options;
     if (sessionSecret && !legacyAllow?.allows(peer.remoteAddress)) {
       // A node with a key runs unauthenticated frames only from where the operator allows them.
-      log.warn(`refused a legacy frame from ${peer.remoteAddress}: not in --legacy-allow (${legacyAllow ?? 'none'}); schedulers must open a session`);
+      log.warn(`refused a legacy frame from ${peer.remoteAddress}: not in --legacy-allow (${legacyAllow?.toString() || 'none'}); schedulers must open a session`);
       return;
     }
     const job = decodeJob(payload);
     const legacy = job.id === '';
     const label = legacy ? `legacy job from ${peer.remoteAddress}` : `job ${job.id}`;
-    let replyTo: Address = { host: peer.remoteAddress, port: this.options.schedulerPort };
-    if (job.reply_to !== '') {
-      try {
-        // ":PORT" means the job connection's source address at that port (a scheduler on 0.0.0.0).
-        replyTo = job.reply_to.startsWith(':')
-          ? { host: peer.remoteAddress, port: parsePort(job.reply_to.slice(1), `reply_to "${job.reply_to}"`) }
-          : parseAddress(job.reply_to, undefined, 'reply_to');
-      } catch (error) {
-        this.options.log.warn(`${label}: ignoring ${describeError(error)}; replying to ${formatAddress(replyTo)}`);
-      }
-    }
-    const item: QueuedJob = { job, label, replyTo, legacy, session: false };
+    const reply = replyAddress(job.reply_to, peer.remoteAddress, this.options.schedulerPort, legacyAllow ?? NO_LEGACY_PEERS);
+    if (reply.ignored) log.warn(`${label}: ignoring ${reply.ignored}; replying to ${formatAddress(reply.to)}`);
+    const item: QueuedJob = { job, label, replyTo: reply.to, legacy, session: false };
     if (job.cancel) return this.cancel(item);
+    // Refused, not run: the FAIL goes to the source host, the one place a reply is known safe.
+    if (reply.refused) return this.reject(item, reply.refused);
     this.enqueue(item);
   }
 
@@ -230,11 +228,11 @@ export class NodeAgent {
       }
       const timeoutMs = (spec.warmupS + spec.durationS) * 1000 + this.options.graceMs;
       this.report(item, { type: 'STARTED' });
-      this.options.log.info(`started ${item.label}`, { target: formatAddress(spec.dst), rate_mbps: spec.rateMbps });
+      this.options.log.info(`started ${item.label}`, { target: formatAddress(spec.dst), rate_mbps: spec.rateMbps, max_rate_mbps: spec.maxRateMbps });
       const helper = await this.options.helperPath();
       const startedAt = Date.now();
       const onInterval = (event: IntervalEvent): void => {
-        if (item.legacy || (!item.session && !this.outbox.idle)) return;
+        if (item.legacy || (!item.session && !this.outbox.idleFor(item.replyTo))) return;
         this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: intervalStats(event) });
       };
       const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs, onInterval);

@@ -1,6 +1,5 @@
 import { NodeAgent } from './agent.js';
 import { Reflector } from './reflector.js';
-import { DEFAULT_NODE_LIMITS } from '../input/job.js';
 import { resolveEmitterPath } from '../emitter/helper-path.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { describeListener, formatAddress, type Address } from '../transport/address.js';
@@ -19,8 +18,13 @@ export interface NodeOptions {
   allowFrom: Allowlist;
   allowTarget: Allowlist;
   maxQueue: number;
-  maxRateMbps: number;
+  /** Unset: no cap, m = 0 sends as fast as possible. */
+  maxRateMbps?: number | undefined;
+  /** Largest w + t. */
   maxDurationS: number;
+  maxFlows: number;
+  /** Legacy peers: the only sources of unauthenticated legacy jobs, and where statuses may go besides a job's source host. */
+  legacyAllow: Allowlist;
   statusRetryS: number;
   /** UDP reflector for other nodes' test packets; port 0 = none. */
   reflector: { port: number; spinUs: number; dropEvery: number };
@@ -30,8 +34,6 @@ export interface NodeOptions {
   verbose: boolean;
   /** The cluster key: schedulers prove it to open a session. */
   key: ClusterKey;
-  /** Sources whose unauthenticated legacy frames are run. */
-  legacyAllow: Allowlist;
 }
 
 /** Runs the node agent and its reflector until SIGINT or SIGTERM, then stops both. */
@@ -46,7 +48,8 @@ export async function runNode(options: NodeOptions): Promise<void> {
     defaultTarget: options.defaultTarget,
     allowFrom: options.allowFrom,
     allowTarget: options.allowTarget,
-    limits: { ...DEFAULT_NODE_LIMITS, maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS },
+    limits: { maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS, maxFlows: options.maxFlows },
+    legacyAllow: options.legacyAllow,
     maxQueue: options.maxQueue,
     statusRetryMs: options.statusRetryS * 1000,
     graceMs: 10_000,
@@ -54,7 +57,6 @@ export async function runNode(options: NodeOptions): Promise<void> {
     log,
     sendPath: options.sendPath,
     sessionSecret: options.key,
-    legacyAllow: options.legacyAllow,
   });
   const { port, spinUs, dropEvery } = options.reflector;
   const reflector = port === 0 ? undefined : new Reflector({
@@ -80,6 +82,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     legacy_allow: options.legacyAllow.toString() || 'none',
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
+    max_rate: options.maxRateMbps === undefined ? 'none (m = 0 is unpaced)' : `${options.maxRateMbps} Mbit/s (m = 0 runs at it)`,
     reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });
   const signal = await stopSignal;

@@ -35,6 +35,8 @@ export function jobToSpec(job: Job, defaultTarget: Address | undefined, limits: 
   return {
     dst,
     rateMbps: job.m,
+    // The helper enforces the node's cap itself: above it refused, m = 0 paced at it.
+    maxRateMbps: limits.maxRateMbps,
     durationS: job.t,
     warmupS: job.w,
     flows: Math.max(1, job.n),

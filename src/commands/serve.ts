@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { hostname } from 'node:os';
 import { runNode } from '../agent/run.js';
-import { DEFAULT_NODE_LIMITS } from '../input/job.js';
+import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
@@ -43,12 +43,13 @@ export default class Serve extends PktgenCommand {
     'allow-from': Flags.string({ description: 'CIDRs of schedulers whose jobs are accepted (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     'allow-target': Flags.string({ description: 'CIDRs that traffic may be sent to (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     'max-queue': Flags.integer({ description: 'jobs that may wait behind the running one; more get FAIL', default: 1000, min: 1 }),
-    'max-rate': Flags.integer({ description: 'largest rate a job may ask for, Mbit/s', default: DEFAULT_NODE_LIMITS.maxRateMbps, min: 1 }),
-    'max-duration': Flags.integer({ description: 'largest warm-up or measured time a job may ask for, seconds', default: DEFAULT_NODE_LIMITS.maxDurationS, min: 1 }),
+    'max-rate': Flags.integer({ description: 'cap on every job\'s rate, Mbit/s of frame bytes, enforced by the emitter\'s pacer: a larger m gets FAIL naming the cap, m = 0 ("as fast as possible") runs paced at the cap [default: none, m = 0 is unpaced]', min: 1, max: JOB_LIMITS.maxRateMbps }),
+    'max-duration': Flags.integer({ description: 'longest warm-up + measured time (w + t) a job may ask for, seconds', default: MAX_RUN_S, min: 1, max: MAX_RUN_S }),
+    'max-flows': Flags.integer({ description: 'most flows (n) a job may ask for', default: JOB_LIMITS.maxFlows, min: 1, max: JOB_LIMITS.maxFlows }),
+    'legacy-allow': legacyAllowFlag('legacy (unauthenticated) peers: the only hosts besides a job\'s source its statuses may go to; with a key, the only sources of legacy jobs'),
     'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
     'log-format': logFormatFlag(),
     'key-file': keyFileFlag(),
-    'legacy-allow': legacyAllowFlag('CIDRs of old pktgen schedulers whose unauthenticated legacy jobs this node runs; everything else must come over an authenticated session'),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),
     'reflect-port': Flags.integer({ description: 'UDP port of the reflector that echoes other nodes\' test packets (bound to --host, echoes only to --allow-target); 0 = no reflector', default: PORTS.reflect, min: 0, max: 65535 }),
     'reflect-spin-us': Flags.integer({ description: 'the reflector keeps polling this long after a packet before it sleeps: microsecond RTTs while traffic flows, idle otherwise; 0 = always sleep', default: 200, min: 0, max: 1_000_000 }),
@@ -69,12 +70,13 @@ export default class Serve extends PktgenCommand {
       maxQueue: flags['max-queue'],
       maxRateMbps: flags['max-rate'],
       maxDurationS: flags['max-duration'],
+      maxFlows: flags['max-flows'],
+      legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
       statusRetryS: flags['status-retry'],
       reflector: { port: flags['reflect-port'], spinUs: flags['reflect-spin-us'], dropEvery: flags['reflect-drop-every'] },
       sendPath: { interface: flags.interface, gso: flags.gso },
       logFormat: flags['log-format'],
       verbose: flags.verbose,
-      legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
       key: await loadClusterKey({ keyFile: flags['key-file'], create: true }),
     });
   }

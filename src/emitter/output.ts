@@ -39,6 +39,13 @@ export function parseEmitterLine(line: string): EmitterEvent | undefined {
   return event === 'interval' || event === 'summary' ? (value as EmitterEvent) : undefined;
 }
 
+/** Why what ran is not what was asked for: the send path's fallback, and "as fast as possible" paced at a ceiling. */
+function fallbackNote(summary: SummaryEvent): string {
+  const notes = [typeof summary.fallback === 'string' ? summary.fallback : ''];
+  if (summary.rate_capped === true) notes.push(`as fast as possible was paced at --max-rate ${num(summary.max_rate_mbps)} Mbit/s`);
+  return notes.filter(Boolean).join('; ');
+}
+
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 /** Maps the helper's summary onto the wire Stats; rx figures count only when rx was measured. */
@@ -65,7 +72,7 @@ export function summaryToStats(summary: SummaryEvent): Stats {
     duplicates: num(summary.duplicates),
     reordered: num(summary.reordered),
     tx_mbps: num(summary.tx_mbps),
-    fallback: typeof summary.fallback === 'string' ? summary.fallback : '',
+    fallback: fallbackNote(summary),
   };
   const rtt = summary.rtt_us;
   if (typeof rtt === 'object' && rtt !== null) {

@@ -3,7 +3,10 @@ import { formatAddress, type Address } from '../transport/address.js';
 /** One emitter run, in the helper's own terms (see native/README.md). */
 export interface EmitterSpec {
   dst: Address;
+  /** 0 = as fast as possible (paced at maxRateMbps when that is set). */
   rateMbps: number;
+  /** A ceiling the helper enforces itself: a higher rateMbps is refused, 0 is paced at it. */
+  maxRateMbps?: number | undefined;
   durationS: number;
   warmupS: number;
   flows: number;
@@ -27,6 +30,7 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
     'send',
     '--dst', formatAddress(spec.dst),
     '--rate', String(spec.rateMbps),
+    ...(spec.maxRateMbps === undefined ? [] : ['--max-rate', String(spec.maxRateMbps)]),
     '--duration', String(spec.durationS),
     '--warmup', String(spec.warmupS),
     '--flows', String(spec.flows),

@@ -22,14 +22,23 @@ export const JOB_LIMITS = {
   maxRetries: 100,
 } as const;
 
-/** The limits a node applies to every job: the agreed ones, or lower ones it was started with. */
+/**
+ * The limits a node's operator set (`serve --max-rate`, `--max-duration`, `--max-flows`); one left
+ * unset is the agreed limit. A set rate cap holds for m = 0 too: the node then sends "as fast as
+ * allowed", paced at the cap, instead of unpaced. Refusals name the node's flag.
+ */
 export interface NodeLimits {
-  maxRateMbps: number;
-  maxDurationS: number;
-  maxFlows: number;
+  maxRateMbps?: number;
+  /** Largest warm-up + measured time, w + t, seconds. */
+  maxDurationS?: number;
+  maxFlows?: number;
 }
 
-export const DEFAULT_NODE_LIMITS: NodeLimits = { maxRateMbps: JOB_LIMITS.maxRateMbps, maxDurationS: JOB_LIMITS.maxDurationS, maxFlows: JOB_LIMITS.maxFlows };
+/** A node started without limits: the agreed ones, and m = 0 unpaced. */
+export const DEFAULT_NODE_LIMITS: NodeLimits = {};
+
+/** The longest w + t the agreed limits allow: a node's --max-duration default. */
+export const MAX_RUN_S = 2 * JOB_LIMITS.maxDurationS;
 
 /** A job as checked: the nodes it runs on and how, before it is queued once per node. */
 export interface JobSpec {
@@ -57,11 +66,18 @@ const { minFrame, maxFrame } = JOB_LIMITS;
 
 /** The integer data fields' rules under `limits`. */
 function integerRules(limits: NodeLimits): Record<'m' | 't' | 'w' | 'n' | 's_min', IntegerRule> {
+  const rate = limits.maxRateMbps ?? JOB_LIMITS.maxRateMbps;
+  const flows = limits.maxFlows ?? JOB_LIMITS.maxFlows;
+  const each = Math.min(limits.maxDurationS ?? MAX_RUN_S, JOB_LIMITS.maxDurationS);
+  const node = (flag: string, set: boolean): string => (set ? `, this node's ${flag}` : '');
+  const mine = node('--max-duration', each < JOB_LIMITS.maxDurationS);
   return {
-    m: { min: 0, max: limits.maxRateMbps, expected: `an integer rate 0..${limits.maxRateMbps} Mbit/s (0 = as fast as possible)` },
-    t: { min: 1, max: limits.maxDurationS, expected: `an integer duration 1..${limits.maxDurationS} s` },
-    w: { min: 0, max: limits.maxDurationS, expected: `an integer warm-up 0..${limits.maxDurationS} s`, fallback: 0 },
-    n: { min: 0, max: limits.maxFlows, expected: `an integer flow count 0..${limits.maxFlows} (0 = 1 flow)`, fallback: 1 },
+    m: limits.maxRateMbps === undefined
+      ? { min: 0, max: rate, expected: `an integer rate 0..${rate} Mbit/s (0 = as fast as possible)` }
+      : { min: 0, max: rate, expected: `an integer rate 0..${rate} Mbit/s${node('--max-rate', true)} (0 = as fast as allowed: ${rate} Mbit/s)` },
+    t: { min: 1, max: each, expected: `an integer duration 1..${each} s${mine}` },
+    w: { min: 0, max: each, expected: `an integer warm-up 0..${each} s${mine}`, fallback: 0 },
+    n: { min: 0, max: flows, expected: `an integer flow count 0..${flows}${node('--max-flows', limits.maxFlows !== undefined)} (0 = 1 flow)`, fallback: 1 },
     s_min: { min: minFrame, max: maxFrame, expected: `an integer frame size ${minFrame}..${maxFrame}` },
   };
 }
@@ -114,7 +130,12 @@ export function validateJobData(data: unknown, where: string, rules = AGREED_RUL
 export function checkWireJob(job: JobData, limits: NodeLimits): JobData {
   // Field by field: a decoded message holds the fields at their default on its prototype only.
   const data = Object.fromEntries(JOB_DATA_KEYS.map((key) => [key, job[key as keyof JobData]]));
-  return validateJobData(data, '', integerRules(limits));
+  const checked = validateJobData(data, '', integerRules(limits));
+  // The warm-up is traffic too: a node's --max-duration bounds how long a job sends, w + t.
+  if (limits.maxDurationS !== undefined && checked.w + checked.t > limits.maxDurationS) {
+    throw inputError('w + t', checked.w + checked.t, `expected at most ${limits.maxDurationS} s of warm-up and measured time, this node's --max-duration`);
+  }
+  return checked;
 }
 
 /** Options of parseJob. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { once } from 'node:events';
 import { NodeAgent, type AgentOptions } from '../../src/agent/agent.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../../src/transport/allowlist.js';
@@ -103,6 +103,39 @@ describe('agent: node daemon behaviour', () => {
     try {
       await startAgent();
       await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...job, id: 'p', reply_to: `:${otherPort}` }));
+      assert.deepEqual((await other.waitFor(2)).map((s) => s.type), ['STARTED', 'SUCCESS']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a reply_to on another host: FAIL to the source host, no connection there, no run', async () => {
+    // 127.0.0.2 is "another host" on loopback: the job comes from 127.0.0.1.
+    let connections = 0;
+    const elsewhere = createServer((socket) => { connections++; socket.destroy(); });
+    elsewhere.listen(0, '127.0.0.2');
+    await once(elsewhere, 'listening');
+    try {
+      await startAgent();
+      const { port: otherPort } = elsewhere.address() as { port: number };
+      await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...job, id: 'far', reply_to: `127.0.0.2:${otherPort}` }));
+      const [fail] = await scheduler.waitFor(1);
+      assert.equal(fail?.type, 'FAIL');
+      assert.equal(fail?.reason, `reply_to 127.0.0.2:${otherPort}: statuses go only to the job's source host 127.0.0.1 or to --legacy-allow (none)`);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(connections, 0);
+      assert.equal(runs.length, 0);
+    } finally {
+      elsewhere.close();
+    }
+  });
+
+  it('sends statuses to another host when --legacy-allow holds it', async () => {
+    const other = new FakeScheduler();
+    const otherPort = await other.start(0, '127.0.0.2');
+    try {
+      await startAgent({ legacyAllow: new Allowlist(['127.0.0.2/32'], '--legacy-allow') });
+      await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...job, id: 'lab', reply_to: `127.0.0.2:${otherPort}` }));
       assert.deepEqual((await other.waitFor(2)).map((s) => s.type), ['STARTED', 'SUCCESS']);
     } finally {
       await other.close();

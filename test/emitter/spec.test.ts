@@ -17,6 +17,20 @@ describe('emitter argv and output', () => {
     assert.ok(!buildEmitterArgs({ ...spec, dstMac: '02:00:00:00:00:02', gso: true }).includes('--dst-mac'), 'a MAC needs raw mode');
   });
 
+  it('passes a node\'s rate cap to the helper as --max-rate, and nothing without one', () => {
+    assert.deepEqual(buildEmitterArgs({ ...spec, rateMbps: 0, maxRateMbps: 10 }).slice(3, 7), ['--rate', '0', '--max-rate', '10']);
+    assert.ok(!buildEmitterArgs({ ...spec, maxRateMbps: undefined }).includes('--max-rate'));
+  });
+
+  it('says in fallback when "as fast as possible" was paced at the ceiling', () => {
+    const capped = { event: 'summary', status: 'ok', requested_mbps: 10, max_rate_mbps: 10 } as const;
+    assert.equal(summaryToStats({ ...capped, rate_capped: true }).fallback, 'as fast as possible was paced at --max-rate 10 Mbit/s');
+    assert.equal(summaryToStats({ ...capped, rate_capped: true, fallback: 'raw mode needs CAP_NET_RAW' }).fallback,
+      'raw mode needs CAP_NET_RAW; as fast as possible was paced at --max-rate 10 Mbit/s');
+    assert.equal(summaryToStats({ ...capped, rate_capped: false }).fallback, '');
+    assert.equal(summaryToStats({ ...capped, rate_capped: true }).requested_mbps, 10);
+  });
+
   it('builds reflect argv', () => {
     assert.deepEqual(buildReflectorArgs({ bind: { host: '0.0.0.0', port: 1730 }, allow: ['127.0.0.0/8', '::1/128'] }),
       ['reflect', '--bind', '0.0.0.0:1730', '--allow', '127.0.0.0/8,::1/128']);

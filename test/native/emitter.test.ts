@@ -10,7 +10,7 @@ import {
   startUdpReceiver,
   type UdpReceiver,
 } from '../helpers/udp-receiver.js';
-import { assertSaneRate } from '../helpers/rate.js';
+import { assertSaneRate, sinkRate } from '../helpers/rate.js';
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native');
 const emitterPath = path.join(nativeDir, 'build', 'pktgen-emit');
@@ -93,6 +93,8 @@ describe('pktgen-emit (native/build/pktgen-emit)', function () {
       { args: (dst) => ['--dst', dst, '--latency', '--batch', '8'], message: /^pktgen-emit: --batch 8: / },
       { args: () => ['--dst', '[::1]:9', '--size', '64'], message: /^pktgen-emit: --size 64: over IPv6 .*84/ },
       { args: () => ['--dst', '::1:9'], message: /^pktgen-emit: --dst ::1:9: .*brackets/ },
+      { args: (dst) => ['--dst', dst, '--rate', '11', '--max-rate', '10'], message: /^pktgen-emit: --rate 11: above --max-rate 10 Mbit\/s$/ },
+      { args: (dst) => ['--dst', dst, '--max-rate', '0'], message: /^pktgen-emit: --max-rate 0: the ceiling must be > 0/ },
     ];
     for (const { args, message } of cases) {
       it(`${args('DST').join(' ')}`, async () => {
@@ -161,6 +163,21 @@ describe('pktgen-emit (native/build/pktgen-emit)', function () {
     const duration = num(run.summary?.duration_s);
     assert.ok(duration > 0.9 && duration < 5, `duration_s ${duration}`);
     assert.equal(num(run.summary?.tx_packets), rx.packets.length);
+  });
+
+  it('paces "as fast as possible" at --max-rate: 4 flows with GSO stay under the ceiling at the sink', async function () {
+    this.timeout(30_000);
+    const run = await runEmitter(['--dst', rx.target, '--rate', '0', '--max-rate', '10', '--duration', '2', '--flows', '4', '--size', '1000']);
+    await rx.waitForQuiet();
+    assert.equal(run.exitCode, 0, run.stderr);
+    const summary = run.summary!;
+    assert.deepEqual([summary.mode, summary.requested_mbps, summary.max_rate_mbps, summary.rate_capped], ['udp-gso', 10, 10, true]);
+    const sink = sinkRate(rx.packets, 2);
+    // A guardrail, not an accuracy goal: never above the cap (5 % for the sink's own counting),
+    // and no 100 ms window above the cap's 100 ms plus the pacer's 100 ms bucket and a frame.
+    assert.ok(sink.overRunMbps <= 10 * 1.05 && sink.overStampsMbps <= 10 * 1.05, JSON.stringify(sink));
+    assert.ok(sink.maxWindowBytes <= 2 * 125_000 + 1000, JSON.stringify(sink));
+    assertSaneRate(sink.overRunMbps, 10, 'sink Mbit/s');
   });
 
   it('sends 1000-byte frames at 100 Mbit/s, each once (the accuracy is in bench/emit-rate.ts)', async function () {

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { jobToSpec, JobRejectedError } from '../../src/agent/validate.js';
+import { buildEmitterArgs } from '../../src/emitter/spec.js';
+import { DEFAULT_NODE_LIMITS, MAX_RUN_S, type NodeLimits } from '../../src/input/job.js';
+import type { Job } from '../../src/protocol/messages.js';
+
+const wire: Job = { m: 10, t: 2, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false, id: 'j', target: '', reply_to: '', cancel: false };
+const target = { host: '127.0.0.1', port: 9 };
+
+function refusal(fields: Partial<Job>, limits: NodeLimits): string {
+  try {
+    jobToSpec({ ...wire, ...fields }, target, limits, 1);
+  } catch (error) {
+    assert.ok(error instanceof JobRejectedError, String(error));
+    return error.message;
+  }
+  return 'ran';
+}
+
+describe('agent: a node\'s own limits (--max-rate, --max-duration, --max-flows)', () => {
+  const cases: Array<[string, Partial<Job>, NodeLimits, string]> = [
+    ['m above --max-rate names the flag', { m: 11 }, { maxRateMbps: 10 }, 'm = 11: expected an integer rate 0..10 Mbit/s, this node\'s --max-rate (0 = as fast as allowed: 10 Mbit/s)'],
+    ['m at --max-rate runs', { m: 10 }, { maxRateMbps: 10 }, 'ran'],
+    ['m = 0 under --max-rate runs (paced at the cap)', { m: 0 }, { maxRateMbps: 10 }, 'ran'],
+    ['without a cap, the agreed range', { m: 100_001 }, DEFAULT_NODE_LIMITS, 'm = 100001: expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
+    ['n above --max-flows names the flag', { n: 9 }, { maxFlows: 8 }, 'n = 9: expected an integer flow count 0..8, this node\'s --max-flows (0 = 1 flow)'],
+    ['n at --max-flows runs', { n: 8 }, { maxFlows: 8 }, 'ran'],
+    ['t above --max-duration names the flag', { t: 61 }, { maxDurationS: 60 }, 't = 61: expected an integer duration 1..60 s, this node\'s --max-duration'],
+    ['w + t above --max-duration: the warm-up is traffic too', { w: 30, t: 31 }, { maxDurationS: 60 }, 'w + t = 61: expected at most 60 s of warm-up and measured time, this node\'s --max-duration'],
+    ['w + t at --max-duration runs', { w: 30, t: 30 }, { maxDurationS: 60 }, 'ran'],
+    ['the default --max-duration takes the longest agreed job', { w: 3600, t: 3600 }, { maxDurationS: MAX_RUN_S }, 'ran'],
+    ['the default --max-duration keeps the agreed words', { t: 3601 }, { maxDurationS: MAX_RUN_S }, 't = 3601: expected an integer duration 1..3600 s'],
+  ];
+  for (const [what, fields, limits, expected] of cases) {
+    it(what, () => assert.equal(refusal(fields, limits), expected));
+  }
+
+  it('hands the cap to the helper, which paces m = 0 at it; no cap, no --max-rate', () => {
+    const capped = jobToSpec({ ...wire, m: 0 }, target, { maxRateMbps: 10 }, 1);
+    assert.deepEqual(buildEmitterArgs(capped).slice(3, 7), ['--rate', '0', '--max-rate', '10']);
+    const free = jobToSpec({ ...wire, m: 0 }, target, DEFAULT_NODE_LIMITS, 1);
+    assert.equal(free.maxRateMbps, undefined);
+    assert.ok(!buildEmitterArgs(free).includes('--max-rate'));
+  });
+});
