@@ -93,7 +93,6 @@ export class NodeAgent {
     this.server = await startFrameServer({
       host: this.options.listen.host,
       port: this.options.listen.port,
-      readTimeoutMs: 10_000,
       maxConnections: 64,
       accept: (peer) => {
         if (allowFrom.allows(peer.remoteAddress)) return true;
@@ -125,6 +124,8 @@ export class NodeAgent {
   private sessionArrived(socket: Socket, rest: Buffer, peer: Peer): void {
     const { log, name, sessionSecret } = this.options;
     acceptSession(socket, rest, sessionSecret!, name, this.options.sessionTiming).then((channel) => {
+      // Proved the key: the connection moves to the places kept for sessions, beyond the caps.
+      peer.authenticated();
       log.info(`session with scheduler ${printable(channel.peerName)} at ${peer.remoteAddress}:${peer.remotePort}`);
       this.channel?.close('replaced by a newer session');
       this.channel = channel;

@@ -104,7 +104,6 @@ export class SchedulerService extends EventEmitter {
       listeners: STATUS_LISTENERS,
       // A status we could not save must not look taken: the node's outbox sends it again.
       resetOnError: true,
-      readTimeoutMs: 10_000,
       handler: (payload, peer) => this.statusArrived(payload, peer),
       onError: (error, peer) => this.options.log.warn(`dropped status connection from ${peer.remoteAddress}: ${describeError(error)}`),
     });

@@ -27,7 +27,7 @@ export class FrameTruncatedError extends PktgenError {
   }
 }
 
-/** A connection did not deliver a whole frame within the read timeout. */
+/** A connection did not deliver a whole frame within its deadline (total time, not idle time). */
 export class ReadTimeoutError extends PktgenError {
   constructor(readonly received: number, readonly timeoutMs: number) {
     super('ERR_READ_TIMEOUT', `no complete frame within ${timeoutMs} ms (${received} bytes received)`);
@@ -45,5 +45,12 @@ export class ListenError extends PktgenError {
   constructor(readonly address: Address, cause: NodeJS.ErrnoException) {
     const code = cause.code ?? 'ERROR';
     super('ERR_LISTEN', `cannot listen on ${formatAddress(address)}: ${code}, ${LISTEN_HINTS[code] ?? cause.message}`, { cause });
+  }
+}
+
+/** A connection a server closed, or would not take, to keep within its connection limits. */
+export class ConnectionLimitError extends PktgenError {
+  constructor(readonly limit: 'source' | 'unauthenticated' | 'full' | 'buffer', detail: string) {
+    super('ERR_CONNECTION_LIMIT', detail);
   }
 }

@@ -1,38 +1,34 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES } from './framing.js';
-import { ReadTimeoutError, ListenError } from './errors.js';
+import { ConnectionLimitError, FrameTooLargeError, ReadTimeoutError } from './errors.js';
 import { normaliseHost, type Address } from './address.js';
 import { OpenSockets } from './open-sockets.js';
+import { listenAll, type ListenOptions } from './listen.js';
+import { resolveLimits, type ConnectionLimits } from './limits.js';
+import { ConnectionTable, type Entry, type ShedReason } from './connection-table.js';
 
 /** Who sent a frame. */
 export interface Peer {
   remoteAddress: string;
   remotePort: number;
+  /** The peer proved the key: its connection moves to the places reserved for authenticated ones. */
+  authenticated(): void;
 }
 
 /** Handles one frame; may return a reply frame payload. Throwing closes only that connection. */
 export type FrameHandler = (payload: Buffer, peer: Peer) => Promise<Uint8Array | void> | Uint8Array | void;
 
-/** Limits and callbacks of a frame server. */
-export interface FrameServerOptions {
-  host: string;
-  port: number;
+/** Limits and callbacks of a frame server; unset limits take DEFAULT_CONNECTION_LIMITS (limits.ts). */
+export interface FrameServerOptions extends ListenOptions, Partial<ConnectionLimits> {
   handler: FrameHandler;
-  /** Called for every connection that ends in an error; the server keeps serving. */
+  /** Called for every connection that ends in an error or is refused; the server keeps serving. */
   onError: (error: Error, peer: Peer) => void;
   /** Called before reading a connection; return false to close it at once. */
   accept?: (peer: Peer) => boolean;
   maxFrameBytes?: number;
-  readTimeoutMs?: number;
-  maxConnections?: number;
-  /** Connections the kernel queues before accept (capped by net.core.somaxconn); Node's default is 511. */
-  backlog?: number;
-  /**
-   * Listening sockets sharing the port (SO_REUSEPORT; one where the platform lacks it). libuv accepts
-   * one connection per listening socket per event-loop turn, so a busy server accepts up to this many.
-   */
-  listeners?: number;
+  /** The reply to a frame announced above maxFrameBytes (in the peer's protocol); without it the connection is just closed. */
+  refuseOversize?: (error: FrameTooLargeError) => Uint8Array;
   /**
    * When the handler throws, reset the connection (RST) instead of closing it: the legacy protocol
    * has no acknowledgement, so a sender takes a plain close for "delivered" and would not send again.
@@ -41,6 +37,8 @@ export interface FrameServerOptions {
   /**
    * Connections that start with `prefix` are not frames: the socket goes to `handle` with what
    * followed the prefix (a node's authenticated sessions share its job port with legacy frames).
+   * `handle` owns the connection's deadline from then on; it stays counted as unauthenticated, and
+   * may be closed for a cap like a connection still sending a frame, until it calls peer.authenticated().
    */
   divert?: { prefix: Buffer; handle: (socket: Socket, rest: Buffer, peer: Peer) => void };
 }
@@ -54,15 +52,8 @@ export interface FrameServer {
 /** Listens for connections that each carry one length-prefixed frame (and get at most one reply). */
 export async function startFrameServer(options: FrameServerOptions): Promise<FrameServer> {
   const sockets = new OpenSockets();
-  const maxConnections = options.maxConnections ?? 256;
-  const servers = await listenAll(options, (socket) => {
-    // One limit over every listening socket (Server.maxConnections would count each on its own).
-    if (sockets.size >= maxConnections) return void socket.destroy();
-    sockets.add(socket);
-    serveConnection(socket, options);
-  }).catch((error: NodeJS.ErrnoException) => {
-    throw error.syscall === 'listen' || error.syscall === 'bind' ? new ListenError({ host: options.host, port: options.port }, error) : error;
-  });
+  const table = new ConnectionTable(resolveLimits(options));
+  const servers = await listenAll(options, (socket) => serveConnection(socket, options, table, sockets));
   const bound = servers[0]!.address() as AddressInfo;
   return {
     address: { host: bound.address, port: bound.port },
@@ -75,57 +66,51 @@ export async function startFrameServer(options: FrameServerOptions): Promise<Fra
   };
 }
 
-async function listenAll(options: FrameServerOptions, onConnection: (socket: Socket) => void): Promise<Server[]> {
-  const listen = async (port: number, reusePort: boolean): Promise<Server> => {
-    const server = createServer(onConnection);
-    server.listen({ port, host: options.host, backlog: options.backlog ?? 511, reusePort });
-    await once(server, 'listening');
-    return server;
+function serveConnection(socket: Socket, options: FrameServerOptions, table: ConnectionTable, sockets: OpenSockets): void {
+  let entry: Entry | undefined;
+  const peer: Peer = {
+    remoteAddress: normaliseHost(socket.remoteAddress ?? ''),
+    remotePort: socket.remotePort ?? 0,
+    authenticated: () => entry && table.authenticate(entry),
   };
-  const count = options.listeners ?? 1;
-  if (count <= 1) return [await listen(options.port, false)];
-  if (options.port !== 0) {
-    // SO_REUSEPORT would let a second server of this user share a port that is taken: bind it
-    // alone first, so that one still fails with EADDRINUSE (and then cannot join ours either).
-    const probe = await listen(options.port, false);
-    await new Promise((resolve) => probe.close(resolve));
-  }
-  const servers: Server[] = [];
-  try {
-    servers.push(await listen(options.port, true));
-    const { port } = servers[0]!.address() as AddressInfo;
-    while (servers.length < count) servers.push(await listen(port, true));
-    return servers;
-  } catch (error) {
-    for (const server of servers) server.close();
-    if (servers.length === 0 && (error as NodeJS.ErrnoException).code === 'ENOTSUP') return [await listen(options.port, false)];
-    throw error;
-  }
-}
-
-function serveConnection(socket: Socket, options: FrameServerOptions): void {
-  const peer: Peer = { remoteAddress: normaliseHost(socket.remoteAddress ?? ''), remotePort: socket.remotePort ?? 0 };
-  if (options.accept && !options.accept(peer)) {
+  if (options.accept && !options.accept(peer)) return void socket.destroy();
+  // One limit over every listening socket (Server.maxConnections would count each on its own).
+  entry = table.admit(peer.remoteAddress);
+  if (!entry) {
     socket.destroy();
+    options.onError(new ConnectionLimitError('full', `refused: ${table.limits.maxConnections} connections open, none of them still sending a frame for a whole turn`), peer);
     return;
   }
+  sockets.add(socket);
+  const admitted = entry;
+  socket.once('close', () => table.closed(admitted));
+  readFrame(socket, peer, admitted, options, table);
+}
+
+/** Reads one frame within the deadline and hands it to the handler. */
+function readFrame(socket: Socket, peer: Peer, entry: Entry, options: FrameServerOptions, table: ConnectionTable): void {
+  const { limits } = table;
   const decoder = new FrameDecoder(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   let done = false;
   const fail = (error: Error): void => {
     if (done) return;
     done = true;
+    clearTimeout(timer);
+    table.doneReading(entry);
     socket.destroy();
     options.onError(error, peer);
   };
-  const readTimeoutMs = options.readTimeoutMs ?? 10_000;
-  socket.setTimeout(readTimeoutMs, () => fail(new ReadTimeoutError(decoder.pendingBytes, readTimeoutMs)));
-  socket.on('error', fail);
+  // A total deadline, not an idle one: a byte every few seconds must not hold a place for ever.
+  const deadlineMs = Math.min(limits.frameDeadlineMs, limits.unauthenticatedDeadlineMs);
+  const timer = setTimeout(() => (done ? socket.destroy() : fail(new ReadTimeoutError(decoder.pendingBytes, deadlineMs))), deadlineMs);
+  socket.once('close', () => clearTimeout(timer));
+  entry.shed = (reason) => fail(shedError(reason, entry, limits));
   let sniffed = options.divert ? Buffer.alloc(0) : undefined;
   const onData = (data: Buffer): void => {
-    if (done) return;
+    if (done) return; // after a refusal: what the peer still sends is read and dropped
     let chunk = data;
     if (sniffed && options.divert) {
-      const { prefix, handle } = options.divert;
+      const { prefix } = options.divert;
       sniffed = Buffer.concat([sniffed, chunk]);
       const seen = sniffed.subarray(0, prefix.length);
       if (sniffed.length < prefix.length && prefix.subarray(0, seen.length).equals(seen)) return;
@@ -133,23 +118,29 @@ function serveConnection(socket: Socket, options: FrameServerOptions): void {
       sniffed = undefined;
       if (seen.equals(prefix)) {
         done = true;
-        socket.setTimeout(0);
+        clearTimeout(timer);
         socket.off('data', onData);
         socket.off('error', fail);
         socket.off('end', onEnd);
-        return handle(socket, chunk.subarray(prefix.length), peer);
+        // Still in the table as a connection that has not authenticated: a cap may close it.
+        entry.shed = (reason) => {
+          socket.destroy();
+          options.onError(shedError(reason, entry, limits), peer);
+        };
+        return options.divert.handle(socket, chunk.subarray(prefix.length), peer);
       }
     }
     let frames: Buffer[];
     try {
       frames = decoder.push(chunk);
     } catch (error) {
-      fail(error as Error);
-      return;
+      if (error instanceof FrameTooLargeError && options.refuseOversize) return refuse(error);
+      return fail(error as Error);
     }
-    if (frames.length === 0) return;
+    if (frames.length === 0) return table.buffer(entry, decoder.pendingBytes);
     done = true;
-    socket.setTimeout(0);
+    clearTimeout(timer);
+    table.doneReading(entry);
     socket.pause();
     void handle(socket, frames[0]!, peer, options);
   };
@@ -158,13 +149,35 @@ function serveConnection(socket: Socket, options: FrameServerOptions): void {
     try {
       decoder.end();
       done = true;
+      clearTimeout(timer);
+      table.doneReading(entry);
       socket.end();
     } catch (error) {
       fail(error as Error);
     }
   };
+  socket.on('error', fail);
   socket.on('data', onData);
   socket.on('end', onEnd);
+  // The reply goes out, then the rest of the oversize frame is read and dropped until the peer
+  // closes or the deadline passes: closing at once would reset the connection before the reply.
+  const refuse = (error: FrameTooLargeError): void => {
+    done = true;
+    table.doneReading(entry);
+    socket.end(encodeFrame(options.refuseOversize!(error)));
+    options.onError(error, peer);
+  };
+}
+
+function shedError(reason: ShedReason, entry: Entry, limits: ConnectionLimits): ConnectionLimitError {
+  const age = `open ${Date.now() - entry.acceptedAt} ms`;
+  const detail = {
+    source: `more than ${limits.maxPerSource} connections from ${entry.source} still sending a frame; this was the oldest (${age})`,
+    unauthenticated: `more than ${limits.maxConnections - limits.reservedForAuthenticated} unauthenticated connections open; this was the oldest still sending a frame (${age})`,
+    full: `${limits.maxConnections} connections open and another came; this was the oldest still sending a frame (${age})`,
+    buffer: `unfinished frames held more than ${limits.maxBufferedBytes} bytes; this was the oldest holding any (${age})`,
+  }[reason];
+  return new ConnectionLimitError(reason, `closed: ${detail}`);
 }
 
 async function handle(socket: Socket, payload: Buffer, peer: Peer, options: FrameServerOptions): Promise<void> {

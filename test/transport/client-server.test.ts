@@ -27,7 +27,7 @@ describe('transport: client and server on loopback', () => {
     received.length = 0;
     errors.length = 0;
     server = await startFrameServer({
-      host: '127.0.0.1', port: 0, maxFrameBytes: 1024, readTimeoutMs: 300,
+      host: '127.0.0.1', port: 0, maxFrameBytes: 1024, frameDeadlineMs: 300,
       handler: (payload) => {
         received.push(payload);
         return payload.toString() === 'ping' ? Buffer.from('pong') : undefined;
