@@ -7,6 +7,7 @@ import { runEmitter } from '../emitter/runner.js';
 import { summaryToStats, type IntervalEvent } from '../emitter/output.js';
 import type { EmitterSpec } from '../emitter/spec.js';
 import type { Logger } from '../log.js';
+import { LogLimiter, connectionErrorLog } from '../log-limit.js';
 import { Allowlist } from '../transport/allowlist.js';
 import { jobToSpec, JobRejectedError } from './validate.js';
 import type { NodeLimits } from '../input/job.js';
@@ -90,18 +91,20 @@ export class NodeAgent {
   /** Starts listening for jobs; resolves with the bound address. */
   async start(): Promise<Address> {
     const { log, allowFrom } = this.options;
+    // Anyone who can reach the port can provoke these lines: at most a few per kind and interval.
+    const refusals = new LogLimiter(log);
     this.server = await startFrameServer({
       host: this.options.listen.host,
       port: this.options.listen.port,
       maxConnections: 64,
       accept: (peer) => {
         if (allowFrom.allows(peer.remoteAddress)) return true;
-        log.warn(`refused connection from ${peer.remoteAddress}: not in --allow-from (${allowFrom})`);
+        refusals.warn('refused connection (not in --allow-from)', `refused connection from ${peer.remoteAddress}: not in --allow-from (${allowFrom})`);
         return false;
       },
       handler: (payload, peer) => this.received(payload, peer),
       divert: this.options.sessionSecret ? { prefix: SESSION_MAGIC, handle: (socket, rest, peer) => this.sessionArrived(socket, rest, peer) } : undefined,
-      onError: (error, peer) => log.warn(`dropped connection from ${peer.remoteAddress}:${peer.remotePort}: ${describeError(error)}`),
+      onError: connectionErrorLog(refusals, 'job connection'),
     });
     return this.server.address;
   }

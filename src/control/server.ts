@@ -4,6 +4,7 @@ import { startFrameServer, type FrameServer } from '../transport/server.js';
 import type { Allowlist } from '../transport/allowlist.js';
 import type { ClusterKey } from '../security/cluster-key.js';
 import type { Logger } from '../log.js';
+import { LogLimiter, connectionErrorLog } from '../log-limit.js';
 import { PktgenError, describeError } from '../errors.js';
 import { parseJob, type JobSpec } from '../input/job.js';
 import { inputError } from '../input/json.js';
@@ -89,23 +90,25 @@ export interface ControlServerOptions {
  */
 export async function startControlServer(service: SchedulerService, options: ControlServerOptions): Promise<FrameServer> {
   const guard = new ControlGuard(options.key);
+  // Anyone who can reach the port can provoke these lines: at most a few per kind and interval.
+  const refusals = new LogLimiter(options.log);
   return startFrameServer({
     host: options.host,
     port: options.port,
     maxConnections: 64,
     accept: (peer) => {
       if (options.allow.allows(peer.remoteAddress)) return true;
-      options.log.warn(`refused control connection from ${peer.remoteAddress}: not in --control-allow (${options.allow})`);
+      refusals.warn('refused control connection (not in --control-allow)', `refused control connection from ${peer.remoteAddress}: not in --control-allow (${options.allow})`);
       return false;
     },
     handler: async (payload, peer) => {
       const opened = guard.open(payload, Date.now());
       if (!opened.ok) {
-        options.log.warn(`refused control request from ${peer.remoteAddress}: ${opened.reason}`);
+        refusals.warn('refused control request (not authenticated)', `refused control request from ${peer.remoteAddress}: ${opened.reason}`);
         return opened.reply;
       }
       return guard.seal(opened.nonce, encodeResponse(await handleControl(service, decodeRequest(opened.body))));
     },
-    onError: (error, peer) => options.log.warn(`dropped control connection from ${peer.remoteAddress}: ${describeError(error)}`),
+    onError: connectionErrorLog(refusals, 'control connection'),
   });
 }

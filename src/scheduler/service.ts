@@ -10,6 +10,7 @@ import { startFrameServer, type FrameServer, type Peer } from '../transport/serv
 import type { Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { LogLimiter, connectionErrorLog } from '../log-limit.js';
 import type { SchedulerStore, LoadedFile } from '../store/store.js';
 import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
@@ -105,7 +106,8 @@ export class SchedulerService extends EventEmitter {
       // A status we could not save must not look taken: the node's outbox sends it again.
       resetOnError: true,
       handler: (payload, peer) => this.statusArrived(payload, peer),
-      onError: (error, peer) => this.options.log.warn(`dropped status connection from ${peer.remoteAddress}: ${describeError(error)}`),
+      // Anyone who can reach the port can provoke these lines: at most a few per kind and interval.
+      onError: connectionErrorLog(new LogLimiter(this.options.log), 'status connection'),
     });
     await Promise.all([...this.core.state.nodes.values()].map((node) => this.addresses.resolve(node)));
     for (const node of this.core.state.nodes.values()) this.keepSession(node);
