@@ -5,6 +5,7 @@ import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
 import { runScheduler } from '../scheduler/run.js';
 import { DEFAULT_CORE_CONFIG } from '../scheduler/core.js';
+import { DEFAULT_CONTROL_LIMITS } from '../control/limits.js';
 import { parseDurationMs } from '../scheduler/duration.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 
@@ -41,6 +42,9 @@ export default class Schedule extends PktgenCommand {
     'legacy-allow': legacyAllowFlag('old pktgen daemons: nodes there get the unauthenticated legacy wire and only their statuses count on the status port; others need a session'),
     'key-file': keyFileFlag(),
     'keep-jobs': Flags.integer({ description: 'finished jobs to keep in memory and in the database; beyond it the oldest finished are removed (0 = keep none: only queued and running jobs)', default: DEFAULT_CORE_CONFIG.keepJobs, min: 0 }),
+    'max-queued': Flags.integer({ description: 'jobs not yet finished the scheduler holds at most; a control request past it is refused and changes nothing', default: DEFAULT_CONTROL_LIMITS.maxQueued, min: 1 }),
+    'max-queued-per-node': Flags.integer({ description: 'jobs not yet finished one node may have at most (control requests)', default: DEFAULT_CONTROL_LIMITS.maxQueuedPerNode, min: 1 }),
+    'max-nodes': Flags.integer({ description: 'nodes the scheduler knows at most (control requests)', default: DEFAULT_CONTROL_LIMITS.maxNodes, min: 1 }),
     'keep-for': Flags.custom<number>({ description: 'also remove finished jobs this long after they finished: a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d) [default: no age limit]', helpValue: 'DURATION', parse: async (input) => parseDurationMs(input, '--keep-for') })(),
   };
 
@@ -59,6 +63,7 @@ export default class Schedule extends PktgenCommand {
       legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
       retention: { keepJobs: flags['keep-jobs'], keepForMs: flags['keep-for'] ?? DEFAULT_CORE_CONFIG.keepForMs },
       key: await loadClusterKey({ keyFile: flags['key-file'], create: true }),
+      limits: { ...DEFAULT_CONTROL_LIMITS, maxQueued: flags['max-queued'], maxQueuedPerNode: flags['max-queued-per-node'], maxNodes: flags['max-nodes'] },
     }, (text) => this.log(text));
   }
 }

@@ -13,6 +13,7 @@ import { takeSnapshot } from '../scheduler/snapshot.js';
 import type { NewNode } from '../scheduler/core.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import { ControlGuard } from './auth.js';
+import { DEFAULT_CONTROL_LIMITS, checkJobsPerRequest, checkNodes, checkQueued, checkRequestSize, oversizeResponse, type ControlLimits } from './limits.js';
 
 /** A control request the scheduler refuses; travels back as {code, message}. */
 export class ControlRequestError extends PktgenError {}
@@ -22,14 +23,24 @@ const fail = (code: string, message: string): never => {
 };
 
 /**
- * Applies one control request to the scheduler: everything is checked first, so a bad request
- * changes nothing; then nodes, jobs, cancellations and pause changes are applied, in that order.
+ * Applies one control request to the scheduler: everything is checked first, `limits` included
+ * (control/limits.ts), so a bad request changes nothing; then nodes, jobs, cancellations and pause
+ * changes are applied, in that order.
  */
-export async function handleControl(service: SchedulerService, request: ControlRequest): Promise<ControlResponse> {
+export async function handleControl(service: SchedulerService, request: ControlRequest, limits = DEFAULT_CONTROL_LIMITS): Promise<ControlResponse> {
   try {
+    checkRequestSize(request.add_nodes.length, request.add_jobs.length, limits);
     const known = new Set([...service.core.state.nodes.keys(), ...request.add_nodes.map((n) => n.name)]);
     const nodes = request.add_nodes.map((node, i) => checkNode(node, `add_nodes[${i}]`));
-    const jobs = request.add_jobs.map((job, i) => checkJob(job, i, known));
+    checkNodes(service.core, nodes, limits);
+    let jobCount = 0;
+    const jobs = request.add_jobs.map((job, i) => {
+      const spec = checkJob(job, i, known);
+      // Counted as they are checked: an all_nodes job repeated 10,000 times must not be expanded first.
+      checkJobsPerRequest((jobCount += spec.nodes.length), limits);
+      return spec;
+    });
+    checkQueued(service.core, jobs, limits);
     for (const id of request.cancel) {
       if (!service.core.state.jobs.has(id)) fail('ERR_UNKNOWN_JOB', `cancel ${id}: no such job`);
     }
@@ -82,6 +93,7 @@ export interface ControlServerOptions {
   /** Every request must prove it (see ControlGuard); responses are MAC'd with it. */
   key: ClusterKey;
   log: Logger;
+  limits?: ControlLimits;
 }
 
 /**
@@ -90,12 +102,16 @@ export interface ControlServerOptions {
  */
 export async function startControlServer(service: SchedulerService, options: ControlServerOptions): Promise<FrameServer> {
   const guard = new ControlGuard(options.key);
+  const limits = options.limits ?? DEFAULT_CONTROL_LIMITS;
   // Anyone who can reach the port can provoke these lines: at most a few per kind and interval.
   const refusals = new LogLimiter(options.log);
   return startFrameServer({
     host: options.host,
     port: options.port,
     maxConnections: 64,
+    // The request size limit, checked on the announced length: an oversize request is never read.
+    maxFrameBytes: limits.requestBytes,
+    refuseOversize: oversizeResponse(limits),
     accept: (peer) => {
       if (options.allow.allows(peer.remoteAddress)) return true;
       refusals.warn('refused control connection (not in --control-allow)', `refused control connection from ${peer.remoteAddress}: not in --control-allow (${options.allow})`);
@@ -107,7 +123,7 @@ export async function startControlServer(service: SchedulerService, options: Con
         refusals.warn('refused control request (not authenticated)', `refused control request from ${peer.remoteAddress}: ${opened.reason}`);
         return opened.reply;
       }
-      return guard.seal(opened.nonce, encodeResponse(await handleControl(service, decodeRequest(opened.body))));
+      return guard.seal(opened.nonce, encodeResponse(await handleControl(service, decodeRequest(opened.body), limits)));
     },
     onError: connectionErrorLog(refusals, 'control connection'),
   });

@@ -3,6 +3,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { ControlBackend } from '../tui/control-backend.js';
 import { handleControl, startControlServer } from '../control/server.js';
+import type { ControlLimits } from '../control/limits.js';
 import { countByState, formatTable, resultColumns } from '../control/tables.js';
 import { UserError } from '../errors.js';
 import { readJobsFile, readNodesFile } from '../input/files.js';
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   retention?: Pick<CoreConfig, 'keepJobs' | 'keepForMs'>;
   /** The cluster key: control requests must prove it. */
   key: ClusterKey;
+  /** What a control request (submit, the terminal UI) may add; default DEFAULT_CONTROL_LIMITS. */
+  limits?: ControlLimits;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
     let jobsFile = options.jobsFile ? await readJobsFile(options.jobsFile, known) : undefined;
     // Listen before anything is sent: the old scheduler lost statuses by listening late.
     const address = await service.start();
-    control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, key: options.key, log });
+    control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, key: options.key, log, limits: options.limits });
     const created = createdKeyNotice(options.key);
     if (created) log.info(created);
     // Every socket the scheduler listens on, as bound: what a firewall rule or a review needs to know.
@@ -73,7 +76,7 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
     if (options.interactive) {
       const { runTui } = await import('../tui/run.js');
       const local = async (request: Partial<ControlRequest>) => {
-        const response = await handleControl(service, { ...emptyRequest(), ...request });
+        const response = await handleControl(service, { ...emptyRequest(), ...request }, options.limits);
         if (response.error) throw new UserError(response.error.message, response.error.code);
         return response;
       };

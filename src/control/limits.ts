@@ -1,0 +1,121 @@
+import { PktgenError } from '../errors.js';
+import { inputError } from '../input/json.js';
+import { formatAddress } from '../transport/address.js';
+import { encodeResponse } from '../protocol/control-messages.js';
+import type { FrameTooLargeError } from '../transport/errors.js';
+import type { JobSpec } from '../input/job.js';
+import type { NewNode, SchedulerCore } from '../scheduler/core.js';
+
+/** What one control request may ask, and what the scheduler holds at most: the one definition of each. */
+export interface ControlLimits {
+  /** Bytes of one encoded request, checked before it is decoded. */
+  requestBytes: number;
+  /** Jobs one request may queue, counting a job once per node it runs on. */
+  jobsPerRequest: number;
+  /** Nodes one request may add or update. */
+  nodesPerRequest: number;
+  /** Jobs not yet finished (queued, sent or running), in all: --max-queued. */
+  maxQueued: number;
+  /** Jobs not yet finished on one node: --max-queued-per-node. */
+  maxQueuedPerNode: number;
+  /** Nodes the scheduler knows: --max-nodes. */
+  maxNodes: number;
+}
+
+/**
+ * Sized for a 2-core, 24 GB machine and a scheduler whose benchmark holds 100,000 queued jobs in
+ * under 200 MB. Queuing costs ~20 us a job (parse, index, one SQLite transaction) with the event
+ * loop held: 10,000 jobs a request holds it ~0.2 s, well inside the 5 s a node waits on a status,
+ * and takes ~1 MB of request, so 2 MiB of request leaves room for long file paths. 100,000 queued
+ * in all is the benchmarked size (under 200 MB, well under the 300 MB the scheduler must stay
+ * below when attacked); 10,000 on one node is three hours of the shortest (1 s) jobs. 2,048 nodes
+ * is twice the benchmark's 1,000; a node that is down and has work is probed every 5 s, so even all
+ * of them down costs ~400 connections a second. 1,024 nodes a request: a whole lab's nodes file.
+ */
+export const DEFAULT_CONTROL_LIMITS: ControlLimits = {
+  requestBytes: 2 * 1024 * 1024,
+  jobsPerRequest: 10_000,
+  nodesPerRequest: 1024,
+  maxQueued: 100_000,
+  maxQueuedPerNode: 10_000,
+  maxNodes: 2048,
+};
+
+/** A request over a limit; it names the limit and its value, and nothing of the request was applied. */
+export class ControlLimitError extends PktgenError {
+  constructor(message: string) {
+    super('ERR_LIMIT', message);
+  }
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The response to a request announced above limits.requestBytes, sent before its bytes are read. */
+export function oversizeResponse(limits: ControlLimits): (error: FrameTooLargeError) => Uint8Array {
+  return (error) => encodeResponse({
+    error: { code: 'ERR_LIMIT', message: `request of ${count(error.length)} bytes exceeds the limit of ${count(limits.requestBytes)} bytes per control request; send it in parts` },
+  });
+}
+
+/** Jobs not yet finished, on `node` or (when empty) on every node. */
+export function unfinishedJobs(core: SchedulerCore, node = ''): number {
+  return core.index.count(node, 'pending') + core.index.count(node, 'sent') + core.index.count(node, 'running');
+}
+
+/** Refuses a request with more entries than a request may hold, before any of them is checked. */
+export function checkRequestSize(addNodes: number, addJobs: number, limits: ControlLimits): void {
+  if (addNodes > limits.nodesPerRequest) {
+    throw new ControlLimitError(`add_nodes: ${count(addNodes)} nodes exceed the limit of ${count(limits.nodesPerRequest)} nodes per request; send them in parts`);
+  }
+  checkJobsPerRequest(addJobs, limits);
+}
+
+/** Refuses a request that queues more jobs (job x nodes) than a request may. */
+export function checkJobsPerRequest(jobs: number, limits: ControlLimits): void {
+  if (jobs > limits.jobsPerRequest) {
+    throw new ControlLimitError(`add_jobs: ${count(jobs)} or more jobs (one per node a job runs on) exceed the limit of ${count(limits.jobsPerRequest)} jobs per request; send them in parts`);
+  }
+}
+
+/**
+ * Refuses nodes that would take the scheduler past --max-nodes, or give two nodes one HOST:PORT
+ * (their jobs and statuses would mix, and each would probe the same agent). A node named again is
+ * updated in place, so the check is on the nodes as they would be after the request.
+ */
+export function checkNodes(core: SchedulerCore, nodes: NewNode[], limits: ControlLimits): void {
+  const after = new Map<string, { node: { host: string; port: number }; where: string }>();
+  for (const node of core.state.nodes.values()) after.set(node.name, { node, where: `node ${node.name}` });
+  nodes.forEach((node, i) => after.set(node.name, { node, where: `add_nodes[${i}]` }));
+  if (after.size > limits.maxNodes && after.size > core.state.nodes.size) {
+    throw new ControlLimitError(`add_nodes: ${count(after.size - core.state.nodes.size)} new nodes exceed --max-nodes ${limits.maxNodes} (nodes now: ${count(core.state.nodes.size)})`);
+  }
+  const owner = new Map<string, { name: string; fromRequest: boolean; where: string }>();
+  for (const [name, { node, where }] of after) {
+    const address = formatAddress({ host: node.host.toLowerCase(), port: node.port });
+    const fromRequest = where.startsWith('add_nodes');
+    const other = owner.get(address);
+    // Two saved nodes that already share an address (an older version allowed it) block no request.
+    if (other && (fromRequest || other.fromRequest)) {
+      const [added, existing] = fromRequest ? [where, other.name] : [other.where, name];
+      throw inputError(added, address, `already the address of node ${existing}; give each node its own HOST:PORT`);
+    }
+    if (!other) owner.set(address, { name, fromRequest, where });
+  }
+}
+
+/** Refuses jobs that would take the scheduler past --max-queued, or a node past --max-queued-per-node. */
+export function checkQueued(core: SchedulerCore, jobs: JobSpec[], limits: ControlLimits): void {
+  const perNode = new Map<string, number>();
+  for (const job of jobs) for (const node of job.nodes) perNode.set(node, (perNode.get(node) ?? 0) + 1);
+  const added = [...perNode.values()].reduce((sum, n) => sum + n, 0);
+  const queued = unfinishedJobs(core);
+  if (queued + added > limits.maxQueued) {
+    throw new ControlLimitError(`add_jobs: ${count(added)} jobs exceed --max-queued ${limits.maxQueued} (queued now: ${count(queued)})`);
+  }
+  for (const [node, n] of perNode) {
+    const there = unfinishedJobs(core, node);
+    if (there + n > limits.maxQueuedPerNode) {
+      throw new ControlLimitError(`add_jobs: ${count(n)} jobs for node ${node} exceed --max-queued-per-node ${limits.maxQueuedPerNode} (queued there now: ${count(there)})`);
+    }
+  }
+}
