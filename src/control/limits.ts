@@ -49,6 +49,8 @@ export class ControlLimitError extends PktgenError {
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
+/** `1 job exceeds`, `10,001 jobs for node m0 exceed`. */
+const exceeding = (n: number, noun: string, qualifier = ''): string => `${count(n)} ${noun}${n === 1 ? '' : 's'}${qualifier} ${n === 1 ? 'exceeds' : 'exceed'}`;
 
 /** The response to a request announced above limits.requestBytes, sent before its bytes are read. */
 export function oversizeResponse(limits: ControlLimits): (error: FrameTooLargeError) => Uint8Array {
@@ -65,7 +67,7 @@ export function unfinishedJobs(core: SchedulerCore, node = ''): number {
 /** Refuses a request with more entries than a request may hold, before any of them is checked. */
 export function checkRequestSize(addNodes: number, addJobs: number, limits: ControlLimits): void {
   if (addNodes > limits.nodesPerRequest) {
-    throw new ControlLimitError(`add_nodes: ${count(addNodes)} nodes exceed the limit of ${count(limits.nodesPerRequest)} nodes per request; send them in parts`);
+    throw new ControlLimitError(`add_nodes: ${exceeding(addNodes, 'node')} the limit of ${count(limits.nodesPerRequest)} nodes per request; send them in parts`);
   }
   checkJobsPerRequest(addJobs, limits);
 }
@@ -87,7 +89,7 @@ export function checkNodes(core: SchedulerCore, nodes: NewNode[], limits: Contro
   for (const node of core.state.nodes.values()) after.set(node.name, { node, where: `node ${node.name}` });
   nodes.forEach((node, i) => after.set(node.name, { node, where: `add_nodes[${i}]` }));
   if (after.size > limits.maxNodes && after.size > core.state.nodes.size) {
-    throw new ControlLimitError(`add_nodes: ${count(after.size - core.state.nodes.size)} new nodes exceed --max-nodes ${limits.maxNodes} (nodes now: ${count(core.state.nodes.size)})`);
+    throw new ControlLimitError(`add_nodes: ${exceeding(after.size - core.state.nodes.size, 'new node')} --max-nodes ${limits.maxNodes} (nodes now: ${count(core.state.nodes.size)})`);
   }
   const owner = new Map<string, { name: string; fromRequest: boolean; where: string }>();
   for (const [name, { node, where }] of after) {
@@ -110,12 +112,12 @@ export function checkQueued(core: SchedulerCore, jobs: JobSpec[], limits: Contro
   const added = [...perNode.values()].reduce((sum, n) => sum + n, 0);
   const queued = unfinishedJobs(core);
   if (queued + added > limits.maxQueued) {
-    throw new ControlLimitError(`add_jobs: ${count(added)} jobs exceed --max-queued ${limits.maxQueued} (queued now: ${count(queued)})`);
+    throw new ControlLimitError(`add_jobs: ${exceeding(added, 'job')} --max-queued ${limits.maxQueued} (queued now: ${count(queued)})`);
   }
   for (const [node, n] of perNode) {
     const there = unfinishedJobs(core, node);
     if (there + n > limits.maxQueuedPerNode) {
-      throw new ControlLimitError(`add_jobs: ${count(n)} jobs for node ${node} exceed --max-queued-per-node ${limits.maxQueuedPerNode} (queued there now: ${count(there)})`);
+      throw new ControlLimitError(`add_jobs: ${exceeding(n, 'job', ` for node ${node}`)} --max-queued-per-node ${limits.maxQueuedPerNode} (queued there now: ${count(there)})`);
     }
   }
 }

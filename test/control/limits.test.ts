@@ -70,7 +70,7 @@ describe('control API limits: each refusal names its limit, and a refused reques
 
   it('--max-nodes: new nodes past it are refused; nodes already known may still be updated', async () => {
     await accepted({ add_nodes: [node('m2', 3), node('m3', 4)] });
-    await refused({ add_nodes: [node('m4', 5)] }, 'ERR_LIMIT', /^add_nodes: 1 new nodes exceed --max-nodes 4 \(nodes now: 4\)$/);
+    await refused({ add_nodes: [node('m4', 5)] }, 'ERR_LIMIT', /^add_nodes: 1 new node exceeds --max-nodes 4 \(nodes now: 4\)$/);
     await accepted({ add_nodes: [node('m3', 40)] });
     assert.equal(service.core.state.nodes.get('m3')?.port, 40);
   });
