@@ -86,25 +86,27 @@ export class NodeAgent {
   constructor(private readonly options: AgentOptions) {
     this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send, outboxBounds(options.maxQueue));
     this.sessionOutbox = new SessionOutbox(options.log);
+    this.refusals = new LogLimiter(options.log);
   }
+
+  /** Anyone who can reach the port can provoke refusal lines: at most a few per kind and interval. */
+  private readonly refusals: LogLimiter;
 
   /** Starts listening for jobs; resolves with the bound address. */
   async start(): Promise<Address> {
     const { log, allowFrom } = this.options;
-    // Anyone who can reach the port can provoke these lines: at most a few per kind and interval.
-    const refusals = new LogLimiter(log);
     this.server = await startFrameServer({
       host: this.options.listen.host,
       port: this.options.listen.port,
       maxConnections: 64,
       accept: (peer) => {
         if (allowFrom.allows(peer.remoteAddress)) return true;
-        refusals.warn('refused connection (not in --allow-from)', `refused connection from ${peer.remoteAddress}: not in --allow-from (${allowFrom})`);
+        this.refusals.warn('refused connection (not in --allow-from)', `refused connection from ${peer.remoteAddress}: not in --allow-from (${allowFrom})`);
         return false;
       },
       handler: (payload, peer) => this.received(payload, peer),
       divert: this.options.sessionSecret ? { prefix: SESSION_MAGIC, handle: (socket, rest, peer) => this.sessionArrived(socket, rest, peer) } : undefined,
-      onError: connectionErrorLog(refusals, 'job connection'),
+      onError: connectionErrorLog(this.refusals, 'job connection'),
     });
     return this.server.address;
   }
@@ -136,7 +138,7 @@ export class NodeAgent {
       channel.on('message', (message) => this.sessionMessage(message, peer));
       channel.on('closed', (reason) => log.warn(`session with scheduler ${printable(channel.peerName)} ended: ${reason}`));
       channel.start();
-    }, (error: Error) => log.warn(`refused session from ${peer.remoteAddress}:${peer.remotePort}: ${describeError(error)}`));
+    }, (error: Error) => this.refusals.warn('refused session', `refused session from ${peer.remoteAddress}:${peer.remotePort}: ${describeError(error)}`));
   }
 
   private sessionMessage(message: ReceivedMessage, peer: Peer): void {
@@ -159,7 +161,7 @@ export class NodeAgent {
     const { sessionSecret, legacyAllow, log } = this.options;
     if (sessionSecret && !legacyAllow?.allows(peer.remoteAddress)) {
       // A node with a key runs unauthenticated frames only from where the operator allows them.
-      log.warn(`refused a legacy frame from ${peer.remoteAddress}: not in --legacy-allow (${legacyAllow?.toString() || 'none'}); schedulers must open a session`);
+      this.refusals.warn('refused legacy frame', `refused a legacy frame from ${peer.remoteAddress}: not in --legacy-allow (${legacyAllow?.toString() || 'none'}); schedulers must open a session`);
       return;
     }
     const job = decodeJob(payload);

@@ -11,7 +11,7 @@ import { CONTROL_SKEW_MS, openResponse, sealRequest } from './auth.js';
 export const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${PORTS.control}`;
 
 /** Codes of refusals the user can fix: they exit 2 like any bad input. */
-const USER_CODES = new Set(['ERR_INPUT', 'ERR_UNKNOWN_NODE', 'ERR_UNKNOWN_JOB', 'ERR_ADDRESS']);
+const USER_CODES = new Set(['ERR_INPUT', 'ERR_UNKNOWN_NODE', 'ERR_UNKNOWN_JOB', 'ERR_ADDRESS', 'ERR_LIMIT']);
 
 /** Parses a --scheduler value (HOST[:PORT], by default the control port). */
 export function schedulerAddress(text: string): Address {
@@ -47,7 +47,10 @@ export async function controlRequest(peer: ControlPeer, request: Partial<Control
     // Unauthenticated, so it can only refuse. ERR_AUTH: the scheduler could not check the request.
     const hint = opened.error.code === 'ERR_AUTH'
       ? `; this host's key (${key.source}) must be a copy of the scheduler's, and the clocks of both hosts must agree within ${CONTROL_SKEW_MS / 1000} s` : '';
-    throw new PeerError(opened.error.code, `the scheduler at ${formatAddress(address)} refused the request: ${opened.error.message}${hint}`);
+    const text = `the scheduler at ${formatAddress(address)} refused the request: ${opened.error.message}${hint}`;
+    // A request too large to be read is refused before its proof is checked: still input the user can split.
+    if (USER_CODES.has(opened.error.code)) throw new UserError(text, opened.error.code);
+    throw new PeerError(opened.error.code, text);
   }
   if ('unproven' in opened) {
     throw new PeerError('ERR_AUTH', `the reply from ${formatAddress(address)} does not prove the cluster key: is it a pktgen scheduler with control authentication, holding the same key as ${key.source}?`);

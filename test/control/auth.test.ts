@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { controlRequest, type ControlPeer } from '../../src/control/client.js';
 import { startControlServer } from '../../src/control/server.js';
 import { AUTH_REFUSAL, ControlGuard, openResponse, sealRequest } from '../../src/control/auth.js';
-import { PeerError } from '../../src/errors.js';
+import { PeerError, UserError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { decodeEnvelope, decodeRequest, decodeResponse, emptyRequest, encodeEnvelope, encodeRequest, encodeResponse, type ControlRequest } from '../../src/protocol/control-messages.js';
 import { SchedulerService } from '../../src/scheduler/service.js';
@@ -133,7 +133,7 @@ describe('control API authentication (real sockets on loopback)', () => {
     const fake = await startFrameServer({ host: '127.0.0.1', port: 0, handler: () => encodeResponse({ error: { code: 'ERR_LIMIT', message: 'request too large' } }), onError: () => undefined });
     try {
       await assert.rejects(controlRequest({ address: fake.address, key }, { query: true }),
-        (e: unknown) => e instanceof PeerError && e.code === 'ERR_LIMIT' && /refused the request: request too large$/.test(e.message));
+        (e: unknown) => e instanceof UserError && e.code === 'ERR_LIMIT' && /refused the request: request too large$/.test(e.message));
     } finally {
       await fake.close();
     }
