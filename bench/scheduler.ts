@@ -71,7 +71,10 @@ async function scripts(): Promise<{ phase: string; sim: string; execArgv: string
   const source = (name: string) => fileURLToPath(new URL(name, import.meta.url));
   if (flags.tsx) return { phase: source('./scheduler-phase.ts'), sim: source('./sim-nodes.ts'), execArgv: process.execArgv };
   const outdir = tempDir();
+  // A computed specifier: scripts/ is plain JavaScript without type declarations.
+  const { BUNDLE_ALIAS } = (await import(new URL('../scripts/build-bundle.mjs', import.meta.url).href)) as { BUNDLE_ALIAS: Record<string, string> };
   await build({
+    alias: BUNDLE_ALIAS,
     entryPoints: [source('./scheduler-phase.ts'), source('./sim-nodes.ts')], outdir, outExtension: { '.js': '.mjs' },
     bundle: true, platform: 'node', format: 'esm', target: 'node24', logLevel: 'warning',
     // protobufjs is CommonJS: give the bundle a require, as scripts/build-bundle.mjs does.
