@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { KeyObject } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { encodeFrame, type FrameDecoder } from '../transport/framing.js';
 import { decodeSessionFrame, encodeSessionFrame, type ReceivedMessage, type SessionMessage } from '../protocol/session-messages.js';
@@ -10,8 +11,8 @@ export const SESSION_TIMING = { heartbeatMs: 1000, silenceMs: 3000 } as const;
 
 /** The keys of one side: for the frames it sends, and for those it receives. */
 export interface ChannelKeys {
-  send: Buffer;
-  receive: Buffer;
+  send: KeyObject;
+  receive: KeyObject;
 }
 
 /**
