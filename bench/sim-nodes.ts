@@ -112,8 +112,8 @@ function sessionJob(index: number, channel: SessionChannel, job: Job): void {
   const status = (type: 'STARTED' | 'SUCCESS') => ({ kind: 'status', status: { type, job_id: job.id, node: names[index]!, reason: '', elapsed_s: 0 } }) as const;
   channel.send(status('STARTED'));
   const success = () => {
-    // send() has written the frame (a socket with room takes it at once): the moment it left.
-    if (channel.send(status('SUCCESS'))) successAt[index] = performance.now();
+    // The session writes what was sent in one go on the next tick: the moment SUCCESS left is after that.
+    if (channel.send(status('SUCCESS'))) process.nextTick(() => (successAt[index] = performance.now()));
   };
   if (holdMs > 0) setTimeout(success, holdMs * (0.5 + Math.random()));
   else success();
