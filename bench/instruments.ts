@@ -4,7 +4,7 @@
  * latency probe on the sockets it opens and accepts (legacy connections or sessions).
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
@@ -43,6 +43,22 @@ export function gcPauses(): { stop: () => GcCounts } {
     },
   };
 }
+
+/** Read and write system calls (of files and sockets alike) this process made so far; zeros where /proc is missing. */
+export interface Syscalls { reads: number; writes: number }
+
+export function syscalls(): Syscalls {
+  if (!existsSync('/proc/self/io')) return { reads: 0, writes: 0 };
+  const io = readFileSync('/proc/self/io', 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0);
+  return { reads: field('syscr'), writes: field('syscw') };
+}
+
+/** The system calls made since `before`. */
+export const syscallsSince = (before: Syscalls): Syscalls => {
+  const now = syscalls();
+  return { reads: now.reads - before.reads, writes: now.writes - before.writes };
+};
 
 /** How often the service wrote to the store, how much, and for how long. */
 export interface StoreCounts { applies: number; records: number; seconds: number; slow: number; maxMs: number }

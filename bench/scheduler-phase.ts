@@ -18,7 +18,7 @@ import { SchedulerService } from '../src/scheduler/service.js';
 import type { JobData } from '../src/protocol/messages.js';
 import { SqliteStore, STORE_FILE } from '../src/store/index.js';
 import { secretFromBytes, type SessionSecret } from '../src/session/crypto.js';
-import { benchLogger, countingStore, gcPauses, LatencyProbe, type GcCounts, type LogCounts, type StoreCounts } from './instruments.js';
+import { benchLogger, countingStore, gcPauses, LatencyProbe, syscalls, syscallsSince, type GcCounts, type LogCounts, type StoreCounts, type Syscalls } from './instruments.js';
 import type { Summary } from './stats.js';
 
 /** Over which wire the scheduler drives the nodes. */
@@ -35,7 +35,7 @@ export interface NodesUp { up: number; seconds: number }
 export type PhaseResult =
   | { phase: 'throughput'; completed: number; unfinished: number; notSucceeded: number; wallS: number; queueS: number; drained: boolean;
       rssMb: number; maxRssMb: number; loopDelayMs: { p50: number; p99: number; max: number }; gc: GcCounts; logs: LogCounts; logBytes: number;
-      cpuS: number; store: StoreCounts; latencyMs: Summary; nodesUp: NodesUp }
+      cpuS: number; syscalls: Syscalls; store: StoreCounts; latencyMs: Summary; nodesUp: NodesUp }
   | { phase: 'queue'; queued: number; inFlight: number; queueS: number; rssMb: number; maxRssMb: number; heapUsedMb: number; spacesMb: Record<string, number>; nodesUp: NodesUp }
   | { phase: 'restart'; openS: number; constructS: number; startS: number; totalS: number; processS: number;
       queued: number; inFlight: number; rssMb: number; maxRssMb: number };
@@ -134,6 +134,7 @@ async function throughput(config: Extract<PhaseConfig, { phase: 'throughput' }>,
   loop.enable();
   const gc = gcPauses();
   const cpu = process.cpuUsage();
+  const calls = syscalls();
   const start = performance.now();
   service.addJobs(specs);
   const queueS = seconds(start);
@@ -143,6 +144,7 @@ async function throughput(config: Extract<PhaseConfig, { phase: 'throughput' }>,
   const wasDrained = await done;
   const wallS = seconds(start);
   const cpuUsed = process.cpuUsage(cpu);
+  const callsMade = syscallsSince(calls);
   const store = { ...storeCounts };
   loop.disable();
   const gcCounts = gc.stop();
@@ -154,7 +156,7 @@ async function throughput(config: Extract<PhaseConfig, { phase: 'throughput' }>,
   logger.close();
   return {
     phase: 'throughput', completed, unfinished, notSucceeded: jobs.length - completed - unfinished, wallS, queueS, drained: wasDrained,
-    rssMb, maxRssMb: maxRssMb(), gc: gcCounts, logs: logger.counts, logBytes: logger.bytes(), cpuS: (cpuUsed.user + cpuUsed.system) / 1e6, store,
+    rssMb, maxRssMb: maxRssMb(), gc: gcCounts, logs: logger.counts, logBytes: logger.bytes(), cpuS: (cpuUsed.user + cpuUsed.system) / 1e6, syscalls: callsMade, store,
     latencyMs: latency.samples.summary(), nodesUp,
     loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
   };

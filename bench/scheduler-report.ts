@@ -41,6 +41,8 @@ export function ratio(measured: number | null, goal: number, better: 'higher' | 
   return `goal ${better === 'higher' ? '>=' : '<='} ${goal}: measured/goal ${r.toFixed(2)} ${met ? 'MET' : 'MISSED'}`;
 }
 
+const perJob = (calls: { reads: number; writes: number }, jobs: number) =>
+  `${(calls.reads / Math.max(1, jobs)).toFixed(1)}+${(calls.writes / Math.max(1, jobs)).toFixed(1)}`;
 const sessionsNote = (sim: SimReport) => `sessions opened ${sim.sessions.opened}, refused ${sim.sessions.refused}, ended ${sim.sessions.ended}`;
 
 /** The rows of one dispatch run at full speed. */
@@ -54,6 +56,8 @@ export function printDispatch(wire: Wire, { run, sim, othersPct }: Measured, max
   row('   CPU: scheduler / simulator / others (% of one core)', `${((100 * run.cpuS) / run.wallS).toFixed(0)} / ${((100 * sim.cpuS) / run.wallS).toFixed(0)} / ${othersPct.toFixed(0)}`,
     `store: ${run.store.applies} applies, ${(run.store.records / Math.max(1, run.store.applies)).toFixed(1)} records each, ${run.store.seconds.toFixed(2)} s in apply, ${run.store.slow} took > 5 ms (max ${run.store.maxMs.toFixed(0)})`);
   row('   scheduler CPU per job (us, all its threads)', perJobUs.toFixed(0), `= ${(1e6 / perJobUs).toFixed(0)} jobs/s if it had one core to itself`);
+  row('   CPU per job: simulator (us)', ((sim.cpuS * 1e6) / Math.max(1, run.completed)).toFixed(0));
+  row('   system calls a job: scheduler / simulator (read+write)', `${perJob(run.syscalls, run.completed)} / ${perJob(sim.syscalls, run.completed)}`, 'from /proc/self/io: sockets and the store alike');
   row('   scheduler event-loop delay p50/p99/max (ms)', `${ms(run.loopDelayMs.p50)}/${ms(run.loopDelayMs.p99)}/${run.loopDelayMs.max.toFixed(0)}`);
   row('   GC pauses: young / full, total (s)', `${run.gc.young.count} / ${run.gc.full.count}, ${run.gc.totalS.toFixed(2)}`,
     `young: ${run.gc.young.over5Ms} took > 5 ms (max ${run.gc.young.maxMs.toFixed(0)}); full: ${run.gc.full.over5Ms} took > 5 ms (max ${run.gc.full.maxMs.toFixed(0)})`);
@@ -77,7 +81,8 @@ export function printOneNode(wire: Wire, run: Throughput, sim: SimReport, goal: 
   const seen: Summary = sim.latencyMs;
   row(`${wire}, one node: SUCCESS sent -> next job p50/p99 (ms)`, `${ms(seen.p50)}/${ms(seen.p99)}`, ratio(seen.p99, goal, 'lower'));
   row('   p90 / p99.9 / max (ms), samples', `${ms(seen.p90)}/${ms(seen.p999)}/${ms(seen.max)}`,
-    `${seen.count} samples after the warm-up; ${rate(run).toFixed(0)} jobs/s back to back, scheduler CPU ${((1e6 * run.cpuS) / Math.max(1, run.completed)).toFixed(0)} us a job`);
+    `${seen.count} samples after the warm-up; ${rate(run).toFixed(0)} jobs/s back to back; a job: scheduler CPU ${((1e6 * run.cpuS) / Math.max(1, run.completed)).toFixed(0)} us, ` +
+    `simulator ${((1e6 * sim.cpuS) / Math.max(1, run.completed)).toFixed(0)} us; system calls (read+write) ${perJob(run.syscalls, run.completed)} / ${perJob(sim.syscalls, run.completed)}`);
   row('   in the scheduler: status read -> next job written p50/p99', `${ms(run.latencyMs.p50)}/${ms(run.latencyMs.p99)}`, `${run.latencyMs.count} samples`);
 }
 

@@ -24,6 +24,7 @@ import { SESSION_MAGIC } from '../src/protocol/session-messages.js';
 import type { SessionChannel } from '../src/session/channel.js';
 import { secretFromBytes, type SessionSecret } from '../src/session/crypto.js';
 import { acceptSession } from '../src/session/handshake.js';
+import { syscalls, syscallsSince, type Syscalls } from './instruments.js';
 import { checkWireLite, readJob, statusFrame } from './wire-lite.js';
 import { Samples, type Summary } from './stats.js';
 
@@ -39,8 +40,9 @@ export interface SimReport {
   latencyMs: Summary;
   statusRetries: number;
   statusFailures: number;
-  /** CPU seconds the simulator used since the last report. */
+  /** CPU seconds the simulator used since the last report, and its read and write system calls. */
   cpuS: number;
+  syscalls: Syscalls;
   /** Sessions accepted, refused (handshake failed) and ended since the last report. */
   sessions: { opened: number; refused: number; ended: number };
 }
@@ -55,6 +57,7 @@ let statusFailures = 0;
 let sessions = { opened: 0, refused: 0, ended: 0 };
 let latency = new Samples();
 let cpu = process.cpuUsage();
+let calls = syscalls();
 /** Per node: when its last SUCCESS was written (ms, performance.now()), or NaN. */
 let successAt: Float64Array;
 /** Per node: when the last chunk arrived on its session (the one a job message came in). */
@@ -194,8 +197,9 @@ async function main(count: number): Promise<void> {
       return process.send!({ type: 'mode', silent, holdMs });
     }
     const used = process.cpuUsage(cpu);
-    const report: SimReport = { type: 'report', jobs, latencyMs: latency.summary(), statusRetries, statusFailures, cpuS: (used.user + used.system) / 1e6, sessions };
+    const report: SimReport = { type: 'report', jobs, latencyMs: latency.summary(), statusRetries, statusFailures, cpuS: (used.user + used.system) / 1e6, syscalls: syscallsSince(calls), sessions };
     cpu = process.cpuUsage();
+    calls = syscalls();
     jobs = statusRetries = statusFailures = 0;
     sessions = { opened: 0, refused: 0, ended: 0 };
     latency = new Samples();
