@@ -12,6 +12,9 @@
  *   [--nodes 1000] [--jobs 100000] [--one-node-jobs 5000] [--warmup-jobs 1000] [--queued 100000] [--human-jobs 30000]
  *   [--paced-jobs 20000] [--hold-ms 250] [--max-seconds 120] [--cpu-prof DIR] [--node-options=--trace-gc,...] [--no-sea-flags] [--tsx]
  *
+ * --cpu-prof DIR writes V8 CPU profiles of the scheduler's two dispatch runs at --nodes nodes
+ * (scheduler-throughput-session.cpuprofile, ...-legacy) and of the simulator's whole life (sim-nodes).
+ *
  * Prints, for each wire: dispatch rate at --nodes nodes, status-to-next-job latency there (at full
  * speed and below saturation) and at one node, RSS with --queued jobs queued; then the restart time
  * and the cost of the human-readable logger; each with the ratio measured/goal. Last, one JSON line
@@ -164,14 +167,15 @@ async function main(): Promise<void> {
   // The cluster key of the session runs: over IPC only, never on a command line or in the environment.
   const key = randomBytes(32).toString('hex');
   const maxSeconds = counts['max-seconds'];
-  const sim = start(simScript, [String(counts.nodes)], execArgv);
+  const sim = start(simScript, [String(counts.nodes)], flags['cpu-prof'] ? [...execArgv, '--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`, '--cpu-prof-name=sim-nodes.cpuprofile'] : execArgv);
   sim.send({ type: 'key', key } satisfies SimCommand);
   const { ports } = await next<{ ports: number[] }>(sim, 'ready', SIM_ANSWER_MS);
   const report = () => ask<SimReport>(sim, { type: 'report' }, 'report');
 
   const phase = async <P extends PhaseResult['phase']>(config: PhaseConfig & { phase: P }, profile = false) => {
     const extra = [...seaFlags, ...flags['node-options'].split(',').filter(Boolean)];
-    const args = profile && flags['cpu-prof'] ? [...execArgv, ...extra, '--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [...execArgv, ...extra];
+    const profiled = ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`, `--cpu-prof-name=scheduler-${config.phase}-${'wire' in config ? config.wire : ''}.cpuprofile`];
+    const args = profile && flags['cpu-prof'] ? [...execArgv, ...extra, ...profiled] : [...execArgv, ...extra];
     const forkedAt = performance.now();
     const child = start(phaseScript, [JSON.stringify(config)], args);
     if (config.wire === 'session') child.send({ type: 'key', key });
@@ -193,7 +197,7 @@ async function main(): Promise<void> {
   const measured = async (wire: Wire): Promise<Measured> => {
     await report();
     const cpuBefore = machineCpu();
-    const run = await throughput(wire, counts.jobs, {}, wire === 'session');
+    const run = await throughput(wire, counts.jobs, {}, true);
     const simReport = await report();
     const cpuAfter = machineCpu();
     // Other users' work and the kernel's own threads.
@@ -231,7 +235,10 @@ async function main(): Promise<void> {
     legacy: await phase({ phase: 'queue', wire: 'legacy', stateDir: tempDir(), ports, jobsFile, settleMs }),
   };
   const restart = await phase({ phase: 'restart', wire: 'session', stateDir: queueDir });
+  // Stopped, not killed, when it answers within 5 s: a --cpu-prof profile is written at a clean exit.
+  const simExited = new Promise((resolve) => (sim.exitCode === null ? sim.once('exit', resolve) : resolve(undefined)));
   sim.send({ type: 'stop' } satisfies SimCommand);
+  await Promise.race([simExited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 
   console.log('');
   printDispatch('session', fast.session, maxSeconds, GOALS.sessionJobsPerS);
