@@ -205,9 +205,9 @@ async function main(): Promise<void> {
     return { run, sim: simReport, othersPct };
   };
   /** A run whose latency is what counts: the simulator's view of it since the run began. */
-  const withSim = async (run: Promise<Throughput>) => {
+  const withSim = async (run: () => Promise<Throughput>) => {
     await report();
-    return { run: await run, sim: await report() };
+    return { run: await run(), sim: await report() };
   };
 
   const fast = { session: await measured('session'), legacy: await measured('legacy') };
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   // nodes / hold jobs/s and the scheduler's queues stay short; latency is then the scheduler's own.
   await ask(sim, { type: 'mode', silent: false, holdMs: counts['hold-ms'] }, 'mode');
   const paced = counts['paced-jobs'] > 0
-    ? { session: await withSim(throughput('session', counts['paced-jobs'])), legacy: await withSim(throughput('legacy', counts['paced-jobs'])) }
+    ? { session: await withSim(() => throughput('session', counts['paced-jobs'])), legacy: await withSim(() => throughput('legacy', counts['paced-jobs'])) }
     : undefined;
   // One node, jobs back to back: status to next job with nothing else to do.
   await ask(sim, { type: 'mode', silent: false, holdMs: 0 }, 'mode');
