@@ -115,8 +115,9 @@ function sessionJob(index: number, channel: SessionChannel, job: Job): void {
   const status = (type: 'STARTED' | 'SUCCESS') => ({ kind: 'status', status: { type, job_id: job.id, node: names[index]!, reason: '', elapsed_s: 0 } }) as const;
   channel.send(status('STARTED'));
   const success = () => {
-    // The session writes what was sent in one go on the next tick: the moment SUCCESS left is after that.
-    if (channel.send(status('SUCCESS'))) process.nextTick(() => (successAt[index] = performance.now()));
+    // The session writes a go's frames on a tick queued from a microtask (src/session/channel.ts):
+    // queued the same way, later, this runs after that write, the moment SUCCESS left.
+    if (channel.send(status('SUCCESS'))) queueMicrotask(() => process.nextTick(() => (successAt[index] = performance.now())));
   };
   if (holdMs > 0) setTimeout(success, holdMs * (0.5 + Math.random()));
   else success();

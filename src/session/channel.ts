@@ -74,12 +74,14 @@ export class SessionChannel extends EventEmitter<{ message: [ReceivedMessage]; c
     const seq = ++this.sent;
     const body = encodeSessionFrame(seq, message);
     const payload = Buffer.concat([body, frameTag(this.keys.send, seq, body)]);
-    // The frames of one go (a job's acknowledgement and statuses, a turn's acknowledgements) leave
-    // in one write at the end of it: a write costs the sender more than tagging a frame does.
+    // The frames of one go leave in one write at the end of it: a write costs the sender more than
+    // tagging a frame does. The end of a go is once the promise reactions it set off have run (a
+    // tick queued from a microtask runs after them), so the scheduler's next job for a node and
+    // its acknowledgements of that node's statuses (sent once they are saved) share a write.
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => this.uncork());
+      queueMicrotask(() => process.nextTick(() => this.uncork()));
     }
     this.socket.write(encodeFrame(payload));
     return true;
