@@ -23,6 +23,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { PhaseConfig, PhaseResult, Wire } from './scheduler-phase.js';
 import type { SimCommand, SimReport } from './sim-nodes.js';
+import type { Summary } from './stats.js';
 import {
   GOALS, ms, printDispatch, printOneNode, printPaced, printQueue, printRestart, rate, row, summaryLine, type Measured, type Queue, type Throughput,
 } from './scheduler-report.js';
@@ -139,6 +141,19 @@ function ask<T>(child: ChildProcess, command: SimCommand, answer: string): Promi
   return reply;
 }
 
+/** An echo server in this process, on loopback: the far end of the simulator's round trips. */
+function echoServer(): Promise<Server> {
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk) => socket.write(chunk));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
 /** Busy and total CPU time of the whole machine so far (s), from /proc/stat; undefined elsewhere. */
 function machineCpu(): { busyS: number; totalS: number } | undefined {
   if (!existsSync('/proc/stat')) return undefined;
@@ -218,8 +233,11 @@ async function main(): Promise<void> {
   const paced = counts['paced-jobs'] > 0
     ? { session: await withSim(() => throughput('session', counts['paced-jobs'])), legacy: await withSim(() => throughput('legacy', counts['paced-jobs'])) }
     : undefined;
-  // One node, jobs back to back: status to next job with nothing else to do.
+  // One node, jobs back to back: status to next job with nothing else to do; and the floor under it.
   await ask(sim, { type: 'mode', silent: false, holdMs: 0 }, 'mode');
+  const echo = await echoServer();
+  const floor = (await ask<{ latencyMs: Summary }>(sim, { type: 'roundTrips', port: (echo.address() as { port: number }).port, count: 20_000 }, 'roundTrips')).latencyMs;
+  echo.close();
   const oneNode = async (wire: Wire) => {
     const run = await throughput(wire, counts['one-node-jobs'], { ports: ports.slice(0, 1), warmupJobs: counts['warmup-jobs'] });
     return { run, sim: await report() };
@@ -252,6 +270,8 @@ async function main(): Promise<void> {
     printOneNode('session', one.session.run, one.session.sim, GOALS.sessionP99Ms1Node);
     printOneNode('legacy', one.legacy.run, one.legacy.sim, GOALS.legacyP99Ms1Node);
   }
+  row('floor: 150-byte echo between two processes p50/p99 (ms)', `${ms(floor.p50)}/${ms(floor.p99)}`,
+    `p90 ${ms(floor.p90)}, p99.9 ${ms(floor.p999)}, ${floor.count} round trips on loopback: the least status to next job can take here`);
   printQueue('session', queue.session, GOALS.rssMb);
   printQueue('legacy', queue.legacy, GOALS.rssMb);
   printRestart(restart);

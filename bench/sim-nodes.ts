@@ -14,8 +14,8 @@
  * IPC: takes {type: 'key', key} (hex, the cluster key of the session runs: never on a command line)
  * first; then sends {type: 'ready', ports}; takes {type: 'mode', silent, holdMs} (silent: take jobs
  * but never report; holdMs: SUCCESS 0.5..1.5 times that long after STARTED, a job's duration),
- * {type: 'report'} (answers with a SimReport and clears the samples) and {type: 'stop'}. Exits when
- * the parent goes away.
+ * {type: 'report'} (answers with a SimReport and clears the samples), {type: 'roundTrips', port, count}
+ * (answers with the round trips' summary) and {type: 'stop'}. Exits when the parent goes away.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -47,7 +47,9 @@ export interface SimReport {
   sessions: { opened: number; refused: number; ended: number };
 }
 
-export type SimCommand = { type: 'key'; key: string } | { type: 'mode'; silent: boolean; holdMs: number } | { type: 'report' } | { type: 'stop' };
+export type SimCommand =
+  | { type: 'key'; key: string } | { type: 'mode'; silent: boolean; holdMs: number } | { type: 'report' } | { type: 'stop' }
+  | { type: 'roundTrips'; port: number; count: number };
 
 let silent = false;
 let holdMs = 0;
@@ -164,6 +166,33 @@ function listen(index: number): Promise<Server> {
   });
 }
 
+/**
+ * `count` round trips of 150 bytes (about a SUCCESS frame) to an echo server at `port`, one at a
+ * time: the floor under status-to-next-job at one node, between two processes on this machine.
+ */
+function roundTrips(port: number, count: number): Promise<Summary> {
+  return new Promise((resolve, reject) => {
+    const samples = new Samples();
+    const payload = Buffer.alloc(150, 1);
+    const socket = connect(port, HOST);
+    socket.setNoDelay(true);
+    let sentAt = 0;
+    let done = 0;
+    const send = () => {
+      sentAt = performance.now();
+      socket.write(payload);
+    };
+    socket.on('error', reject);
+    socket.on('connect', send);
+    socket.on('data', () => {
+      samples.add(performance.now() - sentAt);
+      if (++done < count) return send();
+      socket.destroy();
+      resolve(samples.summary());
+    });
+  });
+}
+
 /** The first IPC message: the key, as hex. */
 function key(): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -193,6 +222,9 @@ async function main(count: number): Promise<void> {
   process.on('message', (command: SimCommand) => {
     if (command.type === 'stop') return stop();
     if (command.type === 'key') return;
+    if (command.type === 'roundTrips') {
+      return void roundTrips(command.port, command.count).then((latencyMs) => process.send!({ type: 'roundTrips', latencyMs }), () => process.send!({ type: 'roundTrips', latencyMs: new Samples().summary() }));
+    }
     if (command.type === 'mode') {
       ({ silent, holdMs } = command);
       return process.send!({ type: 'mode', silent, holdMs });
