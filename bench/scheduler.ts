@@ -1,31 +1,47 @@
 /**
  * Scheduler benchmark: a real SchedulerService on a real SQLite store, on loopback, against simulated
- * nodes that answer every job at once (bench/sim-nodes.ts, a child process). Each scheduler run is a
- * child process of its own (bench/scheduler-phase.ts), so its RSS and CPU are its own. Both children
- * run bundled by esbuild on plain node, as dist/pktgen.mjs does (--tsx runs them from sources); the
- * scheduler runs with the V8 flags dist/pktgen carries (SEA_EXEC_ARGV, scripts/build-sea.mjs) unless
- * --no-sea-flags is given.
+ * nodes that answer every job at once (bench/sim-nodes.ts, a child process), driven over
+ * authenticated sessions and over the legacy wire in the same run, with the same nodes and jobs.
+ * Each scheduler run is a child process of its own (bench/scheduler-phase.ts), so its RSS and CPU
+ * are its own. Both children run bundled by esbuild on plain node, as dist/pktgen.mjs does (--tsx
+ * runs them from sources); the scheduler runs with the V8 flags dist/pktgen carries (SEA_EXEC_ARGV,
+ * scripts/build-sea.mjs) unless --no-sea-flags is given. The session runs use a random key made
+ * here and handed to both children over IPC.
  *
- *   npx tsx bench/scheduler.ts [--nodes 1000] [--jobs 100000] [--queued 100000] [--human-jobs 30000] [--paced-jobs 20000] [--hold-ms 250]
- *                              [--max-seconds 120] [--cpu-prof DIR] [--node-options=--trace-gc,...] [--no-sea-flags] [--tsx]
+ *   npm run bench:scheduler -- [flags]   (= npx tsx bench/scheduler.ts [flags])
+ *   [--nodes 1000] [--jobs 100000] [--one-node-jobs 5000] [--warmup-jobs 1000] [--queued 100000] [--human-jobs 30000]
+ *   [--paced-jobs 20000] [--hold-ms 250] [--max-seconds 120] [--cpu-prof DIR] [--node-options=--trace-gc,...] [--no-sea-flags] [--tsx]
  *
- * Prints: dispatch rate, status-to-next-job latency, RSS with --queued jobs queued, restart time,
- * each with the ratio measured/goal, and the cost of the human-readable logger.
+ * --cpu-prof DIR writes V8 CPU profiles of the scheduler's two dispatch runs at --nodes nodes
+ * (scheduler-throughput-session.cpuprofile, ...-legacy) and of the simulator's whole life (sim-nodes).
+ *
+ * Prints, for each wire: dispatch rate at --nodes nodes, status-to-next-job latency there (at full
+ * speed and below saturation) and at one node, RSS with --queued jobs queued; then the restart time
+ * and the cost of the human-readable logger; each with the ratio measured/goal. Last, one JSON line
+ * with the figures of issue 10 and "met" / "not met" for each of its goals.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { PhaseConfig, PhaseResult } from './scheduler-phase.js';
+import type { PhaseConfig, PhaseResult, Wire } from './scheduler-phase.js';
 import type { SimCommand, SimReport } from './sim-nodes.js';
+import type { Summary } from './stats.js';
+import {
+  GOALS, ms, printDispatch, printOneNode, printPaced, printQueue, printRestart, rate, row, summaryLine, type Measured, type Queue, type Throughput,
+} from './scheduler-report.js';
 
 const { values: flags } = parseArgs({
   options: {
     nodes: { type: 'string', default: '1000' },
     jobs: { type: 'string', default: '100000' },
+    'one-node-jobs': { type: 'string', default: '5000' },
+    'warmup-jobs': { type: 'string', default: '1000' },
     queued: { type: 'string', default: '100000' },
     'human-jobs': { type: 'string', default: '30000' },
     'paced-jobs': { type: 'string', default: '20000' },
@@ -39,6 +55,7 @@ const { values: flags } = parseArgs({
 });
 const counts = {
   nodes: Number(flags.nodes), jobs: Number(flags.jobs), queued: Number(flags.queued),
+  'one-node-jobs': Number(flags['one-node-jobs']), 'warmup-jobs': Number(flags['warmup-jobs']),
   'human-jobs': Number(flags['human-jobs']), 'paced-jobs': Number(flags['paced-jobs']), 'hold-ms': Number(flags['hold-ms']),
   'max-seconds': Number(flags['max-seconds']),
 };
@@ -49,7 +66,6 @@ for (const [name, value] of Object.entries(counts)) {
   }
 }
 
-const GOALS = { jobsPerS: 5000, p99Ms: 5, rssMb: 200, restartS: 3 };
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
@@ -71,7 +87,10 @@ async function scripts(): Promise<{ phase: string; sim: string; execArgv: string
   const source = (name: string) => fileURLToPath(new URL(name, import.meta.url));
   if (flags.tsx) return { phase: source('./scheduler-phase.ts'), sim: source('./sim-nodes.ts'), execArgv: process.execArgv };
   const outdir = tempDir();
+  // A computed specifier: scripts/ is plain JavaScript without type declarations.
+  const { BUNDLE_ALIAS } = (await import(new URL('../scripts/build-bundle.mjs', import.meta.url).href)) as { BUNDLE_ALIAS: Record<string, string> };
   await build({
+    alias: BUNDLE_ALIAS,
     entryPoints: [source('./scheduler-phase.ts'), source('./sim-nodes.ts')], outdir, outExtension: { '.js': '.mjs' },
     bundle: true, platform: 'node', format: 'esm', target: 'node24', logLevel: 'warning',
     // protobufjs is CommonJS: give the bundle a require, as scripts/build-bundle.mjs does.
@@ -87,25 +106,52 @@ function start(path: string, args: string[], execArgv: string[]): ChildProcess {
   return child;
 }
 
-/** The child's next message of `type` (or phase `type`); rejects if the child exits first. */
-function next<T>(child: ChildProcess, type: string): Promise<T> {
+/** How long the simulator may take to answer a command. */
+const SIM_ANSWER_MS = 30_000;
+
+/** The child's next message of `type` (or phase `type`); rejects if the child exits first or `timeoutMs` passes. */
+function next<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string; phase?: string }) => {
-      if (message.type !== type && message.phase !== type) return;
+    const done = () => {
+      clearTimeout(timer);
       child.off('message', onMessage);
       child.off('exit', onExit);
+    };
+    const onMessage = (message: { type?: string; phase?: string }) => {
+      if (message.type !== type && message.phase !== type) return;
+      done();
       resolve(message as T);
     };
-    const onExit = (code: number | null) => reject(new Error(`${type}: child exited (${code}) before answering`));
+    const onExit = (code: number | null) => {
+      done();
+      reject(new Error(`${type}: child exited (${code}) before answering`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`${type}: no answer from child ${child.pid} within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
 }
 
 function ask<T>(child: ChildProcess, command: SimCommand, answer: string): Promise<T> {
-  const reply = next<T>(child, answer);
+  const reply = next<T>(child, answer, SIM_ANSWER_MS);
   child.send(command);
   return reply;
+}
+
+/** An echo server in this process, on loopback: the far end of the simulator's round trips. */
+function echoServer(): Promise<Server> {
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk) => socket.write(chunk));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
 }
 
 /** Busy and total CPU time of the whole machine so far (s), from /proc/stat; undefined elsewhere. */
@@ -124,104 +170,130 @@ function jobsJson(count: number, nodes: number): string {
   return `{"jobs": [\n${jobs.join(',\n')}\n]}\n`;
 }
 
-const row = (label: string, value: string, note = '') => console.log(`${label.padEnd(52)}${value.padStart(14)}   ${note}`);
-// NaN (no samples) crosses IPC as null.
-const ms = (value: number | null) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(2));
-function ratio(measured: number | null, goal: number, better: 'higher' | 'lower'): string {
-  if (measured === null || Number.isNaN(measured)) return `goal ${better === 'higher' ? '>=' : '<='} ${goal}: not measured`;
-  const r = measured / goal;
-  const met = better === 'higher' ? r >= 1 : r <= 1;
-  return `goal ${better === 'higher' ? '>=' : '<='} ${goal}: measured/goal ${r.toFixed(2)} ${met ? 'MET' : 'MISSED'}`;
-}
-
 async function main(): Promise<void> {
   const [l1, l5] = loadavg();
-  console.log(`scheduler bench: ${counts.nodes} nodes, ${counts.jobs} jobs (human logger run: ${counts['human-jobs']}), ${counts.queued} queued for RSS/restart`);
+  console.log(`scheduler bench: ${counts.nodes} nodes, ${counts.jobs} jobs over sessions and over the legacy wire (human logger run: ${counts['human-jobs']}), ` +
+    `${counts['one-node-jobs']} at one node after ${counts['warmup-jobs']} to warm up, ${counts.queued} queued for RSS/restart`);
   console.log(`machine: ${cpus().length} cpu (${cpus()[0]?.model ?? '?'}), load ${l1!.toFixed(2)} ${l5!.toFixed(2)}, node ${process.version}, ${flags.tsx ? 'tsx' : 'esbuild bundle'}`);
   const { phase: phaseScript, sim: simScript, execArgv } = await scripts();
   // A computed specifier: scripts/ is plain JavaScript without type declarations.
   const seaFlags = flags['no-sea-flags'] ? [] : ((await import(new URL('../scripts/build-sea.mjs', import.meta.url).href)) as { SEA_EXEC_ARGV: string[] }).SEA_EXEC_ARGV;
   console.log(`scheduler flags: ${[...seaFlags, ...flags['node-options'].split(',').filter(Boolean)].join(' ') || '(none)'}${flags['no-sea-flags'] ? ' (--no-sea-flags)' : ''}`);
+  // The cluster key of the session runs: over IPC only, never on a command line or in the environment.
+  const key = randomBytes(32).toString('hex');
+  const maxSeconds = counts['max-seconds'];
+  const sim = start(simScript, [String(counts.nodes)], flags['cpu-prof'] ? [...execArgv, '--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`, '--cpu-prof-name=sim-nodes.cpuprofile'] : execArgv);
+  sim.send({ type: 'key', key } satisfies SimCommand);
+  const { ports } = await next<{ ports: number[] }>(sim, 'ready', SIM_ANSWER_MS);
+  const report = () => ask<SimReport>(sim, { type: 'report' }, 'report');
+
   const phase = async <P extends PhaseResult['phase']>(config: PhaseConfig & { phase: P }, profile = false) => {
     const extra = [...seaFlags, ...flags['node-options'].split(',').filter(Boolean)];
-    const args = profile && flags['cpu-prof'] ? [...execArgv, ...extra, '--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [...execArgv, ...extra];
+    const profiled = ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`, `--cpu-prof-name=scheduler-${config.phase}-${'wire' in config ? config.wire : ''}.cpuprofile`];
+    const args = profile && flags['cpu-prof'] ? [...execArgv, ...extra, ...profiled] : [...execArgv, ...extra];
     const forkedAt = performance.now();
     const child = start(phaseScript, [JSON.stringify(config)], args);
-    const result = await next<Extract<PhaseResult, { phase: P }>>(child, config.phase);
+    if (config.wire === 'session') child.send({ type: 'key', key });
+    // Setting up (1,000 handshakes, or a file of 100k jobs), a warm-up and the run: each bounded in the child.
+    const result = next<Extract<PhaseResult, { phase: P }>>(child, config.phase, (3 * maxSeconds + 60) * 1000);
+    if ('warmupJobs' in config && config.warmupJobs > 0) {
+      await next(child, 'warm', (maxSeconds + 60) * 1000);
+      await report();
+      child.send({ type: 'go' });
+    }
+    const answer = await result;
     const sinceForkS = (performance.now() - forkedAt) / 1000;
     await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
-    return { ...result, sinceForkS };
+    return { ...answer, sinceForkS };
   };
-  const sim = start(simScript, [String(counts.nodes)], execArgv);
-  const { ports } = await next<{ ports: number[] }>(sim, 'ready');
-  const maxSeconds = counts['max-seconds'];
+  const throughput = (wire: Wire, jobs: number, more: Partial<Extract<PhaseConfig, { phase: 'throughput' }>> = {}, profile = false) =>
+    phase({ phase: 'throughput', wire, stateDir: tempDir(), ports, jobs, warmupJobs: 0, logger: 'discard', maxSeconds, ...more }, profile);
+  /** A run at full speed, with the simulator's view and what the rest of the machine used meanwhile. */
+  const measured = async (wire: Wire): Promise<Measured> => {
+    await report();
+    const cpuBefore = machineCpu();
+    const run = await throughput(wire, counts.jobs, {}, true);
+    const simReport = await report();
+    const cpuAfter = machineCpu();
+    // Other users' work and the kernel's own threads.
+    const othersPct = cpuBefore && cpuAfter ? (100 * (cpuAfter.busyS - cpuBefore.busyS - run.cpuS - simReport.cpuS)) / run.sinceForkS : Number.NaN;
+    return { run, sim: simReport, othersPct };
+  };
+  /** A run whose latency is what counts: the simulator's view of it since the run began. */
+  const withSim = async (run: () => Promise<Throughput>) => {
+    await report();
+    return { run: await run(), sim: await report() };
+  };
 
-  await ask(sim, { type: 'report' }, 'report');
-  const cpuBefore = machineCpu();
-  const fast = await phase({ phase: 'throughput', stateDir: tempDir(), ports, jobs: counts.jobs, logger: 'discard', maxSeconds }, true);
-  const fastSim = await ask<SimReport>(sim, { type: 'report' }, 'report');
-  const cpuAfter = machineCpu();
-  // What the rest of the machine used meanwhile (other users' work, the kernel's own threads).
-  const othersPct = cpuBefore && cpuAfter ? (100 * (cpuAfter.busyS - cpuBefore.busyS - fast.cpuS - fastSim.cpuS)) / fast.sinceForkS : Number.NaN;
-  const human = counts['human-jobs'] > 0
-    ? await phase({ phase: 'throughput', stateDir: tempDir(), ports, jobs: counts['human-jobs'], logger: 'human', maxSeconds })
-    : undefined;
+  const fast = { session: await measured('session'), legacy: await measured('legacy') };
+  const human = counts['human-jobs'] > 0 ? await throughput('session', counts['human-jobs'], { logger: 'human' }) : undefined;
   // Below saturation: jobs last --hold-ms on average at their node, so 1,000 nodes offer at most
   // nodes / hold jobs/s and the scheduler's queues stay short; latency is then the scheduler's own.
   await ask(sim, { type: 'mode', silent: false, holdMs: counts['hold-ms'] }, 'mode');
   const paced = counts['paced-jobs'] > 0
-    ? await phase({ phase: 'throughput', stateDir: tempDir(), ports, jobs: counts['paced-jobs'], logger: 'discard', maxSeconds })
+    ? { session: await withSim(() => throughput('session', counts['paced-jobs'])), legacy: await withSim(() => throughput('legacy', counts['paced-jobs'])) }
     : undefined;
-  const pacedSim = await ask<SimReport>(sim, { type: 'report' }, 'report');
+  // One node, jobs back to back: status to next job with nothing else to do; and the floor under it.
+  await ask(sim, { type: 'mode', silent: false, holdMs: 0 }, 'mode');
+  const echo = await echoServer();
+  const floor = (await ask<{ latencyMs: Summary }>(sim, { type: 'roundTrips', port: (echo.address() as { port: number }).port, count: 20_000 }, 'roundTrips')).latencyMs;
+  echo.close();
+  const oneNode = async (wire: Wire) => {
+    const run = await throughput(wire, counts['one-node-jobs'], { ports: ports.slice(0, 1), warmupJobs: counts['warmup-jobs'] });
+    return { run, sim: await report() };
+  };
+  const one = counts['one-node-jobs'] > 0 ? { session: await oneNode('session'), legacy: await oneNode('legacy') } : undefined;
   await ask(sim, { type: 'mode', silent: true, holdMs: 0 }, 'mode');
-  const queueDir = tempDir();
-  const jobsFile = join(queueDir, 'jobs.json');
+  const jobsFile = join(tempDir(), 'jobs.json');
   writeFileSync(jobsFile, jobsJson(counts.queued, counts.nodes));
-  const queue = await phase({ phase: 'queue', stateDir: queueDir, ports, jobsFile, settleMs: Number(process.env.SETTLE_MS ?? 2000) });
-  const restart = await phase({ phase: 'restart', stateDir: queueDir });
+  const queueDir = tempDir();
+  const settleMs = Number(process.env.SETTLE_MS ?? 2000);
+  const queue: Record<Wire, Queue> = {
+    session: await phase({ phase: 'queue', wire: 'session', stateDir: queueDir, ports, jobsFile, settleMs }),
+    legacy: await phase({ phase: 'queue', wire: 'legacy', stateDir: tempDir(), ports, jobsFile, settleMs }),
+  };
+  const restart = await phase({ phase: 'restart', wire: 'session', stateDir: queueDir });
+  // Stopped, not killed, when it answers within 5 s: a --cpu-prof profile is written at a clean exit.
+  const simExited = new Promise((resolve) => (sim.exitCode === null ? sim.once('exit', resolve) : resolve(undefined)));
   sim.send({ type: 'stop' } satisfies SimCommand);
+  await Promise.race([simExited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 
-  const rate = fast.completed / fast.wallS;
-  const l = fast.latencyMs;
-  const e = fastSim.latencyMs;
   console.log('');
-  row('1. jobs/s dispatched end-to-end (completed / wall)', rate.toFixed(0), ratio(rate, GOALS.jobsPerS, 'higher'));
-  row('   completed / wall (s)', `${fast.completed} / ${fast.wallS.toFixed(2)}`,
-    `${fast.drained ? 'drained' : `NOT drained after ${maxSeconds} s`}, ${fast.unfinished} unfinished, ${fast.notSucceeded} not succeeded; addJobs ${fast.queueS.toFixed(2)} s`);
-  row('   CPU: scheduler / simulator / others (% of one core)', `${((100 * fast.cpuS) / fast.wallS).toFixed(0)} / ${((100 * fastSim.cpuS) / fast.wallS).toFixed(0)} / ${othersPct.toFixed(0)}`,
-    `store: ${fast.store.applies} applies, ${(fast.store.records / Math.max(1, fast.store.applies)).toFixed(1)} records each, ${fast.store.seconds.toFixed(2)} s in apply, ${fast.store.slow} took > 5 ms (max ${fast.store.maxMs.toFixed(0)})`);
-  const cpuPerJobUs = (fast.cpuS * 1e6) / Math.max(1, fast.completed);
-  row('   scheduler CPU per job (us, all its threads)', cpuPerJobUs.toFixed(0), `= ${(1e6 / cpuPerJobUs).toFixed(0)} jobs/s if it had one core to itself`);
-  row('   scheduler event-loop delay p50/p99/max (ms)', `${ms(fast.loopDelayMs.p50)}/${ms(fast.loopDelayMs.p99)}/${fast.loopDelayMs.max.toFixed(0)}`);
-  row('   GC pauses: young / full, total (s)', `${fast.gc.young.count} / ${fast.gc.full.count}, ${fast.gc.totalS.toFixed(2)}`,
-    `young: ${fast.gc.young.over5Ms} took > 5 ms (max ${fast.gc.young.maxMs.toFixed(0)}); full: ${fast.gc.full.over5Ms} took > 5 ms (max ${fast.gc.full.maxMs.toFixed(0)})`);
-  row('   scheduler RSS at drain / peak (MB)', `${fast.rssMb.toFixed(0)} / ${fast.maxRssMb.toFixed(0)}`);
-  row('   log records info/warn/error (discarded)', `${fast.logs.info}/${fast.logs.warn}/${fast.logs.error}`, fast.logs.samples.join(' | '));
-  row('2. status-to-next-job latency p50 (ms)', ms(l.p50), 'in the scheduler: final status read off its socket -> next job write() for that node');
-  row('   status-to-next-job latency p99 (ms)', ms(l.p99), ratio(l.p99, GOALS.p99Ms, 'lower'));
-  row('   p90 / p99.9 / max (ms)', `${ms(l.p90)}/${ms(l.p999)}/${ms(l.max)}`, `${l.count} samples (diagnostics_channel probe in the scheduler process)`);
-  row('   seen by the nodes: SUCCESS sent -> next job, p50/p99', `${ms(e.p50)}/${ms(e.p99)}`,
-    `includes waiting in the scheduler's accept queue; status retries ${fastSim.statusRetries}, failures ${fastSim.statusFailures}`);
+  printDispatch('session', fast.session, maxSeconds, GOALS.sessionJobsPerS);
+  row('   sessions / legacy, jobs/s', `${(rate(fast.session.run) / rate(fast.legacy.run)).toFixed(2)}x`, `goal >= ${GOALS.sessionOverLegacy}x`);
+  printDispatch('legacy', fast.legacy, maxSeconds, GOALS.legacyJobsPerS);
   if (paced) {
-    const rate = paced.completed / paced.wallS;
-    row(`2b. at ${rate.toFixed(0)} jobs/s (jobs last ~${counts['hold-ms']} ms): p50/p99 (ms)`, `${ms(paced.latencyMs.p50)}/${ms(paced.latencyMs.p99)}`,
-      `${ratio(paced.latencyMs.p99, GOALS.p99Ms, 'lower')}; seen by the nodes ${ms(pacedSim.latencyMs.p50)}/${ms(pacedSim.latencyMs.p99)}; scheduler CPU ${((100 * paced.cpuS) / paced.wallS).toFixed(0)}%; warnings ${paced.logs.warn + paced.logs.error}, status retries ${pacedSim.statusRetries}`);
+    printPaced('session', paced.session.run, paced.session.sim, counts['hold-ms']);
+    printPaced('legacy', paced.legacy.run, paced.legacy.sim, counts['hold-ms']);
   }
-  row(`3. RSS with ${queue.queued + queue.inFlight} jobs queued (MB)`, queue.rssMb.toFixed(0),
-    `${ratio(queue.rssMb, GOALS.rssMb, 'lower')}; ${queue.queued} pending + ${queue.inFlight} sent to silent nodes; peak ${queue.maxRssMb.toFixed(0)}, heap used ${queue.heapUsedMb.toFixed(0)}, resident young ${queue.spacesMb.young!.toFixed(0)} + old ${queue.spacesMb.old!.toFixed(0)}`);
-  row('   RSS after a restart with them (MB)', restart.rssMb.toFixed(0), `peak ${restart.maxRssMb.toFixed(0)}`);
-  row(`4. restart with ${restart.queued + restart.inFlight} queued: open..listening (s)`, restart.totalS.toFixed(2),
-    `${ratio(restart.totalS, GOALS.restartS, 'lower')}; open ${restart.openS.toFixed(2)} + construct ${restart.constructS.toFixed(2)} + start ${restart.startS.toFixed(2)}`);
-  row('   restart: process start..listening (s)', restart.processS.toFixed(2),
-    `${ratio(restart.processS, GOALS.restartS, 'lower')}; node startup included (fork..result ${restart.sinceForkS.toFixed(2)} s)`);
+  if (one) {
+    printOneNode('session', one.session.run, one.session.sim, GOALS.sessionP99Ms1Node);
+    printOneNode('legacy', one.legacy.run, one.legacy.sim, GOALS.legacyP99Ms1Node);
+  }
+  row('floor: 150-byte echo between two processes p50/p99 (ms)', `${ms(floor.p50)}/${ms(floor.p99)}`,
+    `p90 ${ms(floor.p90)}, p99.9 ${ms(floor.p999)}, ${floor.count} round trips on loopback: the least status to next job can take here`);
+  printQueue('session', queue.session, GOALS.rssMb);
+  printQueue('legacy', queue.legacy, GOALS.rssMb);
+  printRestart(restart);
   if (human) {
-    const humanRate = human.completed / human.wallS;
     const humanCpuUs = (human.cpuS * 1e6) / Math.max(1, human.completed);
-    row('human logger: scheduler CPU per job (us)', humanCpuUs.toFixed(0),
-      `vs ${cpuPerJobUs.toFixed(0)} discarding: +${(humanCpuUs - cpuPerJobUs).toFixed(0)} us/job; ${humanRate.toFixed(0)} jobs/s; ${human.logs.info} lines, ${(human.logBytes / 2 ** 20).toFixed(1)} MB for ${human.completed} jobs`);
-    row('human logger: latency p50/p99 (ms)', `${ms(human.latencyMs.p50)}/${ms(human.latencyMs.p99)}`);
+    const cpuPerJobUs = (fast.session.run.cpuS * 1e6) / Math.max(1, fast.session.run.completed);
+    row('session, human logger: scheduler CPU per job (us)', humanCpuUs.toFixed(0),
+      `vs ${cpuPerJobUs.toFixed(0)} discarding: +${(humanCpuUs - cpuPerJobUs).toFixed(0)} us/job; ${rate(human).toFixed(0)} jobs/s; ${human.logs.info} lines, ${(human.logBytes / 2 ** 20).toFixed(1)} MB for ${human.completed} jobs`);
+    row('session, human logger: latency p50/p99 (ms)', `${ms(human.latencyMs.p50)}/${ms(human.latencyMs.p99)}`);
   }
-  if (fast.wallS < 10) console.log(`note: the run took ${fast.wallS.toFixed(1)} s (< 10 s): pass a larger --jobs`);
+  for (const wire of ['session', 'legacy'] as const) {
+    if (fast[wire].run.wallS < 10) console.log(`note: the ${wire} run took ${fast[wire].run.wallS.toFixed(1)} s (< 10 s): pass a larger --jobs`);
+  }
+  const [e1, e5] = loadavg();
+  console.log(`load at the end: ${e1!.toFixed(2)} ${e5!.toFixed(2)}`);
+  console.log(summaryLine({
+    session_jobs_per_s: rate(fast.session.run),
+    legacy_jobs_per_s: rate(fast.legacy.run),
+    session_p99_ms_1node: one ? one.session.sim.latencyMs.p99 : null,
+    legacy_p99_ms_1node: one ? one.legacy.sim.latencyMs.p99 : null,
+    rss_mb_100k_queued: queue.session.rssMb,
+  }));
 }
 
 main().then(

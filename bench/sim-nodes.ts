@@ -1,18 +1,30 @@
 /**
  * Simulated nodes for bench/scheduler.ts, run as a forked child so the scheduler's event loop is
- * not shared with them: N loopback listeners that answer every job at once with STARTED, then
- * (once STARTED's connection has closed, as a real node's ordered outbox does) SUCCESS, to the
- * job's reply address (":PORT" = the job connection's source host). Zero-length jobs.
+ * not shared with them: N loopback listeners that answer every job at once, zero-length jobs. Each
+ * speaks both wires on one port, told apart by the first 4 bytes as a pktgen node does:
+ * - legacy: STARTED, then (once STARTED's connection has closed, as a real node's ordered outbox
+ *   does) SUCCESS, each on a connection of its own to the job's reply address (":PORT" = the job
+ *   connection's source host);
+ * - session: a real acceptSession() with the bench's key, then on the session `accepted`, STARTED
+ *   and SUCCESS for every job, as src/agent does (without its outbox: acknowledgements are ignored).
  *
- * Latency is measured here, on one clock: from the moment a node's SUCCESS frame is handed to the
- * kernel to the moment that node's next job frame has arrived in full.
+ * Latency is measured here, on one clock: from the moment a node's SUCCESS is handed to the kernel
+ * to the moment the chunk holding that node's next job has arrived (before it is decoded).
  *
- * IPC: sends {type: 'ready', ports}; takes {type: 'mode', silent, holdMs} (silent: never answer;
- * holdMs: SUCCESS 0.5..1.5 times that long after STARTED, a job's duration), {type: 'report'} (answers with
- * a SimReport and clears the samples) and {type: 'stop'}. Exits when the parent goes away.
+ * IPC: takes {type: 'key', key} (hex, the cluster key of the session runs: never on a command line)
+ * first; then sends {type: 'ready', ports}; takes {type: 'mode', silent, holdMs} (silent: take jobs
+ * but never report; holdMs: SUCCESS 0.5..1.5 times that long after STARTED, a job's duration),
+ * {type: 'report'} (answers with a SimReport and clears the samples), {type: 'roundTrips', port, count}
+ * (answers with the round trips' summary) and {type: 'stop'}. Exits when the parent goes away.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Job } from '../src/protocol/messages.js';
+import { SESSION_MAGIC } from '../src/protocol/session-messages.js';
+import type { SessionChannel } from '../src/session/channel.js';
+import { secretFromBytes, type SessionSecret } from '../src/session/crypto.js';
+import { acceptSession } from '../src/session/handshake.js';
+import { syscalls, syscallsSince, type Syscalls } from './instruments.js';
 import { checkWireLite, readJob, statusFrame } from './wire-lite.js';
 import { Samples, type Summary } from './stats.js';
 
@@ -28,22 +40,32 @@ export interface SimReport {
   latencyMs: Summary;
   statusRetries: number;
   statusFailures: number;
-  /** CPU seconds the simulator used since the last report. */
+  /** CPU seconds the simulator used since the last report, and its read and write system calls. */
   cpuS: number;
+  syscalls: Syscalls;
+  /** Sessions accepted, refused (handshake failed) and ended since the last report. */
+  sessions: { opened: number; refused: number; ended: number };
 }
 
-export type SimCommand = { type: 'mode'; silent: boolean; holdMs: number } | { type: 'report' } | { type: 'stop' };
+export type SimCommand =
+  | { type: 'key'; key: string } | { type: 'mode'; silent: boolean; holdMs: number } | { type: 'report' } | { type: 'stop' }
+  | { type: 'roundTrips'; port: number; count: number };
 
 let silent = false;
 let holdMs = 0;
 let jobs = 0;
 let statusRetries = 0;
 let statusFailures = 0;
+let sessions = { opened: 0, refused: 0, ended: 0 };
 let latency = new Samples();
 let cpu = process.cpuUsage();
+let calls = syscalls();
 /** Per node: when its last SUCCESS was written (ms, performance.now()), or NaN. */
 let successAt: Float64Array;
+/** Per node: when the last chunk arrived on its session (the one a job message came in). */
+let chunkAt: Float64Array;
 let names: string[];
+let secret: SessionSecret;
 
 /** Sends one status frame on its own connection; retries a refused connection like a node does. */
 function sendStatus(host: string, port: number, frame: Buffer, onWritten: () => void, onClosed: () => void, attempt = 0): void {
@@ -67,11 +89,15 @@ function sendStatus(host: string, port: number, frame: Buffer, onWritten: () => 
   });
 }
 
-function jobArrived(index: number, payload: Buffer, peer: Socket): void {
-  const now = performance.now();
+/** A job reached node `index` at `now`: the sample, if its SUCCESS went out before. */
+function sample(index: number, now: number): void {
   jobs += 1;
-  if (!Number.isNaN(successAt[index]!)) latency.add(now - successAt[index]!);
+  if (!Number.isNaN(successAt[index]!) && !Number.isNaN(now)) latency.add(now - successAt[index]!);
   successAt[index] = Number.NaN;
+}
+
+function jobArrived(index: number, payload: Buffer, peer: Socket): void {
+  sample(index, performance.now());
   if (silent) return;
   const job = readJob(payload);
   const host = peer.remoteAddress!.replace(/^::ffff:/, '');
@@ -82,14 +108,53 @@ function jobArrived(index: number, payload: Buffer, peer: Socket): void {
     (holdMs > 0 ? setTimeout(success, holdMs * (0.5 + Math.random())) : success()));
 }
 
-/** One node: reads one length-prefixed frame per connection; the scheduler closes its side. */
+/** A job on node `index`'s session: acknowledged, then STARTED and SUCCESS on the same session. */
+function sessionJob(index: number, channel: SessionChannel, job: Job): void {
+  if (job.cancel) return;
+  sample(index, chunkAt[index]!);
+  channel.send({ kind: 'accepted', jobId: job.id });
+  if (silent) return;
+  const status = (type: 'STARTED' | 'SUCCESS') => ({ kind: 'status', status: { type, job_id: job.id, node: names[index]!, reason: '', elapsed_s: 0 } }) as const;
+  channel.send(status('STARTED'));
+  const success = () => {
+    // The session writes a go's frames on a tick queued from a microtask (src/session/channel.ts):
+    // queued the same way, later, this runs after that write, the moment SUCCESS left.
+    if (channel.send(status('SUCCESS'))) queueMicrotask(() => process.nextTick(() => (successAt[index] = performance.now())));
+  };
+  if (holdMs > 0) setTimeout(success, holdMs * (0.5 + Math.random()));
+  else success();
+}
+
+/** A scheduler opened a session with node `index` (`head`: what followed the magic). */
+function sessionArrived(index: number, socket: Socket, head: Buffer): void {
+  acceptSession(socket, head, secret, names[index]!).then((channel) => {
+    sessions.opened += 1;
+    // Ahead of the session's own reader: the time a job's bytes arrived, before any decoding.
+    socket.prependListener('data', () => (chunkAt[index] = performance.now()));
+    channel.on('message', (message) => {
+      if (message.kind === 'job') sessionJob(index, channel, message.job);
+    });
+    channel.on('closed', () => (sessions.ended += 1));
+    channel.start();
+  }, () => (sessions.refused += 1));
+}
+
+/**
+ * One node: a session (the first 4 bytes are the magic), or one length-prefixed legacy frame per
+ * connection (the scheduler closes its side).
+ */
 function listen(index: number): Promise<Server> {
   const server = createServer((socket) => {
     let buffered: Buffer = Buffer.alloc(0);
     socket.on('error', () => undefined);
-    socket.on('data', (chunk: Buffer) => {
+    socket.on('data', function legacy(chunk: Buffer) {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      if (buffered.length < 4 || buffered.length < 4 + buffered.readUInt32BE(0)) return;
+      if (buffered.length < 4) return;
+      if (buffered.subarray(0, 4).equals(SESSION_MAGIC)) {
+        socket.off('data', legacy);
+        return sessionArrived(index, socket, buffered.subarray(4));
+      }
+      if (buffered.length < 4 + buffered.readUInt32BE(0)) return;
       const payload = buffered.subarray(4, 4 + buffered.readUInt32BE(0));
       buffered = Buffer.alloc(0);
       jobArrived(index, payload, socket);
@@ -101,9 +166,50 @@ function listen(index: number): Promise<Server> {
   });
 }
 
+/**
+ * `count` round trips of 150 bytes (about a SUCCESS frame) to an echo server at `port`, one at a
+ * time: the floor under status-to-next-job at one node, between two processes on this machine.
+ */
+function roundTrips(port: number, count: number): Promise<Summary> {
+  return new Promise((resolve, reject) => {
+    const samples = new Samples();
+    const payload = Buffer.alloc(150, 1);
+    const socket = connect(port, HOST);
+    socket.setNoDelay(true);
+    let sentAt = 0;
+    let done = 0;
+    const send = () => {
+      sentAt = performance.now();
+      socket.write(payload);
+    };
+    socket.on('error', reject);
+    socket.on('connect', send);
+    socket.on('data', () => {
+      samples.add(performance.now() - sentAt);
+      if (++done < count) return send();
+      socket.destroy();
+      resolve(samples.summary());
+    });
+  });
+}
+
+/** The first IPC message: the key, as hex. */
+function key(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('sim-nodes: no key from the parent within 10 s')), 10_000);
+    process.once('message', (message: SimCommand) => {
+      clearTimeout(timer);
+      if (message.type === 'key') resolve(Buffer.from(message.key, 'hex'));
+      else reject(new Error(`sim-nodes: expected the key first, got ${message.type}`));
+    });
+  });
+}
+
 async function main(count: number): Promise<void> {
   checkWireLite();
+  secret = secretFromBytes(await key());
   successAt = new Float64Array(count).fill(Number.NaN);
+  chunkAt = new Float64Array(count).fill(Number.NaN);
   names = Array.from({ length: count }, (_, i) => `n${i}`);
   const servers: Server[] = [];
   const stop = (): void => {
@@ -115,14 +221,20 @@ async function main(count: number): Promise<void> {
   for (let i = 0; i < count; i++) servers.push(await listen(i));
   process.on('message', (command: SimCommand) => {
     if (command.type === 'stop') return stop();
+    if (command.type === 'key') return;
+    if (command.type === 'roundTrips') {
+      return void roundTrips(command.port, command.count).then((latencyMs) => process.send!({ type: 'roundTrips', latencyMs }), () => process.send!({ type: 'roundTrips', latencyMs: new Samples().summary() }));
+    }
     if (command.type === 'mode') {
       ({ silent, holdMs } = command);
       return process.send!({ type: 'mode', silent, holdMs });
     }
     const used = process.cpuUsage(cpu);
-    const report: SimReport = { type: 'report', jobs, latencyMs: latency.summary(), statusRetries, statusFailures, cpuS: (used.user + used.system) / 1e6 };
+    const report: SimReport = { type: 'report', jobs, latencyMs: latency.summary(), statusRetries, statusFailures, cpuS: (used.user + used.system) / 1e6, syscalls: syscallsSince(calls), sessions };
     cpu = process.cpuUsage();
+    calls = syscalls();
     jobs = statusRetries = statusFailures = 0;
+    sessions = { opened: 0, refused: 0, ended: 0 };
     latency = new Samples();
     successAt.fill(Number.NaN);
     process.send!(report);
@@ -131,4 +243,7 @@ async function main(count: number): Promise<void> {
   process.send!({ type: 'ready', host: HOST, ports });
 }
 
-void main(Number(process.argv[2] ?? 1000));
+main(Number(process.argv[2] ?? 1000)).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

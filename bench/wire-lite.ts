@@ -6,11 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { decodeStatus, encodeJob, encodeStatus, StatusType } from '../src/protocol/messages.js';
+import { encodeSessionFrame } from '../src/protocol/session-messages.js';
+import { TAG_BYTES } from '../src/session/crypto.js';
 
 const JOB_ID = 16;
 const JOB_REPLY_TO = 18;
 const STATUS_JOB_ID = 16;
 const STATUS_NODE = 17;
+const SESSION_JOB = 2;
+const SESSION_STATUS = 4;
 
 function readVarint(bytes: Uint8Array, at: { i: number }): number {
   let value = 0;
@@ -66,6 +70,39 @@ export function readStatus(bytes: Buffer): { type: number; jobId: string } {
   return { type: Number(values[0]), jobId: String(values[1]) };
 }
 
+/** The bytes of length-delimited field `field` of a message (its first occurrence), or undefined. */
+function fieldBytes(bytes: Buffer, field: number): Buffer | undefined {
+  const at = { i: 0 };
+  while (at.i < bytes.length) {
+    const tag = readVarint(bytes, at);
+    switch (tag & 7) {
+      case 0: readVarint(bytes, at); break;
+      case 1: at.i += 8; break;
+      case 5: at.i += 4; break;
+      case 2: {
+        const length = readVarint(bytes, at);
+        if (tag >>> 3 === field) return bytes.subarray(at.i, at.i + length);
+        at.i += length;
+        break;
+      }
+      default: throw new Error(`wire-lite: wire type ${tag & 7}`);
+    }
+  }
+  return undefined;
+}
+
+/** What one session frame (its payload: SessionFrame and tag) carries: a job's id, or a status's type and job id. */
+export interface SessionFrameLite { jobId?: string; status?: { type: number; jobId: string } }
+
+/** Reads a session frame's payload (the 4-byte length already cut off), its tag ignored. */
+export function readSessionFrame(payload: Buffer): SessionFrameLite {
+  const body = payload.subarray(0, payload.length - TAG_BYTES);
+  const job = fieldBytes(body, SESSION_JOB);
+  if (job) return { jobId: readJob(job).id };
+  const status = fieldBytes(body, SESSION_STATUS);
+  return status ? { status: readStatus(status) } : {};
+}
+
 function stringField(field: number, text: string): Buffer {
   const body = Buffer.from(text, 'utf8');
   const head: number[] = [];
@@ -98,5 +135,15 @@ export function checkWireLite(): void {
     const status = decodeStatus(frame);
     assert.deepEqual([status.type, status.job_id, status.node], [type, 'j0123456789ab', 'n999']);
     assert.deepEqual(readStatus(Buffer.from(encodeStatus({ type, job_id: 'j0123456789ab', node: 'x', reason: 'r' }))), { type: StatusType[type], jobId: 'j0123456789ab' });
+    const sessionStatus = { type, job_id: 'j0123456789ab', node: 'n999', reason: '', elapsed_s: 0 };
+    assert.deepEqual(readSessionFrame(tagged(encodeSessionFrame(300, { kind: 'status', status: sessionStatus }))), { status: { type: StatusType[type], jobId: 'j0123456789ab' } });
+  }
+  const sessionJob = { m: 5, t: 1, s_min: 64, id: 'j0123456789ab', target: '127.0.0.1:9' };
+  assert.deepEqual(readSessionFrame(tagged(encodeSessionFrame(7, { kind: 'job', job: sessionJob }))), { jobId: 'j0123456789ab' });
+  for (const message of [{ kind: 'heartbeat' }, { kind: 'accepted', jobId: 'j0123456789ab' }, { kind: 'statusAck', jobId: 'j0123456789ab', type: 'SUCCESS' }] as const) {
+    assert.deepEqual(readSessionFrame(tagged(encodeSessionFrame(8, message))), {});
   }
 }
+
+/** A session frame's payload with a stand-in tag. */
+const tagged = (body: Uint8Array): Buffer => Buffer.concat([body, Buffer.alloc(TAG_BYTES, 0xff)]);

@@ -12,6 +12,9 @@ const BANNER = [
   'const __dirname = __pktgenDirname(__filename);',
 ].join('\n');
 
+/** jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow: use its ES modules. */
+export const BUNDLE_ALIAS = { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' };
+
 // Ink imports react-devtools-core only when DEV=true; it is not a dependency and has no place in a
 // release. The hook fires only if something imports it, so builds without ink are unaffected.
 const stubReactDevtools = {
@@ -28,8 +31,7 @@ const stubReactDevtools = {
 /** Bundles `entry` (src/cli.ts) into `outfile`; throws with esbuild's messages on any error. */
 export async function bundleCli({ entry, outfile }) {
   await build({
-    // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow: use its ES modules.
-    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+    alias: BUNDLE_ALIAS,
     banner: { js: BANNER },
     bundle: true,
     entryPoints: [entry],

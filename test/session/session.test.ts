@@ -83,7 +83,25 @@ describe('session: authenticated, numbered frames between scheduler and node', (
     }
   });
 
-  it('refuses a different key on both sides: the scheduler says authentication failed, naming the node', async () => {
+  it('writes what was sent just before close(), in order', async () => {
+    const node = await nodeListener();
+    try {
+      const channel = (await openSession(node.address, KEY, 'sched', 1000, FAST)).start();
+      await until('accepted', () => node.accepted.length === 1);
+      const nodeSide = node.accepted[0]!;
+      const atNode: SessionMessage[] = [];
+      nodeSide.on('message', (m) => atNode.push(m));
+      channel.send({ kind: 'statusAck', jobId: 'j1', type: 'SUCCESS' });
+      channel.send({ kind: 'statusAck', jobId: 'j2', type: 'FAIL' });
+      channel.close('done');
+      await until('both frames and the end', () => atNode.length === 2 && !nodeSide.open);
+      assert.deepEqual(atNode, [{ kind: 'statusAck', jobId: 'j1', type: 'SUCCESS' }, { kind: 'statusAck', jobId: 'j2', type: 'FAIL' }]);
+    } finally {
+      await node.close();
+    }
+  });
+
+    it('refuses a different key on both sides: the scheduler says authentication failed, naming the node', async () => {
     const node = await nodeListener(OTHER);
     try {
       await assert.rejects(openSession(node.address, KEY, 'sched', 1000, FAST), (error: unknown) =>
