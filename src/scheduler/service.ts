@@ -202,7 +202,9 @@ export class SchedulerService extends EventEmitter {
     const status = decodeStatus(payload);
     // Read-only: the core only looks at candidates, so the index's own list is passed as is.
     // Unauthenticated statuses count only for legacy nodes, and never for a job sent over a session.
-    let candidates = this.addresses.nodesAt(peer.remoteAddress).filter((name) => this.isLegacy(this.core.state.nodes.get(name)!));
+    const here = this.addresses.nodesAt(peer.remoteAddress);
+    // Without a key every node is legacy: the index's own list serves as it is (1,000 nodes may share an address).
+    let candidates = this.sessions ? here.filter((name) => this.isLegacy(this.core.state.nodes.get(name)!)) : here;
     const owner = status.job_id !== '' ? this.core.state.jobs.get(status.job_id)?.node : undefined;
     if (owner !== undefined && !this.isLegacy(this.core.state.nodes.get(owner)!)) {
       this.options.log.warn(`ignored unauthenticated ${status.type} from ${peer.remoteAddress} for job ${status.job_id}: node ${owner} reports over its session`);

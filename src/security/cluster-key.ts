@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 
 /** Bytes in a cluster key: 256 bits. */
@@ -12,7 +12,8 @@ const HIDDEN = '[cluster key]';
  * that reaches a log line or an error message by accident still does not leak.
  */
 export class ClusterKey {
-  readonly #bytes: Buffer;
+  // A KeyObject, not raw bytes: Node keys an HMAC from one several times faster (bench/README.md).
+  readonly #key: KeyObject;
 
   /**
    * @param source where the key came from, for messages: its file's path (never the key itself)
@@ -20,7 +21,7 @@ export class ClusterKey {
    */
   constructor(bytes: Uint8Array, readonly source: string, readonly created = false) {
     if (bytes.length !== KEY_BYTES) throw new RangeError(`a cluster key has ${KEY_BYTES} bytes, not ${bytes.length}`);
-    this.#bytes = Buffer.from(bytes);
+    this.#key = createSecretKey(Buffer.from(bytes));
   }
 
   /** A fresh random key held only in memory (tests); key files are made by key.ts. */
@@ -33,7 +34,7 @@ export class ClusterKey {
    * so no two different lists of parts give the same input, and the label binds the MAC to one role.
    */
   hmac(label: string, ...parts: Uint8Array[]): Buffer {
-    const mac = createHmac('sha256', this.#bytes);
+    const mac = createHmac('sha256', this.#key);
     for (const part of [Buffer.from(label, 'utf8'), ...parts]) {
       const length = Buffer.allocUnsafe(4);
       length.writeUInt32BE(part.length, 0);
