@@ -17,11 +17,6 @@ export class SessionOutbox {
 
   constructor(private readonly log: Logger, private readonly limit = SESSION_OUTBOX_LIMIT) {}
 
-  /** Statuses waiting for the scheduler's acknowledgement. */
-  get size(): number {
-    return this.kept.length;
-  }
-
   /** A new session to the scheduler: everything kept goes out on it, in order. */
   attach(channel: SessionChannel): void {
     this.channel = channel;

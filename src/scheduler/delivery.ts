@@ -38,7 +38,7 @@ export class Delivery {
     const node = this.options.node(job.node)!;
     const { sessions } = this.options;
     try {
-      if (sessions && !this.options.isLegacy(node)) await sessions.deliver(node.name, { ...job.data, id: job.id, target: this.resolveTarget(job.target) });
+      if (sessions && !this.options.isLegacy(node)) await sessions.deliver(node.name, this.wireJob(job, false));
       else await this.options.send({ host: node.host, port: node.port }, encodeJob(this.wireJob(job)), { connectTimeoutMs: 3000, ioTimeoutMs: 5000 });
       this.options.delivered(job.id);
     } catch (error) {
@@ -68,9 +68,10 @@ export class Delivery {
     }
   }
 
-  /** The job as the node sees it: legacy fields, our id, the resolved target, and where to reply. */
-  wireJob(job: JobRecord): Partial<Job> {
-    return { ...job.data, id: job.id, target: this.resolveTarget(job.target), reply_to: `:${this.options.statusPort()}` };
+  /** The job as the node sees it: legacy fields, our id, the resolved target, and (legacy wire) where to reply. */
+  wireJob(job: JobRecord, legacy = true): Partial<Job> & { id: string } {
+    const wire = { ...job.data, id: job.id, target: this.resolveTarget(job.target) };
+    return legacy ? { ...wire, reply_to: `:${this.options.statusPort()}` } : wire;
   }
 
   /** A node name as target means that node's reflector. */

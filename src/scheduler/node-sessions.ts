@@ -83,11 +83,6 @@ export class NodeSessions {
     return this.links.get(node)?.channel?.send({ kind: 'job', job: { id: jobId, cancel: true } }) ?? false;
   }
 
-  /** True when `node` has an open session. */
-  isOpen(node: string): boolean {
-    return this.links.get(node)?.channel?.open ?? false;
-  }
-
   /** Closes every session. */
   close(): void {
     this.stopped = true;

@@ -103,10 +103,7 @@ export async function openSession(address: Address, secret: SessionSecret, name:
     const { decoder, pending } = reader.handOver();
     return new SessionChannel(socket, decoder, { send: keys.toNode, receive: keys.toScheduler }, welcome.name, pending, timing);
   } catch (error) {
-    reader.handOver();
-    socket.destroy();
-    if (error instanceof SessionError) throw error;
-    throw new SessionError('ERR_SESSION', `session with node at ${formatAddress(address)}: ${describeError(error)}`);
+    return abandon(reader, socket, error, `session with node at ${formatAddress(address)}: `);
   }
 }
 
@@ -129,9 +126,14 @@ export async function acceptSession(socket: Socket, head: Buffer, secret: Sessio
     const { decoder, pending } = reader.handOver();
     return new SessionChannel(socket, decoder, { send: keys.toScheduler, receive: keys.toNode }, hello.name, pending, timing);
   } catch (error) {
-    reader.handOver();
-    socket.destroy();
-    if (error instanceof SessionError) throw error;
-    throw new SessionError('ERR_SESSION', describeError(error));
+    return abandon(reader, socket, error, '');
   }
+}
+
+/** Ends a handshake that failed: stops reading, closes the socket, rethrows as a SessionError. */
+function abandon(reader: HandshakeReader, socket: Socket, error: unknown, context: string): never {
+  reader.handOver();
+  socket.destroy();
+  if (error instanceof SessionError) throw error;
+  throw new SessionError('ERR_SESSION', `${context}${describeError(error)}`);
 }
