@@ -25,7 +25,8 @@ const fail = (code: string, message: string): never => {
 /**
  * Applies one control request to the scheduler: everything is checked first, `limits` included
  * (control/limits.ts), so a bad request changes nothing; then nodes, jobs, cancellations and pause
- * changes are applied, in that order.
+ * changes are saved and applied, in that order (SchedulerService.submit: one the store refuses
+ * changes nothing either).
  */
 export async function handleControl(service: SchedulerService, request: ControlRequest, limits = DEFAULT_CONTROL_LIMITS): Promise<ControlResponse> {
   try {
@@ -47,18 +48,20 @@ export async function handleControl(service: SchedulerService, request: ControlR
     for (const name of [request.pause_node, request.resume_node].filter(Boolean)) {
       if (!known.has(name)) fail('ERR_UNKNOWN_NODE', `node ${name}: no such node`);
     }
-    await service.addNodes(nodes);
-    const jobIds = jobs.length > 0 ? service.addJobs(jobs) : [];
-    for (const id of request.cancel) service.cancel(id);
-    if (request.pause_node) service.setPaused(request.pause_node, true);
-    if (request.resume_node) service.setPaused(request.resume_node, false);
+    const pause = [
+      ...(request.pause_node ? [{ node: request.pause_node, paused: true }] : []),
+      ...(request.resume_node ? [{ node: request.resume_node, paused: false }] : []),
+    ];
+    // A query alone changes nothing and is answered from memory, even while the store cannot save.
+    const changes = nodes.length + jobs.length + request.cancel.length + pause.length > 0;
+    const jobIds = changes ? await service.submit({ nodes, jobs, cancel: request.cancel, pause }) : [];
     const snapshot = request.query
       ? takeSnapshot(service, { ids: request.job_ids, node: request.node, states: request.states, limit: request.limit })
       : { nodes: [], jobs: [], jobs_total: 0 };
-    return { job_ids: jobIds, ...snapshot };
+    return { job_ids: jobIds, ...snapshot, store_error: service.storeProblem() ?? '' };
   } catch (error) {
     const code = error instanceof PktgenError ? error.code : 'ERR_INTERNAL';
-    return { error: { code, message: describeError(error) }, job_ids: [], nodes: [], jobs: [], jobs_total: 0 };
+    return { error: { code, message: describeError(error) }, job_ids: [], nodes: [], jobs: [], jobs_total: 0, store_error: service.storeProblem() ?? '' };
   }
 }
 

@@ -20,6 +20,8 @@ export interface ControlResponse extends Snapshot {
   error?: { code: string; message: string };
   /** add_jobs: the new ids, in request order. */
   job_ids: string[];
+  /** Set while the scheduler cannot save its state: since when and why. */
+  store_error?: string;
 }
 
 const upper = <T extends string>(name: T): Uppercase<T> => name.toUpperCase() as Uppercase<T>;
@@ -62,6 +64,7 @@ export function decodeResponse(bytes: Uint8Array): ControlResponse {
     jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats)),
   };
   if (message.error?.code) response.error = { code: message.error.code, message: message.error.message ?? '' };
+  if (message.store_error) response.store_error = message.store_error;
   return response;
 }
 

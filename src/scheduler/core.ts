@@ -7,6 +7,7 @@ import type { NodeSpec } from '../input/files.js';
 import { exponentialBackoff } from '../transport/backoff.js';
 import { FINAL_STATES } from '../protocol/view.js';
 import { type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
+import { CANCELLED_REASON, movedNode, newJobRecord, newNodeRecord } from './records.js';
 
 /** A node to add (from nodes.json, submit or the TUI), as checked by src/input. */
 export type NewNode = NodeSpec;
@@ -158,14 +159,13 @@ export class SchedulerCore {
   private addNode(spec: NewNode, now: number): void {
     const existing = this.state.nodes.get(spec.name);
     if (existing) {
-      const legacy = spec.legacy ?? false;
-      if (existing.host === spec.host && existing.port === spec.port && existing.reflector === spec.reflector && existing.legacy === legacy) return;
-      Object.assign(existing, { host: spec.host, port: spec.port, reflector: spec.reflector, legacy, health: 'unknown', failures: 0, retryAt: 0 });
+      const moved = movedNode(existing, spec);
+      if (!moved) return;
+      Object.assign(existing, moved);
       this.log('info', `node ${spec.name} now at (${spec.host}, ${spec.port})`);
       this.changedNodes.add(existing);
     } else {
-      const node: NodeRecord = { ...spec, legacy: spec.legacy ?? false, health: 'unknown', paused: false, failures: 0, retryAt: 0, seq: this.state.nextSeq++ };
-      if (spec.reflector === undefined) delete node.reflector;
+      const node = newNodeRecord(spec, this.state.nextSeq++);
       this.state.nodes.set(node.name, node);
       this.queueOf(node.name);
       this.changedNodes.add(node);
@@ -182,14 +182,7 @@ export class SchedulerCore {
         this.log('error', `job ${spec.id} names unknown node ${spec.node}: not queued`);
         continue;
       }
-      // Every field from the start, optional ones undefined, and never `delete`d: a record that
-      // gains fields later, and above all one that loses one, takes 5x the memory (V8 turns it into
-      // a dictionary), and finished jobs stay in memory.
-      const job: JobRecord = {
-        id: spec.id, node: spec.node, priority: spec.priority, seq: this.state.nextSeq++, data: spec.data, target: spec.target,
-        timeoutS: spec.timeoutS, retries: spec.retries, attempts: 0, sends: 0, state: 'pending', reason: '', stats: undefined,
-        createdAt: now, sentAt: undefined, startedAt: undefined, finishedAt: undefined, deadline: undefined,
-      };
+      const job = newJobRecord(spec, this.state.nextSeq++, now);
       this.state.jobs.set(job.id, job);
       this.index.added(job);
       this.enqueue(job);
@@ -265,7 +258,8 @@ export class SchedulerCore {
     const job = this.state.jobs.get(jobId);
     const node = job && this.state.nodes.get(job.node);
     if (!job || !node) return;
-    if (node.health === 'down') this.log('info', `node ${node.name} is back up with ${this.pendingCount(node.name)} job(s) waiting`);
+    // The job just delivered no longer counts as pending: name it, so the count adds up to what waited.
+    if (node.health === 'down') this.log('info', `node ${node.name} is back up: job ${job.id} delivered, ${this.pendingCount(node.name)} more waiting`);
     if (node.health !== 'up' || node.failures !== 0) {
       Object.assign(node, { health: 'up', failures: 0, retryAt: 0 });
       this.changedNodes.add(node);
@@ -349,7 +343,7 @@ export class SchedulerCore {
     const job = this.state.jobs.get(jobId);
     if (!job || isFinal(job)) return;
     const running = this.current.get(job.node) === job.id;
-    this.finish(job, 'cancelled', 'cancelled', now);
+    this.finish(job, 'cancelled', CANCELLED_REASON, now);
     if (running) this.effects.push({ type: 'cancelJob', node: job.node, jobId });
     this.log('info', `job ${jobId} on ${job.node} cancelled`);
   }

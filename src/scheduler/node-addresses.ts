@@ -12,13 +12,18 @@ export class NodeAddresses {
 
   constructor(private readonly log: Logger) {}
 
-  /** Resolves a node's host (a name that does not resolve is kept as written, and logged). */
+  /** Resolves a node's host and records it. */
   async resolve(node: { name: string; host: string }): Promise<void> {
+    this.assign(node.name, await this.lookup(node));
+  }
+
+  /** A node's IP, not yet recorded (a name that does not resolve is kept as written, and logged). */
+  async lookup(node: { name: string; host: string }): Promise<string> {
     try {
-      this.set(node.name, (await lookup(node.host)).address);
+      return (await lookup(node.host)).address;
     } catch (error) {
-      this.set(node.name, node.host);
       this.log.warn(`node ${node.name}: cannot resolve ${node.host} (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`);
+      return node.host;
     }
   }
 
@@ -32,7 +37,8 @@ export class NodeAddresses {
     return this.namesAt.get(ip) ?? [];
   }
 
-  private set(name: string, ip: string): void {
+  /** Records the IP a node's host resolved to. */
+  assign(name: string, ip: string): void {
     const old = this.ips.get(name);
     if (old === ip) return;
     if (old !== undefined) {

@@ -8,16 +8,18 @@ import type { Allowlist } from '../transport/allowlist.js';
 import { sendFrame } from '../transport/client.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
 import type { Address } from '../transport/address.js';
-import { describeError } from '../errors.js';
+import { PktgenError, describeError } from '../errors.js';
+import { escapeControl } from '../text.js';
 import type { Logger } from '../log.js';
 import { LogLimiter, connectionErrorLog } from '../log-limit.js';
-import type { SchedulerStore, LoadedFile } from '../store/store.js';
+import type { SchedulerStore, LoadedFile, SkippedRow } from '../store/store.js';
 import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
 import type { JobSpec } from '../input/job.js';
 import { Delivery } from './delivery.js';
 import { NodeAddresses } from './node-addresses.js';
-import { TurnBatch } from './turn-batch.js';
+import { TurnBatch, leavesProcess } from './turn-batch.js';
+import { submissionRows, type Submission } from './records.js';
 
 /**
  * Listening sockets for statuses. libuv takes one connection per socket per event-loop turn and
@@ -26,6 +28,11 @@ import { TurnBatch } from './turn-batch.js';
  * (bench/scheduler.ts: 8 keeps that p99 under 5 ms; 16 and 32 gain 2-5% in rate and cost 2-4x in p99).
  */
 const STATUS_LISTENERS = 8;
+
+/** While the store cannot save, how often the unsaved changes are tried again. */
+export const STORE_RETRY_MS = 1000;
+/** While the store cannot save, how often the log says so again (the first failure is logged at once). */
+export const STORE_LOG_INTERVAL_MS = 30_000;
 
 /** Settings of the scheduler's I/O shell. */
 export interface SchedulerServiceOptions {
@@ -63,11 +70,14 @@ export class SchedulerService extends EventEmitter {
   private batch = new TurnBatch();
   private flushQueued = false;
   private stopped = false;
+  /** Set while the store cannot save: since when, why, and when it was last tried and logged. */
+  private storeFailure?: { since: number; error: string; triedAt: number; loggedAt: number };
 
   constructor(private readonly options: SchedulerServiceOptions) {
     super();
     this.clock = options.clock ?? Date.now;
-    this.core = new SchedulerCore(options.store.load(), { ...DEFAULT_CORE_CONFIG, ...options.core });
+    const skipped = (row: SkippedRow) => options.log.warn(`passed over a malformed row of the scheduler's ${row.table} table (${row.table === 'jobs' ? 'job' : row.table === 'nodes' ? 'node' : 'key'} ${escapeControl(row.key)}): ${escapeControl(row.why)}; it stays in the database as it is`);
+    this.core = new SchedulerCore(options.store.load(skipped), { ...DEFAULT_CORE_CONFIG, ...options.core });
     this.addresses = new NodeAddresses(options.log);
     if (options.sessionSecret) {
       this.sessions = new NodeSessions({
@@ -113,7 +123,7 @@ export class SchedulerService extends EventEmitter {
     for (const node of this.core.state.nodes.values()) this.keepSession(node);
     this.handle({ type: 'recovered', now: this.clock() });
     this.flush();
-    this.ticker = setInterval(() => this.handle({ type: 'ticked', now: this.clock() }), this.options.tickMs ?? 200);
+    this.ticker = setInterval(() => this.tick(), this.options.tickMs ?? 200);
     return this.server.address;
   }
 
@@ -122,19 +132,18 @@ export class SchedulerService extends EventEmitter {
     clearInterval(this.ticker);
     this.sessions?.close();
     this.flushQuietly();
+    if (this.storeFailure) {
+      this.options.log.error(`stopping with ${this.batch.size} change(s) that could not be saved (${this.storeFailure.error}); nodes send the statuses among them again to the next scheduler`);
+      this.batch.abandon(new PktgenError('ERR_STORE', 'the scheduler stopped before it could save this'));
+    }
     this.stopped = true;
     await this.server?.close();
     this.options.store.close();
   }
 
-  /** Adds or updates nodes. */
+  /** Adds or updates nodes, once they are saved (see submit()). */
   async addNodes(nodes: NewNode[]): Promise<void> {
-    for (const node of nodes) {
-      await this.addresses.resolve(node);
-      this.handle({ type: 'nodeAdded', node, now: this.clock() });
-      if (this.server) this.keepSession(this.core.state.nodes.get(node.name)!);
-    }
-    this.flush();
+    await this.submit({ nodes });
   }
 
   /** True for a node driven over the unauthenticated legacy wire: no key, marked legacy, or in --legacy-allow. */
@@ -157,31 +166,65 @@ export class SchedulerService extends EventEmitter {
       type: 'statusReceived', jobId: status.job_id, candidates: [node], via: node, status: status.type,
       reason: status.reason, stats: status.stats, now: this.clock(),
     });
-    return this.batch.whenSaved();
+    // Acknowledged once saved, however long the store takes: the session stays open meanwhile.
+    return this.batch.whenSavedAtLast();
   }
 
-  /** Queues jobs (one record per listed node) and remembers the file they came from, atomically. */
+  /** Queues jobs (one record per listed node) and remembers the file they came from, atomically, once saved (see apply()). */
   addJobs(specs: JobSpec[], file?: LoadedFile): string[] {
-    const jobs: NewJob[] = [];
+    return this.apply({ jobs: specs }, file);
+  }
+
+  /** Cancels a pending or running job, once that is saved. */
+  cancel(jobId: string): void {
+    this.apply({ cancel: [jobId] });
+  }
+
+  /** Pauses or resumes a node's queue, once that is saved. */
+  setPaused(node: string, paused: boolean): void {
+    this.apply({ pause: [{ node, paused }] });
+  }
+
+  /**
+   * Applies a control request (nodes, then jobs, cancellations and pauses) and returns the new job
+   * ids. Its rows are saved before the core applies it: a request the store refuses throws
+   * PktgenError ERR_STORE and changes nothing, so a client that sends it again gets no duplicates.
+   */
+  async submit(request: Partial<Omit<Submission, 'jobs'>> & { jobs?: JobSpec[] }): Promise<string[]> {
+    const nodes = request.nodes ?? [];
+    const ips = await Promise.all(nodes.map((node) => this.addresses.lookup(node)));
+    return this.apply(request, undefined, ips);
+  }
+
+  /** submit() once the nodes' addresses are looked up (`ips`, in the order of request.nodes). */
+  private apply(request: Partial<Omit<Submission, 'jobs'>> & { jobs?: JobSpec[] }, file?: LoadedFile, ips: string[] = []): string[] {
+    const specs = request.jobs ?? [];
     const ids = this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
+    const jobs: NewJob[] = [];
     for (const { nodes, priority, data, target, timeoutS, retries } of specs) {
       for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, timeoutS, retries });
     }
-    this.handle({ type: 'jobsAdded', jobs, now: this.clock() }, file);
-    this.flush();
+    const submission: Submission = { nodes: request.nodes ?? [], jobs, cancel: request.cancel ?? [], pause: request.pause ?? [] };
+    const now = this.clock();
+    // Changes not yet saved go first (the new rows may name a node among them); then the request's own.
+    try {
+      this.flush();
+      const rows = submissionRows(this.core.state, submission, now);
+      if (rows.nodes.length + rows.jobs.length > 0 || file) this.options.store.apply({ ...rows, files: file ? [file] : [] });
+    } catch (error) {
+      throw new PktgenError('ERR_STORE', `${describeError(error)}; nothing of this request was applied`, { cause: error });
+    }
+    submission.nodes.forEach((node, i) => {
+      if (ips[i] !== undefined) this.addresses.assign(node.name, ips[i]);
+      this.handle({ type: 'nodeAdded', node, now });
+      if (this.server) this.keepSession(this.core.state.nodes.get(node.name)!);
+    });
+    if (jobs.length > 0) this.handle({ type: 'jobsAdded', jobs, now });
+    for (const jobId of submission.cancel) this.handle({ type: 'cancelRequested', jobId, now });
+    for (const { node, paused } of submission.pause) this.handle({ type: 'pauseChanged', node, paused, now });
+    // The request is saved: what its events changed next (a job sent) is saved now, or retried.
+    this.flushQuietly();
     return jobs.map((job) => job.id);
-  }
-
-  /** Cancels a pending or running job. */
-  cancel(jobId: string): void {
-    this.handle({ type: 'cancelRequested', jobId, now: this.clock() });
-    this.flush();
-  }
-
-  /** Pauses or resumes a node's queue. */
-  setPaused(node: string, paused: boolean): void {
-    this.handle({ type: 'pauseChanged', node, paused, now: this.clock() });
-    this.flush();
   }
 
   /** `count` new ids, "j" and 12 hex digits, from one random draw (a draw per job slowed 100k-job files). */
@@ -232,6 +275,9 @@ export class SchedulerService extends EventEmitter {
       type: 'statusReceived', jobId: status.job_id, candidates, status: status.type,
       reason: status.reason, stats: status.stats, now: this.clock(),
     });
+    // While the store fails, a status would wait past the point where the node counts it as taken
+    // (its connection closes): refused now (reset), it is kept in memory and the node sends it again.
+    if (this.storeFailure) throw new PktgenError('ERR_STORE', `status not saved: ${this.storeFailure.error}`);
     return this.batch.whenSaved();
   }
 
@@ -247,22 +293,35 @@ export class SchedulerService extends EventEmitter {
   /**
    * Runs one event through the core. Its changes are saved, and its effects carried out, by the
    * flush at the end of this event-loop turn: one transaction for every status of the turn
-   * instead of one each, which is what bounded the dispatch rate.
+   * instead of one each, which is what bounded the dispatch rate. While the store cannot save,
+   * the retry in tick() flushes instead.
    */
   private handle(event: SchedulerEvent, file?: LoadedFile): void {
     if (this.stopped) return;
     this.batch.add(this.core.handle(event), file);
-    if (this.flushQueued) return;
+    if (this.flushQueued || this.storeFailure) return;
     this.flushQueued = true;
     setImmediate(() => this.flushQuietly());
   }
 
   /**
+   * The clock. While the store cannot save, the core's clock is held (no job times out or is sent
+   * again for want of a change that could not be saved) and the unsaved changes are tried again
+   * every STORE_RETRY_MS.
+   */
+  private tick(): void {
+    const now = this.clock();
+    if (!this.storeFailure) return this.handle({ type: 'ticked', now });
+    if (now - this.storeFailure.triedAt >= STORE_RETRY_MS) this.flushQuietly();
+  }
+
+  /**
    * Saves the batch in one transaction, then carries out its effects: nothing leaves the process
-   * (a job to a node, the acknowledgement of a status) before the change behind it is saved.
-   * On a failed save: refuses the statuses waiting on the batch (nodes send them again), drops its
-   * effects (a job not sent is sent again when its deadline passes), keeps its records for the next
-   * flush (the core already moved on), and throws the store's error.
+   * (a job to a node, a cancel request, the acknowledgement of a status) before the change behind
+   * it is saved. On a failed save: refuses the legacy statuses waiting on the batch (nodes send
+   * them again), carries out its logs, and keeps its records, the effects that leave the process
+   * and the session statuses' acknowledgements for the next attempt (nothing is lost, and the core
+   * has moved on); then throws the store's error.
    */
   private flush(): void {
     const batch = this.batch;
@@ -274,25 +333,63 @@ export class SchedulerService extends EventEmitter {
     } catch (error) {
       batch.settle(error);
       this.batch.retry(batch);
+      for (const effect of batch.effects) if (!leavesProcess(effect)) this.carryOut(effect);
+      this.storeFailed(error);
       throw error;
     }
+    if (this.storeFailure && changes) this.storeRecovered();
     for (const effect of batch.effects) this.carryOut(effect);
     batch.settle();
     if (batch.changedRecords && this.core.isDrained()) this.emit('drained');
   }
 
-  /** flush() for the end of a turn, where nobody could catch: a failed save is logged. */
+  /** flush() for the end of a turn, where nobody could catch: storeFailed() has logged a failure. */
   private flushQuietly(): void {
     try {
       this.flush();
-    } catch (error) {
-      this.options.log.error(`cannot save scheduler state (${describeError(error)}): this turn's jobs were not sent and its statuses were refused (nodes send them again)`);
+    } catch {
+      // Logged (rate-limited) by storeFailed(); the changes wait for the next attempt.
     }
+  }
+
+  private storeFailed(error: unknown): void {
+    const now = this.clock();
+    const why = describeError(error);
+    const failure = this.storeFailure;
+    if (!failure) {
+      this.storeFailure = { since: now, error: why, triedAt: now, loggedAt: now };
+      this.options.log.error(`cannot save scheduler state (${why}): ${this.batch.size} change(s) wait in memory, tried again every ${STORE_RETRY_MS / 1000} s; meanwhile no job is sent and no status acknowledged`);
+      return;
+    }
+    Object.assign(failure, { error: why, triedAt: now });
+    if (now - failure.loggedAt < STORE_LOG_INTERVAL_MS) return;
+    failure.loggedAt = now;
+    this.options.log.error(`still cannot save scheduler state after ${Math.round((now - failure.since) / 1000)} s (${why}): ${this.batch.size} change(s) wait in memory`);
+  }
+
+  /** The first save after failures: say so, and give running jobs time for the statuses that waited, as after a restart. */
+  private storeRecovered(): void {
+    const seconds = Math.round((this.clock() - this.storeFailure!.since) / 1000);
+    this.storeFailure = undefined;
+    this.options.log.info(`scheduler state saved again after ${seconds} s of failed saves`);
+    this.handle({ type: 'recovered', now: this.clock() });
+  }
+
+  /** Why the store cannot save, while it cannot: what `pktgen status` shows. */
+  storeProblem(): string | undefined {
+    const failure = this.storeFailure;
+    if (!failure) return undefined;
+    return `cannot save its state since ${new Date(failure.since).toISOString()} (${failure.error}); ${this.batch.size} change(s) wait in memory and are tried again every ${STORE_RETRY_MS / 1000} s`;
   }
 
   private carryOut(effect: Effect): void {
     switch (effect.type) {
-      case 'sendJob': return void this.delivery.deliver(this.core.state.jobs.get(effect.jobId)!);
+      case 'sendJob': {
+        // Carried out late after a failed save, a job may have moved on meanwhile: only the node's current job goes.
+        const job = this.core.state.jobs.get(effect.jobId);
+        if (job && this.core.currentJob(job.node) === job) void this.delivery.deliver(job);
+        return;
+      }
       case 'cancelJob': return void this.delivery.requestCancel(effect.node, effect.jobId);
       case 'jobFinished':
         this.live.delete(effect.jobId);

@@ -167,6 +167,7 @@ export namespace pktgen {
         reordered: number;
         tx_mbps: number;
         fallback: string;
+        rtt_note: string;
         static create(properties: pktgen.Stats.$Shape): pktgen.Stats & pktgen.Stats.$Shape;
         static create(properties?: pktgen.Stats.$Properties): pktgen.Stats;
         static encode(message: pktgen.Stats.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -201,6 +202,7 @@ export namespace pktgen {
             reordered?: (number|null);
             tx_mbps?: (number|null);
             fallback?: (string|null);
+            rtt_note?: (string|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Stats.$Properties;
@@ -346,6 +348,7 @@ export namespace pktgen {
         failed: number;
         health: pktgen.NodeHealth;
         legacy: boolean;
+        cancelled: number;
         static create(properties: pktgen.NodeInfo.$Shape): pktgen.NodeInfo & pktgen.NodeInfo.$Shape;
         static create(properties?: pktgen.NodeInfo.$Properties): pktgen.NodeInfo;
         static encode(message: pktgen.NodeInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -371,6 +374,7 @@ export namespace pktgen {
             failed?: (number|null);
             health?: (pktgen.NodeHealth|null);
             legacy?: (boolean|null);
+            cancelled?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.NodeInfo.$Properties;
@@ -463,6 +467,7 @@ export namespace pktgen {
         nodes: pktgen.NodeInfo.$Properties[];
         jobs: pktgen.JobInfo.$Properties[];
         jobs_total: number;
+        store_error: string;
         static create(properties: pktgen.ControlResponse.$Shape): pktgen.ControlResponse & pktgen.ControlResponse.$Shape;
         static create(properties?: pktgen.ControlResponse.$Properties): pktgen.ControlResponse;
         static encode(message: pktgen.ControlResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -480,6 +485,7 @@ export namespace pktgen {
             nodes?: (pktgen.NodeInfo.$Properties[]|null);
             jobs?: (pktgen.JobInfo.$Properties[]|null);
             jobs_total?: (number|null);
+            store_error?: (string|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.ControlResponse.$Properties;

@@ -1477,6 +1477,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [reordered] Stats reordered
          * @property {number|null} [tx_mbps] Stats tx_mbps
          * @property {string|null} [fallback] Stats fallback
+         * @property {string|null} [rtt_note] Stats rtt_note
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1685,6 +1686,14 @@ export const pktgen = $root.pktgen = (() => {
         Stats.prototype.fallback = "";
 
         /**
+         * Stats rtt_note.
+         * @member {string} rtt_note
+         * @memberof pktgen.Stats
+         * @instance
+         */
+        Stats.prototype.rtt_note = "";
+
+        /**
          * Creates a new Stats instance using the specified properties.
          * @function create
          * @memberof pktgen.Stats
@@ -1760,6 +1769,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 21, wireType 1 =*/169).double(message.tx_mbps);
             if (message.fallback != null && $Object.hasOwnProperty.call(message, "fallback") && message.fallback !== "")
                 writer.uint32(/* id 22, wireType 2 =*/178).string(message.fallback);
+            if (message.rtt_note != null && $Object.hasOwnProperty.call(message, "rtt_note") && message.rtt_note !== "")
+                writer.uint32(/* id 23, wireType 2 =*/186).string(message.rtt_note);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -1999,6 +2010,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.fallback;
                         continue;
                     }
+                case 23: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.rtt_note = value;
+                        else
+                            delete message.rtt_note;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -2151,6 +2171,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.fallback != null)
                 if (typeof object.fallback !== "string" || object.fallback.length)
                     message.fallback = $String(object.fallback);
+            if (object.rtt_note != null)
+                if (typeof object.rtt_note !== "string" || object.rtt_note.length)
+                    message.rtt_note = $String(object.rtt_note);
             return message;
         };
 
@@ -2222,6 +2245,7 @@ export const pktgen = $root.pktgen = (() => {
                     object.reordered = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 object.tx_mbps = 0;
                 object.fallback = "";
+                object.rtt_note = "";
             }
             if (message.tx_packets != null && $Object.hasOwnProperty.call(message, "tx_packets"))
                 if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
@@ -2302,6 +2326,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.tx_mbps = options.json && !$isFinite(message.tx_mbps) ? $String(message.tx_mbps) : message.tx_mbps;
             if (message.fallback != null && $Object.hasOwnProperty.call(message, "fallback"))
                 object.fallback = message.fallback;
+            if (message.rtt_note != null && $Object.hasOwnProperty.call(message, "rtt_note"))
+                object.rtt_note = message.rtt_note;
             return object;
         };
 
@@ -3544,6 +3570,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [failed] NodeInfo failed
          * @property {pktgen.NodeHealth|null} [health] NodeInfo health
          * @property {boolean|null} [legacy] NodeInfo legacy
+         * @property {number|null} [cancelled] NodeInfo cancelled
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3680,6 +3707,14 @@ export const pktgen = $root.pktgen = (() => {
         NodeInfo.prototype.legacy = false;
 
         /**
+         * NodeInfo cancelled.
+         * @member {number} cancelled
+         * @memberof pktgen.NodeInfo
+         * @instance
+         */
+        NodeInfo.prototype.cancelled = 0;
+
+        /**
          * Creates a new NodeInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.NodeInfo
@@ -3737,6 +3772,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 13, wireType 0 =*/104).int32(message.health);
             if (message.legacy != null && $Object.hasOwnProperty.call(message, "legacy") && message.legacy !== false)
                 writer.uint32(/* id 14, wireType 0 =*/112).bool(message.legacy);
+            if (message.cancelled != null && $Object.hasOwnProperty.call(message, "cancelled") && message.cancelled !== 0)
+                writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.cancelled);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3898,6 +3935,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.legacy;
                         continue;
                     }
+                case 15: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.cancelled = value;
+                        else
+                            delete message.cancelled;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -3987,6 +4033,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.legacy != null)
                 if (object.legacy)
                     message.legacy = $Boolean(object.legacy);
+            if (object.cancelled != null)
+                if ($Number(object.cancelled) !== 0)
+                    message.cancelled = object.cancelled >>> 0;
             return message;
         };
 
@@ -4021,6 +4070,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.failed = 0;
                 object.health = options.enums === $String ? "UNKNOWN" : 0;
                 object.legacy = false;
+                object.cancelled = 0;
             }
             if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
                 object.name = message.name;
@@ -4048,6 +4098,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.health = options.enums === $String ? $root.pktgen.NodeHealth[message.health] === $undefined ? message.health : $root.pktgen.NodeHealth[message.health] : message.health;
             if (message.legacy != null && $Object.hasOwnProperty.call(message, "legacy"))
                 object.legacy = message.legacy;
+            if (message.cancelled != null && $Object.hasOwnProperty.call(message, "cancelled"))
+                object.cancelled = message.cancelled;
             return object;
         };
 
@@ -4924,6 +4976,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {Array.<pktgen.NodeInfo.$Properties>|null} [nodes] ControlResponse nodes
          * @property {Array.<pktgen.JobInfo.$Properties>|null} [jobs] ControlResponse jobs
          * @property {number|null} [jobs_total] ControlResponse jobs_total
+         * @property {string|null} [store_error] ControlResponse store_error
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4999,6 +5052,14 @@ export const pktgen = $root.pktgen = (() => {
         ControlResponse.prototype.jobs_total = 0;
 
         /**
+         * ControlResponse store_error.
+         * @member {string} store_error
+         * @memberof pktgen.ControlResponse
+         * @instance
+         */
+        ControlResponse.prototype.store_error = "";
+
+        /**
          * Creates a new ControlResponse instance using the specified properties.
          * @function create
          * @memberof pktgen.ControlResponse
@@ -5043,6 +5104,8 @@ export const pktgen = $root.pktgen = (() => {
                     $root.pktgen.JobInfo.encode(message.jobs[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
             if (message.jobs_total != null && $Object.hasOwnProperty.call(message, "jobs_total") && message.jobs_total !== 0)
                 writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.jobs_total);
+            if (message.store_error != null && $Object.hasOwnProperty.call(message, "store_error") && message.store_error !== "")
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.store_error);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -5126,6 +5189,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.jobs_total;
                         continue;
                     }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.store_error = value;
+                        else
+                            delete message.store_error;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -5196,6 +5268,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.jobs_total != null)
                 if ($Number(object.jobs_total) !== 0)
                     message.jobs_total = object.jobs_total >>> 0;
+            if (object.store_error != null)
+                if (typeof object.store_error !== "string" || object.store_error.length)
+                    message.store_error = $String(object.store_error);
             return message;
         };
 
@@ -5224,6 +5299,7 @@ export const pktgen = $root.pktgen = (() => {
             if (options.defaults) {
                 object.error = null;
                 object.jobs_total = 0;
+                object.store_error = "";
             }
             if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
                 object.error = $root.pktgen.ControlError.toObject(message.error, options, _depth + 1);
@@ -5244,6 +5320,8 @@ export const pktgen = $root.pktgen = (() => {
             }
             if (message.jobs_total != null && $Object.hasOwnProperty.call(message, "jobs_total"))
                 object.jobs_total = message.jobs_total;
+            if (message.store_error != null && $Object.hasOwnProperty.call(message, "store_error"))
+                object.store_error = message.store_error;
             return object;
         };
 
