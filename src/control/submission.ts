@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
-import { isFinal, type JobInfo } from '../protocol/view.js';
+import { isFinal, jobView, type JobInfo, type JobView } from '../protocol/view.js';
 import { controlRequest, type ControlPeer } from './client.js';
 import { progressLine } from './submit.js';
 import { countByState, formatTable, resultColumns } from './tables.js';
@@ -10,7 +10,7 @@ import { escapeControl } from '../text.js';
 /** What `pktgen submit --json` prints: what was done, or with --wait, the jobs as they ended. */
 export type SubmitDocument =
   | { job_ids: string[]; cancelled: string[]; nodes_added: string[] }
-  | { job_ids: string[]; jobs: JobInfo[] };
+  | { job_ids: string[]; jobs: JobView[] };
 
 /** How submit() reports: text through `print`, or nothing when the caller prints the JSON document. */
 export interface SubmitOptions {
@@ -45,7 +45,7 @@ export async function submit(scheduler: ControlPeer, request: Partial<ControlReq
   // Only finished jobs are ever removed: one the scheduler no longer holds ended, with an outcome unknown here.
   const gone = job_ids.length - jobs.length;
   print(`${formatTable(jobs.map(resultColumns))}\n${countByState(jobs)}${gone > 0 ? `; ${gone} finished but removed before they were read (the scheduler's --keep-jobs/--keep-for)` : ''}`);
-  return { document: { job_ids, jobs }, succeeded: gone === 0 && jobs.every((j) => j.state === 'succeeded') };
+  return { document: { job_ids, jobs: jobs.map(jobView) }, succeeded: gone === 0 && jobs.every((j) => j.state === 'succeeded') };
 }
 
 /** Polls the scheduler until every job it still holds is final; shows a progress line on a terminal. */
