@@ -1,7 +1,7 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { JobRecord, NodeRecord } from '../scheduler/types.js';
 import { JOB_STATES, NODE_HEALTHS } from '../protocol/view.js';
-import type { Stats } from '../protocol/messages.js';
+import type { JobData, Stats } from '../protocol/messages.js';
 import { validateJobData } from '../input/job.js';
 import { isObject, showValue } from '../input/json.js';
 import type { LoadedFile } from './store.js';
@@ -102,6 +102,7 @@ const malformed = (column: string, value: SQLOutputValue, expected: string): nev
 const text = (r: SQLOutputValue[], i: number, column: string): string => (typeof r[i] === 'string' ? r[i] : malformed(column, r[i]!, 'text'));
 const integer = (r: SQLOutputValue[], i: number, column: string): number => (Number.isSafeInteger(r[i]) ? (r[i] as number) : malformed(column, r[i]!, 'an integer'));
 const real = (r: SQLOutputValue[], i: number, column: string): number => (typeof r[i] === 'number' && Number.isFinite(r[i]) ? r[i] : malformed(column, r[i]!, 'a number'));
+const optional = (r: SQLOutputValue[], i: number, column: string): number | undefined => (r[i] === null ? undefined : real(r, i, column));
 const flag = (r: SQLOutputValue[], i: number, column: string): boolean => (r[i] === 0 || r[i] === 1 ? r[i] === 1 : malformed(column, r[i]!, '0 or 1'));
 const oneOf = <T extends string>(values: readonly T[], r: SQLOutputValue[], i: number, column: string): T =>
   (values.includes(r[i] as T) ? (r[i] as T) : malformed(column, r[i]!, `one of ${values.join(', ')}`));
@@ -149,22 +150,29 @@ export function nodeFromRow(row: object): NodeRecord {
 /**
  * A jobs row (array) back as a record; NULL columns become absent fields, not nulls. Its data is
  * checked by the one job schema. Throws MalformedRowError when a column does not hold what it should.
+ * `dataCache` maps data text to its checked object across the rows of one load: jobs of one file
+ * mostly share their data, and then share one object (the core never changes a job's data), which
+ * saves the parse and check, and the memory, of each copy.
  */
-export function jobFromRow(row: object): JobRecord {
+export function jobFromRow(row: object, dataCache?: Map<SQLOutputValue, JobData>): JobRecord {
   const r = row as SQLOutputValue[];
-  const optional = (i: number, column: string): number | undefined => (r[i] === null ? undefined : real(r, i, column));
+  let data = dataCache?.get(r[J.data]!);
+  if (!data) {
+    data = json(r, J.data, 'data', (value) => validateJobData(value, ''));
+    dataCache?.set(r[J.data]!, data);
+  }
   const job: JobRecord = {
     id: text(r, J.id, 'id'), node: text(r, J.node, 'node'), priority: integer(r, J.priority, 'priority'), seq: integer(r, J.seq, 'seq'),
-    data: json(r, J.data, 'data', (value) => validateJobData(value, '')), target: text(r, J.target, 'target'),
+    data, target: text(r, J.target, 'target'),
     timeoutS: real(r, J.grace_s, 'grace_s'), retries: integer(r, J.retries, 'retries'), attempts: integer(r, J.attempts, 'attempts'),
     sends: integer(r, J.sends, 'sends'), state: oneOf(JOB_STATES, r, J.state, 'state'), reason: text(r, J.reason, 'reason'),
     createdAt: real(r, J.created_at, 'created_at'),
   };
   if (r[J.stats] !== null) job.stats = json(r, J.stats, 'stats', statsObject);
-  const sentAt = optional(J.sent_at, 'sent_at');
-  const startedAt = optional(J.started_at, 'started_at');
-  const finishedAt = optional(J.finished_at, 'finished_at');
-  const deadline = optional(J.deadline, 'deadline');
+  const sentAt = optional(r, J.sent_at, 'sent_at');
+  const startedAt = optional(r, J.started_at, 'started_at');
+  const finishedAt = optional(r, J.finished_at, 'finished_at');
+  const deadline = optional(r, J.deadline, 'deadline');
   if (sentAt !== undefined) job.sentAt = sentAt;
   if (startedAt !== undefined) job.startedAt = startedAt;
   if (finishedAt !== undefined) job.finishedAt = finishedAt;

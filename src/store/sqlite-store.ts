@@ -82,8 +82,9 @@ export class SqliteStore implements SchedulerStore {
         nextSeq = Math.max(nextSeq, node.seq + 1);
       }
       const jobs = new Map<string, JobRecord>();
+      const dataCache = new Map();
       for (const row of s.selectJobs.iterate()) {
-        const job = read('jobs', row, jobFromRow);
+        const job = read('jobs', row, (r) => jobFromRow(r, dataCache));
         if (!job) continue;
         if (!nodes.has(job.node)) {
           skipped({ table: 'jobs', key: job.id, why: `its node ${job.node} was not loaded` });

@@ -58,7 +58,8 @@ describe('fault: a full state disk (a tmpfs in a private mount namespace; built 
   });
   after(async () => {
     // Each process this test started, by its own PID.
-    for (const child of [...children, holder]) if (child?.pid !== undefined && child.exitCode === undefined) child.kill('SIGKILL');
+    // kill() on one that has ended already does nothing.
+    for (const child of [...children, holder]) child?.kill('SIGKILL');
     await Promise.allSettled([...children, holder]);
     await receiver?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
