@@ -206,10 +206,11 @@ export class SchedulerService extends EventEmitter {
     }
     const submission: Submission = { nodes: request.nodes ?? [], jobs, cancel: request.cancel ?? [], pause: request.pause ?? [] };
     const now = this.clock();
+    let rows: ReturnType<typeof submissionRows>;
     // Changes not yet saved go first (the new rows may name a node among them); then the request's own.
     try {
       this.flush();
-      const rows = submissionRows(this.core.state, submission, now);
+      rows = submissionRows(this.core.state, submission, now);
       if (rows.nodes.length + rows.jobs.length > 0 || file) this.options.store.apply({ ...rows, files: file ? [file] : [] });
     } catch (error) {
       throw new PktgenError('ERR_STORE', `${describeError(error)}; nothing of this request was applied`, { cause: error });
@@ -222,6 +223,9 @@ export class SchedulerService extends EventEmitter {
     if (jobs.length > 0) this.handle({ type: 'jobsAdded', jobs, now });
     for (const jobId of submission.cancel) this.handle({ type: 'cancelRequested', jobId, now });
     for (const { node, paused } of submission.pause) this.handle({ type: 'pauseChanged', node, paused, now });
+    // A new job still pending is its row as written above (same builder, seq and time): not written twice.
+    const written = new Map(rows.jobs.map((row) => [row.id, row]));
+    this.batch.alreadySaved((job) => job.state === 'pending' && written.get(job.id)?.state === 'pending' && written.get(job.id)!.seq === job.seq);
     // The request is saved: what its events changed next (a job sent) is saved now, or retried.
     this.flushQuietly();
     return jobs.map((job) => job.id);

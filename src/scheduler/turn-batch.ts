@@ -58,6 +58,11 @@ export class TurnBatch {
     if (failed.savedAtLast) this.held.push(failed.savedAtLast);
   }
 
+  /** Drops the job records `saved` says are saved as they are (a request's rows, written before the core applied it). */
+  alreadySaved(saved: (job: JobRecord) => boolean): void {
+    for (const job of this.jobs) if (saved(job)) this.jobs.delete(job);
+  }
+
   /** Records and removals waiting to be saved (a record changed by several events counts once). */
   get size(): number {
     return this.jobs.size + this.nodes.size + this.removedJobs.length + this.files.length;

@@ -18,10 +18,15 @@ import { until } from '../helpers/until.js';
 class FillableStore extends MemoryStore {
   full = false;
   readonly saved = new Map<string, string>();
+  /** How many times each job was written. */
+  readonly writes = new Map<string, number>();
   override apply(changes: Changes): void {
     if (this.full) throw new PktgenError('ERR_STORE', 'cannot save scheduler state to scheduler.db: database or disk is full');
     super.apply(changes);
-    for (const job of changes.jobs ?? []) this.saved.set(job.id, job.state);
+    for (const job of changes.jobs ?? []) {
+      this.saved.set(job.id, job.state);
+      this.writes.set(job.id, (this.writes.get(job.id) ?? 0) + 1);
+    }
   }
 }
 
@@ -73,6 +78,7 @@ describe('scheduler service: a store that cannot save', () => {
     assert.equal(accepted.job_ids.length, 2);
     assert.deepEqual([...service.core.state.jobs.keys()], accepted.job_ids);
     assert.deepEqual([...store.load().jobs.keys()], accepted.job_ids, 'saved once, nothing of the refused request');
+    assert.deepEqual([...store.writes.values()], [1, 1], 'a queued job is written once: its row before the core applies it, not again after');
   });
 
   it('keeps the statuses and jobs of a full disk in memory, holds their acknowledgements and the clock, and saves them once it can', async () => {
