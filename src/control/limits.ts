@@ -1,6 +1,6 @@
 import { PktgenError } from '../errors.js';
 import { inputError } from '../input/json.js';
-import { formatAddress } from '../transport/address.js';
+import { addressKey } from '../transport/address.js';
 import { encodeResponse } from '../protocol/control-messages.js';
 import type { FrameTooLargeError } from '../transport/errors.js';
 import type { JobSpec } from '../input/job.js';
@@ -93,7 +93,7 @@ export function checkNodes(core: SchedulerCore, nodes: NewNode[], limits: Contro
   }
   const owner = new Map<string, { name: string; fromRequest: boolean; where: string }>();
   for (const [name, { node, where }] of after) {
-    const address = formatAddress({ host: node.host.toLowerCase(), port: node.port });
+    const address = addressKey(node);
     const fromRequest = where.startsWith('add_nodes');
     const other = owner.get(address);
     // Two saved nodes that already share an address (an older version allowed it) block no request.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatAddress } from '../transport/address.js';
+import { addressKey } from '../transport/address.js';
 import { PORTS } from '../protocol/ports.js';
 import { at, inputError, isIntegerIn, isObject, parseJsonText, readInputFile } from './json.js';
 import { parseJob, type JobSpec } from './job.js';
@@ -59,7 +59,7 @@ export function parseNodesFile(text: string, file: string): NodeSpec[] {
     const sameName = byName.get(node.name);
     if (sameName !== undefined) throw inputError(at(where, 'name'), node.name, `duplicate node name (first at $.nodes[${sameName}])`);
     // Two entries for one agent would get each other's jobs and statuses.
-    const address = formatAddress({ host: node.host.toLowerCase(), port: node.port });
+    const address = addressKey(node);
     const sameAddress = byAddress.get(address);
     if (sameAddress !== undefined) {
       throw inputError(at(where, 'ip'), node.host, `duplicate address ${address} (first at $.nodes[${sameAddress}]); give each node its own "port"`);

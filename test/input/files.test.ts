@@ -170,6 +170,17 @@ describe('scheduler: nodes.json and jobs.json', () => {
         'nodes.json: $.nodes[1].ip = "127.0.0.1": duplicate address 127.0.0.1:1729 (first at $.nodes[0]); give each node its own "port"');
     });
 
+    // Found by npm run fuzz (nodes-file): "LOCALHOST" and "localhost.", or "::1" and
+    // "0:0:0:0:0:0:0:1", were two addresses, so one agent could be listed twice.
+    it('reports two nodes on one address however the host is written', () => {
+      for (const [first, second] of [['LOCALHOST', 'localhost.'], ['::1', '0:0:0:0:0:0:0:1'], ['127.0.0.1', '::ffff:127.0.0.1']]) {
+        const text = JSON.stringify({ nodes: [{ name: 'm0', ip: first }, { name: 'm1', ip: second }] });
+        assert.match(inputError(() => parseNodesFile(text, 'nodes.json')).message, /^nodes\.json: \$\.nodes\[1\]\.ip = .*: duplicate address .* \(first at \$\.nodes\[0\]\)/, `${first} and ${second}`);
+      }
+      const scoped = JSON.stringify({ nodes: [{ name: 'm0', ip: 'fe80::1%eth0' }, { name: 'm1', ip: 'fe80::1%eth1' }] });
+      assert.equal(parseNodesFile(scoped, 'nodes.json').length, 2);
+    });
+
     it('names the known nodes for an unknown one (first 10)', () => {
       const text = oneJob({ nodes: ['m0', 'm9'] });
       assert.equal(inputError(() => parseJobsFile(text, 'jobs.json', new Set(['m0', 'm1']))).message,
