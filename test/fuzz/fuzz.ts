@@ -13,7 +13,10 @@ export interface FuzzOptions {
   path?: string;
   /** No input finished for this long: a hang (default 30 s). */
   hangMs?: number;
-  /** Heap a worker may use before its input counts as an unbounded allocation (default 1024 MiB). */
+  /**
+   * Memory before an input counts as an unbounded allocation (default 1024 MiB): the worker's heap
+   * limit, and twice that for the whole process (Buffers live outside the heap).
+   */
   memoryMb?: number;
   onResult?: (result: TargetResult) => void;
   /** With `path`: the input about to be replayed, as the target shows it. */
@@ -64,9 +67,10 @@ function runWorker(steps: Step[], options: FuzzOptions): Promise<{ done: TargetR
   const heartbeat = new SharedArrayBuffer(8);
   const beat = new Int32Array(heartbeat);
   const hangMs = options.hangMs ?? 30_000;
+  const memoryMb = options.memoryMb ?? 1024;
   const worker = new Worker(new URL('./worker.ts', import.meta.url), {
     workerData: { plan: steps, heartbeat } satisfies WorkerJob,
-    resourceLimits: { maxOldGenerationSizeMb: options.memoryMb ?? 1024 },
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
   });
   const done: TargetResult[] = [];
   let started = performance.now();
@@ -82,16 +86,19 @@ function runWorker(steps: Step[], options: FuzzOptions): Promise<{ done: TargetR
       const step = steps[index];
       if (!step) return resolve({ done, rest: [] });
       const count = Atomics.load(beat, 0);
-      void worker.terminate();
       done.push({
         name: step.name, inputs: count, failures: 1, ms: performance.now() - started,
         failure: { seed: step.seed, path: step.path ?? (count > 0 && count <= step.runs ? String(count - 1) : null), error: why, input: '(see the replay: the worker could not report it)', shrinks: 0 },
       });
       options.onResult?.(done.at(-1)!);
-      resolve({ done, rest: steps.slice(index + 1) });
+      // The next worker starts once this one's memory is given back.
+      void worker.terminate().finally(() => resolve({ done, rest: steps.slice(index + 1) }));
     };
     const watchdog = setInterval(() => {
       const now = Atomics.load(beat, 0) + Atomics.load(beat, 1) * 2 ** 31;
+      const rssMb = process.memoryUsage.rss() / 2 ** 20;
+      // The backstop of run-target.ts's own checks: the culprit is this input or one shortly before.
+      if (rssMb > 2 * memoryMb) return stop(`the process grew to ${Math.round(rssMb)} MiB (limit ${2 * memoryMb} MiB) by input ${Atomics.load(beat, 0)}: an unbounded allocation`);
       if (now !== last) {
         last = now;
         lastChange = performance.now();
