@@ -191,6 +191,15 @@ describe('scheduler: nodes.json and jobs.json', () => {
       assert.match(inputError(() => parseJobsFile(text, 'jobs.json', new Set())).message, /unknown node \(no nodes are known\)$/);
     });
 
+    // Found by npm run fuzz (jobs-file): a key holding U+2028 put a raw line separator in the message.
+    it('keeps a stray key with a line separator on one line', () => {
+      for (const [key, shown] of [['\u2028s_max', '"\\u2028s_max"'], ['x\u2029', '"x\\u2029"']] as const) {
+        const message = inputError(() => parseJobsFile(oneJob({}, { [key]: 1 }), 'jobs.json')).message;
+        assert.doesNotMatch(message, /[\n\r\u2028\u2029]/);
+        assert.ok(message.startsWith(`jobs.json: $.jobs[0]: ${shown} = 1: unknown field`), message);
+      }
+    });
+
     it('points at a typo inside data', () => {
       assert.equal(inputError(() => parseJobsFile(oneJob({}, { s_max: undefined, s_mxa: 800 }), 'jobs.json')).message,
         'jobs.json: $.jobs[0]: s_mxa = 800: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l');
