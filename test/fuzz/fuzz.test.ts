@@ -26,7 +26,7 @@ describe('fuzz: every decoder and loader (short run of npm run fuzz)', function 
       const result = results.find((r) => r.name === target.name);
       assert.ok(result, `${target.name} did not run`);
       const f = result.failure;
-      assert.equal(result.failures, 0, f && `${f.error}\ninput: ${f.input}\nreplay: npm run fuzz -- --target ${target.name} --seed ${f.seed}${f.path ? ` --path ${f.path}` : ''}`);
+      assert.equal(result.failures, 0, f && `${f.error}\ninput: ${f.input}\nreplay: npm run fuzz -- --target ${target.name} --seed=${f.seed}${f.path ? ` --path ${f.path}` : ''}`);
     });
   }
 });

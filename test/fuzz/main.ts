@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     if (!r.failure) continue;
     const { seed, path, error, input, shrinks } = r.failure;
     console.log(`\nFAIL ${r.name} (seed ${seed}, path ${path ?? '-'}, ${shrinks} shrinks)\n  input: ${input}\n  error: ${error.replace(/\n/g, '\n    ')}`);
-    console.log(`  replay: npm run fuzz -- --target ${r.name} --seed ${seed}${path ? ` --path ${path}` : ''}`);
+    console.log(`  replay: npm run fuzz -- --target ${r.name} --seed=${seed}${path ? ` --path ${path}` : ''}`);
   }
   return total.failures > 0 ? 1 : 0;
 }

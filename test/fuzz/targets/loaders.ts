@@ -15,8 +15,10 @@ function load<T>(what: string, where: string, run: () => T, accepted: (out: T) =
   try {
     out = run();
   } catch (error) {
-    if (error instanceof UserError && error.code === ERR_INPUT && error.message.startsWith(where) && !/[\n\r\u2028\u2029]/.test(error.message)) return;
-    throw unexpected(what, error);
+    if (!(error instanceof UserError && error.code === ERR_INPUT)) throw unexpected(what, error);
+    if (!error.message.startsWith(where)) throw new Error(`${what}: the error does not start with ${JSON.stringify(where)}: ${JSON.stringify(error.message)}`);
+    if (/[\n\r\u2028\u2029]/.test(error.message)) throw new Error(`${what}: the error is not one line: ${JSON.stringify(error.message).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}`);
+    return;
   }
   accepted(out);
 }
