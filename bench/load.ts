@@ -60,13 +60,16 @@ try {
 
 const count = (n: number) => n.toLocaleString('en-US');
 const row = (label: string, value: string, note = '') => console.log(`  ${label.padEnd(26)} ${value.padStart(10)}  ${note}`);
-const parts = (counts: Record<string, number>) => Object.entries(counts).map(([what, n]) => `${what} ${count(n)}`).join(', ') || 'none';
+/** States a job is still open in: at a deadline, these are what was waited for. */
+const OPEN = new Set(['pending', 'sent', 'running']);
+const parts = (counts: Record<string, number>) =>
+  Object.entries(counts).map(([state, n]) => `${OPEN.has(state) ? 'still ' : ''}${state} ${count(n)}`).join(', ') || 'none';
 
 function print(outcome: LoadOutcome): void {
   const wire = outcome.wire === 'session' ? 'authenticated sessions' : 'legacy wire';
   console.log(`\n${wire}: ${count(outcome.nodes)} nodes x ${count(outcome.jobs / outcome.nodes)} jobs = ${count(outcome.jobs)} jobs${outcome.timedOut ? ' -- DEADLINE PASSED' : ''}`);
   row('succeeded', count(outcome.succeeded));
-  row('jobs lost', count(outcome.lost), parts(outcome.lostBy));
+  row(outcome.timedOut ? 'jobs lost or still open' : 'jobs lost', count(outcome.lost), parts(outcome.lostBy));
   const d = outcome.duplicatedBy;
   row('jobs duplicated', count(outcome.duplicated),
     `taken twice by a node ${count(d.arrivedTwice)}, two final results ${count(d.finishedTwice)}, at another node ${count(d.wrongNode)}, unknown to the scheduler ${count(d.unknownToScheduler)}`);
@@ -75,7 +78,7 @@ function print(outcome: LoadOutcome): void {
   row('wall time (s)', outcome.wallS.toFixed(1), `from queueing the jobs to the last final status saved; ${count(outcome.nodesUp.up)} nodes up in ${outcome.nodesUp.seconds.toFixed(1)} s before`);
   row('jobs/s', count(Math.round(outcome.jobsPerS)), `scheduler CPU ${((outcome.schedulerCpuS * 1e6) / Math.max(1, outcome.succeeded)).toFixed(0)} us a job`);
   const { sessions, statusRetries, statusFailures, outboxErrors } = outcome.sim;
-  row('at the nodes', '', `sessions opened ${sessions.opened}, ended ${sessions.ended}, refused ${sessions.refused}; legacy status retries ${statusRetries}, given up ${statusFailures}; outbox errors ${outboxErrors.length}`);
+  row('at the nodes', '', `sessions opened ${sessions.opened}, ended ${sessions.ended} (the scheduler's stop ends each), refused ${sessions.refused}; legacy status retries ${statusRetries}, given up ${statusFailures}; outbox errors ${outboxErrors.length}`);
   row('scheduler log', '', `${count(outcome.logs.warn)} warnings, ${count(outcome.logs.error)} errors${outcome.logs.samples.length ? `; first: ${outcome.logs.samples.join(' | ')}` : ''}`);
   if (outcome.notUp.length > 0) row('nodes not up at the end', String(outcome.notUp.length), outcome.notUp.slice(0, 10).map(([name, health]) => `${name} ${health}`).join(', '));
   if (outcome.problems.length > 0) {

@@ -30,7 +30,8 @@ export type PhaseConfig =
   | { phase: 'throughput'; wire: Wire; stateDir: string; ports: number[]; jobs: number; warmupJobs: number; logger: 'discard' | 'human'; maxSeconds: number }
   | { phase: 'queue'; wire: Wire; stateDir: string; ports: number[]; jobsFile: string; settleMs: number }
   | { phase: 'restart'; wire: Wire; stateDir: string }
-  | { phase: 'load'; wire: Wire; stateDir: string; ports: number[]; jobs: number; maxSeconds: number };
+  /** `deadlineAt`: wall-clock ms (Date.now()) by which the answer must be on its way, whatever is still open. */
+  | { phase: 'load'; wire: Wire; stateDir: string; ports: number[]; jobs: number; deadlineAt: number };
 
 /** One job at the end of a load run: where it ran, its state, the final results it got, and why. */
 export type LoadJob = [id: string, node: string, state: JobState, finishes: number, sends: number, reason: string];
@@ -215,8 +216,11 @@ async function restart(config: Extract<PhaseConfig, { phase: 'restart' }>, secre
   return result;
 }
 
+/** Kept before a load run's deadline for building and sending the answer (100,000 rows) and stopping. */
+const LOAD_ANSWER_MS = 10_000;
+
 /**
- * `jobs` jobs through the scheduler at full speed, until it drains or `maxSeconds` pass; then every
+ * `jobs` jobs through the scheduler at full speed, until it drains or its deadline nears; then every
  * job's end. Final results are counted from the core's own effects, so a job the core finishes twice
  * (a late result after `lost`, say) shows however the store recorded it.
  */
@@ -230,7 +234,7 @@ async function load(config: Extract<PhaseConfig, { phase: 'load' }>, secret?: Se
     for (const effect of step.effects) if (effect.type === 'jobFinished') finishes.set(effect.jobId, (finishes.get(effect.jobId) ?? 0) + 1);
     return step;
   };
-  const done = drained(service, config.maxSeconds);
+  const done = drained(service, Math.max(0, config.deadlineAt - LOAD_ANSWER_MS - Date.now()) / 1000);
   const cpu = process.cpuUsage();
   const start = performance.now();
   service.addJobs(jobsFor(config.jobs, config.ports.length));
@@ -241,7 +245,10 @@ async function load(config: Extract<PhaseConfig, { phase: 'load' }>, secret?: Se
   const peakMb = maxRssMb();
   const jobs: LoadJob[] = [...service.core.state.jobs.values()].map((job) => [job.id, job.node, job.state, finishes.get(job.id) ?? 0, job.sends, job.reason]);
   const notUp = [...service.core.state.nodes.values()].filter((node) => node.health !== 'up').map((node): [string, NodeHealth] => [node.name, node.health]);
-  await service.stop();
+  // The answer matters more than a clean stop: a stop that hangs (a connection that never closes) is left behind.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([service.stop(), new Promise((resolve) => (timer = setTimeout(resolve, LOAD_ANSWER_MS / 2)))]);
+  clearTimeout(timer);
   return {
     phase: 'load', drained: wasDrained, wallS, cpuS: (cpuUsed.user + cpuUsed.system) / 1e6, maxRssMb: peakMb, nodesUp, jobs, notUp, logs: logger.counts,
   };
