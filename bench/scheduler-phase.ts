@@ -177,7 +177,7 @@ async function queueFile(service: SchedulerService, path: string): Promise<void>
   const file = await readJobsFile(path, new Set(service.core.state.nodes.keys()));
   service.addJobs(
     file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, timeoutS: j.timeoutS, retries: j.retries })),
-    { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length },
+    { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length, run: 1 },
   );
 }
 

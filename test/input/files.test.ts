@@ -164,10 +164,20 @@ describe('scheduler: nodes.json and jobs.json', () => {
       assert.equal(inputError(() => parseNodesFile(text, 'nodes.json')).message, 'nodes.json: $.nodes[1].name = "m0": duplicate node name (first at $.nodes[0])');
     });
 
-    it('reports two nodes on one address', () => {
+    it('reports two nodes on one address, naming both', () => {
       const text = '{"nodes": [{"name": "m0", "ip": "127.0.0.1"}, {"name": "m1", "ip": "127.0.0.1"}]}';
       assert.equal(inputError(() => parseNodesFile(text, 'nodes.json')).message,
-        'nodes.json: $.nodes[1].ip = "127.0.0.1": duplicate address 127.0.0.1:1729 (first at $.nodes[0]); give each node its own "port"');
+        'nodes.json: $.nodes[1] = "127.0.0.1:1729": already the address of node m0 ($.nodes[0]); give node m1 its own "port" (or "ip")');
+    });
+
+    it('takes localhost, LOCALHOST. and ::ffff:127.0.0.1 for 127.0.0.1, and 0:0:0:0:0:0:0:1 for ::1', () => {
+      const pairs: Array<[string, string]> = [['127.0.0.1', 'localhost'], ['LOCALHOST.', '127.0.0.1'], ['::ffff:127.0.0.1', 'localhost'], ['::1', '0:0:0:0:0:0:0:1']];
+      for (const [first, second] of pairs) {
+        const text = JSON.stringify({ nodes: [{ name: 'm0', ip: first, port: 1731 }, { name: 'm1', ip: second, port: 1731 }] });
+        assert.match(inputError(() => parseNodesFile(text, 'nodes.json')).message, /^nodes\.json: \$\.nodes\[1\] = .*: already the address of node m0 \(\$\.nodes\[0\]: .*\); give node m1 its own "port"/);
+      }
+      // Another port, or another loopback address, is another agent.
+      assert.equal(parseNodesFile(JSON.stringify({ nodes: [{ name: 'm0', ip: 'localhost' }, { name: 'm1', ip: '127.0.0.1', port: 1731 }, { name: 'm2', ip: '127.0.0.2' }] }), 'n').length, 3);
     });
 
     it('names the known nodes for an unknown one (first 10)', () => {
