@@ -10,7 +10,7 @@
  */
 import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { parseDurationMs } from '../src/scheduler/duration.js';
+import { parseDurationMs } from '../src/input/duration.js';
 import { describeError } from '../src/errors.js';
 import type { Wire } from './scheduler-phase.js';
 import { seaFlags } from './children.js';
