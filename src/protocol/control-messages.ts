@@ -21,6 +21,10 @@ export interface ControlResponse extends Snapshot {
   error?: { code: string; message: string };
   /** add_jobs: the new ids, in request order. */
   job_ids: string[];
+  /** Jobs this request cancelled (cancel, cancel_nodes, remove_nodes). */
+  cancelled?: string[];
+  /** explain: per listed pending job, how many jobs come before it on its node (the running one included). */
+  queued_ahead?: Record<string, number>;
 }
 
 const upper = <T extends string>(name: T): Uppercase<T> => name.toUpperCase() as Uppercase<T>;
@@ -37,7 +41,10 @@ const DATA_KEYS = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l'] as const;
 
 /** A request with every field empty. */
 export function emptyRequest(): ControlRequest {
-  return { add_jobs: [], add_nodes: [], cancel: [], query: false, job_ids: [], node: '', states: [], pause_node: '', resume_node: '', limit: 0 };
+  return {
+    add_jobs: [], add_nodes: [], cancel: [], query: false, job_ids: [], node: '', states: [], pause_node: '', resume_node: '', limit: 0,
+    remove_nodes: [], cancel_nodes: [], explain: false,
+  };
 }
 
 /** Encodes a control request. */
@@ -71,6 +78,8 @@ export function decodeResponse(bytes: Uint8Array): ControlResponse {
     nodes: message.nodes.map((node) => nodeInfo(toPlain(pktgen.NodeInfo, pktgen.NodeInfo.fromObject(node)))),
     jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats)),
   };
+  if (message.cancelled.length > 0) response.cancelled = message.cancelled;
+  if (Object.keys(message.queued_ahead).length > 0) response.queued_ahead = { ...message.queued_ahead };
   if (message.error?.code) response.error = { code: message.error.code, message: message.error.message ?? '' };
   return response;
 }

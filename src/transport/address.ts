@@ -1,4 +1,4 @@
-import { isIP, SocketAddress } from 'node:net';
+import { isIP } from 'node:net';
 import { UserError } from '../errors.js';
 
 /** A TCP or UDP endpoint. */
@@ -41,19 +41,6 @@ export function parsePort(text: string, what: string): number {
 /** Formats an address as `host:port`, bracketing IPv6 hosts. */
 export function formatAddress({ host, port }: Address): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/**
- * The identity of an endpoint, for "two nodes at one address": how its host is written does not
- * count (a name's case and final dot; an IPv6 address's zeros, case and IPv4-mapped form).
- */
-export function addressKey({ host, port }: Address): string {
-  if (isIP(host) !== 6) return formatAddress({ host: host.toLowerCase().replace(/\.$/, ''), port });
-  // A scope (fe80::1%eth0) names an interface: kept, as the same address on two links is two hosts.
-  const percent = host.indexOf('%');
-  const bare = percent < 0 ? host : host.slice(0, percent);
-  const canonical = normaliseHost(new SocketAddress({ address: bare, family: 'ipv6' }).address);
-  return formatAddress({ host: percent < 0 ? canonical : `${canonical}${host.slice(percent)}`, port });
 }
 
 /** Strips the IPv4-mapped prefix the kernel puts on dual-stack sockets (::ffff:127.0.0.1). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { addressKey, describeListener, type Address } from '../../src/transport/address.js';
+import { describeListener, type Address } from '../../src/transport/address.js';
 
 describe('describeListener', () => {
   const cases: Array<[Address, 'TCP' | 'UDP', string]> = [
@@ -11,18 +11,4 @@ describe('describeListener', () => {
   for (const [address, protocol, expected] of cases) {
     it(expected, () => assert.equal(describeListener(address, protocol, 'jobs'), expected));
   }
-});
-
-describe('addressKey', () => {
-  const same: Array<[string, string]> = [
-    ['LOCALHOST', 'localhost.'], ['::1', '0:0:0:0:0:0:0:1'], ['FE80::1%eth0', 'fe80:0::1%eth0'], ['127.0.0.1', '::ffff:127.0.0.1'],
-  ];
-  for (const [a, b] of same) {
-    it(`${a} and ${b} are one address`, () => assert.equal(addressKey({ host: a, port: 1729 }), addressKey({ host: b, port: 1729 })));
-  }
-  it('keeps ports, scopes and hosts apart', () => {
-    assert.notEqual(addressKey({ host: '::1', port: 1729 }), addressKey({ host: '::1', port: 1731 }));
-    assert.notEqual(addressKey({ host: 'fe80::1%eth0', port: 1 }), addressKey({ host: 'fe80::1%eth1', port: 1 }));
-    assert.notEqual(addressKey({ host: '127.0.0.1', port: 1 }), addressKey({ host: '127.0.0.2', port: 1 }));
-  });
 });
