@@ -59,23 +59,27 @@ export const controlRequest = partial({
   add_nodes: list(fc.record({ name: text, host: text, port: int32, reflector: text, legacy: fc.boolean() })),
   cancel: list(text), query: fc.boolean(), job_ids: list(text), node: text,
   states: list(fc.constantFrom(...JOB_STATES)), pause_node: text, resume_node: text, limit: uint32,
+  remove_nodes: list(text), cancel_nodes: list(text), explain: fc.boolean(),
 }) as fc.Arbitrary<Partial<ControlRequest>>;
 
 const nodeInfo = fc.record({
   name: text, host: text, port: int32, reflector: text, paused: fc.boolean(), pending: uint32, running_job: text,
   progress: double, live_mbps: double, done: uint32, failed: uint32, health: fc.constantFrom(...NODE_HEALTHS), legacy: fc.boolean(),
+  down_since: double,
 });
 
 const jobInfo = fc.record({
   id: text, node: text, priority: int32, data: jobData, target: text, reason: text, attempts: int32, stats,
-  created_at: double, started_at: double, finished_at: double, seq: uint64, state: fc.constantFrom(...JOB_STATES),
-}, { requiredKeys: ['id', 'node', 'priority', 'data', 'target', 'reason', 'attempts', 'created_at', 'started_at', 'finished_at', 'seq', 'state'] });
+  created_at: double, started_at: double, finished_at: double, seq: uint64, state: fc.constantFrom(...JOB_STATES), sent_at: double,
+}, { requiredKeys: ['id', 'node', 'priority', 'data', 'target', 'reason', 'attempts', 'created_at', 'started_at', 'finished_at', 'seq', 'state', 'sent_at'] });
 
 const controlError = fc.record({ code: text, message: text });
 
 /** A control response (the scheduler's answer). */
 export const controlResponse = partial({
-  error: controlError, job_ids: list(text), nodes: list(nodeInfo), jobs: list(jobInfo), jobs_total: uint32,
+  error: controlError, job_ids: list(text), nodes: list(nodeInfo), jobs: list(jobInfo), jobs_total: uint32, cancelled: list(text),
+  // Map keys that a plain object treats specially, too.
+  queued_ahead: fc.dictionary(fc.oneof(text, fc.constantFrom('__proto__', 'constructor', 'toString')), uint32, { maxKeys: 3 }),
 }) as fc.Arbitrary<Partial<ControlResponse>>;
 
 /** A control envelope around a request or response. */
