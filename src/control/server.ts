@@ -9,7 +9,7 @@ import { PktgenError, describeError } from '../errors.js';
 import { parseJob, type JobSpec } from '../input/job.js';
 import { inputError } from '../input/json.js';
 import { checkNodeName, isHost, parseReflector } from '../input/endpoints.js';
-import { takeSnapshot } from '../scheduler/snapshot.js';
+import { queuedAhead, takeSnapshot } from '../scheduler/snapshot.js';
 import type { NewNode } from '../scheduler/core.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import { ControlGuard } from './auth.js';
@@ -24,9 +24,9 @@ const fail = (code: string, message: string): never => {
 
 /**
  * Applies one control request to the scheduler: everything is checked first, `limits` included
- * (control/limits.ts), so a bad request changes nothing; then nodes, jobs, cancellations and pause
- * changes are saved and applied, in that order (SchedulerService.submit: one the store refuses
- * changes nothing either).
+ * (control/limits.ts), so a bad request changes nothing; then nodes, jobs, cancellations, node
+ * cancellations, node removals and pause changes are saved and applied, in that order
+ * (SchedulerService.submit: one the store refuses changes nothing either).
  */
 export async function handleControl(service: SchedulerService, request: ControlRequest, limits = DEFAULT_CONTROL_LIMITS): Promise<ControlResponse> {
   try {
@@ -48,17 +48,26 @@ export async function handleControl(service: SchedulerService, request: ControlR
     for (const name of [request.pause_node, request.resume_node].filter(Boolean)) {
       if (!known.has(name)) fail('ERR_UNKNOWN_NODE', `node ${name}: no such node`);
     }
+    for (const [flag, names] of [['cancel_nodes', request.cancel_nodes], ['remove_nodes', request.remove_nodes]] as const) {
+      for (const name of names) if (!known.has(name)) fail('ERR_UNKNOWN_NODE', `${flag}: node ${name}: no such node`);
+    }
     const pause = [
       ...(request.pause_node ? [{ node: request.pause_node, paused: true }] : []),
       ...(request.resume_node ? [{ node: request.resume_node, paused: false }] : []),
     ];
     // A query alone changes nothing and is answered from memory, even while the store cannot save.
-    const changes = nodes.length + jobs.length + request.cancel.length + pause.length > 0;
-    const jobIds = changes ? await service.submit({ nodes, jobs, cancel: request.cancel, pause }) : [];
+    const changes = nodes.length + jobs.length + request.cancel.length + request.cancel_nodes.length + request.remove_nodes.length + pause.length > 0;
+    // Refuses a node at another's HOST:PORT, and a request the store cannot save, before anything is applied.
+    const { jobIds, cancelled } = changes
+      ? await service.submit({ nodes, jobs, cancel: request.cancel, cancelNodes: request.cancel_nodes, removeNodes: request.remove_nodes, pause }, (i) => `add_nodes[${i}]`)
+      : { jobIds: [], cancelled: [] };
     const snapshot = request.query
       ? takeSnapshot(service, { ids: request.job_ids, node: request.node, states: request.states, limit: request.limit })
       : { nodes: [], jobs: [], jobs_total: 0 };
-    return { job_ids: jobIds, ...snapshot, store_error: service.storeProblem() ?? '' };
+    const response: ControlResponse = { job_ids: jobIds, ...snapshot, store_error: service.storeProblem() ?? '' };
+    if (cancelled.length > 0) response.cancelled = cancelled;
+    if (request.explain) response.queued_ahead = queuedAhead(service.core, snapshot.jobs.map((job) => job.id));
+    return response;
   } catch (error) {
     const code = error instanceof PktgenError ? error.code : 'ERR_INTERNAL';
     return { error: { code, message: describeError(error) }, job_ids: [], nodes: [], jobs: [], jobs_total: 0, store_error: service.storeProblem() ?? '' };

@@ -13,7 +13,7 @@ import { escapeControl } from '../text.js';
 import type { Logger } from '../log.js';
 import { LogLimiter, connectionErrorLog } from '../log-limit.js';
 import type { SchedulerStore, LoadedFile, SkippedRow } from '../store/store.js';
-import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent } from './core.js';
+import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent, type StepResult } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
 import type { JobSpec } from '../input/job.js';
 import { Delivery } from './delivery.js';
@@ -54,6 +54,19 @@ export interface SchedulerServiceOptions {
   legacyAllow?: Allowlist;
   /** Session heartbeat and silence (tests shorten them). */
   sessionTiming?: SessionTiming;
+}
+
+/** The jobs a step cancelled. */
+const cancelledBy = (result: StepResult | undefined): string[] =>
+  (result?.effects ?? []).flatMap((effect) => (effect.type === 'jobFinished' && effect.state === 'cancelled' ? [effect.jobId] : []));
+
+/** A control request as SchedulerService.submit() takes it: jobs as checked, one per job and its nodes. */
+export type Request = Partial<Omit<Submission, 'jobs'>> & { jobs?: JobSpec[] };
+
+/** What a request did: the new job ids, in order, and the jobs it cancelled. */
+export interface Applied {
+  jobIds: string[];
+  cancelled: string[];
 }
 
 /** Events: 'drained' (), when a saved change leaves no job waiting or running. */
@@ -141,9 +154,26 @@ export class SchedulerService extends EventEmitter {
     this.options.store.close();
   }
 
-  /** Adds or updates nodes, once they are saved (see submit()). */
-  async addNodes(nodes: NewNode[]): Promise<void> {
-    await this.submit({ nodes });
+  /**
+   * Adds or updates nodes, all or none, once saved (see submit()): a node at the HOST:PORT of
+   * another (as written or resolved) is refused with ERR_INPUT before any is added. `where(i)`
+   * names node i in that error.
+   */
+  async addNodes(nodes: NewNode[], where: (index: number) => string = (i) => `node ${nodes[i]!.name}`): Promise<void> {
+    await this.submit({ nodes }, where);
+  }
+
+  /**
+   * Removes nodes: their queued jobs end cancelled ("node NAME removed"), a running one is stopped
+   * on its node, and they leave the state and the store. Returns the ids of the jobs cancelled.
+   */
+  removeNodes(names: readonly string[]): string[] {
+    return this.apply({ removeNodes: [...names] }).cancelled;
+  }
+
+  /** Cancels every queued and running job of these nodes, which stay. Returns the ids of the jobs cancelled. */
+  cancelNodes(names: readonly string[]): string[] {
+    return this.apply({ cancelNodes: [...names] }).cancelled;
   }
 
   /** True for a node driven over the unauthenticated legacy wire: no key, marked legacy, or in --legacy-allow. */
@@ -170,48 +200,57 @@ export class SchedulerService extends EventEmitter {
     return this.batch.whenSavedAtLast();
   }
 
-  /** Queues jobs (one record per listed node) and remembers the file they came from, atomically, once saved (see apply()). */
-  addJobs(specs: JobSpec[], file?: LoadedFile): string[] {
-    return this.apply({ jobs: specs }, file);
+  /** Queues jobs (one record per listed node) and records the run of the file they came from with their ids, atomically, once saved. */
+  addJobs(specs: JobSpec[], file?: Omit<LoadedFile, 'jobIds'>): string[] {
+    return this.apply({ jobs: specs }, file).jobIds;
   }
 
-  /** Cancels a pending or running job, once that is saved. */
-  cancel(jobId: string): void {
-    this.apply({ cancel: [jobId] });
+  /** Cancels a pending or running job, once saved; true when it was open (and is now cancelled). */
+  cancel(jobId: string): boolean {
+    return this.apply({ cancel: [jobId] }).cancelled.length > 0;
   }
 
-  /** Pauses or resumes a node's queue, once that is saved. */
+  /** Pauses or resumes a node's queue, once saved. */
   setPaused(node: string, paused: boolean): void {
     this.apply({ pause: [{ node, paused }] });
   }
 
   /**
-   * Applies a control request (nodes, then jobs, cancellations and pauses) and returns the new job
-   * ids. Its rows are saved before the core applies it: a request the store refuses throws
-   * PktgenError ERR_STORE and changes nothing, so a client that sends it again gets no duplicates.
+   * Applies a control request: nodes, then jobs, cancellations, node cancellations, node removals
+   * and pauses; returns the new job ids and the jobs it cancelled. Its rows are saved before the
+   * core applies it: a request the store refuses throws PktgenError ERR_STORE and changes nothing,
+   * so a client that sends it again gets no duplicates. A node at another's HOST:PORT is refused
+   * (ERR_INPUT, named by `where`) first.
    */
-  async submit(request: Partial<Omit<Submission, 'jobs'>> & { jobs?: JobSpec[] }): Promise<string[]> {
+  async submit(request: Request, where: (index: number) => string = (i) => `node ${request.nodes![i]!.name}`): Promise<Applied> {
     const nodes = request.nodes ?? [];
     const ips = await Promise.all(nodes.map((node) => this.addresses.lookup(node)));
+    // Checked after the lookups, with no await before the nodes are added: what it checked against stays true.
+    this.addresses.checkFree(nodes.map((node, i) => ({ ...node, ip: ips[i]!, where: where(i) })), this.core.state.nodes.values());
     return this.apply(request, undefined, ips);
   }
 
   /** submit() once the nodes' addresses are looked up (`ips`, in the order of request.nodes). */
-  private apply(request: Partial<Omit<Submission, 'jobs'>> & { jobs?: JobSpec[] }, file?: LoadedFile, ips: string[] = []): string[] {
+  private apply(request: Request, file?: Omit<LoadedFile, 'jobIds'>, ips: string[] = []): Applied {
     const specs = request.jobs ?? [];
     const ids = this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
     const jobs: NewJob[] = [];
     for (const { nodes, priority, data, target, timeoutS, retries } of specs) {
       for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, timeoutS, retries });
     }
-    const submission: Submission = { nodes: request.nodes ?? [], jobs, cancel: request.cancel ?? [], pause: request.pause ?? [] };
+    const jobIds = jobs.map((job) => job.id);
+    const submission: Submission = {
+      nodes: request.nodes ?? [], jobs, cancel: request.cancel ?? [], cancelNodes: request.cancelNodes ?? [],
+      removeNodes: request.removeNodes ?? [], pause: request.pause ?? [],
+    };
+    const files = file ? [{ ...file, jobIds }] : [];
     const now = this.clock();
     let rows: ReturnType<typeof submissionRows>;
     // Changes not yet saved go first (the new rows may name a node among them); then the request's own.
     try {
       this.flush();
-      rows = submissionRows(this.core.state, submission, now);
-      if (rows.nodes.length + rows.jobs.length > 0 || file) this.options.store.apply({ ...rows, files: file ? [file] : [] });
+      rows = submissionRows(this.core, submission, now);
+      if (rows.nodes.length + rows.jobs.length + rows.removedNodes.length + files.length > 0) this.options.store.apply({ ...rows, files });
     } catch (error) {
       throw new PktgenError('ERR_STORE', `${describeError(error)}; nothing of this request was applied`, { cause: error });
     }
@@ -221,14 +260,16 @@ export class SchedulerService extends EventEmitter {
       if (this.server) this.keepSession(this.core.state.nodes.get(node.name)!);
     });
     if (jobs.length > 0) this.handle({ type: 'jobsAdded', jobs, now });
-    for (const jobId of submission.cancel) this.handle({ type: 'cancelRequested', jobId, now });
+    const cancelled = submission.cancel.flatMap((jobId) => cancelledBy(this.handle({ type: 'cancelRequested', jobId, now })));
+    for (const node of submission.cancelNodes) cancelled.push(...cancelledBy(this.handle({ type: 'nodeCancelRequested', node, now })));
+    for (const node of submission.removeNodes) cancelled.push(...cancelledBy(this.handle({ type: 'nodeRemoved', node, now })));
     for (const { node, paused } of submission.pause) this.handle({ type: 'pauseChanged', node, paused, now });
     // A new job still pending is its row as written above (same builder, seq and time): not written twice.
     const written = new Map(rows.jobs.map((row) => [row.id, row]));
     this.batch.alreadySaved((job) => job.state === 'pending' && written.get(job.id)?.state === 'pending' && written.get(job.id)!.seq === job.seq);
     // The request is saved: what its events changed next (a job sent) is saved now, or retried.
     this.flushQuietly();
-    return jobs.map((job) => job.id);
+    return { jobIds, cancelled };
   }
 
   /** `count` new ids, "j" and 12 hex digits, from one random draw (a draw per job slowed 100k-job files). */
@@ -300,12 +341,15 @@ export class SchedulerService extends EventEmitter {
    * instead of one each, which is what bounded the dispatch rate. While the store cannot save,
    * the retry in tick() flushes instead.
    */
-  private handle(event: SchedulerEvent, file?: LoadedFile): void {
-    if (this.stopped) return;
-    this.batch.add(this.core.handle(event), file);
-    if (this.flushQueued || this.storeFailure) return;
-    this.flushQueued = true;
-    setImmediate(() => this.flushQuietly());
+  private handle(event: SchedulerEvent, file?: LoadedFile): StepResult | undefined {
+    if (this.stopped) return undefined;
+    const result = this.core.handle(event);
+    this.batch.add(result, file);
+    if (!this.flushQueued && !this.storeFailure) {
+      this.flushQueued = true;
+      setImmediate(() => this.flushQuietly());
+    }
+    return result;
   }
 
   /**
@@ -315,8 +359,8 @@ export class SchedulerService extends EventEmitter {
    */
   private tick(): void {
     const now = this.clock();
-    if (!this.storeFailure) return this.handle({ type: 'ticked', now });
-    if (now - this.storeFailure.triedAt >= STORE_RETRY_MS) this.flushQuietly();
+    if (!this.storeFailure) this.handle({ type: 'ticked', now });
+    else if (now - this.storeFailure.triedAt >= STORE_RETRY_MS) this.flushQuietly();
   }
 
   /**
@@ -394,7 +438,11 @@ export class SchedulerService extends EventEmitter {
         if (job && this.core.currentJob(job.node) === job) void this.delivery.deliver(job);
         return;
       }
-      case 'cancelJob': return void this.delivery.requestCancel(effect.node, effect.jobId);
+      case 'cancelJob': {
+        const node = this.core.state.nodes.get(effect.node);
+        return void (node && this.delivery.requestCancel(node, effect.jobId));
+      }
+      case 'forgetNode': return this.forgetNode(effect.node, effect.stopJob);
       case 'jobFinished':
         this.live.delete(effect.jobId);
         if (effect.state === 'succeeded') this.unsuccessful.delete(effect.jobId);
@@ -402,6 +450,17 @@ export class SchedulerService extends EventEmitter {
         return;
       case 'log': return this.options.log[effect.level](effect.message);
     }
+  }
+
+  /** A node left: it is asked to stop its job (on its session, kept open a little for that), then forgotten. */
+  private forgetNode(node: NodeRecord, stopJob: string | undefined): void {
+    if (stopJob !== undefined) {
+      this.live.delete(stopJob);
+      void this.delivery.requestCancel(node, stopJob);
+    }
+    this.sessions?.retire(node.name, stopJob);
+    this.delivery.forget(node.name);
+    this.addresses.forget(node.name);
   }
 
   /** The port statuses are heard on (the bound one, when asked for port 0). */

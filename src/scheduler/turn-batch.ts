@@ -2,8 +2,11 @@ import type { Changes, LoadedFile } from '../store/store.js';
 import type { Effect, StepResult } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
 
-/** True for an effect that leaves the process (a job or a cancel request to a node): it waits for its change to be saved. */
-export const leavesProcess = (effect: Effect): boolean => effect.type === 'sendJob' || effect.type === 'cancelJob';
+/**
+ * True for an effect that leaves the process (a job or a cancel request to a node, a removed node
+ * told to stop and forgotten): it waits for its change to be saved.
+ */
+export const leavesProcess = (effect: Effect): boolean => effect.type === 'sendJob' || effect.type === 'cancelJob' || effect.type === 'forgetNode';
 
 interface Waiter {
   promise: Promise<void>;
@@ -29,6 +32,8 @@ export class TurnBatch {
   private readonly nodes = new Set<NodeRecord>();
   private readonly files: LoadedFile[] = [];
   private readonly removedJobs: string[] = [];
+  /** Nodes that left, by name; a node written again afterwards (its name taken again) leaves this list. */
+  private readonly removedNodes = new Set<string>();
   private saved?: Waiter;
   private savedAtLast?: Waiter;
   /** whenSavedAtLast() waiters of earlier batches that could not be saved. */
@@ -37,7 +42,11 @@ export class TurnBatch {
   /** Adds one event's outcome (and the jobs file it came from, if any). */
   add(result: StepResult, file?: LoadedFile): void {
     for (const job of result.changedJobs) this.jobs.add(job);
-    for (const node of result.changedNodes) this.nodes.add(node);
+    for (const name of result.removedNodes ?? []) this.nodeRemoved(name);
+    for (const node of result.changedNodes) {
+      this.nodes.add(node);
+      this.removedNodes.delete(node.name);
+    }
     if (file) this.files.push(file);
     for (const id of result.removedJobs) this.removedJobs.push(id);
     for (const effect of result.effects) this.effects.push(effect);
@@ -53,9 +62,16 @@ export class TurnBatch {
     for (const node of failed.nodes) this.nodes.add(node);
     this.files.push(...failed.files);
     this.removedJobs.push(...failed.removedJobs);
+    for (const name of failed.removedNodes) this.nodeRemoved(name);
     this.effects.unshift(...failed.effects.filter(leavesProcess));
     this.held.push(...failed.held);
     if (failed.savedAtLast) this.held.push(failed.savedAtLast);
+  }
+
+  /** A removed node's earlier changes in this batch are not written: its row is only marked removed. */
+  private nodeRemoved(name: string): void {
+    for (const node of this.nodes) if (node.name === name) this.nodes.delete(node);
+    this.removedNodes.add(name);
   }
 
   /** Drops the job records `saved` says are saved as they are (a request's rows, written before the core applied it). */
@@ -65,18 +81,20 @@ export class TurnBatch {
 
   /** Records and removals waiting to be saved (a record changed by several events counts once). */
   get size(): number {
-    return this.jobs.size + this.nodes.size + this.removedJobs.length + this.files.length;
+    return this.jobs.size + this.nodes.size + this.removedJobs.length + this.removedNodes.size + this.files.length;
   }
 
   /** True when some record changed or was removed (a file alone changes no scheduler state). */
   get changedRecords(): boolean {
-    return this.jobs.size > 0 || this.nodes.size > 0 || this.removedJobs.length > 0;
+    return this.jobs.size > 0 || this.nodes.size > 0 || this.removedJobs.length > 0 || this.removedNodes.size > 0;
   }
 
   /** The change set to save, or undefined when there is nothing to write. */
   changes(): Changes | undefined {
     if (!this.changedRecords && this.files.length === 0) return undefined;
-    return { nodes: [...this.nodes], jobs: [...this.jobs], files: this.files, removedJobs: this.removedJobs };
+    const changes: Changes = { nodes: [...this.nodes], jobs: [...this.jobs], files: this.files, removedJobs: this.removedJobs };
+    if (this.removedNodes.size > 0) changes.removedNodes = [...this.removedNodes];
+    return changes;
   }
 
   /**

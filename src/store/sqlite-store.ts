@@ -49,7 +49,9 @@ export class SqliteStore implements SchedulerStore {
     try {
       prepareSchema(db, path);
       probeWrite(db, path);
-      return new SqliteStore(db, path);
+      const store = new SqliteStore(db, path);
+      store.pruneRemovedNodes();
+      return store;
     } catch (error) {
       db.close();
       throw error instanceof PktgenError ? error : openError(path, error);
@@ -57,8 +59,8 @@ export class SqliteStore implements SchedulerStore {
   }
 
   /**
-   * Reads nodes, jobs and next_seq from one snapshot. A malformed row (a column that does not hold
-   * what the schema says, a job of a node that was passed over) is passed over and told to
+   * Reads nodes (removed ones left out), jobs and next_seq from one snapshot. A malformed row (a
+   * column that does not hold what the schema says, a job of a node that was passed over) is passed over and told to
    * `skipped`: one bad row must not stop the scheduler from resuming everything else.
    */
   load(skipped: (row: SkippedRow) => void = () => {}): SchedulerState {
@@ -74,10 +76,14 @@ export class SqliteStore implements SchedulerStore {
         }
       };
       const nodes = new Map<string, NodeRecord>();
+      const passedOver = new Set<string>();
       let nextSeq = 0;
       for (const row of s.selectNodes.iterate()) {
         const node = read('nodes', row, nodeFromRow);
-        if (!node) continue;
+        if (!node) {
+          passedOver.add(rowKey('nodes', row));
+          continue;
+        }
         nodes.set(node.name, node);
         nextSeq = Math.max(nextSeq, node.seq + 1);
       }
@@ -86,8 +92,9 @@ export class SqliteStore implements SchedulerStore {
       for (const row of s.selectJobs.iterate()) {
         const job = read('jobs', row, (r) => jobFromRow(r, dataCache));
         if (!job) continue;
-        if (!nodes.has(job.node)) {
-          skipped({ table: 'jobs', key: job.id, why: `its node ${job.node} was not loaded` });
+        // The jobs of a removed node load (its row stays, marked removed); those of a malformed one cannot run.
+        if (passedOver.has(job.node)) {
+          skipped({ table: 'jobs', key: job.id, why: `its node ${job.node} was passed over` });
           continue;
         }
         jobs.set(job.id, job);
@@ -100,7 +107,7 @@ export class SqliteStore implements SchedulerStore {
     });
   }
 
-  /** Upserts nodes, jobs and files, then removes jobs, all in one BEGIN IMMEDIATE transaction. */
+  /** Upserts nodes, jobs and files, then removes jobs, then nodes, all in one BEGIN IMMEDIATE transaction. */
   apply(changes: Changes): void {
     const s = this.statements;
     const nextSeq = nextSeqAfter(this.nextSeq, changes);
@@ -115,6 +122,9 @@ export class SqliteStore implements SchedulerStore {
       }
       for (const file of changes.files ?? []) s.upsertFile.run(...fileParams(file));
       for (const id of changes.removedJobs ?? []) s.removeJob.run(id);
+      for (const name of changes.removedNodes ?? []) {
+        if (s.deleteNode.run(name).changes === 0) s.markNodeRemoved.run(name);
+      }
       // Most transitions touch an existing job, whose seq is below next_seq: skip that write.
       if (nextSeq > this.nextSeq) s.raiseNextSeq.run(nextSeq);
     });
@@ -125,6 +135,13 @@ export class SqliteStore implements SchedulerStore {
   findFile(hash: string): LoadedFile | undefined {
     const row = this.statements.findFile.get(hash);
     return row && fileFromRow(row);
+  }
+
+  /** Deletes removed nodes no job refers to any more (retention removed their last); writes only when there are any. */
+  private pruneRemovedNodes(): void {
+    const s = this.statements;
+    if (s.anyRemovedNode.get() === undefined) return;
+    this.transaction(s.begin, 'remove nodes no job refers to from', () => s.pruneRemovedNodes.run());
   }
 
   /** Closes the connection (SQLite checkpoints the WAL); calling it twice is harmless. */
