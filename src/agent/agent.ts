@@ -111,16 +111,22 @@ export class NodeAgent {
     return this.server.address;
   }
 
-  /** Stops: fails the running and queued jobs with "node shutting down", delivers statuses, closes. */
+  /**
+   * Stops: takes no more jobs, fails the running and queued ones with "node shutting down", and
+   * delivers their statuses (waiting up to `graceMs` for the scheduler to take or acknowledge them)
+   * before it closes the connections: an open session is how the FAILs get there.
+   */
   async stop(graceMs = 5000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.server?.close();
+    // New connections are refused from now on, so a scheduler keeps the jobs it would send.
+    this.server?.stopListening();
     for (const item of this.queue.splice(0)) this.report(item, { type: 'FAIL', reason: SHUTDOWN });
     this.running?.abort.abort(SHUTDOWN);
     await this.worker;
     await Promise.all([this.outbox.drain(graceMs), this.sessionOutbox.drain(graceMs)]);
     this.channel?.close('node stopped');
+    await this.server?.close();
   }
 
   /** The newest session: statuses of session jobs go back on it. */
@@ -151,6 +157,11 @@ export class NodeAgent {
       // Delivered again (the acknowledgement was lost): it is queued, running or done, never run twice.
       this.options.log.info(`${item.label} received again: not run twice`);
       this.channel?.send({ kind: 'accepted', jobId: job.id });
+      return;
+    }
+    if (this.stopping) {
+      // Not acknowledged: the scheduler keeps the job and sends it to the next serve.
+      this.options.log.info(`not taking ${item.label}: node shutting down`);
       return;
     }
     this.enqueue(item);
@@ -249,7 +260,10 @@ export class NodeAgent {
       this.report(item, { type: 'SUCCESS', stats });
     } catch (error) {
       const reason = abort.signal.aborted ? String(abort.signal.reason) : describeError(error);
-      this.options.log.error(`${item.label} failed: ${reason}`);
+      // Stopped on purpose (a cancel, the node stopping) is not a failure of the job's own.
+      if (reason === CANCELLED) this.options.log.info(`cancelled ${item.label}`);
+      else if (reason === SHUTDOWN) this.options.log.info(`stopped ${item.label}: ${SHUTDOWN}`);
+      else this.options.log.error(`${item.label} failed: ${reason}`);
       this.report(item, { type: 'FAIL', reason });
     } finally {
       this.running = undefined;

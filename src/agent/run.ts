@@ -5,6 +5,7 @@ import { createLogger, type LogFormat } from '../log.js';
 import { describeListener, formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
 import { createdKeyNotice, type ClusterKey } from '../security/key.js';
+import { catchStopSignals } from '../stop-signals.js';
 
 /** How `pktgen serve` runs: its flags, parsed. */
 export interface NodeOptions {
@@ -36,7 +37,7 @@ export interface NodeOptions {
   key: ClusterKey;
 }
 
-/** Runs the node agent and its reflector until SIGINT or SIGTERM, then stops both. */
+/** Runs the node agent and its reflector until SIGINT, SIGTERM or SIGHUP, then stops both. */
 export async function runNode(options: NodeOptions): Promise<void> {
   const log = createLogger({ format: options.logFormat, level: options.verbose ? 'debug' : 'info' });
   // Says once when a cache folder for the helper was unsafe and which private one is used instead.
@@ -64,13 +65,19 @@ export async function runNode(options: NodeOptions): Promise<void> {
     helperPath,
     log,
   });
-  // Listen for SIGINT/SIGTERM before starting, so a signal during start-up still stops cleanly.
-  const stopSignal = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  const bound = await agent.start();
-  await reflector?.start();
+  // Catch the stop signals before starting, so a signal during start-up still stops cleanly.
+  const signals = catchStopSignals((again) => log.info(`${again} again: already stopping (in a few seconds at most)`));
+  let bound: Address;
+  try {
+    bound = await agent.start();
+    await reflector?.start();
+  } catch (error) {
+    // Cannot listen (a port in use): nothing ran yet; let go of what did start, then say why.
+    await agent.stop(0);
+    await reflector?.stop();
+    signals.dispose();
+    throw error;
+  }
   const created = createdKeyNotice(options.key);
   if (created) log.info(created);
   // Every socket the node listens on, as bound: what a firewall rule or a review needs to know.
@@ -85,7 +92,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     max_rate: options.maxRateMbps === undefined ? 'none (m = 0 is unpaced)' : `${options.maxRateMbps} Mbit/s (m = 0 runs at it)`,
     reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });
-  const signal = await stopSignal;
+  const signal = await signals.received;
   log.info(`stopping (${signal})`);
   await agent.stop();
   await reflector?.stop();

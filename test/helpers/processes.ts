@@ -8,13 +8,17 @@ export interface ProcessInfo {
   exe: string;
 }
 
-/** Every live process whose executable is `exe` (zombies, which run nothing and hold no socket, left out). */
-export function processesRunning(exe: string): ProcessInfo[] {
+/**
+ * Every live process whose executable is `exe`, or passes `exe` as a test (zombies, which run
+ * nothing and hold no socket, left out).
+ */
+export function processesRunning(exe: string | ((path: string) => boolean)): ProcessInfo[] {
+  const matches = typeof exe === 'string' ? (path: string) => path === exe : exe;
   const found: ProcessInfo[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const info = readProcess(Number(name));
-    if (info?.exe === exe) found.push(info);
+    if (info && matches(info.exe)) found.push(info);
   }
   return found;
 }
