@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { decodeJob, type Job, type Stats } from '../protocol/messages.js';
+import { decodeJob, type Job, type Stats, type Status } from '../protocol/messages.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
 import { formatAddress, type Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
@@ -19,6 +19,7 @@ import type { SessionSecret } from '../session/crypto.js';
 import { SESSION_MAGIC, type ReceivedMessage } from '../protocol/session-messages.js';
 import type { Socket } from 'node:net';
 import { replyAddress } from './reply-to.js';
+import { JobMemory, runNumber } from './job-memory.js';
 
 /** Everything a node agent needs; commands/serve.ts builds it from flags. */
 export interface AgentOptions {
@@ -63,9 +64,6 @@ interface QueuedJob {
   session: boolean;
 }
 
-/** Job ids remembered so that a job delivered twice runs once. */
-const SEEN_LIMIT = 10_000;
-
 const SHUTDOWN = 'node shutting down';
 const NO_LEGACY_PEERS = new Allowlist([], '--legacy-allow');
 const CANCELLED = 'cancelled';
@@ -76,7 +74,8 @@ export class NodeAgent {
   private readonly queue: QueuedJob[] = [];
   private readonly outbox: StatusOutbox;
   private readonly sessionOutbox: SessionOutbox;
-  private readonly seen = new Set<string>();
+  /** The ids taken and their last status: a job delivered twice runs once. */
+  private readonly memory = new JobMemory();
   private running?: { item: QueuedJob; abort: AbortController };
   private worker: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -153,12 +152,7 @@ export class NodeAgent {
     const { job } = message;
     const item: QueuedJob = { job, label: `job ${job.id}`, replyTo: { host: peer.remoteAddress, port: 0 }, legacy: false, session: true };
     if (job.cancel) return this.cancel(item);
-    if (job.id !== '' && this.seen.has(job.id)) {
-      // Delivered again (the acknowledgement was lost): it is queued, running or done, never run twice.
-      this.options.log.info(`${item.label} received again: not run twice`);
-      this.channel?.send({ kind: 'accepted', jobId: job.id });
-      return;
-    }
+    if (this.repeated(item)) return;
     if (this.stopping) {
       // Not acknowledged: the scheduler keeps the job and sends it to the next serve.
       this.options.log.info(`not taking ${item.label}: node shutting down`);
@@ -184,16 +178,32 @@ export class NodeAgent {
     if (job.cancel) return this.cancel(item);
     // Refused, not run: the FAIL goes to the source host, the one place a reply is known safe.
     if (reply.refused) return this.reject(item, reply.refused);
+    if (this.repeated(item)) return;
     this.enqueue(item);
+  }
+
+  /**
+   * A job the node has taken before (same id and run): queued, running or done, it never runs
+   * twice. It gets its last status again (over a session, after 'accepted'); one still queued
+   * gets its statuses when it runs.
+   */
+  private repeated(item: QueuedJob): boolean {
+    const { id, run } = item.job;
+    if (id === '') return false;
+    const arrival = this.memory.arrived(id, run);
+    if (arrival.kind === 'new') return false;
+    const again = arrival.last ? `${arrival.last.type} sent again` : 'still queued';
+    const runs = runNumber(run) === arrival.run ? '' : ` (run ${runNumber(run)} while run ${arrival.run} is not over)`;
+    this.options.log.info(`${item.label} received again${runs}: not run twice, ${again}`);
+    if (item.session) this.channel?.send({ kind: 'accepted', jobId: id });
+    if (arrival.last) this.report(item, arrival.last);
+    return true;
   }
 
   /** Queues a job unless the node is stopping or full (then it gets FAIL with the reason). */
   private enqueue(item: QueuedJob): void {
     const { job, label } = item;
-    if (job.id !== '') {
-      this.seen.add(job.id);
-      if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
-    }
+    if (job.id !== '') this.memory.taken(job.id, job.run);
     if (this.stopping) return this.report(item, { type: 'FAIL', reason: SHUTDOWN });
     if (this.queue.length >= this.options.maxQueue) {
       return this.reject(item, `node queue full (${this.options.maxQueue} jobs waiting)`);
@@ -291,8 +301,10 @@ export class NodeAgent {
   }
 
   private report(item: QueuedJob, status: { type: 'STARTED' | 'SUCCESS' | 'FAIL' | 'PROGRESS'; reason?: string; stats?: Stats; elapsed_s?: number }): void {
+    const full: Status = { reason: '', elapsed_s: 0, ...status, job_id: item.job.id, node: this.options.name };
+    if (item.job.id !== '') this.memory.posted(full);
     if (item.session) {
-      this.sessionOutbox.post({ reason: '', elapsed_s: 0, ...status, job_id: item.job.id, node: this.options.name });
+      this.sessionOutbox.post(full);
       return;
     }
     this.outbox.post({
