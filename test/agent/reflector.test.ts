@@ -91,13 +91,15 @@ describe('agent: reflector process', function () {
     await once(squatter, 'listening');
     const port = squatter.address().port;
     squatter.close();
-    reflector = new Reflector({ spec: { bind: { host: '127.0.0.1', port }, allow: [] }, helperPath: async () => helper, log, backoffMs: () => 100 });
+    reflector = new Reflector({ spec: { bind: { host: '127.0.0.1', port }, allow: [] }, helperPath: async () => helper, log, backoffMs: () => 1000 });
     await reflector.start();
-    const again = dgram.createSocket('udp4');
     process.kill(childrenRunning(process.pid, helper)[0]!.pid, 'SIGKILL');
+    // Gone (its socket closed with it): the port is taken in the second before the restart.
+    await until('the crash in the log', () => lines.some((l) => new RegExp(`reflector on 127\\.0\\.0\\.1:${port} failed \\(signal SIGKILL\\)`).test(l)));
+    const again = dgram.createSocket('udp4');
     again.bind(port, '127.0.0.1');
     await once(again, 'listening');
-    await until('a retry refused with "in use"', () => lines.some((l) => /WARN .*Address already in use.*restarting in 0\.10 s/.test(l)));
+    await until('a retry refused with "in use"', () => lines.some((l) => /WARN .*Address already in use.*restarting in 1\.00 s/.test(l)), 5000);
     again.close();
     await until('listening again once the port is free', () => reflector!.address?.port === port);
   });
