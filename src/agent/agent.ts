@@ -19,7 +19,8 @@ import type { SessionSecret } from '../session/crypto.js';
 import { SESSION_MAGIC, type ReceivedMessage } from '../protocol/session-messages.js';
 import type { Socket } from 'node:net';
 import { replyAddress } from './reply-to.js';
-import { JobMemory, runNumber } from './job-memory.js';
+import { JobMemory, REMEMBERED_JOBS, runNumber } from './job-memory.js';
+import type { JobJournal } from './job-journal.js';
 
 /** Everything a node agent needs; commands/serve.ts builds it from flags. */
 export interface AgentOptions {
@@ -48,6 +49,8 @@ export interface AgentOptions {
    * are run; always, the only addresses besides a job's own source host that its statuses may go to.
    */
   legacyAllow?: Allowlist;
+  /** Where the remembered job ids are kept across a restart; without one, in memory only. */
+  journal?: JobJournal;
   /** Session heartbeat and silence (tests shorten them). */
   sessionTiming?: SessionTiming;
   /** Test seams. */
@@ -64,6 +67,9 @@ interface QueuedJob {
   session: boolean;
 }
 
+/** Lines the state file may grow to before it is written anew (a job takes about three). */
+const JOURNAL_LINES = 4 * REMEMBERED_JOBS;
+
 const SHUTDOWN = 'node shutting down';
 const NO_LEGACY_PEERS = new Allowlist([], '--legacy-allow');
 const CANCELLED = 'cancelled';
@@ -75,7 +81,7 @@ export class NodeAgent {
   private readonly outbox: StatusOutbox;
   private readonly sessionOutbox: SessionOutbox;
   /** The ids taken and their last status: a job delivered twice runs once. */
-  private readonly memory = new JobMemory();
+  private readonly memory: JobMemory;
   private running?: { item: QueuedJob; abort: AbortController };
   private worker: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -86,6 +92,16 @@ export class NodeAgent {
     this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send, outboxBounds(options.maxQueue));
     this.sessionOutbox = new SessionOutbox(options.log);
     this.refusals = new LogLimiter(options.log);
+    const { journal } = options;
+    this.memory = new JobMemory(REMEMBERED_JOBS, journal && ((id, entry) => {
+      // Grown to several times what it holds: written anew with just the entries remembered.
+      if (journal.append(id, entry, JOURNAL_LINES)) journal.rewrite(this.memory.list());
+    }));
+    if (journal) {
+      for (const [id, entry] of journal.load(options.name)) this.memory.restore(id, entry);
+      journal.rewrite(this.memory.list());
+      if (this.memory.size > 0) options.log.info(`remembering ${this.memory.size} job id(s) from ${journal.path}: none of them runs again`);
+    }
   }
 
   /** Anyone who can reach the port can provoke refusal lines: at most a few per kind and interval. */

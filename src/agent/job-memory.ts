@@ -28,7 +28,8 @@ export const runNumber = (run: number): number => Math.max(1, run);
 export class JobMemory {
   private readonly entries = new Map<string, Remembered>();
 
-  constructor(private readonly limit = REMEMBERED_JOBS) {}
+  /** `changed` hears of every entry taken or given a status (a state file keeps them). */
+  constructor(private readonly limit = REMEMBERED_JOBS, private readonly changed?: (id: string, entry: Remembered) => void) {}
 
   /** Ids remembered now. */
   get size(): number {
@@ -46,9 +47,11 @@ export class JobMemory {
 
   /** Job `id` is taken (queued): remembered from now on. */
   taken(id: string, run: number): void {
+    const entry: Remembered = { run: runNumber(run), final: false };
     this.entries.delete(id);
-    this.entries.set(id, { run: runNumber(run), final: false });
+    this.entries.set(id, entry);
     this.trim();
+    this.changed?.(id, entry);
   }
 
   /** A status posted for a job: its current status from now on (PROGRESS is not kept). */
@@ -57,6 +60,19 @@ export class JobMemory {
     if (!entry || status.type === 'PROGRESS') return;
     entry.last = encodeStatus(status);
     entry.final = status.type !== 'STARTED';
+    this.changed?.(status.job_id, entry);
+  }
+
+  /** Every entry, oldest first. */
+  list(): Array<[string, Remembered]> {
+    return [...this.entries];
+  }
+
+  /** Puts back an entry read from a state file, as the newest. */
+  restore(id: string, entry: Remembered): void {
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+    this.trim();
   }
 
   private trim(): void {

@@ -6,6 +6,7 @@ import { describeListener, formatAddress, type Address } from '../transport/addr
 import type { Allowlist } from '../transport/allowlist.js';
 import { createdKeyNotice, type ClusterKey } from '../security/key.js';
 import { catchStopSignals } from '../stop-signals.js';
+import { JobJournal } from './job-journal.js';
 
 /** How `pktgen serve` runs: its flags, parsed. */
 export interface NodeOptions {
@@ -35,6 +36,8 @@ export interface NodeOptions {
   verbose: boolean;
   /** The cluster key: schedulers prove it to open a session. */
   key: ClusterKey;
+  /** Folder of the node's state file: the job ids it ran, so that a restarted node runs none twice. */
+  stateDir: string;
 }
 
 /** Runs the node agent and its reflector until SIGINT, SIGTERM or SIGHUP, then stops both. */
@@ -42,6 +45,8 @@ export async function runNode(options: NodeOptions): Promise<void> {
   const log = createLogger({ format: options.logFormat, level: options.verbose ? 'debug' : 'info' });
   // Says once when a cache folder for the helper was unsafe and which private one is used instead.
   const helperPath = () => resolveEmitterPath((text) => log.warn(text));
+  // A node on a port the kernel picks (--port 0) is never sent the same job after a restart.
+  const journal = options.listen.port === 0 ? undefined : await JobJournal.open(options.stateDir, options.listen, log);
   const agent = new NodeAgent({
     name: options.name,
     listen: options.listen,
@@ -58,6 +63,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     log,
     sendPath: options.sendPath,
     sessionSecret: options.key,
+    journal,
   });
   const { port, spinUs, dropEvery } = options.reflector;
   const reflector = port === 0 ? undefined : new Reflector({
@@ -90,6 +96,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
     max_rate: options.maxRateMbps === undefined ? 'none (m = 0 is unpaced)' : `${options.maxRateMbps} Mbit/s (m = 0 runs at it)`,
+    state: journal?.path ?? 'in memory only (--port 0)',
     reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });
   const signal = await signals.received;

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
@@ -41,9 +43,21 @@ async function bindable(port: number, kind: 'tcp' | 'udp'): Promise<boolean> {
   }
 }
 
-/** The environment of a pktgen a test starts: its helper cache and the test key file (never ~/.cache or ~/.config). */
+let stateParent: string | undefined;
+
+/**
+ * The environment of a pktgen a test starts: its helper cache, the test key file and a state folder
+ * of its own (never ~/.cache, ~/.config or ~/.local/state; a node's remembered job ids never leak
+ * into another test's node that happens to get the same port).
+ */
 export function pktgenEnv(env: Record<string, string> = {}): Record<string, string> {
-  return { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache', PKTGEN_KEY_FILE: testKeyFile(), ...env };
+  if (!stateParent) {
+    const parent = mkdtempSync(join(tmpdir(), 'pktgen-test-state-'));
+    process.once('exit', () => rmSync(parent, { recursive: true, force: true }));
+    stateParent = parent;
+  }
+  const state = mkdtempSync(join(stateParent, 'run-'));
+  return { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache', PKTGEN_KEY_FILE: testKeyFile(), PKTGEN_STATE_DIR: state, ...env };
 }
 
 /** Starts `pktgen ARGS` in the background, with pktgenEnv(). */

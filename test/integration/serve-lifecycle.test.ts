@@ -41,7 +41,7 @@ describe('pktgen serve: stopping, and what it leaves behind (built binary)', fun
   async function startServe(args: string[]): Promise<{ serve: Child; startup: string }> {
     const serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--name', 'm0', ...args], env());
     children.push(serve);
-    return { serve, startup: await waitForOutput(serve, /listening on/) };
+    return { serve, startup: await waitForOutput(serve, /pktgen node \S+ listening on/) };
   }
 
   it('SIGTERM during a job over a session: the scheduler records FAIL "node shutting down", serve exits 0, the next job waits', async () => {
@@ -135,6 +135,37 @@ describe('pktgen serve: stopping, and what it leaves behind (built binary)', fun
       assert.match(startup, new RegExp(`listening on 127\\.0\\.0\\.1:${port} \\(TCP, jobs\\) and 127\\.0\\.0\\.1:${reflectPort} \\(UDP, reflector\\)`));
       again.kill('SIGTERM');
       assert.equal((await again).exitCode, 0);
+    } finally {
+      await statuses.close();
+    }
+  });
+
+  it('a serve restarted on the same --state-dir runs no job twice: finished -> its SUCCESS again, killed mid-run -> FAIL', async () => {
+    const statuses = new FakeScheduler();
+    await statuses.start();
+    try {
+      const port = await freePort();
+      const args = ['--port', String(port), '--reflect-port', '0', '--legacy-allow', '127.0.0.1/32', '--state-dir', join(dir, 'node-state')];
+      const send = (id: string, t: number): Promise<unknown> =>
+        sendFrame({ host: '127.0.0.1', port }, encodeJob({ m: 1, t, w: 0, n: 1, s_min: 64, s_max: 0, id, reply_to: `:${statuses.port}` }));
+      const first = await startServe(args);
+      await send('done', 1);
+      await send('cut', 30);
+      await until('"cut" running', () => statuses.statuses.some((s) => s.type === 'STARTED' && s.job_id === 'cut'), 15_000);
+      first.serve.kill('SIGKILL');
+      await first.serve;
+      const done = statuses.statuses.find((s) => s.type === 'SUCCESS' && s.job_id === 'done')!;
+      statuses.statuses.length = 0;
+      const second = await startServe(args);
+      assert.match(second.startup, /remembering 2 job id\(s\) from .*node-127\.0\.0\.1-\d+\.jobs: none of them runs again/);
+      await send('done', 1);
+      await send('cut', 30);
+      const answers = await statuses.waitFor(2);
+      assert.deepEqual(answers.map((s) => `${s.type} ${s.job_id} ${s.reason}`), ['SUCCESS done ', 'FAIL cut the node stopped while the job ran (serve was restarted)']);
+      assert.equal(answers[0]!.stats?.tx_packets, done.stats?.tx_packets, 'the statistics of the run that happened');
+      assert.equal(ourHelpers().length, 0, 'nothing ran');
+      second.serve.kill('SIGTERM');
+      assert.equal((await second.serve).exitCode, 0);
     } finally {
       await statuses.close();
     }
