@@ -135,8 +135,9 @@ function parseLine(line: string): { id: string; entry: Remembered } | undefined 
     const record = JSON.parse(line) as Record<string, unknown>;
     const { id, run, final, last } = record;
     if (typeof id !== 'string' || id === '' || !Number.isSafeInteger(run) || typeof final !== 'boolean') return undefined;
-    if (last !== undefined && typeof last !== 'string') return undefined;
-    const status = last === undefined ? undefined : Buffer.from(last, 'base64');
+    // A final entry without its status could not answer a repeat: not a record this file holds.
+    if (last === undefined ? final : typeof last !== 'string') return undefined;
+    const status = typeof last === 'string' ? Buffer.from(last, 'base64') : undefined;
     if (status && decodeStatus(status).job_id !== id) return undefined;
     return { id, entry: { run: run as number, final, last: status } };
   } catch {

@@ -94,7 +94,7 @@ describe('agent: the state file of remembered job ids (serve --state-dir)', () =
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     writeFileSync(file(), 'garbage\n{"id":"x","run":1,"final":true,"last":"AAAA"}\n{"id":"ok","run":1,"final":true}\n', { mode: 0o600 });
     const { port } = await startAgent();
-    assert.ok(logLines.some((l) => l.includes(`WARN  ${file()}: skipped 2 line(s) that are not job records`)), logLines.join(''));
+    assert.ok(logLines.some((l) => l.includes(`WARN  ${file()}: skipped 3 line(s) that are not job records`)), logLines.join(''));
     await send(port, { id: 'x' });
     await scheduler.waitFor(2);
     assert.deepEqual(shown(), ['STARTED x', 'SUCCESS x 501']);
@@ -119,11 +119,11 @@ describe('agent: the state file of remembered job ids (serve --state-dir)', () =
 
   it('is written anew, with just what it holds, once it has grown past its limit', async () => {
     const journal = await JobJournal.open(join(dir, 'state'), LISTEN, log);
-    const entry = { run: 1, final: true };
+    const entry = { run: 1, final: false };
     const grown = ['a', 'b', 'c', 'd'].map((id) => journal.append(id, entry, 3));
     assert.deepEqual(grown, [false, false, false, true]);
     journal.rewrite([['d', entry]]);
-    assert.equal(readFileSync(file(), 'utf8'), '{"id":"d","run":1,"final":true}\n');
+    assert.equal(readFileSync(file(), 'utf8'), '{"id":"d","run":1,"final":false}\n');
     assert.equal(journal.append('e', entry, 3), false);
   });
 
