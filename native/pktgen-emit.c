@@ -15,10 +15,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "pktgen-emit.h"
 #include "reflect.h"
@@ -84,12 +88,49 @@ static void ensure_standard_fds(void)
 	}
 }
 
+/*
+ * The helper never outlives the process that started it: a sender would keep putting packets on
+ * the wire, a reflector would keep its port and its old allowlist, with nobody to stop either.
+ *
+ * SIGKILL, not SIGTERM: with the parent gone nobody reads the summary a SIGTERM would still
+ * print, and SIGKILL cannot be caught, blocked or delayed by any state the helper is in (before
+ * its handlers exist, inside name resolution, in a blocking call, in the drain after the last
+ * packet); the kernel closes the sockets. SIGTERM from a live parent still means "interrupted".
+ *
+ * The parent may die before prctl: then the signal never comes and getppid() already names a
+ * reaper. The node passes its pid in PG_PARENT_PID_ENV, which closes that window entirely;
+ * without it, getppid() before and after prctl are compared, which covers a death during the
+ * call (the standard check), not one between fork and exec.
+ */
+static void die_with_parent(void)
+{
+	const char *expected = getenv(PG_PARENT_PID_ENV);
+	pid_t parent = getppid();
+
+	if (expected) {
+		char *end;
+		long value;
+
+		errno = 0;
+		value = strtol(expected, &end, 10);
+		if (expected[0] < '1' || expected[0] > '9' || *end != '\0' || errno || value > INT_MAX)
+			pg_fail(PG_EXIT_USAGE, "%s=%s: expected a process id", PG_PARENT_PID_ENV, expected);
+		parent = (pid_t)value;
+	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		pg_fail(PG_EXIT_FAILURE, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+	if (getppid() != parent)
+		pg_fail(PG_EXIT_FAILURE, "the process that started pktgen-emit (pid %ld) is gone: not starting",
+			(long)parent);
+}
+
 int main(int argc, char **argv)
 {
 	const char *name = COMMANDS[0].name;
 	int shift = 0;
 
 	ensure_standard_fds();
+	die_with_parent();
 
 	if (argc > 1 && argv[1][0] != '-') {
 		name = argv[1];

@@ -38,6 +38,10 @@
 #define PG_WIRE_EXTRA      20u /* preamble + SFD 8, inter-frame gap 12: counted in wire rates */
 #define PG_PAYLOAD_MAX     (PG_FRAME_MAX - PG_IPV4_OVERHEAD)
 
+/* The pid of the process that starts the helper (the node daemon sets it): the helper runs only
+ * while that process is its parent, and is killed when it dies (PR_SET_PDEATHSIG). */
+#define PG_PARENT_PID_ENV "PKTGEN_EMIT_PARENT_PID"
+
 /* Exit codes: part of the contract with the node daemon. */
 enum pg_exit {
 	PG_EXIT_OK = 0,

@@ -29,10 +29,10 @@ function start(args, label) {
 }
 
 // Traffic goes to the node's own reflector (port 1730), so loss and RTT are measured too.
-const node = start(['serve', '--host', '127.0.0.1', '--name', 'm0', '--target', '127.0.0.1:1730'], 'node m0');
+const node = start(['serve', '--host', '127.0.0.1', '--name', 'm0', '--target', '127.0.0.1:1730', '--state-dir', state], 'node m0');
 await new Promise((resolve, reject) => {
   node.stderr.on('data', (chunk) => chunk.toString().includes('listening on') && resolve());
-  node.once('exit', (code) => reject(new Error(`pktgen serve exited early (code ${code}): is port 1729 in use?`)));
+  node.once('exit', (code) => reject(new Error(`pktgen serve exited early (code ${code}): is port 1729 or 1730 in use?`)));
 });
 const scheduler = start(['schedule', '-n', join(root, 'examples/nodes.json'), '-j', join(root, 'examples/jobs.json'),
   '--host', '127.0.0.1', '--state-dir', state, '--fresh', '--exit-when-done'], 'scheduler');

@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { decodeJob, type Job, type Stats } from '../protocol/messages.js';
+import { decodeJob, type Job, type Stats, type Status } from '../protocol/messages.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
 import { formatAddress, type Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
@@ -19,6 +19,8 @@ import type { SessionSecret } from '../session/crypto.js';
 import { SESSION_MAGIC, type ReceivedMessage } from '../protocol/session-messages.js';
 import type { Socket } from 'node:net';
 import { replyAddress } from './reply-to.js';
+import { JobMemory, REMEMBERED_JOBS, runNumber } from './job-memory.js';
+import type { JobJournal } from './job-journal.js';
 
 /** Everything a node agent needs; commands/serve.ts builds it from flags. */
 export interface AgentOptions {
@@ -47,6 +49,8 @@ export interface AgentOptions {
    * are run; always, the only addresses besides a job's own source host that its statuses may go to.
    */
   legacyAllow?: Allowlist;
+  /** Where the remembered job ids are kept across a restart; without one, in memory only. */
+  journal?: JobJournal;
   /** Session heartbeat and silence (tests shorten them). */
   sessionTiming?: SessionTiming;
   /** Test seams. */
@@ -63,8 +67,8 @@ interface QueuedJob {
   session: boolean;
 }
 
-/** Job ids remembered so that a job delivered twice runs once. */
-const SEEN_LIMIT = 10_000;
+/** Lines the state file may grow to before it is written anew (a job takes about three). */
+const JOURNAL_LINES = 4 * REMEMBERED_JOBS;
 
 const SHUTDOWN = 'node shutting down';
 const NO_LEGACY_PEERS = new Allowlist([], '--legacy-allow');
@@ -76,7 +80,8 @@ export class NodeAgent {
   private readonly queue: QueuedJob[] = [];
   private readonly outbox: StatusOutbox;
   private readonly sessionOutbox: SessionOutbox;
-  private readonly seen = new Set<string>();
+  /** The ids taken and their last status: a job delivered twice runs once. */
+  private readonly memory: JobMemory;
   private running?: { item: QueuedJob; abort: AbortController };
   private worker: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -87,6 +92,16 @@ export class NodeAgent {
     this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send, outboxBounds(options.maxQueue));
     this.sessionOutbox = new SessionOutbox(options.log);
     this.refusals = new LogLimiter(options.log);
+    const { journal } = options;
+    this.memory = new JobMemory(REMEMBERED_JOBS, journal && ((id, entry) => {
+      // Grown to several times what it holds: written anew with just the entries remembered.
+      if (journal.append(id, entry, JOURNAL_LINES)) journal.rewrite(this.memory.list());
+    }));
+    if (journal) {
+      for (const [id, entry] of journal.load(options.name)) this.memory.restore(id, entry);
+      journal.rewrite(this.memory.list());
+      if (this.memory.size > 0) options.log.info(`remembering ${this.memory.size} job id(s) from ${journal.path}: none of them runs again`);
+    }
   }
 
   /** Anyone who can reach the port can provoke refusal lines: at most a few per kind and interval. */
@@ -111,16 +126,22 @@ export class NodeAgent {
     return this.server.address;
   }
 
-  /** Stops: fails the running and queued jobs with "node shutting down", delivers statuses, closes. */
+  /**
+   * Stops: takes no more jobs, fails the running and queued ones with "node shutting down", and
+   * delivers their statuses (waiting up to `graceMs` for the scheduler to take or acknowledge them)
+   * before it closes the connections: an open session is how the FAILs get there.
+   */
   async stop(graceMs = 5000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.server?.close();
+    // New connections are refused from now on, so a scheduler keeps the jobs it would send.
+    this.server?.stopListening();
     for (const item of this.queue.splice(0)) this.report(item, { type: 'FAIL', reason: SHUTDOWN });
     this.running?.abort.abort(SHUTDOWN);
     await this.worker;
     await Promise.all([this.outbox.drain(graceMs), this.sessionOutbox.drain(graceMs)]);
     this.channel?.close('node stopped');
+    await this.server?.close();
   }
 
   /** The newest session: statuses of session jobs go back on it. */
@@ -147,10 +168,10 @@ export class NodeAgent {
     const { job } = message;
     const item: QueuedJob = { job, label: `job ${job.id}`, replyTo: { host: peer.remoteAddress, port: 0 }, legacy: false, session: true };
     if (job.cancel) return this.cancel(item);
-    if (job.id !== '' && this.seen.has(job.id)) {
-      // Delivered again (the acknowledgement was lost): it is queued, running or done, never run twice.
-      this.options.log.info(`${item.label} received again: not run twice`);
-      this.channel?.send({ kind: 'accepted', jobId: job.id });
+    if (this.repeated(item)) return;
+    if (this.stopping) {
+      // Not acknowledged: the scheduler keeps the job and sends it to the next serve.
+      this.options.log.info(`not taking ${item.label}: node shutting down`);
       return;
     }
     this.enqueue(item);
@@ -173,16 +194,32 @@ export class NodeAgent {
     if (job.cancel) return this.cancel(item);
     // Refused, not run: the FAIL goes to the source host, the one place a reply is known safe.
     if (reply.refused) return this.reject(item, reply.refused);
+    if (this.repeated(item)) return;
     this.enqueue(item);
+  }
+
+  /**
+   * A job the node has taken before (same id and run): queued, running or done, it never runs
+   * twice. It gets its last status again (over a session, after 'accepted'); one still queued
+   * gets its statuses when it runs.
+   */
+  private repeated(item: QueuedJob): boolean {
+    const { id, run } = item.job;
+    if (id === '') return false;
+    const arrival = this.memory.arrived(id, run);
+    if (arrival.kind === 'new') return false;
+    const again = arrival.last ? `${arrival.last.type} sent again` : 'still queued';
+    const runs = runNumber(run) === arrival.run ? '' : ` (run ${runNumber(run)} while run ${arrival.run} is not over)`;
+    this.options.log.info(`${item.label} received again${runs}: not run twice, ${again}`);
+    if (item.session) this.channel?.send({ kind: 'accepted', jobId: id });
+    if (arrival.last) this.report(item, arrival.last);
+    return true;
   }
 
   /** Queues a job unless the node is stopping or full (then it gets FAIL with the reason). */
   private enqueue(item: QueuedJob): void {
     const { job, label } = item;
-    if (job.id !== '') {
-      this.seen.add(job.id);
-      if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
-    }
+    if (job.id !== '') this.memory.taken(job.id, job.run);
     if (this.stopping) return this.report(item, { type: 'FAIL', reason: SHUTDOWN });
     if (this.queue.length >= this.options.maxQueue) {
       return this.reject(item, `node queue full (${this.options.maxQueue} jobs waiting)`);
@@ -254,8 +291,9 @@ export class NodeAgent {
       this.report(item, { type: 'SUCCESS', stats });
     } catch (error) {
       const reason = abort.signal.aborted ? String(abort.signal.reason) : describeError(error);
-      // A job stopped on request did not fail: the log says what happened, as the scheduler's counts do.
-      if (reason === CANCELLED) this.options.log.info(`${item.label} cancelled`);
+      // Stopped on purpose (a cancel, the node stopping) is not a failure of the job's own.
+      if (reason === CANCELLED) this.options.log.info(`cancelled ${item.label}`);
+      else if (reason === SHUTDOWN) this.options.log.info(`stopped ${item.label}: ${SHUTDOWN}`);
       else this.options.log.error(`${item.label} failed: ${reason}`);
       this.report(item, { type: 'FAIL', reason });
     } finally {
@@ -284,8 +322,10 @@ export class NodeAgent {
   }
 
   private report(item: QueuedJob, status: { type: 'STARTED' | 'SUCCESS' | 'FAIL' | 'PROGRESS'; reason?: string; stats?: Stats; elapsed_s?: number }): void {
+    const full: Status = { reason: '', elapsed_s: 0, ...status, job_id: item.job.id, node: this.options.name };
+    if (item.job.id !== '') this.memory.posted(full);
     if (item.session) {
-      this.sessionOutbox.post({ reason: '', elapsed_s: 0, ...status, job_id: item.job.id, node: this.options.name });
+      this.sessionOutbox.post(full);
       return;
     }
     this.outbox.post({

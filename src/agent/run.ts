@@ -5,6 +5,8 @@ import { createLogger, type LogFormat } from '../log.js';
 import { describeListener, formatAddress, type Address } from '../transport/address.js';
 import type { Allowlist } from '../transport/allowlist.js';
 import { createdKeyNotice, type ClusterKey } from '../security/key.js';
+import { catchStopSignals } from '../stop-signals.js';
+import { JobJournal } from './job-journal.js';
 
 /** How `pktgen serve` runs: its flags, parsed. */
 export interface NodeOptions {
@@ -34,13 +36,17 @@ export interface NodeOptions {
   verbose: boolean;
   /** The cluster key: schedulers prove it to open a session. */
   key: ClusterKey;
+  /** Folder of the node's state file: the job ids it ran, so that a restarted node runs none twice. */
+  stateDir: string;
 }
 
-/** Runs the node agent and its reflector until SIGINT or SIGTERM, then stops both. */
+/** Runs the node agent and its reflector until SIGINT, SIGTERM or SIGHUP, then stops both. */
 export async function runNode(options: NodeOptions): Promise<void> {
   const log = createLogger({ format: options.logFormat, level: options.verbose ? 'debug' : 'info' });
   // Says once when a cache folder for the helper was unsafe and which private one is used instead.
   const helperPath = () => resolveEmitterPath((text) => log.warn(text));
+  // A node on a port the kernel picks (--port 0) is never sent the same job after a restart.
+  const journal = options.listen.port === 0 ? undefined : await JobJournal.open(options.stateDir, options.listen, log);
   const agent = new NodeAgent({
     name: options.name,
     listen: options.listen,
@@ -57,6 +63,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     log,
     sendPath: options.sendPath,
     sessionSecret: options.key,
+    journal,
   });
   const { port, spinUs, dropEvery } = options.reflector;
   const reflector = port === 0 ? undefined : new Reflector({
@@ -64,13 +71,19 @@ export async function runNode(options: NodeOptions): Promise<void> {
     helperPath,
     log,
   });
-  // Listen for SIGINT/SIGTERM before starting, so a signal during start-up still stops cleanly.
-  const stopSignal = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  const bound = await agent.start();
-  await reflector?.start();
+  // Catch the stop signals before starting, so a signal during start-up still stops cleanly.
+  const signals = catchStopSignals((again) => log.info(`${again} again: already stopping (in a few seconds at most)`));
+  let bound: Address;
+  try {
+    bound = await agent.start();
+    await reflector?.start();
+  } catch (error) {
+    // Cannot listen (a port in use): nothing ran yet; let go of what did start, then say why.
+    await agent.stop(0);
+    await reflector?.stop();
+    signals.dispose();
+    throw error;
+  }
   const created = createdKeyNotice(options.key);
   if (created) log.info(created);
   // Every socket the node listens on, as bound: what a firewall rule or a review needs to know.
@@ -83,9 +96,10 @@ export async function runNode(options: NodeOptions): Promise<void> {
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
     max_rate: options.maxRateMbps === undefined ? 'none (m = 0 is unpaced)' : `${options.maxRateMbps} Mbit/s (m = 0 runs at it)`,
+    state: journal?.path ?? 'in memory only (--port 0)',
     reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });
-  const signal = await stopSignal;
+  const signal = await signals.received;
   log.info(`stopping (${signal})`);
   await agent.stop();
   await reflector?.stop();

@@ -23,6 +23,17 @@ export class EmitterError extends PktgenError {
   }
 }
 
+/** Names the helper's parent (native/pktgen-emit.h, PG_PARENT_PID_ENV): it dies with it. */
+export const PARENT_PID_ENV = 'PKTGEN_EMIT_PARENT_PID';
+
+/**
+ * The environment every helper run gets on top of ours: this process's pid, so that a helper whose
+ * parent died before it could ask to die with it (PR_SET_PDEATHSIG) does not start at all.
+ */
+export function helperEnv(): Record<string, string> {
+  return { [PARENT_PID_ENV]: String(process.pid) };
+}
+
 /** Options of one run. */
 export interface RunOptions {
   helperPath: string;
@@ -44,6 +55,7 @@ export async function runEmitter(spec: EmitterSpec, options: RunOptions): Promis
     stdin: 'ignore',
     lines: false,
     buffer: { stdout: false, stderr: true },
+    env: helperEnv(),
   });
   let summary: SummaryEvent | undefined;
   let partial = '';

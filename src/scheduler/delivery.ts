@@ -72,9 +72,13 @@ export class Delivery {
     }
   }
 
-  /** The job as the node sees it: legacy fields, our id, the resolved target, and (legacy wire) where to reply. */
+  /**
+   * The job as the node sees it: legacy fields, our id, the run (a retry is a new run, a job sent
+   * again is the same one: the node runs each run once), the resolved target, and (legacy wire)
+   * where to reply.
+   */
   wireJob(job: JobRecord, legacy = true): Partial<Job> & { id: string } {
-    const wire = { ...job.data, id: job.id, target: this.resolveTarget(job.target) };
+    const wire = { ...job.data, id: job.id, run: job.attempts + 1, target: this.resolveTarget(job.target) };
     return legacy ? { ...wire, reply_to: `:${this.options.statusPort()}` } : wire;
   }
 

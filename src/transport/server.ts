@@ -1,5 +1,4 @@
 import type { AddressInfo, Socket } from 'node:net';
-import { once } from 'node:events';
 import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES } from './framing.js';
 import { ConnectionLimitError, FrameTooLargeError, ReadTimeoutError } from './errors.js';
 import { normaliseHost, type Address } from './address.js';
@@ -46,6 +45,8 @@ export interface FrameServerOptions extends ListenOptions, Partial<ConnectionLim
 /** A listening frame server. */
 export interface FrameServer {
   address: Address;
+  /** Stops taking connections; those open (sessions) stay until close(). */
+  stopListening(): void;
   close(): Promise<void>;
 }
 
@@ -55,10 +56,15 @@ export async function startFrameServer(options: FrameServerOptions): Promise<Fra
   const table = new ConnectionTable(resolveLimits(options));
   const servers = await listenAll(options, (socket) => serveConnection(socket, options, table, sockets));
   const bound = servers[0]!.address() as AddressInfo;
+  // Waited for from now: after stopListening() a server may emit 'close' before close() is called.
+  const closed = servers.map((server) => new Promise<void>((resolve) => server.once('close', resolve)));
   return {
     address: { host: bound.address, port: bound.port },
+    stopListening() {
+      // net.Server.close() stops listening at once and leaves open connections alone.
+      for (const server of servers) server.close();
+    },
     async close() {
-      const closed = servers.map((server) => once(server, 'close'));
       for (const server of servers) server.close();
       sockets.destroyAll();
       await Promise.all(closed);

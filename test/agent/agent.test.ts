@@ -210,6 +210,10 @@ describe('agent: node daemon behaviour', () => {
     await sendFrame(to, encodeJob({ id: 'long', cancel: true }));
     const statuses = await scheduler.waitFor(3);
     assert.deepEqual(statuses.map((s) => `${s.type}:${s.job_id}:${s.reason}`), ['STARTED:long:', 'FAIL:queued:cancelled', 'FAIL:long:cancelled']);
+    // Cancelled on purpose is no failure of the job's own: info, never ERROR.
+    assert.ok(logLines.some((line) => line.includes('INFO  cancelled job long')), logLines.join(''));
+    assert.ok(logLines.some((line) => line.includes('INFO  cancelled queued job queued')), logLines.join(''));
+    assert.ok(!logLines.some((line) => line.includes('ERROR')), logLines.join(''));
   });
 
   it('reports progress of a job with an id, never of a legacy job', async () => {

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import path from 'node:path';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path, { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { Reflector, reflectorBackoffMs } from '../../src/agent/reflector.js';
 import { createLogger } from '../../src/log.js';
+import { UserError } from '../../src/errors.js';
+import { childrenRunning } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
 
 const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native');
 const helper = path.join(nativeDir, 'build', 'pktgen-emit');
@@ -49,18 +54,72 @@ describe('agent: reflector process', function () {
     assert.ok(lines.some((l) => /reflector stopped .*received=1 echoed=1/.test(l)), lines.join(''));
   });
 
-  it('keeps retrying with backoff while its port is taken, and listens once it is free', async () => {
+  it('refuses to start on a port that is taken, naming --reflect-port and what to do, and does not retry', async () => {
     const squatter = dgram.createSocket('udp4');
     squatter.bind(0, '127.0.0.1');
     await once(squatter, 'listening');
     const port = squatter.address().port;
-    reflector = new Reflector({ spec: { bind: { host: '127.0.0.1', port }, allow: [] }, helperPath: async () => helper, log, backoffMs: () => 100 });
-    assert.equal(await reflector.start(), undefined, 'the first start fails');
-    assert.ok(lines.some((l) => l.includes('WARN') && /Address already in use.*restarting in 0\.10 s/.test(l)), lines.join(''));
+    try {
+      reflector = new Reflector({ spec: { bind: { host: '127.0.0.1', port }, allow: [] }, helperPath: async () => helper, log, backoffMs: () => 50 });
+      await assert.rejects(reflector.start(), (error: UserError) => {
+        assert.ok(error instanceof UserError);
+        assert.equal(error.exitCode, 2);
+        assert.equal(error.message, `--reflect-port ${port}: UDP 127.0.0.1:${port} is already in use, perhaps by another pktgen serve that is still running: stop it, or pass another --reflect-port (0 = no reflector)`);
+        return true;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(childrenRunning(process.pid, helper).length, 0, 'no reflector left running');
+      assert.ok(!lines.some((l) => l.includes('restarting')), lines.join(''));
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('after a healthy start, restarts a crashed reflector with backoff, also while its port is taken', async () => {
+    reflector = new Reflector({ spec: { bind: { host: '127.0.0.1', port: 0 }, allow: [] }, helperPath: async () => helper, log, backoffMs: () => 200 });
+    const first = await reflector.start();
+    const [child] = childrenRunning(process.pid, helper);
+    assert.ok(child, 'the reflector runs as a child of this process');
+    // Killed, then its port taken by someone else before the restart: it keeps trying.
+    process.kill(child.pid, 'SIGKILL');
+    await until('the crash in the log', () => lines.some((l) => /WARN .*reflector on 127\.0\.0\.1:0 failed \(signal SIGKILL\); restarting in 0\.20 s/.test(l)));
+    await until('listening again', () => reflector!.address !== undefined && reflector!.address.port !== first!.port);
+    assert.equal(childrenRunning(process.pid, helper).length, 1);
+    await reflector.stop();
+    const squatter = dgram.createSocket('udp4');
+    squatter.bind(0, '127.0.0.1');
+    await once(squatter, 'listening');
+    const port = squatter.address().port;
     squatter.close();
-    const deadline = Date.now() + 5000;
-    while (!reflector.address && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(reflector.address?.port, port);
+    reflector = new Reflector({ spec: { bind: { host: '127.0.0.1', port }, allow: [] }, helperPath: async () => helper, log, backoffMs: () => 1000 });
+    await reflector.start();
+    process.kill(childrenRunning(process.pid, helper)[0]!.pid, 'SIGKILL');
+    // Gone (its socket closed with it): the port is taken in the second before the restart.
+    await until('the crash in the log', () => lines.some((l) => new RegExp(`reflector on 127\\.0\\.0\\.1:${port} failed \\(signal SIGKILL\\)`).test(l)));
+    const again = dgram.createSocket('udp4');
+    again.bind(port, '127.0.0.1');
+    await once(again, 'listening');
+    await until('a retry refused with "in use"', () => lines.some((l) => /WARN .*Address already in use.*restarting in 1\.00 s/.test(l)), 5000);
+    again.close();
+    await until('listening again once the port is free', () => reflector!.address?.port === port);
+  });
+
+  it('stops a reflector that ignores SIGTERM with SIGKILL after the grace time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktgen-reflector-'));
+    try {
+      const stubborn = join(dir, 'stubborn');
+      writeFileSync(stubborn, "#!/bin/sh\ntrap '' TERM\necho '{\"event\":\"listening\",\"bind\":\"127.0.0.1:9\",\"allow\":\"\"}'\nwhile :; do sleep 0.05; done\n", { mode: 0o755 });
+      reflector = new Reflector({ spec: { bind: { host: '127.0.0.1', port: 0 }, allow: [] }, helperPath: async () => stubborn, log, stopGraceMs: 300 });
+      assert.equal((await reflector.start())?.port, 9);
+      const shell = realpathSync('/bin/sh');
+      assert.equal(childrenRunning(process.pid, shell).length, 1);
+      const started = Date.now();
+      await reflector.stop();
+      assert.ok(Date.now() - started >= 250, 'SIGTERM alone did not stop it');
+      assert.equal(childrenRunning(process.pid, shell).length, 0, 'killed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing helper and retries instead of crashing the node', async () => {

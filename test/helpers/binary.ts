@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
@@ -41,9 +42,16 @@ async function bindable(port: number, kind: 'tcp' | 'udp'): Promise<boolean> {
   }
 }
 
-/** The environment of a pktgen a test starts: its helper cache and the test key file (never ~/.cache or ~/.config). */
+/**
+ * The environment of a pktgen a test starts: its helper cache, the test key file and a state folder
+ * of its own (never ~/.cache, ~/.config or ~/.local/state; a node's remembered job ids never leak
+ * into another test's node that happens to get the same port). The state folders sit beside the
+ * test key file, in its temporary folder, removed with it when the test process exits.
+ */
 export function pktgenEnv(env: Record<string, string> = {}): Record<string, string> {
-  return { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache', PKTGEN_KEY_FILE: testKeyFile(), ...env };
+  const keyFile = testKeyFile();
+  const state = mkdtempSync(join(dirname(keyFile), 'state-'));
+  return { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache', PKTGEN_KEY_FILE: keyFile, PKTGEN_STATE_DIR: state, ...env };
 }
 
 /** Starts `pktgen ARGS` in the background, with pktgenEnv(). */

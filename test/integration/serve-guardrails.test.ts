@@ -65,10 +65,11 @@ describe('pktgen serve (built binary): --max-rate, --max-flows, --max-duration a
     ['n = 9', { n: 9 }, 'n = 9: expected an integer flow count 0..8, this node\'s --max-flows (0 = 1 flow)'],
     ['w + t = 4', { w: 2, t: 2 }, 'w + t = 4: expected at most 3 s of warm-up and measured time, this node\'s --max-duration'],
   ];
-  for (const [what, fields, reason] of refused) {
+  for (const [i, [what, fields, reason]] of refused.entries()) {
     it(`refuses ${what}, naming the node's limit, and sends nothing`, async () => {
       const before = receiver.packets.length;
-      await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...base, ...fields, id: 'over' }));
+      // An id of its own: the node answers a job id it has seen with that job's status.
+      await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...base, ...fields, id: `over-${i}` }));
       const [fail] = await scheduler.waitFor(1, 20_000);
       assert.deepEqual([fail?.type, fail?.reason], ['FAIL', reason]);
       assert.equal(receiver.packets.length, before);

@@ -23,7 +23,8 @@ describe('pktgen serve (built binary) against a legacy scheduler', function () {
     await scheduler.start();
     receiver = await startUdpReceiver();
     port = await freePort();
-    serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--legacy-allow', '127.0.0.1/32', '--scheduler-port', String(scheduler.port), '--target', receiver.target]);
+    serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--legacy-allow', '127.0.0.1/32', '--scheduler-port', String(scheduler.port), '--target', receiver.target,
+      '--reflect-port', '0']); // 1730 may be another test's: a port in use is a start-up error
     await waitForOutput(serve, /listening on/);
   });
   after(async () => {

@@ -141,7 +141,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     // Columns are left-aligned under their headers: a cell starts where its header does.
     const at = (name: string) => row!.slice(header!.indexOf(` ${name}`) + 1).split(' ')[0];
     assert.deepEqual([at('failed'), at('cancelled')], ['0', '2'], table.stdout);
-    assert.match(output.join(''), new RegExp(`INFO  job ${long} cancelled`));
+    assert.match(output.join(''), new RegExp(`INFO  cancelled job ${long}`));
     assert.doesNotMatch(output.join(''), /failed: cancelled/);
   });
 

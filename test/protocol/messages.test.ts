@@ -31,13 +31,13 @@ describe('protocol: legacy bytes (PROTOCOL.md examples)', () => {
 
   it('decodes the example Job with the extensions empty', () => {
     const job = decodeJob(Buffer.from(legacyJobHex, 'hex'));
-    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false });
+    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false, run: 0 });
   });
 });
 
 describe('protocol: extensions', () => {
   it('round-trips a job with id, target and reply address', () => {
-    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false };
+    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false, run: 2 };
     assert.deepEqual(decodeJob(encodeJob(job)), job);
   });
 
