@@ -13,6 +13,12 @@ export function jobDetail(job: JobInfo): string {
   ];
   if (job.reason) lines.push(['reason', job.reason]);
   for (const [key, value] of Object.entries(flattenStats(job.stats))) lines.push([`stats.${key}`, value]);
+  if (job.late) {
+    // Beside the job, not instead of it: the job stays lost, and counts so.
+    lines.push(['late', `${job.late.type} at ${time(job.late.at)}, after the job was declared lost`]);
+    if (job.late.reason) lines.push(['late.reason', job.late.reason]);
+    for (const [key, value] of Object.entries(flattenStats(job.late.stats))) lines.push([`late.stats.${key}`, value]);
+  }
   const width = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${escapeControl(v)}`).join('\n');
 }

@@ -1,6 +1,6 @@
 import { decode, pktgen, toPlain, type Fields } from './wire.js';
 import { plainStats, type JobData } from './messages.js';
-import type { JobInfo, JobState, NodeHealth, NodeInfo, Snapshot } from './view.js';
+import type { JobInfo, JobState, LateResult, NodeHealth, NodeInfo, Snapshot } from './view.js';
 
 /** A job as the user wrote it (JSON text) and how errors name it; the scheduler validates it. */
 export type JobRequest = Fields<pktgen.JobRequest>;
@@ -48,7 +48,9 @@ export function encodeResponse(response: Partial<ControlResponse>): Uint8Array {
   return pktgen.ControlResponse.encode({
     ...response,
     nodes: response.nodes?.map((node) => ({ ...node, health: pktgen.NodeHealth[upper(node.health)] })),
-    jobs: response.jobs?.map((job) => ({ ...job, state: pktgen.JobState[upper(job.state)] })),
+    jobs: response.jobs?.map((job) => ({
+      ...job, state: pktgen.JobState[upper(job.state)], late: job.late && { ...job.late, type: pktgen.Status.Type[job.late.type] },
+    })),
   }).finish();
 }
 
@@ -59,7 +61,7 @@ export function decodeResponse(bytes: Uint8Array): ControlResponse {
     job_ids: message.job_ids,
     jobs_total: message.jobs_total,
     nodes: message.nodes.map((node) => nodeInfo(toPlain(pktgen.NodeInfo, pktgen.NodeInfo.fromObject(node)))),
-    jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats)),
+    jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats, job.late)),
   };
   if (message.error?.code) response.error = { code: message.error.code, message: message.error.message ?? '' };
   return response;
@@ -69,12 +71,24 @@ function nodeInfo(plain: Omit<NodeInfo, 'health'> & { health: string }): NodeInf
   return { ...plain, health: plain.health.toLowerCase() as NodeHealth };
 }
 
-function jobInfo(plain: Omit<JobInfo, 'state' | 'data' | 'stats'> & { state: string; data: JobData | null; stats: unknown }, stats: pktgen.Stats.$Properties | null | undefined): JobInfo {
+function jobInfo(
+  plain: Omit<JobInfo, 'state' | 'data' | 'stats' | 'late'> & { state: string; data: JobData | null; stats: unknown; late: unknown },
+  stats: pktgen.Stats.$Properties | null | undefined,
+  late: pktgen.LateResult.$Properties | null | undefined,
+): JobInfo {
   const data = Object.fromEntries(DATA_KEYS.map((key) => [key, plain.data?.[key] ?? (key === 'r' || key === 'l' ? false : 0)]));
-  const info: JobInfo = { ...plain, state: plain.state.toLowerCase() as JobState, data: data as JobData, stats: undefined };
+  const info: JobInfo = { ...plain, state: plain.state.toLowerCase() as JobState, data: data as JobData, stats: undefined, late: undefined };
   if (stats) info.stats = plainStats(stats);
   else delete info.stats;
+  if (late) info.late = lateResult(late);
+  else delete info.late;
   return info;
+}
+
+function lateResult(late: pktgen.LateResult.$Properties): LateResult {
+  const result: LateResult = { type: late.type === pktgen.Status.Type.SUCCESS ? 'SUCCESS' : 'FAIL', reason: late.reason ?? '', at: late.at ?? 0 };
+  if (late.stats) result.stats = plainStats(late.stats);
+  return result;
 }
 
 /** A control request or response with its proof of the cluster key (proto/pktgen.proto, ControlEnvelope). */

@@ -21,8 +21,20 @@ export const isFinal = (job: { state: JobState }): boolean => FINAL_STATES.inclu
 /** A node as `pktgen status` and the terminal UI show it (the control API's NodeInfo). */
 export type NodeInfo = Omit<Fields<pktgen.NodeInfo>, 'health'> & { health: NodeHealth };
 
+/**
+ * A SUCCESS or FAIL that came after the scheduler had declared the job's last run lost (the proto's
+ * LateResult): kept beside the job, which still counts once, as lost.
+ */
+export interface LateResult {
+  type: 'SUCCESS' | 'FAIL';
+  reason: string;
+  stats?: Stats;
+  /** When it arrived, ms since the epoch. */
+  at: number;
+}
+
 /** A job as `pktgen status` and the terminal UI show it (the control API's JobInfo). */
-export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats'> & { state: JobState; data: JobData; stats?: Stats };
+export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late'> & { state: JobState; data: JobData; stats?: Stats; late?: LateResult };
 
 /** What a view of the scheduler needs at one moment. */
 export interface Snapshot {

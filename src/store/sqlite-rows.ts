@@ -1,7 +1,7 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { JobData } from '../protocol/messages.js';
 import type { JobRecord, NodeRecord } from '../scheduler/types.js';
-import type { JobState, NodeHealth } from '../protocol/view.js';
+import type { JobState, LateResult, NodeHealth } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
 import type { LoadedFile } from './store.js';
 
@@ -13,8 +13,8 @@ const nodeFields = {
 } as const satisfies Record<keyof NodeRecord, string>;
 const jobFields = {
   id: 'id', node: 'node', seq: 'seq', priority: 'priority', state: 'state', data: 'data', target: 'target',
-  timeoutS: 'grace_s', retries: 'retries', attempts: 'attempts', sends: 'sends', reason: 'reason', stats: 'stats',
-  createdAt: 'created_at', sentAt: 'sent_at', startedAt: 'started_at', finishedAt: 'finished_at', deadline: 'deadline',
+  timeoutS: 'grace_s', retries: 'retries', attempts: 'attempts', sends: 'sends', run: 'run', reason: 'reason', stats: 'stats',
+  createdAt: 'created_at', sentAt: 'sent_at', startedAt: 'started_at', finishedAt: 'finished_at', deadline: 'deadline', late: 'late',
 } as const satisfies Record<keyof JobRecord, string>;
 const fileFields = {
   hash: 'hash', path: 'path', loadedAt: 'loaded_at', jobCount: 'job_count',
@@ -66,14 +66,14 @@ export function nodeParams(node: NodeRecord): SQLInputValue[] {
   });
 }
 
-/** A job as statement parameters; data and stats become JSON text. */
+/** A job as statement parameters; data, stats and a late result become JSON text. */
 export function jobParams(job: JobRecord): SQLInputValue[] {
   return inColumnOrder<typeof jobFields>(jobColumns, {
     id: job.id, node: job.node, seq: job.seq, priority: job.priority, state: job.state,
     data: JSON.stringify(job.data), target: job.target, grace_s: job.timeoutS, retries: job.retries,
-    attempts: job.attempts, sends: job.sends, reason: job.reason, stats: job.stats ? JSON.stringify(job.stats) : null,
+    attempts: job.attempts, sends: job.sends, run: job.run, reason: job.reason, stats: job.stats ? JSON.stringify(job.stats) : null,
     created_at: job.createdAt, sent_at: job.sentAt ?? null, started_at: job.startedAt ?? null,
-    finished_at: job.finishedAt ?? null, deadline: job.deadline ?? null,
+    finished_at: job.finishedAt ?? null, deadline: job.deadline ?? null, late: job.late ? JSON.stringify(job.late) : null,
   });
 }
 
@@ -108,7 +108,7 @@ export function jobFromRow(row: object): JobRecord {
   const job: JobRecord = {
     id: r[J.id] as string, node: r[J.node] as string, priority: r[J.priority] as number, seq: r[J.seq] as number,
     data: JSON.parse(r[J.data] as string) as JobData, target: r[J.target] as string, timeoutS: r[J.grace_s] as number,
-    retries: r[J.retries] as number, attempts: r[J.attempts] as number, sends: r[J.sends] as number,
+    retries: r[J.retries] as number, attempts: r[J.attempts] as number, sends: r[J.sends] as number, run: r[J.run] as number,
     state: r[J.state] as JobState, reason: r[J.reason] as string, createdAt: r[J.created_at] as number,
   };
   if (r[J.stats] !== null) job.stats = JSON.parse(r[J.stats] as string) as Stats;
@@ -116,6 +116,7 @@ export function jobFromRow(row: object): JobRecord {
   if (r[J.started_at] !== null) job.startedAt = r[J.started_at] as number;
   if (r[J.finished_at] !== null) job.finishedAt = r[J.finished_at] as number;
   if (r[J.deadline] !== null) job.deadline = r[J.deadline] as number;
+  if (r[J.late] !== null) job.late = JSON.parse(r[J.late] as string) as LateResult;
   return job;
 }
 
