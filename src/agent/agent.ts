@@ -85,7 +85,7 @@ export class NodeAgent {
 
   constructor(private readonly options: AgentOptions) {
     this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send, outboxBounds(options.maxQueue));
-    this.sessionOutbox = new SessionOutbox(options.log);
+    this.sessionOutbox = new SessionOutbox(options.log, options.statusRetryMs);
     this.refusals = new LogLimiter(options.log);
   }
 

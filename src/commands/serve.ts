@@ -8,8 +8,19 @@ import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
+import { parseDurationMs } from '../scheduler/duration.js';
 
 const DEFAULT_TARGET = '127.0.0.1:9';
+/**
+ * Default --status-retry, s: a scheduler restarted after an outage of up to an hour still gets every
+ * result (60 s lost results of jobs that ran while one was down for 150 s).
+ */
+const STATUS_RETRY_S = 3600;
+
+/** A duration flag in seconds: "90s", "30m", "1h", "7d", or a bare number of seconds as before. */
+function durationSeconds(text: string, flag: string): number {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : parseDurationMs(text, flag) / 1000;
+}
 
 /** `pktgen serve`: the node agent. */
 export default class Serve extends PktgenCommand {
@@ -47,7 +58,13 @@ export default class Serve extends PktgenCommand {
     'max-duration': Flags.integer({ description: 'longest warm-up + measured time (w + t) a job may ask for, seconds', default: MAX_RUN_S, min: 1, max: MAX_RUN_S }),
     'max-flows': Flags.integer({ description: 'most flows (n) a job may ask for', default: JOB_LIMITS.maxFlows, min: 1, max: JOB_LIMITS.maxFlows }),
     'legacy-allow': legacyAllowFlag('legacy (unauthenticated) peers: the only hosts besides a job\'s source its statuses may go to; with a key, the only sources of legacy jobs'),
-    'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
+    'status-retry': Flags.custom<number>({
+      description: 'how long a STARTED, SUCCESS or FAIL the scheduler has not taken is kept and sent again: a whole number and a unit, s, m, h or d, or seconds',
+      helpValue: 'DURATION',
+      default: STATUS_RETRY_S,
+      defaultHelp: async () => '1h',
+      parse: async (text) => durationSeconds(text, '--status-retry'),
+    })(),
     'log-format': logFormatFlag(),
     'key-file': keyFileFlag(),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),
