@@ -8,7 +8,7 @@ import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
-import { parseDurationMs } from '../scheduler/duration.js';
+import { parseDurationMs } from '../input/duration.js';
 
 const DEFAULT_TARGET = '127.0.0.1:9';
 /**
@@ -17,10 +17,6 @@ const DEFAULT_TARGET = '127.0.0.1:9';
  */
 const STATUS_RETRY_S = 3600;
 
-/** A duration flag in seconds: "90s", "30m", "1h", "7d", or a bare number of seconds as before. */
-function durationSeconds(text: string, flag: string): number {
-  return /^\s*\d+\s*$/.test(text) ? Number(text) : parseDurationMs(text, flag) / 1000;
-}
 
 /** `pktgen serve`: the node agent. */
 export default class Serve extends PktgenCommand {
@@ -63,7 +59,8 @@ export default class Serve extends PktgenCommand {
       helpValue: 'DURATION',
       default: STATUS_RETRY_S,
       defaultHelp: async () => '1h',
-      parse: async (text) => durationSeconds(text, '--status-retry'),
+      // A number alone is seconds, as the flag took before.
+      parse: async (text) => parseDurationMs(text, '--status-retry', { bareSeconds: true }) / 1000,
     })(),
     'log-format': logFormatFlag(),
     'key-file': keyFileFlag(),

@@ -47,10 +47,14 @@ export class Delivery {
     }
   }
 
+  /** A node left: it no longer counts as one that takes cancel requests (its name may be taken again). */
+  forget(name: string): void {
+    this.cancellable.delete(name);
+  }
+
   /** Asks a node to stop a cancelled job's run; it answers FAIL "cancelled", which frees the node. */
-  async requestCancel(nodeName: string, jobId: string, run = 1): Promise<void> {
-    const node = this.options.node(nodeName);
-    if (!node) return;
+  async requestCancel(node: NodeRecord, jobId: string, run = 1): Promise<void> {
+    const nodeName = node.name;
     const { log, sessions } = this.options;
     const wireId = wireJobId(jobId, run);
     if (sessions && !this.options.isLegacy(node)) {

@@ -54,9 +54,15 @@ const migrations: readonly string[] = [
   `DROP INDEX IF EXISTS jobs_by_node_state;`,
   // v3: a node the scheduler drives over the legacy wire (old daemons), not an authenticated session.
   `ALTER TABLE nodes ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0 CHECK (legacy IN (0, 1));`,
-  // v4: the run a job is on (each run goes to the node under an id of its own), and the result that
+  // v4: since when a node is down; a removed node (its row stays, marked, while jobs of it are kept:
+  // jobs.node references it); the runs of a jobs file (its latest run, and the ids that run queued).
+  `ALTER TABLE nodes ADD COLUMN down_since INTEGER;
+   ALTER TABLE nodes ADD COLUMN removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1));
+   ALTER TABLE files ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE files ADD COLUMN job_ids TEXT;`,
+  // v5: the run a job is on (each run goes to the node under an id of its own), and the result that
   // came after the job was declared lost (JSON). A job queued to run again gets the next run number:
-  // before v4 its re-run went out under the job's own id, which a node that runs an id once would skip.
+  // before v5 its re-run went out under the job's own id, which a node that runs an id once would skip.
   `ALTER TABLE jobs ADD COLUMN run INTEGER NOT NULL DEFAULT 1 CHECK (run >= 1);
    ALTER TABLE jobs ADD COLUMN late TEXT;
    UPDATE jobs SET run = attempts + 1 WHERE state = 'pending' AND attempts > 0;`,
