@@ -533,6 +533,7 @@ export class SchedulerCore {
     const queued = this.cancelQueued(name, reason, now);
     this.state.nodes.delete(name);
     this.queues.delete(name);
+    this.owedStarted.delete(name);
     this.changedNodes.delete(node);
     this.removedNodes.push(name);
     this.effects.push(stopJob === undefined ? { type: 'forgetNode', node } : { type: 'forgetNode', node, stopJob });
