@@ -4,7 +4,7 @@ import { startFrameServer, type FrameServer, type Peer } from '../transport/serv
 import { formatAddress, type Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
 import { runEmitter } from '../emitter/runner.js';
-import { summaryToStats, type IntervalEvent } from '../emitter/output.js';
+import { noRttNote, summaryToStats, type IntervalEvent } from '../emitter/output.js';
 import type { EmitterSpec } from '../emitter/spec.js';
 import type { Logger } from '../log.js';
 import { LogLimiter, connectionErrorLog } from '../log-limit.js';
@@ -242,6 +242,11 @@ export class NodeAgent {
         this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: intervalStats(event) });
       };
       const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs, onInterval);
+      // Latency was asked for and none was measured: the result says why, not just nothing.
+      if (spec.latency && !stats.rtt_us) {
+        stats.rtt_note ||= noRttNote(stats.rx_measured, formatAddress(spec.dst));
+        this.options.log.warn(`${item.label}: no RTT measured: ${stats.rtt_note}`);
+      }
       this.options.log.info(`${item.label} succeeded`, {
         tx_packets: stats.tx_packets, tx_mbps: stats.tx_mbps.toFixed(3), mode: stats.mode, fallback: stats.fallback || undefined,
         loss_ratio: stats.rx_measured ? stats.loss_ratio : undefined, rtt_p50_us: stats.rtt_us?.p50,
@@ -249,7 +254,9 @@ export class NodeAgent {
       this.report(item, { type: 'SUCCESS', stats });
     } catch (error) {
       const reason = abort.signal.aborted ? String(abort.signal.reason) : describeError(error);
-      this.options.log.error(`${item.label} failed: ${reason}`);
+      // A job stopped on request did not fail: the log says what happened, as the scheduler's counts do.
+      if (reason === CANCELLED) this.options.log.info(`${item.label} cancelled`);
+      else this.options.log.error(`${item.label} failed: ${reason}`);
       this.report(item, { type: 'FAIL', reason });
     } finally {
       this.running = undefined;

@@ -1,10 +1,10 @@
-import type { JobInfo, NodeInfo } from '../protocol/view.js';
+import { jobView, statsView, type JobInfo, type JobView, type NodeInfo, type StatsView } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
 import { escapeControl } from '../text.js';
 
 const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
 
-/** Every field of one job, one `key: value` line each, stats flattened (rtt_us.p99 ...). */
+/** Every field of one job, one `key: value` line each, stats flattened (rtt_us.p99 ...); what was not measured says so. */
 export function jobDetail(job: JobInfo): string {
   const lines: Array<[string, string]> = [
     ['id', job.id], ['node', job.node], ['state', job.state], ['priority', String(job.priority)],
@@ -12,25 +12,36 @@ export function jobDetail(job: JobInfo): string {
     ['created', time(job.created_at)], ['started', time(job.started_at)], ['finished', time(job.finished_at)],
   ];
   if (job.reason) lines.push(['reason', job.reason]);
-  for (const [key, value] of Object.entries(flattenStats(job.stats))) lines.push([`stats.${key}`, value]);
+  lines.push(...statsLines('stats', job.stats, job.data));
   if (job.late) {
     // Beside the job, not instead of it: the job stays lost, and counts so.
     lines.push(['late', `${job.late.type} at ${time(job.late.at)}, after the job was declared lost`]);
     if (job.late.reason) lines.push(['late.reason', job.late.reason]);
-    for (const [key, value] of Object.entries(flattenStats(job.late.stats))) lines.push([`late.stats.${key}`, value]);
+    lines.push(...statsLines('late.stats', job.late.stats, job.data));
   }
   const width = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${escapeControl(v)}`).join('\n');
 }
 
-/** Stats as flat string fields; rx figures that were not measured stay empty. */
-export function flattenStats(stats: Stats | undefined): Record<string, string> {
+/** A job's statistics as `PREFIX.key` lines (PREFIX.rtt_us.p99 ...); what was not measured says so. */
+function statsLines(prefix: string, raw: Stats | undefined, data: JobInfo['data']): Array<[string, string]> {
+  if (!raw) return [];
+  const stats = statsView(raw, data);
+  const lines: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(flattenStats(stats))) {
+    if (key === 'rtt_note' && value === '') continue;
+    lines.push([`${prefix}.${key}`, value === '' && key !== 'fallback' && key !== 'mode' ? 'not measured' : value]);
+  }
+  if (!stats.rtt_us) lines.push([`${prefix}.rtt_us`, 'not measured']);
+  return lines;
+}
+
+/** Stats as flat string fields (rtt_us.p99 ...); what was not measured (null) is empty. */
+export function flattenStats(stats: StatsView | null | undefined): Record<string, string> {
   if (!stats) return {};
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(stats)) {
-    if (key === 'rtt_us') continue;
-    if (!stats.rx_measured && (key.startsWith('rx_') && key !== 'rx_measured' || key === 'loss_ratio')) out[key] = '';
-    else out[key] = String(value);
+    if (key !== 'rtt_us') out[key] = value === null ? '' : String(value);
   }
   for (const [key, value] of Object.entries(stats.rtt_us ?? {})) out[`rtt_us.${key}`] = String(value);
   return out;
@@ -42,6 +53,7 @@ const CSV_STATS = [
   'tx_mpps_mean', 'tx_mpps_std', 'tx_wire_mbps_mean', 'rx_mbps_mean', 'rx_mpps_mean', 'requested_mbps', 'duration_s',
   'mode', 'stalls', 'duplicates', 'reordered',
   ...['min', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'std', 'samples'].map((k) => `rtt_us.${k}`),
+  'rtt_note',
 ];
 
 /**
@@ -64,19 +76,25 @@ export function jobsCsv(jobs: JobInfo[]): string {
       attempts: String(job.attempts), started_at: time(job.started_at), finished_at: time(job.finished_at), reason: job.reason,
       ...Object.fromEntries(Object.entries(job.data).map(([k, v]) => [k, String(v)])),
     };
-    const stats = flattenStats(job.stats);
+    const stats = flattenStats(job.stats && statsView(job.stats, job.data));
     rows.push([...CSV_JOB.map((k) => base[k] ?? ''), ...CSV_STATS.map((k) => stats[k] ?? '')].map(csvCell).join(','));
   }
   return rows.join('\n');
 }
 
-/** What `pktgen status --json` prints: nodes (with address and state) and jobs. */
+/** What `pktgen status --json` prints: nodes (with address and state), jobs (unmeasured figures null) and the store's health. */
 export interface StatusDocument {
   nodes: Array<NodeInfo & { address: string; state: NodeInfo['health'] }>;
-  jobs: JobInfo[];
+  jobs: JobView[];
+  /** ok: false while the scheduler cannot save its state, with why. */
+  store: { ok: true } | { ok: false; problem: string };
 }
 
 /** Nodes and jobs as the `--json` document. */
-export function statusDocument(nodes: NodeInfo[], jobs: JobInfo[]): StatusDocument {
-  return { nodes: nodes.map((n) => ({ ...n, address: `${n.host}:${n.port}`, state: n.health })), jobs };
+export function statusDocument(nodes: NodeInfo[], jobs: JobInfo[], storeError = ''): StatusDocument {
+  return {
+    nodes: nodes.map((n) => ({ ...n, address: `${n.host}:${n.port}`, state: n.health })),
+    jobs: jobs.map(jobView),
+    store: storeError ? { ok: false, problem: storeError } : { ok: true },
+  };
 }

@@ -25,7 +25,8 @@ const fail = (code: string, message: string): never => {
 /**
  * Applies one control request to the scheduler: everything is checked first, `limits` included
  * (control/limits.ts), so a bad request changes nothing; then nodes, jobs, cancellations, node
- * cancellations, node removals and pause changes are applied, in that order.
+ * cancellations, node removals and pause changes are saved and applied, in that order
+ * (SchedulerService.submit: one the store refuses changes nothing either).
  */
 export async function handleControl(service: SchedulerService, request: ControlRequest, limits = DEFAULT_CONTROL_LIMITS): Promise<ControlResponse> {
   try {
@@ -50,23 +51,26 @@ export async function handleControl(service: SchedulerService, request: ControlR
     for (const [flag, names] of [['cancel_nodes', request.cancel_nodes], ['remove_nodes', request.remove_nodes]] as const) {
       for (const name of names) if (!known.has(name)) fail('ERR_UNKNOWN_NODE', `${flag}: node ${name}: no such node`);
     }
-    // Refuses a node at another's HOST:PORT before anything is applied.
-    await service.addNodes(nodes, (i) => `add_nodes[${i}]`);
-    const jobIds = jobs.length > 0 ? service.addJobs(jobs) : [];
-    const cancelled = request.cancel.filter((id) => service.cancel(id));
-    cancelled.push(...service.cancelNodes(request.cancel_nodes), ...service.removeNodes(request.remove_nodes));
-    if (request.pause_node) service.setPaused(request.pause_node, true);
-    if (request.resume_node) service.setPaused(request.resume_node, false);
+    const pause = [
+      ...(request.pause_node ? [{ node: request.pause_node, paused: true }] : []),
+      ...(request.resume_node ? [{ node: request.resume_node, paused: false }] : []),
+    ];
+    // A query alone changes nothing and is answered from memory, even while the store cannot save.
+    const changes = nodes.length + jobs.length + request.cancel.length + request.cancel_nodes.length + request.remove_nodes.length + pause.length > 0;
+    // Refuses a node at another's HOST:PORT, and a request the store cannot save, before anything is applied.
+    const { jobIds, cancelled } = changes
+      ? await service.submit({ nodes, jobs, cancel: request.cancel, cancelNodes: request.cancel_nodes, removeNodes: request.remove_nodes, pause }, (i) => `add_nodes[${i}]`)
+      : { jobIds: [], cancelled: [] };
     const snapshot = request.query
       ? takeSnapshot(service, { ids: request.job_ids, node: request.node, states: request.states, limit: request.limit })
       : { nodes: [], jobs: [], jobs_total: 0 };
-    const response: ControlResponse = { job_ids: jobIds, ...snapshot };
+    const response: ControlResponse = { job_ids: jobIds, ...snapshot, store_error: service.storeProblem() ?? '' };
     if (cancelled.length > 0) response.cancelled = cancelled;
     if (request.explain) response.queued_ahead = queuedAhead(service.core, snapshot.jobs.map((job) => job.id));
     return response;
   } catch (error) {
     const code = error instanceof PktgenError ? error.code : 'ERR_INTERNAL';
-    return { error: { code, message: describeError(error) }, job_ids: [], nodes: [], jobs: [], jobs_total: 0 };
+    return { error: { code, message: describeError(error) }, job_ids: [], nodes: [], jobs: [], jobs_total: 0, store_error: service.storeProblem() ?? '' };
   }
 }
 

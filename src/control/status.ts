@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
-import { isFinal, type JobInfo, type JobState } from '../protocol/view.js';
+import { isFinal, jobView, type JobState, type JobView } from '../protocol/view.js';
+import { escapeControl } from '../text.js';
 import { formatAddress } from '../transport/address.js';
 import { ControlBackend } from '../tui/control-backend.js';
 import { controlRequest, type ControlPeer } from './client.js';
@@ -23,7 +24,7 @@ export interface StatusOptions {
  * Asks the scheduler and prints its nodes, queues and jobs with `print`, or shows the live view.
  * With output 'json' it prints nothing and returns the document (the job alone when one was asked for).
  */
-export async function showStatus(options: StatusOptions, print: (text: string) => void): Promise<StatusDocument | JobInfo | undefined> {
+export async function showStatus(options: StatusOptions, print: (text: string) => void): Promise<StatusDocument | JobView | undefined> {
   const { scheduler, job: jobId, node, output } = options;
   if (output === 'watch') {
     const { runTui } = await import('../tui/run.js');
@@ -41,16 +42,17 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   if (jobId) {
     const job = response.jobs[0];
     if (!job) throw new UserError(`no job ${jobId} on the scheduler at ${formatAddress(scheduler.address)}`, 'ERR_UNKNOWN_JOB');
-    if (output === 'json') return job;
+    if (output === 'json') return jobView(job);
     print(jobDetail(job));
     return undefined;
   }
-  if (output === 'json') return statusDocument(response.nodes, response.jobs);
+  if (output === 'json') return statusDocument(response.nodes, response.jobs, response.store_error);
   if (output === 'csv') {
     print(jobsCsv(response.jobs.filter(isFinal)));
     return undefined;
   }
   const shown = response.jobs;
+  if (response.store_error) print(`warning: the scheduler ${escapeControl(response.store_error)}\n`);
   print(formatTable(response.nodes.map(nodeColumns)) || 'no nodes');
   print('');
   if (shown.length > 0) print(formatTable(shown.map(resultColumns)));

@@ -53,5 +53,6 @@ export function nodeColumns(node: NodeInfo): Record<string, string> {
     'live Mbit/s': node.running_job && node.live_mbps > 0 ? node.live_mbps.toFixed(2) : '-',
     done: String(node.done),
     failed: String(node.failed),
+    cancelled: String(node.cancelled),
   };
 }

@@ -48,6 +48,11 @@ function fallbackNote(summary: SummaryEvent): string {
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
+/** Why a run that stamped its packets for latency measured no RTT: what Stats.rtt_note says. */
+export function noRttNote(rxMeasured: boolean, target: string): string {
+  return rxMeasured ? `echoes came back from ${target}, but none carried a send timestamp` : `no echo from a reflector at ${target}`;
+}
+
 /** Maps the helper's summary onto the wire Stats; rx figures count only when rx was measured. */
 export function summaryToStats(summary: SummaryEvent): Stats {
   const rxMeasured = summary.rx_measured === true;
@@ -73,6 +78,7 @@ export function summaryToStats(summary: SummaryEvent): Stats {
     reordered: num(summary.reordered),
     tx_mbps: num(summary.tx_mbps),
     fallback: fallbackNote(summary),
+    rtt_note: '',
   };
   const rtt = summary.rtt_us;
   if (typeof rtt === 'object' && rtt !== null) {

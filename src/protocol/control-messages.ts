@@ -25,6 +25,8 @@ export interface ControlResponse extends Snapshot {
   cancelled?: string[];
   /** explain: per listed pending job, how many jobs come before it on its node (the running one included). */
   queued_ahead?: Record<string, number>;
+  /** Set while the scheduler cannot save its state: since when and why. */
+  store_error?: string;
 }
 
 const upper = <T extends string>(name: T): Uppercase<T> => name.toUpperCase() as Uppercase<T>;
@@ -83,6 +85,7 @@ export function decodeResponse(bytes: Uint8Array): ControlResponse {
   if (message.cancelled.length > 0) response.cancelled = message.cancelled;
   if (Object.keys(message.queued_ahead).length > 0) response.queued_ahead = { ...message.queued_ahead };
   if (message.error?.code) response.error = { code: message.error.code, message: message.error.message ?? '' };
+  if (message.store_error) response.store_error = message.store_error;
   return response;
 }
 

@@ -1,5 +1,5 @@
 import { pktgen, type Fields } from './wire.js';
-import type { JobData, Stats } from './messages.js';
+import type { JobData, Rtt, Stats } from './messages.js';
 
 /** A job's place in its life cycle (the proto enum JobState, by lower-case name). */
 export type JobState = Lowercase<keyof typeof pktgen.JobState>;
@@ -42,4 +42,44 @@ export interface Snapshot {
   jobs: JobInfo[];
   /** Jobs matching the query before `limit` cut the list. */
   jobs_total: number;
+  /** Set while the scheduler cannot save its state: since when and why. */
+  store_error?: string;
+}
+
+/** Stats figures that exist only when echoes came back (rx_measured): not measured otherwise. */
+export const RX_FIGURES = ['rx_packets', 'rx_bytes', 'loss_ratio', 'rx_mbps_mean', 'rx_mpps_mean', 'duplicates', 'reordered'] as const;
+
+type RxFigure = (typeof RX_FIGURES)[number];
+
+/**
+ * Stats as people and scripts see them: a figure that was not measured is null, never 0 (the wire
+ * cannot tell them apart, so rx_measured and rtt_us say which). rtt_note says why there is no RTT
+ * when latency was asked for.
+ */
+export type StatsView = Omit<Stats, RxFigure | 'rtt_us'> & { [K in RxFigure]: number | null } & { rtt_us: Rtt | null };
+
+/** A late result as `--json` shows it: unmeasured figures null, as in the job's own stats. */
+export type LateResultView = Omit<LateResult, 'stats'> & { stats?: StatsView };
+
+/** A job as `--json` shows it: stats null when the job measured nothing. */
+export type JobView = Omit<JobInfo, 'stats' | 'late'> & { stats: StatsView | null; late?: LateResultView };
+
+/** The stats of a job that asked for `data` (its l: latency), with what was not measured as null. */
+export function statsView(stats: Stats, data: Pick<JobData, 'l'>): StatsView {
+  const view = { ...stats, rtt_us: stats.rtt_us ?? null } as StatsView;
+  if (!stats.rx_measured) for (const key of RX_FIGURES) view[key] = null;
+  // A node older than rtt_note says nothing: the absence is still named.
+  if (data.l && !stats.rtt_us && !stats.rtt_note) view.rtt_note = 'latency was asked for, but the node reported no RTT and no reason';
+  return view;
+}
+
+/** A job for JSON output: unmeasured figures null. */
+export function jobView(job: JobInfo): JobView {
+  const { late, ...rest } = job;
+  const view: JobView = { ...rest, stats: job.stats ? statsView(job.stats, job.data) : null };
+  if (late) {
+    const { stats, ...fields } = late;
+    view.late = stats ? { ...fields, stats: statsView(stats, job.data) } : fields;
+  }
+  return view;
 }

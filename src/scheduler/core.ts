@@ -7,6 +7,7 @@ import type { NodeSpec } from '../input/files.js';
 import { exponentialBackoff } from '../transport/backoff.js';
 import { FINAL_STATES } from '../protocol/view.js';
 import { type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
+import { CANCELLED_REASON, movedNode, newJobRecord, newNodeRecord, nodeCancelledReason, nodeRemovedReason } from './records.js';
 
 /** A node to add (from nodes.json, submit or the TUI), as checked by src/input. */
 export type NewNode = NodeSpec;
@@ -214,15 +215,14 @@ export class SchedulerCore {
   private addNode(spec: NewNode, now: number): void {
     const existing = this.state.nodes.get(spec.name);
     if (existing) {
-      const legacy = spec.legacy ?? false;
-      if (existing.host === spec.host && existing.port === spec.port && existing.reflector === spec.reflector && existing.legacy === legacy) return;
-      Object.assign(existing, { host: spec.host, port: spec.port, reflector: spec.reflector, legacy, health: 'unknown', failures: 0, retryAt: 0 });
+      const moved = movedNode(existing, spec);
+      if (!moved) return;
+      Object.assign(existing, moved);
       delete existing.downSince;
       this.log('info', `node ${spec.name} now at (${spec.host}, ${spec.port})`);
       this.changedNodes.add(existing);
     } else {
-      const node: NodeRecord = { ...spec, legacy: spec.legacy ?? false, health: 'unknown', paused: false, failures: 0, retryAt: 0, seq: this.state.nextSeq++ };
-      if (spec.reflector === undefined) delete node.reflector;
+      const node = newNodeRecord(spec, this.state.nextSeq++);
       this.state.nodes.set(node.name, node);
       this.queueOf(node.name);
       this.changedNodes.add(node);
@@ -239,14 +239,7 @@ export class SchedulerCore {
         this.log('error', `job ${spec.id} names unknown node ${spec.node}: not queued`);
         continue;
       }
-      // Every field from the start, optional ones undefined, and never `delete`d: a record that
-      // gains fields later, and above all one that loses one, takes 5x the memory (V8 turns it into
-      // a dictionary), and finished jobs stay in memory.
-      const job: JobRecord = {
-        id: spec.id, node: spec.node, priority: spec.priority, seq: this.state.nextSeq++, data: spec.data, target: spec.target,
-        timeoutS: spec.timeoutS, retries: spec.retries, attempts: 0, sends: 0, run: 1, state: 'pending', reason: '', stats: undefined,
-        createdAt: now, sentAt: undefined, startedAt: undefined, finishedAt: undefined, deadline: undefined, late: undefined,
-      };
+      const job = newJobRecord(spec, this.state.nextSeq++, now);
       this.state.jobs.set(job.id, job);
       this.index.added(job);
       this.enqueue(job);
@@ -484,7 +477,7 @@ export class SchedulerCore {
   private cancel(jobId: string, now: number): void {
     const job = this.state.jobs.get(jobId);
     if (!job || isFinal(job)) return;
-    this.cancelOne(job, 'cancelled', now);
+    this.cancelOne(job, CANCELLED_REASON, now);
     this.log('info', `job ${jobId} on ${job.node} cancelled`);
   }
 
@@ -505,7 +498,7 @@ export class SchedulerCore {
 
   private cancelNode(name: string, now: number): void {
     if (!this.state.nodes.has(name)) return;
-    const reason = `cancelled with every job of node ${name}`;
+    const reason = nodeCancelledReason(name);
     const busy = this.currentJob(name);
     const stopping = busy && !isFinal(busy) ? busy : undefined;
     if (stopping) this.cancelOne(stopping, reason, now);
@@ -517,7 +510,7 @@ export class SchedulerCore {
   private removeNode(name: string, now: number): void {
     const node = this.state.nodes.get(name);
     if (!node) return;
-    const reason = `node ${name} removed`;
+    const reason = nodeRemovedReason(name);
     const busy = this.currentJob(name);
     this.current.delete(name);
     let stopJob: string | undefined;

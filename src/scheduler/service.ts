@@ -8,16 +8,18 @@ import type { Allowlist } from '../transport/allowlist.js';
 import { sendFrame } from '../transport/client.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
 import type { Address } from '../transport/address.js';
-import { describeError } from '../errors.js';
+import { PktgenError, describeError } from '../errors.js';
+import { escapeControl } from '../text.js';
 import type { Logger } from '../log.js';
 import { LogLimiter, connectionErrorLog } from '../log-limit.js';
-import type { SchedulerStore, LoadedFile } from '../store/store.js';
+import type { SchedulerStore, LoadedFile, SkippedRow } from '../store/store.js';
 import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent, type StepResult } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
 import type { JobSpec } from '../input/job.js';
 import { Delivery } from './delivery.js';
 import { NodeAddresses } from './node-addresses.js';
-import { TurnBatch } from './turn-batch.js';
+import { TurnBatch, leavesProcess } from './turn-batch.js';
+import { submissionRows, type Submission } from './records.js';
 import { parseWireJobId, wireJobId } from './wire-id.js';
 
 /**
@@ -27,6 +29,11 @@ import { parseWireJobId, wireJobId } from './wire-id.js';
  * (bench/scheduler.ts: 8 keeps that p99 under 5 ms; 16 and 32 gain 2-5% in rate and cost 2-4x in p99).
  */
 const STATUS_LISTENERS = 8;
+
+/** While the store cannot save, how often the unsaved changes are tried again. */
+export const STORE_RETRY_MS = 1000;
+/** While the store cannot save, how often the log says so again (the first failure is logged at once). */
+export const STORE_LOG_INTERVAL_MS = 30_000;
 
 /** Settings of the scheduler's I/O shell. */
 export interface SchedulerServiceOptions {
@@ -54,6 +61,15 @@ export interface SchedulerServiceOptions {
 const cancelledBy = (result: StepResult | undefined): string[] =>
   (result?.effects ?? []).flatMap((effect) => (effect.type === 'jobFinished' && effect.state === 'cancelled' ? [effect.jobId] : []));
 
+/** A control request as SchedulerService.submit() takes it: jobs as checked, one per job and its nodes. */
+export type Request = Partial<Omit<Submission, 'jobs'>> & { jobs?: JobSpec[] };
+
+/** What a request did: the new job ids, in order, and the jobs it cancelled. */
+export interface Applied {
+  jobIds: string[];
+  cancelled: string[];
+}
+
 /** Events: 'drained' (), when a saved change leaves no job waiting or running. */
 export class SchedulerService extends EventEmitter {
   readonly core: SchedulerCore;
@@ -68,11 +84,14 @@ export class SchedulerService extends EventEmitter {
   private batch = new TurnBatch();
   private flushQueued = false;
   private stopped = false;
+  /** Set while the store cannot save: since when, why, and when it was last tried and logged. */
+  private storeFailure?: { since: number; error: string; triedAt: number; loggedAt: number };
 
   constructor(private readonly options: SchedulerServiceOptions) {
     super();
     this.clock = options.clock ?? Date.now;
-    this.core = new SchedulerCore(options.store.load(), { ...DEFAULT_CORE_CONFIG, ...options.core });
+    const skipped = (row: SkippedRow) => options.log.warn(`passed over a malformed row of the scheduler's ${row.table} table (${row.table === 'jobs' ? 'job' : row.table === 'nodes' ? 'node' : 'key'} ${escapeControl(row.key)}): ${escapeControl(row.why)}; it stays in the database as it is`);
+    this.core = new SchedulerCore(options.store.load(skipped), { ...DEFAULT_CORE_CONFIG, ...options.core });
     this.addresses = new NodeAddresses(options.log);
     if (options.sessionSecret) {
       this.sessions = new NodeSessions({
@@ -118,7 +137,7 @@ export class SchedulerService extends EventEmitter {
     for (const node of this.core.state.nodes.values()) this.keepSession(node);
     this.handle({ type: 'recovered', now: this.clock() });
     this.flush();
-    this.ticker = setInterval(() => this.handle({ type: 'ticked', now: this.clock() }), this.options.tickMs ?? 200);
+    this.ticker = setInterval(() => this.tick(), this.options.tickMs ?? 200);
     return this.server.address;
   }
 
@@ -127,25 +146,22 @@ export class SchedulerService extends EventEmitter {
     clearInterval(this.ticker);
     this.sessions?.close();
     this.flushQuietly();
+    if (this.storeFailure) {
+      this.options.log.error(`stopping with ${this.batch.size} change(s) that could not be saved (${this.storeFailure.error}); nodes send the statuses among them again to the next scheduler`);
+      this.batch.abandon(new PktgenError('ERR_STORE', 'the scheduler stopped before it could save this'));
+    }
     this.stopped = true;
     await this.server?.close();
     this.options.store.close();
   }
 
   /**
-   * Adds or updates nodes, all or none: a node at the HOST:PORT of another (as written or resolved)
-   * is refused with ERR_INPUT before any is added. `where(i)` names node i in that error.
+   * Adds or updates nodes, all or none, once saved (see submit()): a node at the HOST:PORT of
+   * another (as written or resolved) is refused with ERR_INPUT before any is added. `where(i)`
+   * names node i in that error.
    */
   async addNodes(nodes: NewNode[], where: (index: number) => string = (i) => `node ${nodes[i]!.name}`): Promise<void> {
-    const ips = await Promise.all(nodes.map((node) => this.addresses.lookup(node)));
-    // Checked after the lookups, with no await before the nodes are added: what it checked against stays true.
-    this.addresses.checkFree(nodes.map((node, i) => ({ ...node, ip: ips[i]!, where: where(i) })), this.core.state.nodes.values());
-    nodes.forEach((node, i) => {
-      this.addresses.assign(node.name, ips[i]!);
-      this.handle({ type: 'nodeAdded', node, now: this.clock() });
-      if (this.server) this.keepSession(this.core.state.nodes.get(node.name)!);
-    });
-    this.flush();
+    await this.submit({ nodes }, where);
   }
 
   /**
@@ -153,16 +169,12 @@ export class SchedulerService extends EventEmitter {
    * on its node, and they leave the state and the store. Returns the ids of the jobs cancelled.
    */
   removeNodes(names: readonly string[]): string[] {
-    const cancelled = names.flatMap((node) => cancelledBy(this.handle({ type: 'nodeRemoved', node, now: this.clock() })));
-    this.flush();
-    return cancelled;
+    return this.apply({ removeNodes: [...names] }).cancelled;
   }
 
   /** Cancels every queued and running job of these nodes, which stay. Returns the ids of the jobs cancelled. */
   cancelNodes(names: readonly string[]): string[] {
-    const cancelled = names.flatMap((node) => cancelledBy(this.handle({ type: 'nodeCancelRequested', node, now: this.clock() })));
-    this.flush();
-    return cancelled;
+    return this.apply({ cancelNodes: [...names] }).cancelled;
   }
 
   /** True for a node driven over the unauthenticated legacy wire: no key, marked legacy, or in --legacy-allow. */
@@ -186,33 +198,80 @@ export class SchedulerService extends EventEmitter {
       type: 'statusReceived', jobId, run, candidates: [node], via: node, status: status.type,
       reason: status.reason, stats: status.stats, now: this.clock(),
     });
-    return this.batch.whenSaved();
+    // Acknowledged once saved, however long the store takes: the session stays open meanwhile.
+    return this.batch.whenSavedAtLast();
   }
 
-  /** Queues jobs (one record per listed node) and records the run of the file they came from with their ids, atomically. */
+  /** Queues jobs (one record per listed node) and records the run of the file they came from with their ids, atomically, once saved. */
   addJobs(specs: JobSpec[], file?: Omit<LoadedFile, 'jobIds'>): string[] {
-    const jobs: NewJob[] = [];
+    return this.apply({ jobs: specs }, file).jobIds;
+  }
+
+  /** Cancels a pending or running job, once saved; true when it was open (and is now cancelled). */
+  cancel(jobId: string): boolean {
+    return this.apply({ cancel: [jobId] }).cancelled.length > 0;
+  }
+
+  /** Pauses or resumes a node's queue, once saved. */
+  setPaused(node: string, paused: boolean): void {
+    this.apply({ pause: [{ node, paused }] });
+  }
+
+  /**
+   * Applies a control request: nodes, then jobs, cancellations, node cancellations, node removals
+   * and pauses; returns the new job ids and the jobs it cancelled. Its rows are saved before the
+   * core applies it: a request the store refuses throws PktgenError ERR_STORE and changes nothing,
+   * so a client that sends it again gets no duplicates. A node at another's HOST:PORT is refused
+   * (ERR_INPUT, named by `where`) first.
+   */
+  async submit(request: Request, where: (index: number) => string = (i) => `node ${request.nodes![i]!.name}`): Promise<Applied> {
+    const nodes = request.nodes ?? [];
+    const ips = await Promise.all(nodes.map((node) => this.addresses.lookup(node)));
+    // Checked after the lookups, with no await before the nodes are added: what it checked against stays true.
+    this.addresses.checkFree(nodes.map((node, i) => ({ ...node, ip: ips[i]!, where: where(i) })), this.core.state.nodes.values());
+    return this.apply(request, undefined, ips);
+  }
+
+  /** submit() once the nodes' addresses are looked up (`ips`, in the order of request.nodes). */
+  private apply(request: Request, file?: Omit<LoadedFile, 'jobIds'>, ips: string[] = []): Applied {
+    const specs = request.jobs ?? [];
     const ids = this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
+    const jobs: NewJob[] = [];
     for (const { nodes, priority, data, target, timeoutS, retries } of specs) {
       for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, timeoutS, retries });
     }
     const jobIds = jobs.map((job) => job.id);
-    this.handle({ type: 'jobsAdded', jobs, now: this.clock() }, file && { ...file, jobIds });
-    this.flush();
-    return jobIds;
-  }
-
-  /** Cancels a pending or running job; true when it was open (and is now cancelled). */
-  cancel(jobId: string): boolean {
-    const cancelled = cancelledBy(this.handle({ type: 'cancelRequested', jobId, now: this.clock() }));
-    this.flush();
-    return cancelled.length > 0;
-  }
-
-  /** Pauses or resumes a node's queue. */
-  setPaused(node: string, paused: boolean): void {
-    this.handle({ type: 'pauseChanged', node, paused, now: this.clock() });
-    this.flush();
+    const submission: Submission = {
+      nodes: request.nodes ?? [], jobs, cancel: request.cancel ?? [], cancelNodes: request.cancelNodes ?? [],
+      removeNodes: request.removeNodes ?? [], pause: request.pause ?? [],
+    };
+    const files = file ? [{ ...file, jobIds }] : [];
+    const now = this.clock();
+    let rows: ReturnType<typeof submissionRows>;
+    // Changes not yet saved go first (the new rows may name a node among them); then the request's own.
+    try {
+      this.flush();
+      rows = submissionRows(this.core, submission, now);
+      if (rows.nodes.length + rows.jobs.length + rows.removedNodes.length + files.length > 0) this.options.store.apply({ ...rows, files });
+    } catch (error) {
+      throw new PktgenError('ERR_STORE', `${describeError(error)}; nothing of this request was applied`, { cause: error });
+    }
+    submission.nodes.forEach((node, i) => {
+      if (ips[i] !== undefined) this.addresses.assign(node.name, ips[i]);
+      this.handle({ type: 'nodeAdded', node, now });
+      if (this.server) this.keepSession(this.core.state.nodes.get(node.name)!);
+    });
+    if (jobs.length > 0) this.handle({ type: 'jobsAdded', jobs, now });
+    const cancelled = submission.cancel.flatMap((jobId) => cancelledBy(this.handle({ type: 'cancelRequested', jobId, now })));
+    for (const node of submission.cancelNodes) cancelled.push(...cancelledBy(this.handle({ type: 'nodeCancelRequested', node, now })));
+    for (const node of submission.removeNodes) cancelled.push(...cancelledBy(this.handle({ type: 'nodeRemoved', node, now })));
+    for (const { node, paused } of submission.pause) this.handle({ type: 'pauseChanged', node, paused, now });
+    // A new job still pending is its row as written above (same builder, seq and time): not written twice.
+    const written = new Map(rows.jobs.map((row) => [row.id, row]));
+    this.batch.alreadySaved((job) => job.state === 'pending' && written.get(job.id)?.state === 'pending' && written.get(job.id)!.seq === job.seq);
+    // The request is saved: what its events changed next (a job sent) is saved now, or retried.
+    this.flushQuietly();
+    return { jobIds, cancelled };
   }
 
   /** `count` new ids, "j" and 12 hex digits, from one random draw (a draw per job slowed 100k-job files). */
@@ -261,6 +320,9 @@ export class SchedulerService extends EventEmitter {
       type: 'statusReceived', jobId, run, candidates, status: status.type,
       reason: status.reason, stats: status.stats, now: this.clock(),
     });
+    // While the store fails, a status would wait past the point where the node counts it as taken
+    // (its connection closes): refused now (reset), it is kept in memory and the node sends it again.
+    if (this.storeFailure) throw new PktgenError('ERR_STORE', `status not saved: ${this.storeFailure.error}`);
     return this.batch.whenSaved();
   }
 
@@ -276,13 +338,14 @@ export class SchedulerService extends EventEmitter {
   /**
    * Runs one event through the core. Its changes are saved, and its effects carried out, by the
    * flush at the end of this event-loop turn: one transaction for every status of the turn
-   * instead of one each, which is what bounded the dispatch rate.
+   * instead of one each, which is what bounded the dispatch rate. While the store cannot save,
+   * the retry in tick() flushes instead.
    */
   private handle(event: SchedulerEvent, file?: LoadedFile): StepResult | undefined {
     if (this.stopped) return undefined;
     const result = this.core.handle(event);
     this.batch.add(result, file);
-    if (!this.flushQueued) {
+    if (!this.flushQueued && !this.storeFailure) {
       this.flushQueued = true;
       setImmediate(() => this.flushQuietly());
     }
@@ -290,11 +353,23 @@ export class SchedulerService extends EventEmitter {
   }
 
   /**
+   * The clock. While the store cannot save, the core's clock is held (no job times out or is sent
+   * again for want of a change that could not be saved) and the unsaved changes are tried again
+   * every STORE_RETRY_MS.
+   */
+  private tick(): void {
+    const now = this.clock();
+    if (!this.storeFailure) this.handle({ type: 'ticked', now });
+    else if (now - this.storeFailure.triedAt >= STORE_RETRY_MS) this.flushQuietly();
+  }
+
+  /**
    * Saves the batch in one transaction, then carries out its effects: nothing leaves the process
-   * (a job to a node, the acknowledgement of a status) before the change behind it is saved.
-   * On a failed save: refuses the statuses waiting on the batch (nodes send them again), drops its
-   * effects (a job not sent is sent again when its deadline passes), keeps its records for the next
-   * flush (the core already moved on), and throws the store's error.
+   * (a job to a node, a cancel request, the acknowledgement of a status) before the change behind
+   * it is saved. On a failed save: refuses the legacy statuses waiting on the batch (nodes send
+   * them again), carries out its logs, and keeps its records, the effects that leave the process
+   * and the session statuses' acknowledgements for the next attempt (nothing is lost, and the core
+   * has moved on); then throws the store's error.
    */
   private flush(): void {
     const batch = this.batch;
@@ -306,25 +381,63 @@ export class SchedulerService extends EventEmitter {
     } catch (error) {
       batch.settle(error);
       this.batch.retry(batch);
+      for (const effect of batch.effects) if (!leavesProcess(effect)) this.carryOut(effect);
+      this.storeFailed(error);
       throw error;
     }
+    if (this.storeFailure && changes) this.storeRecovered();
     for (const effect of batch.effects) this.carryOut(effect);
     batch.settle();
     if (batch.changedRecords && this.core.isDrained()) this.emit('drained');
   }
 
-  /** flush() for the end of a turn, where nobody could catch: a failed save is logged. */
+  /** flush() for the end of a turn, where nobody could catch: storeFailed() has logged a failure. */
   private flushQuietly(): void {
     try {
       this.flush();
-    } catch (error) {
-      this.options.log.error(`cannot save scheduler state (${describeError(error)}): this turn's jobs were not sent and its statuses were refused (nodes send them again)`);
+    } catch {
+      // Logged (rate-limited) by storeFailed(); the changes wait for the next attempt.
     }
+  }
+
+  private storeFailed(error: unknown): void {
+    const now = this.clock();
+    const why = describeError(error);
+    const failure = this.storeFailure;
+    if (!failure) {
+      this.storeFailure = { since: now, error: why, triedAt: now, loggedAt: now };
+      this.options.log.error(`cannot save scheduler state (${why}): ${this.batch.size} change(s) wait in memory, tried again every ${STORE_RETRY_MS / 1000} s; meanwhile no job is sent and no status acknowledged`);
+      return;
+    }
+    Object.assign(failure, { error: why, triedAt: now });
+    if (now - failure.loggedAt < STORE_LOG_INTERVAL_MS) return;
+    failure.loggedAt = now;
+    this.options.log.error(`still cannot save scheduler state after ${Math.round((now - failure.since) / 1000)} s (${why}): ${this.batch.size} change(s) wait in memory`);
+  }
+
+  /** The first save after failures: say so, and give running jobs time for the statuses that waited, as after a restart. */
+  private storeRecovered(): void {
+    const seconds = Math.round((this.clock() - this.storeFailure!.since) / 1000);
+    this.storeFailure = undefined;
+    this.options.log.info(`scheduler state saved again after ${seconds} s of failed saves`);
+    this.handle({ type: 'recovered', now: this.clock() });
+  }
+
+  /** Why the store cannot save, while it cannot: what `pktgen status` shows. */
+  storeProblem(): string | undefined {
+    const failure = this.storeFailure;
+    if (!failure) return undefined;
+    return `cannot save its state since ${new Date(failure.since).toISOString()} (${failure.error}); ${this.batch.size} change(s) wait in memory and are tried again every ${STORE_RETRY_MS / 1000} s`;
   }
 
   private carryOut(effect: Effect): void {
     switch (effect.type) {
-      case 'sendJob': return void this.delivery.deliver(this.core.state.jobs.get(effect.jobId)!);
+      case 'sendJob': {
+        // Carried out late after a failed save, a job may have moved on meanwhile: only the node's current job goes.
+        const job = this.core.state.jobs.get(effect.jobId);
+        if (job && this.core.currentJob(job.node) === job) void this.delivery.deliver(job);
+        return;
+      }
       case 'cancelJob': {
         const node = this.core.state.nodes.get(effect.node);
         return void (node && this.delivery.requestCancel(node, effect.jobId, this.core.state.jobs.get(effect.jobId)?.run));

@@ -1,4 +1,4 @@
-import { FINAL_STATES, type JobInfo, type JobState, type NodeInfo, type Snapshot } from '../protocol/view.js';
+import { type JobInfo, type JobState, type NodeInfo, type Snapshot } from '../protocol/view.js';
 import type { JobRecord } from './types.js';
 import type { SchedulerCore } from './core.js';
 import type { SchedulerService } from './service.js';
@@ -44,7 +44,8 @@ export function nodeInfos(service: SchedulerService, now = Date.now()): NodeInfo
       paused: node.paused, pending: service.core.pendingCount(node.name), running_job: running?.id ?? '',
       progress: totalS > 0 ? Math.min(1, elapsedS / totalS) : 0, live_mbps: live?.mbps ?? 0,
       done: index.count(node.name, 'succeeded'),
-      failed: FINAL_STATES.reduce((sum, state) => sum + (state === 'succeeded' ? 0 : index.count(node.name, state)), 0),
+      failed: index.count(node.name, 'failed') + index.count(node.name, 'lost'),
+      cancelled: index.count(node.name, 'cancelled'),
       down_since: node.downSince ?? 0,
     };
   });

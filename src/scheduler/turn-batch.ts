@@ -3,6 +3,25 @@ import type { Effect, StepResult } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
 
 /**
+ * True for an effect that leaves the process (a job or a cancel request to a node, a removed node
+ * told to stop and forgotten): it waits for its change to be saved.
+ */
+export const leavesProcess = (effect: Effect): boolean => effect.type === 'sendJob' || effect.type === 'cancelJob' || effect.type === 'forgetNode';
+
+interface Waiter {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function waiter(): Waiter {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+/**
  * The store changes and effects of the events handled in one event-loop turn, so the service saves
  * them in one transaction and only then carries the effects out. Records are the core's live
  * objects, so a job changed by several events is written once, in its latest state.
@@ -15,7 +34,10 @@ export class TurnBatch {
   private readonly removedJobs: string[] = [];
   /** Nodes that left, by name; a node written again afterwards (its name taken again) leaves this list. */
   private readonly removedNodes = new Set<string>();
-  private saved?: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void };
+  private saved?: Waiter;
+  private savedAtLast?: Waiter;
+  /** whenSavedAtLast() waiters of earlier batches that could not be saved. */
+  private readonly held: Waiter[] = [];
 
   /** Adds one event's outcome (and the jobs file it came from, if any). */
   add(result: StepResult, file?: LoadedFile): void {
@@ -30,19 +52,36 @@ export class TurnBatch {
     for (const effect of result.effects) this.effects.push(effect);
   }
 
-  /** Takes over the records (not the effects) of a batch that could not be saved, to save them again. */
+  /**
+   * Takes over what a batch that could not be saved still owes: its records, to save them again,
+   * the effects that leave the process, to carry them out once they are saved (the caller carries
+   * out the others at once), and the waiters of whenSavedAtLast().
+   */
   retry(failed: TurnBatch): void {
     for (const job of failed.jobs) this.jobs.add(job);
     for (const node of failed.nodes) this.nodes.add(node);
     this.files.push(...failed.files);
     this.removedJobs.push(...failed.removedJobs);
     for (const name of failed.removedNodes) this.nodeRemoved(name);
+    this.effects.unshift(...failed.effects.filter(leavesProcess));
+    this.held.push(...failed.held);
+    if (failed.savedAtLast) this.held.push(failed.savedAtLast);
   }
 
   /** A removed node's earlier changes in this batch are not written: its row is only marked removed. */
   private nodeRemoved(name: string): void {
     for (const node of this.nodes) if (node.name === name) this.nodes.delete(node);
     this.removedNodes.add(name);
+  }
+
+  /** Drops the job records `saved` says are saved as they are (a request's rows, written before the core applied it). */
+  alreadySaved(saved: (job: JobRecord) => boolean): void {
+    for (const job of this.jobs) if (saved(job)) this.jobs.delete(job);
+  }
+
+  /** Records and removals waiting to be saved (a record changed by several events counts once). */
+  get size(): number {
+    return this.jobs.size + this.nodes.size + this.removedJobs.length + this.removedNodes.size + this.files.length;
   }
 
   /** True when some record changed or was removed (a file alone changes no scheduler state). */
@@ -58,20 +97,37 @@ export class TurnBatch {
     return changes;
   }
 
-  /** Settles once this batch is saved (or could not be): what a status waits for before it is acknowledged. */
+  /**
+   * Settles once this batch is saved, or rejects at the first attempt that fails: what a status on
+   * the legacy wire waits for before it is acknowledged (refused, its node sends it again).
+   */
   whenSaved(): Promise<void> {
-    if (!this.saved) {
-      let resolve!: () => void;
-      let reject!: (error: unknown) => void;
-      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-      this.saved = { promise, resolve, reject };
-    }
+    this.saved ??= waiter();
     return this.saved.promise;
   }
 
-  /** Settles whenSaved(): resolved, or rejected with the store's error. */
+  /**
+   * Settles once this batch is saved, however many attempts that takes (a failed one hands it on
+   * through retry()); rejects only through abandon(). What a status on a session waits for: the
+   * session stays open and the acknowledgement leaves when the status is saved.
+   */
+  whenSavedAtLast(): Promise<void> {
+    this.savedAtLast ??= waiter();
+    return this.savedAtLast.promise;
+  }
+
+  /** After an attempt to save: resolves every waiter, or (error) rejects whenSaved()'s only. */
   settle(error?: unknown): void {
-    if (error === undefined) this.saved?.resolve();
-    else this.saved?.reject(error);
+    if (error !== undefined) return this.saved?.reject(error);
+    this.saved?.resolve();
+    this.savedAtLast?.resolve();
+    for (const held of this.held) held.resolve();
+  }
+
+  /** Rejects every waiter: the batch will never be saved (the scheduler stops). */
+  abandon(error: unknown): void {
+    this.saved?.reject(error);
+    this.savedAtLast?.reject(error);
+    for (const held of this.held) held.reject(error);
   }
 }

@@ -1,8 +1,9 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
-import type { JobData } from '../protocol/messages.js';
 import type { JobRecord, NodeRecord } from '../scheduler/types.js';
-import type { JobState, LateResult, NodeHealth } from '../protocol/view.js';
-import type { Stats } from '../protocol/messages.js';
+import { JOB_STATES, NODE_HEALTHS, type LateResult } from '../protocol/view.js';
+import type { JobData, Stats } from '../protocol/messages.js';
+import { validateJobData } from '../input/job.js';
+import { isObject, showValue } from '../input/json.js';
 import type { LoadedFile } from './store.js';
 
 // Field -> column maps: `satisfies Record<keyof X, ...>` fails to compile when a record gains a field
@@ -101,33 +102,101 @@ const N = columnIndex(nodeFields);
 const J = columnIndex(jobFields);
 const F = columnIndex(fileFields);
 
-/** A nodes row (array) back as a record; NULL columns become absent fields, not nulls. */
+/** A row that does not hold what the schema says: its message names the column and what it held. */
+export class MalformedRowError extends Error {}
+
+const malformed = (column: string, value: SQLOutputValue, expected: string): never => {
+  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value) : String(value);
+  throw new MalformedRowError(`${column} = ${shown}: expected ${expected}`);
+};
+const text = (r: SQLOutputValue[], i: number, column: string): string => (typeof r[i] === 'string' ? r[i] : malformed(column, r[i]!, 'text'));
+const integer = (r: SQLOutputValue[], i: number, column: string): number => (Number.isSafeInteger(r[i]) ? (r[i] as number) : malformed(column, r[i]!, 'an integer'));
+const real = (r: SQLOutputValue[], i: number, column: string): number => (typeof r[i] === 'number' && Number.isFinite(r[i]) ? r[i] : malformed(column, r[i]!, 'a number'));
+const optional = (r: SQLOutputValue[], i: number, column: string): number | undefined => (r[i] === null ? undefined : real(r, i, column));
+const flag = (r: SQLOutputValue[], i: number, column: string): boolean => (r[i] === 0 || r[i] === 1 ? r[i] === 1 : malformed(column, r[i]!, '0 or 1'));
+const oneOf = <T extends string>(values: readonly T[], r: SQLOutputValue[], i: number, column: string): T =>
+  (values.includes(r[i] as T) ? (r[i] as T) : malformed(column, r[i]!, `one of ${values.join(', ')}`));
+/** A JSON column: parsed, then checked by `check` (which throws with its own words). */
+function json<T>(r: SQLOutputValue[], i: number, column: string, check: (value: unknown) => T): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text(r, i, column));
+  } catch (error) {
+    if (error instanceof MalformedRowError) throw error;
+    return malformed(column, r[i]!, `JSON (${(error as Error).message})`);
+  }
+  try {
+    return check(value);
+  } catch (error) {
+    throw new MalformedRowError(`${column}: ${(error as Error).message}`);
+  }
+}
+const statsObject = (value: unknown): Stats => {
+  if (!isObject(value)) throw new Error(`${showValue(value)}: expected an object of statistics`);
+  return value as Stats;
+};
+
+const lateObject = (value: unknown): LateResult => {
+  if (!isObject(value) || (value.type !== 'SUCCESS' && value.type !== 'FAIL') || typeof value.at !== 'number') {
+    throw new Error(`${showValue(value)}: expected a late result {type: SUCCESS or FAIL, reason, stats, at}`);
+  }
+  return value as unknown as LateResult;
+};
+
+/** The key of a row that could not be read, for the report: its name or id as stored, if it is text. */
+export function rowKey(table: 'nodes' | 'jobs', row: object): string {
+  const key = (row as SQLOutputValue[])[table === 'nodes' ? N.name : J.id];
+  return typeof key === 'string' ? key : String(key);
+}
+
+/**
+ * A nodes row (array) back as a record; NULL columns become absent fields, not nulls. Throws
+ * MalformedRowError when a column does not hold what the schema says.
+ */
 export function nodeFromRow(row: object): NodeRecord {
   const r = row as SQLOutputValue[];
   const node: NodeRecord = {
-    name: r[N.name] as string, host: r[N.host] as string, port: r[N.port] as number, health: r[N.health] as NodeHealth,
-    legacy: r[N.legacy] === 1, paused: r[N.paused] === 1, failures: r[N.failures] as number, retryAt: r[N.retry_at] as number, seq: r[N.seq] as number,
+    name: text(r, N.name, 'name'), host: text(r, N.host, 'host'), port: integer(r, N.port, 'port'),
+    health: oneOf(NODE_HEALTHS, r, N.health, 'health'), legacy: flag(r, N.legacy, 'legacy'), paused: flag(r, N.paused, 'paused'),
+    failures: integer(r, N.failures, 'failures'), retryAt: real(r, N.retry_at, 'retry_at'), seq: integer(r, N.seq, 'seq'),
   };
-  if (r[N.reflector] !== null) node.reflector = r[N.reflector] as string;
-  if (r[N.down_since] !== null) node.downSince = r[N.down_since] as number;
+  if (r[N.reflector] !== null) node.reflector = text(r, N.reflector, 'reflector');
+  const downSince = optional(r, N.down_since, 'down_since');
+  if (downSince !== undefined) node.downSince = downSince;
   return node;
 }
 
-/** A jobs row (array) back as a record; NULL columns become absent fields, not nulls. */
-export function jobFromRow(row: object): JobRecord {
+/**
+ * A jobs row (array) back as a record; NULL columns become absent fields, not nulls. Its data is
+ * checked by the one job schema. Throws MalformedRowError when a column does not hold what it should.
+ * `dataCache` maps data text to its checked object across the rows of one load: jobs of one file
+ * mostly share their data, and then share one object (the core never changes a job's data), which
+ * saves the parse and check, and the memory, of each copy.
+ */
+export function jobFromRow(row: object, dataCache?: Map<SQLOutputValue, JobData>): JobRecord {
   const r = row as SQLOutputValue[];
+  let data = dataCache?.get(r[J.data]!);
+  if (!data) {
+    data = json(r, J.data, 'data', (value) => validateJobData(value, ''));
+    dataCache?.set(r[J.data]!, data);
+  }
   const job: JobRecord = {
-    id: r[J.id] as string, node: r[J.node] as string, priority: r[J.priority] as number, seq: r[J.seq] as number,
-    data: JSON.parse(r[J.data] as string) as JobData, target: r[J.target] as string, timeoutS: r[J.grace_s] as number,
-    retries: r[J.retries] as number, attempts: r[J.attempts] as number, sends: r[J.sends] as number, run: r[J.run] as number,
-    state: r[J.state] as JobState, reason: r[J.reason] as string, createdAt: r[J.created_at] as number,
+    id: text(r, J.id, 'id'), node: text(r, J.node, 'node'), priority: integer(r, J.priority, 'priority'), seq: integer(r, J.seq, 'seq'),
+    data, target: text(r, J.target, 'target'),
+    timeoutS: real(r, J.grace_s, 'grace_s'), retries: integer(r, J.retries, 'retries'), attempts: integer(r, J.attempts, 'attempts'),
+    sends: integer(r, J.sends, 'sends'), run: integer(r, J.run, 'run'), state: oneOf(JOB_STATES, r, J.state, 'state'), reason: text(r, J.reason, 'reason'),
+    createdAt: real(r, J.created_at, 'created_at'),
   };
-  if (r[J.stats] !== null) job.stats = JSON.parse(r[J.stats] as string) as Stats;
-  if (r[J.sent_at] !== null) job.sentAt = r[J.sent_at] as number;
-  if (r[J.started_at] !== null) job.startedAt = r[J.started_at] as number;
-  if (r[J.finished_at] !== null) job.finishedAt = r[J.finished_at] as number;
-  if (r[J.deadline] !== null) job.deadline = r[J.deadline] as number;
-  if (r[J.late] !== null) job.late = JSON.parse(r[J.late] as string) as LateResult;
+  if (r[J.stats] !== null) job.stats = json(r, J.stats, 'stats', statsObject);
+  const sentAt = optional(r, J.sent_at, 'sent_at');
+  const startedAt = optional(r, J.started_at, 'started_at');
+  const finishedAt = optional(r, J.finished_at, 'finished_at');
+  const deadline = optional(r, J.deadline, 'deadline');
+  if (sentAt !== undefined) job.sentAt = sentAt;
+  if (startedAt !== undefined) job.startedAt = startedAt;
+  if (finishedAt !== undefined) job.finishedAt = finishedAt;
+  if (deadline !== undefined) job.deadline = deadline;
+  if (r[J.late] !== null) job.late = json(r, J.late, 'late', lateObject);
   return job;
 }
 

@@ -4,9 +4,9 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { PktgenError, UserError } from '../errors.js';
 import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.js';
 import { prepareSchema } from './sqlite-schema.js';
-import { fileFromRow, fileParams, jobFromRow, jobParams, nodeFromRow, nodeParams, sql } from './sqlite-rows.js';
+import { fileFromRow, fileParams, jobFromRow, jobParams, MalformedRowError, nodeFromRow, nodeParams, rowKey, sql } from './sqlite-rows.js';
 import { nextSeqAfter } from './store.js';
-import type { Changes, LoadedFile, SchedulerStore } from './store.js';
+import type { Changes, LoadedFile, SchedulerStore, SkippedRow } from './store.js';
 
 /** How long a statement waits for another connection's lock before failing (SQLite busy_timeout). */
 const BUSY_TIMEOUT_MS = 5000;
@@ -48,6 +48,7 @@ export class SqliteStore implements SchedulerStore {
     }
     try {
       prepareSchema(db, path);
+      probeWrite(db, path);
       const store = new SqliteStore(db, path);
       store.pruneRemovedNodes();
       return store;
@@ -57,21 +58,52 @@ export class SqliteStore implements SchedulerStore {
     }
   }
 
-  /** Reads nodes, jobs and next_seq from one snapshot. */
-  load(): SchedulerState {
+  /**
+   * Reads nodes (removed ones left out), jobs and next_seq from one snapshot. A malformed row (a
+   * column that does not hold what the schema says, a job of a node that was passed over) is passed over and told to
+   * `skipped`: one bad row must not stop the scheduler from resuming everything else.
+   */
+  load(skipped: (row: SkippedRow) => void = () => {}): SchedulerState {
     const s = this.statements;
     return this.transaction(s.beginRead, 'read scheduler state from', () => {
+      const read = <T>(table: 'nodes' | 'jobs', row: object, fromRow: (row: object) => T): T | undefined => {
+        try {
+          return fromRow(row);
+        } catch (error) {
+          if (!(error instanceof MalformedRowError)) throw error;
+          skipped({ table, key: rowKey(table, row), why: error.message });
+          return undefined;
+        }
+      };
       const nodes = new Map<string, NodeRecord>();
+      const passedOver = new Set<string>();
+      let nextSeq = 0;
       for (const row of s.selectNodes.iterate()) {
-        const node = nodeFromRow(row);
+        const node = read('nodes', row, nodeFromRow);
+        if (!node) {
+          passedOver.add(rowKey('nodes', row));
+          continue;
+        }
         nodes.set(node.name, node);
+        nextSeq = Math.max(nextSeq, node.seq + 1);
       }
       const jobs = new Map<string, JobRecord>();
+      const dataCache = new Map();
       for (const row of s.selectJobs.iterate()) {
-        const job = jobFromRow(row);
+        const job = read('jobs', row, (r) => jobFromRow(r, dataCache));
+        if (!job) continue;
+        // The jobs of a removed node load (its row stays, marked removed); those of a malformed one cannot run.
+        if (passedOver.has(job.node)) {
+          skipped({ table: 'jobs', key: job.id, why: `its node ${job.node} was passed over` });
+          continue;
+        }
         jobs.set(job.id, job);
+        nextSeq = Math.max(nextSeq, job.seq + 1);
       }
-      return { nodes, jobs, nextSeq: s.selectNextSeq.get()!.value as number };
+      const saved = s.selectNextSeq.get()?.value;
+      if (Number.isSafeInteger(saved)) return { nodes, jobs, nextSeq: Math.max(nextSeq, saved as number) };
+      skipped({ table: 'meta', key: 'next_seq', why: `value = ${String(saved)}: expected an integer; using ${nextSeq}, past every loaded seq` });
+      return { nodes, jobs, nextSeq };
     });
   }
 
@@ -130,6 +162,29 @@ export class SqliteStore implements SchedulerStore {
   }
 }
 
+/**
+ * Writes one row back as it is, so that a database that opens but cannot be written (a read-only
+ * file, folder or mount, a full disk) is a start-up error rather than a scheduler that cannot save.
+ */
+function probeWrite(db: DatabaseSync, path: string): void {
+  try {
+    db.exec("BEGIN IMMEDIATE; UPDATE meta SET value = value WHERE key = 'next_seq'; COMMIT");
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    const { errcode, message } = error as { errcode?: number; message: string };
+    const hint = WRITE_HINTS[(errcode ?? 0) & 0xff] ?? 'check the file, its folder and the disk';
+    throw new UserError(`cannot write ${path} (${message}): ${hint}, or choose another --state-dir`, 'ERR_STORE', { cause: error });
+  }
+}
+
+// What a failed write means, by SQLite primary result code.
+const WRITE_HINTS: Record<number, string> = {
+  8: 'the file, its folder or its file system is read-only; check their permissions and mount', // SQLITE_READONLY
+  10: 'the disk failed a write or is full; check it with df and dmesg', // SQLITE_IOERR
+  13: 'the disk is full; free some space', // SQLITE_FULL
+  5: 'another pktgen scheduler holds it; stop that one', // SQLITE_BUSY
+};
+
 /** Explains a failed open in terms of what the user can do about it. */
 function openError(path: string, error: unknown): PktgenError {
   const { errcode, message } = error as { errcode?: number; message: string };
@@ -147,6 +202,9 @@ function openError(path: string, error: unknown): PktgenError {
       return new UserError(`cannot open ${path} (${message}); check its permissions or choose another --state-dir`, 'ERR_STORE', { cause: error });
     case 5: // SQLITE_BUSY
       return new UserError(`${path} is locked (${message}); is another pktgen scheduler using it? Stop it or choose another --state-dir`, 'ERR_STORE', { cause: error });
+    case 10: // SQLITE_IOERR: opening writes the WAL index, so a full disk fails here too
+    case 13: // SQLITE_FULL
+      return new UserError(`cannot open ${path} (${message}): ${WRITE_HINTS[errcode! & 0xff]}, or choose another --state-dir`, 'ERR_STORE', { cause: error });
     default:
       return new PktgenError('ERR_STORE', `cannot open ${path}: ${message}`, { cause: error });
   }

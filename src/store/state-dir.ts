@@ -1,5 +1,5 @@
-import { chmodSync, closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { accessSync, chmodSync, closeSync, constants, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { currentUid, privateProblem } from '../private-path.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -29,10 +29,12 @@ export function chooseStateDir({ env, homedir }: { env: Record<string, string | 
 export function openStore(stateDir: string, { fresh }: { fresh: boolean }): SqliteStore {
   const path = join(stateDir, STORE_FILE);
   const uid = currentUid();
+  makeFolder(stateDir);
   try {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    // Root passes permission checks, not a read-only mount: access() says EROFS there.
+    accessSync(stateDir, constants.W_OK);
   } catch (error) {
-    throw new UserError(`cannot prepare state folder ${stateDir} (${(error as Error).message}); choose another --state-dir`, 'ERR_STORE', { cause: error });
+    throw new UserError(`state folder ${stateDir} cannot be written (${(error as Error).message}); choose another --state-dir`, 'ERR_STORE', { cause: error });
   }
   makePrivate(stateDir, 'folder', uid);
   try {
@@ -43,11 +45,44 @@ export function openStore(stateDir: string, { fresh }: { fresh: boolean }): Sqli
     chmodSync(path, 0o600); // the umask may have cleared bits, never added: this only says what is meant
   } catch (error) {
     if (error instanceof UserError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new UserError(`cannot prepare state folder ${stateDir} (${(error as Error).message}); choose another --state-dir`, 'ERR_STORE', { cause: error });
-    }
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') cannotPrepare(stateDir, error);
   }
   return SqliteStore.open(path);
+}
+
+/**
+ * Creates `dir` (0700) and the folders missing above it, one level at a time: Node's recursive
+ * mkdirSync loops for ever on a path such as /proc/x, where mkdir says ENOENT under a folder that
+ * exists. Throws UserError ERR_STORE naming the path that is not a folder or cannot be made.
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let path = resolve(dir); ; path = dirname(path)) {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(path).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOTDIR: something above is a file; walking up names it.
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(path) === path) return cannotPrepare(dir, error);
+      missing.push(path);
+      continue;
+    }
+    if (!isFolder) throw new UserError(`state folder ${dir}: ${path} is not a folder; choose another --state-dir`, 'ERR_STORE');
+    break;
+  }
+  for (const path of missing.reverse()) {
+    try {
+      mkdirSync(path, { mode: 0o700 });
+    } catch (error) {
+      // Another process may have made it meanwhile: a folder there is all we need.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(path).isDirectory()) cannotPrepare(dir, error);
+    }
+  }
+}
+
+function cannotPrepare(dir: string, error: unknown): never {
+  throw new UserError(`cannot prepare state folder ${dir} (${(error as Error).message}); choose another --state-dir`, 'ERR_STORE', { cause: error });
 }
 
 /**

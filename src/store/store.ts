@@ -28,10 +28,20 @@ export interface Changes {
   removedNodes?: string[];
 }
 
+/** A saved row that load() passed over: which table, which key, and why. */
+export interface SkippedRow {
+  table: 'nodes' | 'jobs' | 'meta';
+  key: string;
+  why: string;
+}
+
 /** Durable scheduler state; every implementation passes test/store/conformance.ts. */
 export interface SchedulerStore {
-  /** Reads everything back (nodes in seq order, removed ones left out; jobs in seq order), and the next seq. */
-  load(): SchedulerState;
+  /**
+   * Reads everything back (nodes in seq order, removed ones left out; jobs in seq order), and the
+   * next seq. A row that cannot be read is passed over, and told to `skipped`; it stays saved as it is.
+   */
+  load(skipped?: (row: SkippedRow) => void): SchedulerState;
   /** Upserts every record of `changes` in ONE transaction: all or nothing. */
   apply(changes: Changes): void;
   /** A jobs file loaded before, by content hash. */

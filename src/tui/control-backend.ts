@@ -14,8 +14,8 @@ export class ControlBackend implements TuiBackend {
   constructor(readonly label: string, private readonly send: ControlSender, private readonly jobLimit = 500) {}
 
   async snapshot(): Promise<Snapshot> {
-    const { nodes, jobs, jobs_total } = await this.send({ query: true, limit: this.jobLimit });
-    return { nodes, jobs, jobs_total };
+    const { nodes, jobs, jobs_total, store_error } = await this.send({ query: true, limit: this.jobLimit });
+    return store_error ? { nodes, jobs, jobs_total, store_error } : { nodes, jobs, jobs_total };
   }
 
   async addJobs(jobs: JobRequest[]): Promise<string[]> {

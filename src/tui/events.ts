@@ -14,11 +14,20 @@ const isFinal = (job: JobInfo): boolean => FINAL_STATES.includes(job.state);
 
 /**
  * What changed between two snapshots, oldest first: jobs queued, started, succeeded, failed, lost
- * or cancelled; nodes added, up, down, paused or resumed. No previous snapshot = nothing happened yet.
+ * or cancelled; nodes added, up, down, paused or resumed; the store failing or saving again. No
+ * previous snapshot = nothing happened yet, unless the store is failing already.
  */
 export function deriveEvents(prev: Snapshot | undefined, next: Snapshot, now: number): LogEntry[] {
-  if (!prev) return [];
-  return [...nodeEvents(prev.nodes, next.nodes, now), ...jobEvents(prev.jobs, next.jobs, now)].sort((a, b) => a.at - b.at);
+  if (!prev) return next.store_error ? [storeEvent(next, now)] : [];
+  const store = Boolean(prev.store_error) !== Boolean(next.store_error) ? [storeEvent(next, now)] : [];
+  return [...store, ...nodeEvents(prev.nodes, next.nodes, now), ...jobEvents(prev.jobs, next.jobs, now)].sort((a, b) => a.at - b.at);
+}
+
+/** The scheduler started or stopped failing to save its state. */
+function storeEvent(next: Snapshot, now: number): LogEntry {
+  return next.store_error
+    ? { at: now, level: 'error', text: `the scheduler ${next.store_error}` }
+    : { at: now, level: 'info', text: 'the scheduler saves its state again' };
 }
 
 function nodeEvents(before: NodeInfo[], after: NodeInfo[], now: number): LogEntry[] {

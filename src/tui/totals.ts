@@ -10,12 +10,16 @@ export function totalsLine(snapshot: Snapshot, width: number): string {
   const paused = nodes.filter((n) => n.paused).length;
   const running = nodes.filter((n) => n.running_job).length;
   const [pending, done, failed, mbps] = [sum((n) => n.pending), sum((n) => n.done), sum((n) => n.failed), sum((n) => n.live_mbps)];
+  const cancelled = sum((n) => n.cancelled);
   const health = [`${up} up`, down && `${down} down`, paused && `${paused} paused`].filter(Boolean).join(', ');
   const rate = running > 0 ? ` · ${formatMbps(mbps)} Mbit/s` : '';
+  // Cancelled jobs are their own count, never part of failed; shown once there are any.
+  const [canc, cancShort] = cancelled > 0 ? [` · ${cancelled} cancelled`, ` canc ${cancelled}`] : ['', ''];
+  const store = snapshot.store_error ? 'STATE NOT SAVED · ' : '';
   return firstFitting([
-    `${plural(nodes.length, 'node')}: ${health} · ${running} running · ${pending} pending · ${done} done · ${failed} failed${rate}`,
-    `${plural(nodes.length, 'node')} (${health}) · run ${running} · pend ${pending} · done ${done} · fail ${failed}`,
-    `nodes ${nodes.length}${down ? ` (${down} down)` : ''} run ${running} pend ${pending} done ${done} fail ${failed}`,
-    `run ${running} pend ${pending} done ${done} fail ${failed}`,
+    `${store}${plural(nodes.length, 'node')}: ${health} · ${running} running · ${pending} pending · ${done} done · ${failed} failed${canc}${rate}`,
+    `${store}${plural(nodes.length, 'node')} (${health}) · run ${running} · pend ${pending} · done ${done} · fail ${failed}${canc}`,
+    `${store}nodes ${nodes.length}${down ? ` (${down} down)` : ''} run ${running} pend ${pending} done ${done} fail ${failed}${cancShort}`,
+    `${store}run ${running} pend ${pending} done ${done} fail ${failed}${cancShort}`,
   ], width);
 }

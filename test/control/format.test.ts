@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { csvCell, jobDetail, jobsCsv } from '../../src/control/format.js';
-import { formatTable, resultColumns } from '../../src/control/tables.js';
-import { job } from '../tui/fixtures.js';
+import { csvCell, jobDetail, jobsCsv, statusDocument } from '../../src/control/format.js';
+import { countByState, formatTable, resultColumns } from '../../src/control/tables.js';
+import { jobView, statsView } from '../../src/protocol/view.js';
+import { job, node, stats } from '../tui/fixtures.js';
 
 const REASON = 'boom\n\x1b]0;x\x07';
 const SHOWN = 'boom\\x0a\\x1b]0;x\\x07';
@@ -46,4 +47,59 @@ describe('csvCell', () => {
   for (const [name, input, expected] of cases) {
     it(name, () => assert.equal(csvCell(input), expected));
   }
+});
+
+describe('control/format: figures that were not measured', () => {
+  const latency = { m: 20, t: 30, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: true };
+  const noEcho = job('j000000000003', 'm0', {
+    state: 'succeeded', finished_at: 2, data: latency, stats: stats({ rtt_note: 'no echo from a reflector at 127.0.0.1:9' }),
+  });
+  const echoed = job('j000000000004', 'm0', {
+    state: 'succeeded', finished_at: 3,
+    stats: stats({ rx_measured: true, rx_packets: 990, loss_ratio: 0.01, duplicates: 0, reordered: 0, rtt_us: { min: 1, p25: 2, p50: 3, p75: 4, p90: 5, p95: 6, p99: 7, p999: 8, max: 9, mean: 3, std: 1, samples: 990 } }),
+  });
+
+  it('are null in JSON, never 0; measured zeros stay 0', () => {
+    const view = jobView(noEcho).stats!;
+    for (const key of ['rx_packets', 'rx_bytes', 'loss_ratio', 'rx_mbps_mean', 'rx_mpps_mean', 'duplicates', 'reordered', 'rtt_us'] as const) assert.equal(view[key], null, key);
+    assert.equal(view.tx_packets, 1000);
+    assert.equal(view.rtt_note, 'no echo from a reflector at 127.0.0.1:9');
+    const measured = jobView(echoed).stats!;
+    assert.deepEqual([measured.rx_packets, measured.loss_ratio, measured.duplicates, measured.rtt_us?.p99], [990, 0.01, 0, 7]);
+    assert.equal(jobView(job('j5', 'm0', { state: 'failed' })).stats, null, 'a job that measured nothing has null stats');
+  });
+
+  it('name the absence of RTT even when an older node gave no reason', () => {
+    assert.equal(statsView(stats(), latency).rtt_note, 'latency was asked for, but the node reported no RTT and no reason');
+    assert.equal(statsView(stats(), { l: false }).rtt_note, '', 'nothing to explain when latency was not asked for');
+  });
+
+  it('are empty cells in CSV, with the reason for no RTT in its own last column', () => {
+    const [header, row] = jobsCsv([noEcho]).split('\n');
+    const columns = header!.split(',');
+    assert.equal(columns.at(-1), 'rtt_note');
+    const cells = Object.fromEntries(columns.map((name, i) => [name, row!.split(',')[i]]));
+    assert.deepEqual([cells.rx_packets, cells.loss_ratio, cells.duplicates, cells['rtt_us.p50'], cells.tx_packets, cells.rtt_note], ['', '', '', '', '1000', 'no echo from a reflector at 127.0.0.1:9']);
+  });
+
+  it('say "not measured" in one job in full, and "-" in tables', () => {
+    const detail = jobDetail(noEcho);
+    assert.match(detail, /^stats\.loss_ratio +not measured$/m);
+    assert.match(detail, /^stats\.rtt_us +not measured$/m);
+    assert.match(detail, /^stats\.rtt_note +no echo from a reflector at 127\.0\.0\.1:9$/m);
+    assert.match(detail, /^stats\.tx_packets +1000$/m);
+    const columns = resultColumns(noEcho);
+    assert.deepEqual([columns['rx pkts'], columns.loss, columns['p99 us']], ['-', '-', '-']);
+  });
+
+  it('status --json carries the store\'s health and the jobs with nulls', () => {
+    const document = statusDocument([node('m0')], [noEcho], 'cannot save its state since T (disk full)');
+    assert.deepEqual(document.store, { ok: false, problem: 'cannot save its state since T (disk full)' });
+    assert.equal(document.jobs[0]!.stats!.loss_ratio, null);
+    assert.deepEqual(statusDocument([], []).store, { ok: true });
+  });
+
+  it('count cancelled jobs as their own state', () => {
+    assert.equal(countByState([{ state: 'succeeded' }, { state: 'cancelled' }, { state: 'failed' }, { state: 'cancelled' }]), '1 succeeded, 2 cancelled, 1 failed');
+  });
 });

@@ -13,7 +13,10 @@ import { sendFrame } from '../../src/transport/client.js';
 import { parseAddress } from '../../src/transport/address.js';
 import { assertSaneRate } from '../helpers/rate.js';
 
-interface JobJson { id: string; node: string; state: string; priority: number; reason: string; stats?: { tx_packets: number; tx_mbps: number }; started_at: number }
+interface JobJson {
+  id: string; node: string; state: string; priority: number; reason: string; started_at: number;
+  stats: { tx_packets: number; tx_mbps: number; rx_measured: boolean; rx_packets: number | null; loss_ratio: number | null; rtt_us: object | null; rtt_note: string } | null;
+}
 
 describe('pktgen submit and status (built binaries: schedule, serve, submit, status)', function () {
   this.timeout(120_000);
@@ -36,7 +39,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     child.all?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     return child;
   };
-  const statusJson = async (): Promise<{ nodes: Array<{ name: string; address: string; state: string; pending: number }>; jobs: JobJson[] }> => {
+  const statusJson = async (): Promise<{ nodes: Array<{ name: string; address: string; state: string; pending: number }>; jobs: JobJson[]; store: object }> => {
     const result = await cli('status', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
     return JSON.parse(result.stdout);
@@ -81,6 +84,35 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     const job = status.jobs.find((j) => j.id === printed.job_ids[0]);
     assert.equal(job?.state, 'succeeded');
     assertSaneRate(job!.stats!.tx_mbps, 10, 'tx_mbps');
+    // The node sends to a plain UDP sink: nothing echoes, so nothing on the way back was measured.
+    assert.deepEqual(
+      { rx_measured: job!.stats!.rx_measured, rx_packets: job!.stats!.rx_packets, loss_ratio: job!.stats!.loss_ratio, rtt_us: job!.stats!.rtt_us },
+      { rx_measured: false, rx_packets: null, loss_ratio: null, rtt_us: null },
+    );
+    assert.deepEqual(status.store, { ok: true });
+  });
+
+  it('--latency with nothing echoing: no RTT, and the result and the node\'s log say why; unmeasured figures are null in JSON and empty in CSV', async () => {
+    const result = await cli('submit', '--node', 'm0', '--rate', '2', '--duration', '1', '--latency', '--wait', '--json');
+    assert.equal(result.exitCode, 0, result.stderr);
+    const job = (JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]!;
+    assert.equal(job.state, 'succeeded');
+    const note = `no echo from a reflector at ${receiver.target}`;
+    assert.equal(job.stats!.rtt_note, note);
+    assert.equal(job.stats!.rtt_us, null);
+    assert.equal(job.stats!.loss_ratio, null);
+    assert.ok(job.stats!.tx_packets > 0);
+    assert.ok(output.join('').includes(`WARN  job ${job.id}: no RTT measured: ${note}`), 'the node logs why');
+    const one = await cli('status', job.id);
+    assert.match(one.stdout, new RegExp(`stats\\.rtt_note +${note}`));
+    assert.match(one.stdout, /stats\.loss_ratio +not measured/);
+    assert.match(one.stdout, /stats\.rtt_us +not measured/);
+    const [header, ...rows] = (await cli('status', '--csv')).stdout.trim().split('\n');
+    const columns = header!.split(',');
+    const row = rows.find((line) => line.startsWith(`${job.id},`))!.split(',');
+    const cell = (name: string) => row[columns.indexOf(name)];
+    assert.deepEqual([cell('rx_packets'), cell('loss_ratio'), cell('rtt_us.p99'), cell('rtt_note'), cell('rx_measured')], ['', '', '', note, 'false']);
+    assert.notEqual(cell('tx_packets'), '');
   });
 
   it('queues jobs behind a busy node by priority; --cancel removes a pending job and stops a running one', async () => {
@@ -103,6 +135,14 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     assert.equal(jobs.get(high)?.state, 'succeeded');
     assert.equal(jobs.get(low)?.state, 'succeeded');
     assert.ok(jobs.get(high)!.started_at < jobs.get(low)!.started_at, 'priority 1 must run before priority 5');
+    // Cancelled is its own state: counted apart from failed, and not an error in the node's log.
+    const table = await cli('status', '--node', 'm0');
+    const [header, row] = table.stdout.split('\n');
+    // Columns are left-aligned under their headers: a cell starts where its header does.
+    const at = (name: string) => row!.slice(header!.indexOf(` ${name}`) + 1).split(' ')[0];
+    assert.deepEqual([at('failed'), at('cancelled')], ['0', '2'], table.stdout);
+    assert.match(output.join(''), new RegExp(`INFO  job ${long} cancelled`));
+    assert.doesNotMatch(output.join(''), /failed: cancelled/);
   });
 
   it('a node added at run time is usable at once', async () => {

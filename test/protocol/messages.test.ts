@@ -51,7 +51,7 @@ describe('protocol: extensions', () => {
       tx_packets: 1000, tx_bytes: 500_000, rx_packets: 990, rx_bytes: 495_000, loss_ratio: 0.01,
       tx_mbps_mean: 2, tx_mbps_std: 0.1, tx_mpps_mean: 0.0005, tx_mpps_std: 0, tx_wire_mbps_mean: 2.08,
       rx_mbps_mean: 1.98, rx_mpps_mean: 0.000495, requested_mbps: 2, rx_measured: true, duration_s: 2,
-      mode: 'udp', stalls: 0, duplicates: 0, reordered: 1, tx_mbps: 2, fallback: 'raw mode needs CAP_NET_RAW',
+      mode: 'udp', stalls: 0, duplicates: 0, reordered: 1, tx_mbps: 2, fallback: 'raw mode needs CAP_NET_RAW', rtt_note: '',
       rtt_us: { min: 3, p25: 4, p50: 5, p75: 6, p90: 7, p95: 8, p99: 9, p999: 10, max: 11, mean: 5.5, std: 1, samples: 990 },
     };
     const status = decodeStatus(encodeStatus({ type: 'SUCCESS', job_id: 'j-1', node: 'm0', stats }));

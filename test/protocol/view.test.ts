@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { decodeResponse, encodeResponse } from '../../src/protocol/control-messages.js';
 import { jobDetail } from '../../src/control/format.js';
-import type { JobInfo } from '../../src/protocol/view.js';
+import { jobView, type JobInfo } from '../../src/protocol/view.js';
 import { job, stats } from '../tui/fixtures.js';
 
 describe('job view: a late result', () => {
@@ -18,11 +18,22 @@ describe('job view: a late result', () => {
     assert.equal('late' in jobs[2]!, false, 'no "late" key in --json for a job without one');
   });
 
+  it('`status --json` shows it with what was not measured as null, like the job\'s own figures', () => {
+    const view = jobView(lost);
+    assert.equal(view.stats, null);
+    assert.equal(view.late?.type, 'SUCCESS');
+    assert.equal(view.late?.stats?.tx_packets, 1000);
+    assert.equal(view.late?.stats?.rx_packets, null, 'no echoes came back: not measured, not 0');
+    assert.deepEqual(jobView(lateFail).late, { type: 'FAIL', reason: 'emitter crashed', at: 2 });
+    assert.equal('late' in jobView(plain), false);
+  });
+
   it('`status ID` shows it under the job, which stays lost', () => {
     const lines = jobDetail(lost).split('\n');
     assert.match(lines.find((l) => l.startsWith('state'))!, /^state +lost$/);
     assert.match(lines.find((l) => l.startsWith('late '))!, /^late +SUCCESS at 2023-11-14T22:14:35\.000Z, after the job was declared lost$/);
     assert.match(lines.find((l) => l.startsWith('late.stats.tx_packets'))!, /^late\.stats\.tx_packets +1000$/);
+    assert.match(lines.find((l) => l.startsWith('late.stats.rx_packets'))!, /^late\.stats\.rx_packets +not measured$/);
     assert.equal(lines.some((l) => l.startsWith('stats.')), false, 'the job itself has no result');
     assert.match(jobDetail(lateFail), /\nlate\.reason +emitter crashed/);
     assert.doesNotMatch(jobDetail(plain), /\nlate/);

@@ -93,8 +93,14 @@ describe('scheduler service: a status that cannot be saved is refused, not taken
       failNext = true;
       await assert.rejects(sendFrame({ host: '127.0.0.1', port: service.statusPort }, started), { code: 'ERR_CLOSED' });
       assert.ok(logs.some((line) => /cannot save scheduler state \(.*disk full\)/.test(line)), logs.join(''));
-      await sendFrame({ host: '127.0.0.1', port: service.statusPort }, started);
+      // Sent again as a node's outbox does, until taken: refused while the store fails, taken once saved.
+      const deadline = Date.now() + 10_000;
+      while (!(await sendFrame({ host: '127.0.0.1', port: service.statusPort }, started).then(() => true, () => false))) {
+        assert.ok(Date.now() < deadline, 'the status was never taken again');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       assert.equal(store.saved.get(id!), 'running');
+      assert.ok(logs.some((line) => /scheduler state saved again after \d+ s/.test(line)), logs.join(''));
     } finally {
       await service.stop();
       await node.stop();

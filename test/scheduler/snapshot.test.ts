@@ -12,12 +12,14 @@ const job = (id: string, node: string, priority: number, retries = 0): NewJob =>
 
 /** What takeSnapshot answered before it read an index: a scan of every job, per query. */
 function scanned(service: SchedulerService, query: JobQuery, now: number): Snapshot {
-  const counts = new Map<string, { done: number; failed: number }>();
+  const counts = new Map<string, { done: number; failed: number; cancelled: number }>();
   const ids = query.ids && query.ids.length > 0 ? new Set(query.ids) : undefined;
   const matching: JobRecord[] = [];
   for (const j of service.core.state.jobs.values()) {
-    const count = counts.get(j.node) ?? { done: 0, failed: 0 };
+    const count = counts.get(j.node) ?? { done: 0, failed: 0, cancelled: 0 };
     if (j.state === 'succeeded') count.done += 1;
+    // Cancelled on request is its own count, never a failure.
+    else if (j.state === 'cancelled') count.cancelled += 1;
     else if (FINAL_STATES.includes(j.state)) count.failed += 1;
     counts.set(j.node, count);
     if (ids && !ids.has(j.id)) continue;
@@ -27,9 +29,9 @@ function scanned(service: SchedulerService, query: JobQuery, now: number): Snaps
   }
   matching.sort((a, b) => a.seq - b.seq);
   const limited = query.limit ? matching.slice(-query.limit) : matching;
-  // Only done and failed were counted by the scan; a node's other fields are read as before.
+  // Only done, failed and cancelled were counted by the scan; a node's other fields are read as before.
   const nodes = takeSnapshot(service, { ids: ['none'] }, now).nodes.map((node) => ({
-    ...node, done: counts.get(node.name)?.done ?? 0, failed: counts.get(node.name)?.failed ?? 0,
+    ...node, done: counts.get(node.name)?.done ?? 0, failed: counts.get(node.name)?.failed ?? 0, cancelled: counts.get(node.name)?.cancelled ?? 0,
   }));
   return { nodes, jobs: limited.map(jobInfo), jobs_total: matching.length };
 }

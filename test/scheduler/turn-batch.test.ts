@@ -41,14 +41,46 @@ describe('TurnBatch: one event-loop turn of store changes and effects', () => {
     await assert.rejects(refused, /disk full/);
   });
 
-  it('takes over the records and removals of a batch that could not be saved, not its effects', () => {
+  it('takes over from a batch that could not be saved its records, removals and the effects that leave the process', () => {
     const failed = new TurnBatch();
     const job = makeJob('j1', 'alpha', 1);
-    failed.add({ changedJobs: [job], changedNodes: [], removedJobs: ['j0'], effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }] });
+    failed.add({
+      changedJobs: [job], changedNodes: [], removedJobs: ['j0'],
+      effects: [{ type: 'sendJob', node: 'alpha', jobId: 'j1' }, { type: 'log', level: 'info', message: 'sent' }, { type: 'cancelJob', node: 'alpha', jobId: 'j0' }],
+    });
     const next = new TurnBatch();
+    next.add({ changedJobs: [], changedNodes: [], removedJobs: [], effects: [{ type: 'sendJob', node: 'beta', jobId: 'j2' }] });
     next.retry(failed);
     assert.deepEqual(next.changes(), { nodes: [], jobs: [job], files: [], removedJobs: ['j0'] });
-    assert.deepEqual(next.effects, []);
+    // Those of the failed batch first, as they happened first; its log lines were written already.
+    assert.deepEqual(next.effects.map((effect) => ('jobId' in effect ? effect.jobId : effect.type)), ['j1', 'j0', 'j2']);
+    assert.equal(next.size, 2);
+  });
+
+  it('holds a session status across failed saves, and refuses a legacy one at the first', async () => {
+    const failed = new TurnBatch();
+    const legacy = failed.whenSaved();
+    const session = failed.whenSavedAtLast();
+    let sessionSettled = false;
+    void session.then(() => (sessionSettled = true));
+    failed.settle(new Error('disk full'));
+    await assert.rejects(legacy, /disk full/);
+    const second = new TurnBatch();
+    second.retry(failed);
+    second.settle(new Error('still full'));
+    const third = new TurnBatch();
+    third.retry(second);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sessionSettled, false);
+    third.settle();
+    await session;
+  });
+
+  it('rejects every waiter of a batch abandoned at stop', async () => {
+    const batch = new TurnBatch();
+    const session = batch.whenSavedAtLast();
+    batch.abandon(new Error('stopped'));
+    await assert.rejects(session, /stopped/);
   });
 
   it('saves the jobs retention removed, which alone count as a change', () => {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { openStore, SqliteStore, STORE_FILE } from '../../src/store/index.js';
+import type { SkippedRow } from '../../src/store/store.js';
+import type { UserError } from '../../src/errors.js';
 import { describeStoreConformance } from './conformance.js';
 import { finishedJob, makeJob, makeNode } from './records.js';
 
@@ -197,9 +199,61 @@ describe('openStore', () => {
     openStore(dir, { fresh: true }).close();
   });
 
-  it('names the state folder when it cannot be created', () => {
+  it('names the file that stands where a state folder should be (exit 2)', () => {
     const blocker = join(root, 'a-file');
     writeFileSync(blocker, '');
-    assert.throws(() => openStore(join(blocker, 'state'), { fresh: false }), { code: 'ERR_STORE', message: new RegExp(`cannot prepare state folder ${join(blocker, 'state')}`) });
+    for (const dir of [blocker, join(blocker, 'state')]) {
+      assert.throws(() => openStore(dir, { fresh: false }), (error: UserError) => {
+        assert.equal(error.code, 'ERR_STORE');
+        assert.equal(error.exitCode, 2);
+        assert.equal(error.message, `state folder ${dir}: ${blocker} is not a folder; choose another --state-dir`);
+        return true;
+      });
+    }
+  });
+
+  it('refuses a state folder that cannot be made at once, where a recursive mkdir would spin (/proc/x)', () => {
+    assert.throws(() => openStore('/proc/pktgen-test/state', { fresh: false }), (error: UserError) => {
+      assert.equal(error.exitCode, 2);
+      assert.match(error.message, /^cannot prepare state folder \/proc\/pktgen-test\/state \(ENOENT: .*mkdir '\/proc\/pktgen-test'\); choose another --state-dir$/);
+      return true;
+    });
+  });
+});
+
+describe('SqliteStore: a malformed row is passed over and reported, the rest loads', () => {
+  it('skips bad JSON, an unknown state or health, a bad data field, and the jobs of a skipped node, naming table, key and why', () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    const good = makeJob('j-good', 'alpha', 2);
+    store.apply({
+      nodes: [makeNode('alpha', 0), makeNode('broken', 1)],
+      jobs: [good, makeJob('j-json', 'alpha', 3), makeJob('j-state', 'alpha', 4), makeJob('j-data', 'alpha', 5), finishedJob('j-stats', 'alpha', 6), makeJob('j-orphan', 'broken', 7)],
+    });
+    store.close();
+    const db = new DatabaseSync(path);
+    db.exec('PRAGMA ignore_check_constraints = 1');
+    db.exec(`UPDATE jobs SET data = '{"m": 10, ' WHERE id = 'j-json';
+             UPDATE jobs SET state = 'exploded' WHERE id = 'j-state';
+             UPDATE jobs SET data = '{"m": 10, "t": 0, "s_min": 64}' WHERE id = 'j-data';
+             UPDATE jobs SET stats = '[1, 2]' WHERE id = 'j-stats';
+             UPDATE nodes SET health = 'sideways' WHERE name = 'broken';`);
+    db.close();
+    const reopened = SqliteStore.open(path);
+    const skipped: SkippedRow[] = [];
+    const state = reopened.load((row) => skipped.push(row));
+    reopened.close();
+    assert.deepEqual([...state.nodes.keys()], ['alpha']);
+    assert.deepEqual([...state.jobs.keys()], ['j-good']);
+    assert.deepEqual(state.jobs.get('j-good'), good);
+    assert.equal(state.nextSeq, 8, 'seqs stay past every row, skipped ones included');
+    assert.deepEqual(skipped.map((row) => [row.table, row.key]), [['nodes', 'broken'], ['jobs', 'j-json'], ['jobs', 'j-state'], ['jobs', 'j-data'], ['jobs', 'j-stats'], ['jobs', 'j-orphan']]);
+    const why = Object.fromEntries(skipped.map((row) => [row.key, row.why]));
+    assert.equal(why.broken, 'health = "sideways": expected one of unknown, up, down');
+    assert.match(why['j-json']!, /^data = "\{\\"m\\": 10, ": expected JSON \(/);
+    assert.equal(why['j-state'], 'state = "exploded": expected one of pending, sent, running, succeeded, failed, lost, cancelled');
+    assert.equal(why['j-data'], 'data: t = 0: expected an integer duration 1..3600 s');
+    assert.equal(why['j-stats'], 'stats: [1,2]: expected an object of statistics');
+    assert.equal(why['j-orphan'], 'its node broken was passed over');
   });
 });

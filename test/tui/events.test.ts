@@ -62,6 +62,18 @@ describe('tui/events deriveEvents', () => {
       ],
     },
     { name: 'a node whose health becomes unknown again is not news', prev: one([node('m0')]), next: one([node('m0', { health: 'unknown' })]), events: [] },
+    {
+      name: 'the scheduler cannot save its state: said in the first snapshot already',
+      prev: undefined, next: { ...one([node('m0')]), store_error: 'cannot save its state since T (disk full)' },
+      events: [{ level: 'error', text: 'the scheduler cannot save its state since T (disk full)' }],
+    },
+    {
+      name: 'the store starts failing',
+      prev: one([node('m0')]), next: { ...one([node('m0')]), store_error: 'cannot save its state since T (disk full)' },
+      events: [{ level: 'error', text: 'the scheduler cannot save its state since T (disk full)' }],
+    },
+    { name: 'a store still failing is not news', prev: { ...one([node('m0')]), store_error: 'x' }, next: { ...one([node('m0')]), store_error: 'x; 3 changes' }, events: [] },
+    { name: 'a store saving again', prev: { ...one([node('m0')]), store_error: 'x' }, next: one([node('m0')]), events: [{ level: 'info', text: 'the scheduler saves its state again' }] },
   ];
   for (const c of cases) {
     it(c.name, () => {

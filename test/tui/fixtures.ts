@@ -5,7 +5,7 @@ import type { JobInfo, NodeInfo, Snapshot } from '../../src/protocol/view.js';
 export function node(name: string, patch: Partial<NodeInfo> = {}): NodeInfo {
   return {
     name, host: '127.0.0.1', port: 1729, reflector: '', legacy: false, health: 'up', paused: false, pending: 0,
-    running_job: '', progress: 0, live_mbps: 0, done: 0, failed: 0, down_since: 0, ...patch,
+    running_job: '', progress: 0, live_mbps: 0, done: 0, failed: 0, cancelled: 0, down_since: 0, ...patch,
   };
 }
 
@@ -15,7 +15,7 @@ export function stats(patch: Partial<Stats> = {}): Stats {
     tx_packets: 1000, tx_bytes: 1_000_000, rx_packets: 0, rx_bytes: 0, loss_ratio: 0, tx_mbps_mean: 19.9,
     tx_mbps_std: 0.1, tx_mpps_mean: 0.01, tx_mpps_std: 0, tx_wire_mbps_mean: 20.5, rx_mbps_mean: 0,
     rx_mpps_mean: 0, requested_mbps: 20, rx_measured: false, duration_s: 30, mode: 'paced', stalls: 0,
-    duplicates: 0, reordered: 0, tx_mbps: 19.96, fallback: '', ...patch,
+    duplicates: 0, reordered: 0, tx_mbps: 19.96, fallback: '', rtt_note: '', ...patch,
   };
 }
 

@@ -110,6 +110,11 @@ describe('tui/view-model results and totals', () => {
   it('sums nodes and jobs in the totals line', () => {
     assert.equal(view(busySnapshot(), 100).totals, '3 nodes: 2 up, 1 down, 1 paused · 1 running · 10 pending · 6 done · 1 failed · 19.8 Mbit/s');
     assert.equal(view(busySnapshot(), 40).totals, 'run 1 pend 10 done 6 fail 1');
+    // Cancelled jobs are counted apart from failed ones, once there are any; a store that cannot save leads.
+    const cancelled = busySnapshot();
+    cancelled.nodes[0] = { ...cancelled.nodes[0]!, cancelled: 2 };
+    assert.equal(view(cancelled, 120).totals, '3 nodes: 2 up, 1 down, 1 paused · 1 running · 10 pending · 6 done · 1 failed · 2 cancelled · 19.8 Mbit/s');
+    assert.equal(view({ ...cancelled, store_error: 'cannot save' }, 60).totals, 'STATE NOT SAVED · run 1 pend 10 done 6 fail 1 canc 2');
   });
 
   it('says it is connecting before the first snapshot', () => {

@@ -167,6 +167,7 @@ export namespace pktgen {
         reordered: number;
         tx_mbps: number;
         fallback: string;
+        rtt_note: string;
         static create(properties: pktgen.Stats.$Shape): pktgen.Stats & pktgen.Stats.$Shape;
         static create(properties?: pktgen.Stats.$Properties): pktgen.Stats;
         static encode(message: pktgen.Stats.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -201,6 +202,7 @@ export namespace pktgen {
             reordered?: (number|null);
             tx_mbps?: (number|null);
             fallback?: (string|null);
+            rtt_note?: (string|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Stats.$Properties;
@@ -353,6 +355,7 @@ export namespace pktgen {
         health: pktgen.NodeHealth;
         legacy: boolean;
         down_since: number;
+        cancelled: number;
         static create(properties: pktgen.NodeInfo.$Shape): pktgen.NodeInfo & pktgen.NodeInfo.$Shape;
         static create(properties?: pktgen.NodeInfo.$Properties): pktgen.NodeInfo;
         static encode(message: pktgen.NodeInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -379,6 +382,7 @@ export namespace pktgen {
             health?: (pktgen.NodeHealth|null);
             legacy?: (boolean|null);
             down_since?: (number|null);
+            cancelled?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.NodeInfo.$Properties;
@@ -508,6 +512,7 @@ export namespace pktgen {
         jobs_total: number;
         cancelled: string[];
         queued_ahead: { [k: string]: number };
+        store_error: string;
         static create(properties: pktgen.ControlResponse.$Shape): pktgen.ControlResponse & pktgen.ControlResponse.$Shape;
         static create(properties?: pktgen.ControlResponse.$Properties): pktgen.ControlResponse;
         static encode(message: pktgen.ControlResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -527,6 +532,7 @@ export namespace pktgen {
             jobs_total?: (number|null);
             cancelled?: (string[]|null);
             queued_ahead?: ({ [k: string]: number }|null);
+            store_error?: (string|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.ControlResponse.$Properties;

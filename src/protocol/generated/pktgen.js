@@ -1477,6 +1477,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [reordered] Stats reordered
          * @property {number|null} [tx_mbps] Stats tx_mbps
          * @property {string|null} [fallback] Stats fallback
+         * @property {string|null} [rtt_note] Stats rtt_note
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1685,6 +1686,14 @@ export const pktgen = $root.pktgen = (() => {
         Stats.prototype.fallback = "";
 
         /**
+         * Stats rtt_note.
+         * @member {string} rtt_note
+         * @memberof pktgen.Stats
+         * @instance
+         */
+        Stats.prototype.rtt_note = "";
+
+        /**
          * Creates a new Stats instance using the specified properties.
          * @function create
          * @memberof pktgen.Stats
@@ -1760,6 +1769,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 21, wireType 1 =*/169).double(message.tx_mbps);
             if (message.fallback != null && $Object.hasOwnProperty.call(message, "fallback") && message.fallback !== "")
                 writer.uint32(/* id 22, wireType 2 =*/178).string(message.fallback);
+            if (message.rtt_note != null && $Object.hasOwnProperty.call(message, "rtt_note") && message.rtt_note !== "")
+                writer.uint32(/* id 23, wireType 2 =*/186).string(message.rtt_note);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -1999,6 +2010,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.fallback;
                         continue;
                     }
+                case 23: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.rtt_note = value;
+                        else
+                            delete message.rtt_note;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -2151,6 +2171,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.fallback != null)
                 if (typeof object.fallback !== "string" || object.fallback.length)
                     message.fallback = $String(object.fallback);
+            if (object.rtt_note != null)
+                if (typeof object.rtt_note !== "string" || object.rtt_note.length)
+                    message.rtt_note = $String(object.rtt_note);
             return message;
         };
 
@@ -2222,6 +2245,7 @@ export const pktgen = $root.pktgen = (() => {
                     object.reordered = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 object.tx_mbps = 0;
                 object.fallback = "";
+                object.rtt_note = "";
             }
             if (message.tx_packets != null && $Object.hasOwnProperty.call(message, "tx_packets"))
                 if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
@@ -2302,6 +2326,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.tx_mbps = options.json && !$isFinite(message.tx_mbps) ? $String(message.tx_mbps) : message.tx_mbps;
             if (message.fallback != null && $Object.hasOwnProperty.call(message, "fallback"))
                 object.fallback = message.fallback;
+            if (message.rtt_note != null && $Object.hasOwnProperty.call(message, "rtt_note"))
+                object.rtt_note = message.rtt_note;
             return object;
         };
 
@@ -3639,6 +3665,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {pktgen.NodeHealth|null} [health] NodeInfo health
          * @property {boolean|null} [legacy] NodeInfo legacy
          * @property {number|null} [down_since] NodeInfo down_since
+         * @property {number|null} [cancelled] NodeInfo cancelled
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3783,6 +3810,14 @@ export const pktgen = $root.pktgen = (() => {
         NodeInfo.prototype.down_since = 0;
 
         /**
+         * NodeInfo cancelled.
+         * @member {number} cancelled
+         * @memberof pktgen.NodeInfo
+         * @instance
+         */
+        NodeInfo.prototype.cancelled = 0;
+
+        /**
          * Creates a new NodeInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.NodeInfo
@@ -3842,6 +3877,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 14, wireType 0 =*/112).bool(message.legacy);
             if (message.down_since != null && $Object.hasOwnProperty.call(message, "down_since") && !$Object.is(message.down_since, 0))
                 writer.uint32(/* id 15, wireType 1 =*/121).double(message.down_since);
+            if (message.cancelled != null && $Object.hasOwnProperty.call(message, "cancelled") && message.cancelled !== 0)
+                writer.uint32(/* id 16, wireType 0 =*/128).uint32(message.cancelled);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4012,6 +4049,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.down_since;
                         continue;
                     }
+                case 16: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.cancelled = value;
+                        else
+                            delete message.cancelled;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -4104,6 +4150,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.down_since != null)
                 if (!$Object.is($Number(object.down_since), 0))
                     message.down_since = $Number(object.down_since);
+            if (object.cancelled != null)
+                if ($Number(object.cancelled) !== 0)
+                    message.cancelled = object.cancelled >>> 0;
             return message;
         };
 
@@ -4139,6 +4188,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.health = options.enums === $String ? "UNKNOWN" : 0;
                 object.legacy = false;
                 object.down_since = 0;
+                object.cancelled = 0;
             }
             if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
                 object.name = message.name;
@@ -4168,6 +4218,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.legacy = message.legacy;
             if (message.down_since != null && $Object.hasOwnProperty.call(message, "down_since"))
                 object.down_since = options.json && !$isFinite(message.down_since) ? $String(message.down_since) : message.down_since;
+            if (message.cancelled != null && $Object.hasOwnProperty.call(message, "cancelled"))
+                object.cancelled = message.cancelled;
             return object;
         };
 
@@ -5419,6 +5471,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [jobs_total] ControlResponse jobs_total
          * @property {Array.<string>|null} [cancelled] ControlResponse cancelled
          * @property {Object.<string,number>|null} [queued_ahead] ControlResponse queued_ahead
+         * @property {string|null} [store_error] ControlResponse store_error
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -5512,6 +5565,14 @@ export const pktgen = $root.pktgen = (() => {
         ControlResponse.prototype.queued_ahead = $util.emptyObject;
 
         /**
+         * ControlResponse store_error.
+         * @member {string} store_error
+         * @memberof pktgen.ControlResponse
+         * @instance
+         */
+        ControlResponse.prototype.store_error = "";
+
+        /**
          * Creates a new ControlResponse instance using the specified properties.
          * @function create
          * @memberof pktgen.ControlResponse
@@ -5562,6 +5623,8 @@ export const pktgen = $root.pktgen = (() => {
             if (message.queued_ahead != null && $Object.hasOwnProperty.call(message, "queued_ahead"))
                 for (let keys = $Object.keys(message.queued_ahead), i = 0; i < keys.length; ++i)
                     writer.uint32(/* id 7, wireType 2 =*/58).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 0 =*/16).uint32(message.queued_ahead[keys[i]]).ldelim();
+            if (message.store_error != null && $Object.hasOwnProperty.call(message, "store_error") && message.store_error !== "")
+                writer.uint32(/* id 8, wireType 2 =*/66).string(message.store_error);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -5689,6 +5752,15 @@ export const pktgen = $root.pktgen = (() => {
                         message.queued_ahead[key] = value;
                         continue;
                     }
+                case 8: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.store_error = value;
+                        else
+                            delete message.store_error;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -5776,6 +5848,9 @@ export const pktgen = $root.pktgen = (() => {
                     message.queued_ahead[keys[i]] = object.queued_ahead[keys[i]] >>> 0;
                 }
             }
+            if (object.store_error != null)
+                if (typeof object.store_error !== "string" || object.store_error.length)
+                    message.store_error = $String(object.store_error);
             return message;
         };
 
@@ -5807,6 +5882,7 @@ export const pktgen = $root.pktgen = (() => {
             if (options.defaults) {
                 object.error = null;
                 object.jobs_total = 0;
+                object.store_error = "";
             }
             if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
                 object.error = $root.pktgen.ControlError.toObject(message.error, options, _depth + 1);
@@ -5841,6 +5917,8 @@ export const pktgen = $root.pktgen = (() => {
                     object.queued_ahead[keys2[j]] = message.queued_ahead[keys2[j]];
                 }
             }
+            if (message.store_error != null && $Object.hasOwnProperty.call(message, "store_error"))
+                object.store_error = message.store_error;
             return object;
         };
 
