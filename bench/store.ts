@@ -30,7 +30,7 @@ function node(i: number): NodeRecord {
 function job(i: number): JobRecord {
   return {
     id: `job-${i.toString().padStart(6, '0')}`, node: `node-${i % NODES}`, priority: i % 3, seq: NODES + i, target: '',
-    timeoutS: 30, retries: 1, attempts: 0, sends: 0, state: 'pending', reason: '', createdAt: Date.now(),
+    timeoutS: 30, retries: 1, attempts: 0, sends: 0, run: 1, state: 'pending', reason: '', createdAt: Date.now(),
     data: { m: 100, t: 10, w: 0, n: 1, s_min: 64, s_max: 1500, r: true, l: false },
   };
 }

@@ -90,7 +90,7 @@ export class NodeAgent {
 
   constructor(private readonly options: AgentOptions) {
     this.outbox = new StatusOutbox(options.log, options.statusRetryMs, options.send, outboxBounds(options.maxQueue));
-    this.sessionOutbox = new SessionOutbox(options.log);
+    this.sessionOutbox = new SessionOutbox(options.log, options.statusRetryMs);
     this.refusals = new LogLimiter(options.log);
     const { journal } = options;
     this.memory = new JobMemory(REMEMBERED_JOBS, journal && ((id, entry) => {

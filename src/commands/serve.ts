@@ -9,8 +9,15 @@ import { loadClusterKey } from '../security/key.js';
 import { chooseStateDir } from '../store/state-dir.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
+import { parseDurationMs } from '../input/duration.js';
 
 const DEFAULT_TARGET = '127.0.0.1:9';
+/**
+ * Default --status-retry, s: a scheduler restarted after an outage of up to an hour still gets every
+ * result (60 s lost results of jobs that ran while one was down for 150 s).
+ */
+const STATUS_RETRY_S = 3600;
+
 
 /** `pktgen serve`: the node agent. */
 export default class Serve extends PktgenCommand {
@@ -48,7 +55,14 @@ export default class Serve extends PktgenCommand {
     'max-duration': Flags.integer({ description: 'longest warm-up + measured time (w + t) a job may ask for, seconds', default: MAX_RUN_S, min: 1, max: MAX_RUN_S }),
     'max-flows': Flags.integer({ description: 'most flows (n) a job may ask for', default: JOB_LIMITS.maxFlows, min: 1, max: JOB_LIMITS.maxFlows }),
     'legacy-allow': legacyAllowFlag('legacy (unauthenticated) peers: the only hosts besides a job\'s source its statuses may go to; with a key, the only sources of legacy jobs'),
-    'status-retry': Flags.integer({ description: 'seconds to keep retrying a status the scheduler does not take', default: 60, min: 0 }),
+    'status-retry': Flags.custom<number>({
+      description: 'how long a STARTED, SUCCESS or FAIL the scheduler has not taken is kept and sent again: a whole number and a unit, s, m, h or d, or seconds',
+      helpValue: 'DURATION',
+      default: STATUS_RETRY_S,
+      defaultHelp: async () => '1h',
+      // A number alone is seconds, as the flag took before.
+      parse: async (text) => parseDurationMs(text, '--status-retry', { bareSeconds: true }) / 1000,
+    })(),
     'log-format': logFormatFlag(),
     'key-file': keyFileFlag(),
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),

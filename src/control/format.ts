@@ -1,4 +1,5 @@
 import { jobView, statsView, type JobInfo, type JobView, type NodeInfo, type StatsView } from '../protocol/view.js';
+import type { Stats } from '../protocol/messages.js';
 import { escapeControl } from '../text.js';
 
 const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
@@ -11,14 +12,28 @@ export function jobDetail(job: JobInfo): string {
     ['created', time(job.created_at)], ['started', time(job.started_at)], ['finished', time(job.finished_at)],
   ];
   if (job.reason) lines.push(['reason', job.reason]);
-  const stats = job.stats && statsView(job.stats, job.data);
-  for (const [key, value] of Object.entries(flattenStats(stats))) {
-    if (key === 'rtt_note' && value === '') continue;
-    lines.push([`stats.${key}`, value === '' && key !== 'fallback' && key !== 'mode' ? 'not measured' : value]);
+  lines.push(...statsLines('stats', job.stats, job.data));
+  if (job.late) {
+    // Beside the job, not instead of it: the job stays lost, and counts so.
+    lines.push(['late', `${job.late.type} at ${time(job.late.at)}, after the job was declared lost`]);
+    if (job.late.reason) lines.push(['late.reason', job.late.reason]);
+    lines.push(...statsLines('late.stats', job.late.stats, job.data));
   }
-  if (stats && !stats.rtt_us) lines.push(['stats.rtt_us', 'not measured']);
   const width = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${escapeControl(v)}`).join('\n');
+}
+
+/** A job's statistics as `PREFIX.key` lines (PREFIX.rtt_us.p99 ...); what was not measured says so. */
+function statsLines(prefix: string, raw: Stats | undefined, data: JobInfo['data']): Array<[string, string]> {
+  if (!raw) return [];
+  const stats = statsView(raw, data);
+  const lines: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(flattenStats(stats))) {
+    if (key === 'rtt_note' && value === '') continue;
+    lines.push([`${prefix}.${key}`, value === '' && key !== 'fallback' && key !== 'mode' ? 'not measured' : value]);
+  }
+  if (!stats.rtt_us) lines.push([`${prefix}.rtt_us`, 'not measured']);
+  return lines;
 }
 
 /** Stats as flat string fields (rtt_us.p99 ...); what was not measured (null) is empty. */

@@ -4,14 +4,16 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /**
  * Parses a duration given as a whole number and a unit, s, m, h or d ("90s", "2h", "7d"), into ms.
- * `positive`: 0 is refused too (a bound on a wait that would end before it began).
+ * `positive`: 0 is refused too (a bound on a wait that would end before it began). `bareSeconds`: a
+ * number alone is seconds (a flag that took seconds before it took durations).
  */
-export function parseDurationMs(text: string, flag: string, options: { positive?: boolean } = {}): number {
-  const match = /^(\d+)([smhd])$/.exec(text.trim());
-  const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
+export function parseDurationMs(text: string, flag: string, options: { positive?: boolean; bareSeconds?: boolean } = {}): number {
+  const match = (options.bareSeconds ? /^(\d+)([smhd]?)$/ : /^(\d+)([smhd])$/).exec(text.trim());
+  const ms = match ? Number(match[1]) * UNIT_MS[(match[2] || 's') as keyof typeof UNIT_MS] : NaN;
   if (!Number.isSafeInteger(ms) || (options.positive && ms === 0)) {
     const what = options.positive ? 'a whole number above 0 and a unit' : 'a whole number and a unit';
-    throw new UserError(`${flag} "${text}": expected ${what}, s, m, h or d (90s, 30m, 2h, 7d)`, 'ERR_USAGE');
+    const bare = options.bareSeconds ? ', or a number of seconds' : '';
+    throw new UserError(`${flag} "${text}": expected ${what}, s, m, h or d (90s, 30m, 2h, 7d)${bare}`, 'ERR_USAGE');
   }
   return ms;
 }

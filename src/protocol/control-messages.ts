@@ -1,7 +1,7 @@
 import { decode, pktgen, toPlain, type Fields } from './wire.js';
 import { DecodeError } from './errors.js';
 import { plainStats, type JobData } from './messages.js';
-import type { JobInfo, JobState, NodeHealth, NodeInfo, Snapshot } from './view.js';
+import type { JobInfo, JobState, LateResult, NodeHealth, NodeInfo, Snapshot } from './view.js';
 
 /** A job as the user wrote it (JSON text) and how errors name it; the scheduler validates it. */
 export type JobRequest = Fields<pktgen.JobRequest>;
@@ -67,7 +67,9 @@ export function encodeResponse(response: Partial<ControlResponse>): Uint8Array {
   return pktgen.ControlResponse.encode({
     ...response,
     nodes: response.nodes?.map((node) => ({ ...node, health: pktgen.NodeHealth[upper(node.health)] })),
-    jobs: response.jobs?.map((job) => ({ ...job, state: pktgen.JobState[upper(job.state)] })),
+    jobs: response.jobs?.map((job) => ({
+      ...job, state: pktgen.JobState[upper(job.state)], late: job.late && { ...job.late, type: pktgen.Status.Type[job.late.type] },
+    })),
   }).finish();
 }
 
@@ -78,7 +80,7 @@ export function decodeResponse(bytes: Uint8Array): ControlResponse {
     job_ids: message.job_ids,
     jobs_total: message.jobs_total,
     nodes: message.nodes.map((node) => nodeInfo(toPlain(pktgen.NodeInfo, pktgen.NodeInfo.fromObject(node)))),
-    jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats)),
+    jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats, job.late)),
   };
   if (message.cancelled.length > 0) response.cancelled = message.cancelled;
   if (Object.keys(message.queued_ahead).length > 0) response.queued_ahead = { ...message.queued_ahead };
@@ -91,12 +93,24 @@ function nodeInfo(plain: Omit<NodeInfo, 'health'> & { health: string | number })
   return { ...plain, health: lower<NodeHealth>('ControlResponse', 'node health', plain.health) };
 }
 
-function jobInfo(plain: Omit<JobInfo, 'state' | 'data' | 'stats'> & { state: string | number; data: JobData | null; stats: unknown }, stats: pktgen.Stats.$Properties | null | undefined): JobInfo {
+function jobInfo(
+  plain: Omit<JobInfo, 'state' | 'data' | 'stats' | 'late'> & { state: string | number; data: JobData | null; stats: unknown; late: unknown },
+  stats: pktgen.Stats.$Properties | null | undefined,
+  late: pktgen.LateResult.$Properties | null | undefined,
+): JobInfo {
   const data = Object.fromEntries(DATA_KEYS.map((key) => [key, plain.data?.[key] ?? (key === 'r' || key === 'l' ? false : 0)]));
-  const info: JobInfo = { ...plain, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined };
+  const info: JobInfo = { ...plain, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined, late: undefined };
   if (stats) info.stats = plainStats(stats);
   else delete info.stats;
+  if (late) info.late = lateResult(late);
+  else delete info.late;
   return info;
+}
+
+function lateResult(late: pktgen.LateResult.$Properties): LateResult {
+  const result: LateResult = { type: late.type === pktgen.Status.Type.SUCCESS ? 'SUCCESS' : 'FAIL', reason: late.reason ?? '', at: late.at ?? 0 };
+  if (late.stats) result.stats = plainStats(late.stats);
+  return result;
 }
 
 /** A control request or response with its proof of the cluster key (proto/pktgen.proto, ControlEnvelope). */

@@ -21,8 +21,20 @@ export const isFinal = (job: { state: JobState }): boolean => FINAL_STATES.inclu
 /** A node as `pktgen status` and the terminal UI show it (the control API's NodeInfo). */
 export type NodeInfo = Omit<Fields<pktgen.NodeInfo>, 'health'> & { health: NodeHealth };
 
+/**
+ * A SUCCESS or FAIL that came after the scheduler had declared the job's last run lost (the proto's
+ * LateResult): kept beside the job, which still counts once, as lost.
+ */
+export interface LateResult {
+  type: 'SUCCESS' | 'FAIL';
+  reason: string;
+  stats?: Stats;
+  /** When it arrived, ms since the epoch. */
+  at: number;
+}
+
 /** A job as `pktgen status` and the terminal UI show it (the control API's JobInfo). */
-export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats'> & { state: JobState; data: JobData; stats?: Stats };
+export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late'> & { state: JobState; data: JobData; stats?: Stats; late?: LateResult };
 
 /** What a view of the scheduler needs at one moment. */
 export interface Snapshot {
@@ -46,8 +58,11 @@ type RxFigure = (typeof RX_FIGURES)[number];
  */
 export type StatsView = Omit<Stats, RxFigure | 'rtt_us'> & { [K in RxFigure]: number | null } & { rtt_us: Rtt | null };
 
+/** A late result as `--json` shows it: unmeasured figures null, as in the job's own stats. */
+export type LateResultView = Omit<LateResult, 'stats'> & { stats?: StatsView };
+
 /** A job as `--json` shows it: stats null when the job measured nothing. */
-export type JobView = Omit<JobInfo, 'stats'> & { stats: StatsView | null };
+export type JobView = Omit<JobInfo, 'stats' | 'late'> & { stats: StatsView | null; late?: LateResultView };
 
 /** The stats of a job that asked for `data` (its l: latency), with what was not measured as null. */
 export function statsView(stats: Stats, data: Pick<JobData, 'l'>): StatsView {
@@ -60,5 +75,11 @@ export function statsView(stats: Stats, data: Pick<JobData, 'l'>): StatsView {
 
 /** A job for JSON output: unmeasured figures null. */
 export function jobView(job: JobInfo): JobView {
-  return { ...job, stats: job.stats ? statsView(job.stats, job.data) : null };
+  const { late, ...rest } = job;
+  const view: JobView = { ...rest, stats: job.stats ? statsView(job.stats, job.data) : null };
+  if (late) {
+    const { stats, ...fields } = late;
+    view.late = stats ? { ...fields, stats: statsView(stats, job.data) } : fields;
+  }
+  return view;
 }

@@ -23,8 +23,12 @@ export type SchedulerEvent =
   | { type: 'recovered'; now: number }
   | { type: 'jobDelivered'; jobId: string; now: number }
   | { type: 'deliveryFailed'; jobId: string; reason: string; now: number }
-  /** `via`: the node whose authenticated session carried it; the job must be that node's. */
-  | { type: 'statusReceived'; jobId: string; candidates: readonly string[]; status: 'STARTED' | 'SUCCESS' | 'FAIL'; reason: string; stats?: Stats; via?: string; now: number }
+  /**
+   * A node's status. `jobId` empty: a legacy status, matched by `candidates` (the nodes at its source
+   * address). `run`: the run its id names (wire-id.ts), absent = the job's current run. `via`: the
+   * node whose authenticated session carried it; the job must be that node's.
+   */
+  | { type: 'statusReceived'; jobId: string; run?: number; candidates: readonly string[]; status: 'STARTED' | 'SUCCESS' | 'FAIL'; reason: string; stats?: Stats; via?: string; now: number }
   /** A node's session opened (it proved the key): it is up and may take its next job. */
   | { type: 'nodeReached'; node: string; now: number }
   /** A node's session ended or could not be opened: it is down until it is reached again. */
@@ -69,6 +73,11 @@ export interface CoreConfig {
   recoveryGraceMs: number;
   /** Finished jobs held (in memory and in the store); beyond it the oldest finished are removed. 0 = none. */
   keepJobs: number;
+  /**
+   * How long a legacy node's STARTED is waited for after its job already ended (the status port's
+   * listeners accept out of order): a STARTED from that node within it is that one, come late.
+   */
+  legacyReorderMs: number;
   /** How long a finished job is held after it finished; Infinity = no age limit. */
   keepForMs: number;
 }
@@ -81,7 +90,10 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   recoveryGraceMs: 15_000,
   keepJobs: 10_000,
   keepForMs: Infinity,
+  legacyReorderMs: 5000,
 };
+
+type StatusEvent = Extract<SchedulerEvent, { type: 'statusReceived' }>;
 
 const isFinal = (job: JobRecord): boolean => FINAL_STATES.includes(job.state);
 const jobOrder = (a: JobRecord, b: JobRecord): boolean => a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq);
@@ -101,6 +113,8 @@ export class SchedulerCore {
   private readonly queues = new Map<string, Heap<JobRecord>>();
   /** The job each node is busy with: sent and not yet finished by the node. */
   private readonly current = new Map<string, string>();
+  /** Per legacy node, when each STARTED it still owes became owed: its job ended before the STARTED came. */
+  private readonly owedStarted = new Map<string, number[]>();
   private effects: Effect[] = [];
   private changedJobs = new Set<JobRecord>();
   private changedNodes = new Set<NodeRecord>();
@@ -322,17 +336,49 @@ export class SchedulerCore {
     this.changedNodes.add(node);
   }
 
-  private statusReceived(event: Extract<SchedulerEvent, { type: 'statusReceived' }>): void {
-    const job = event.jobId !== '' ? this.state.jobs.get(event.jobId) : this.legacyMatch(event.candidates);
-    if (job && event.via !== undefined && job.node !== event.via) {
-      this.log('warn', `${event.status} for job ${job.id} of node ${job.node} came on node ${event.via}'s session: ignored`);
-      return;
-    }
+  private statusReceived(event: StatusEvent): void {
+    if (event.jobId === '') return this.legacyStatus(event);
+    const job = this.state.jobs.get(event.jobId);
     if (!job) {
-      const from = event.jobId !== '' ? `job ${event.jobId}` : `node(s) ${event.candidates.join(', ') || 'unknown'}`;
-      this.log('warn', `${event.status} for ${from} matches no job that is running: ignored`);
+      this.log('warn', `${event.status} for job ${event.jobId} matches no job that is running: ignored`);
       return;
     }
+    if (!this.cameOnItsSession(job, event)) return;
+    const run = event.run ?? job.run;
+    if (run !== job.run) {
+      // A run declared lost was re-run (retries): the job's result is its last run's, alone.
+      this.log('info', `${event.status} for run ${run} of job ${job.id}, which is on run ${job.run}: ignored`);
+      return;
+    }
+    this.jobStatus(job, event);
+  }
+
+  /**
+   * A legacy status names no job: it is for the job of a node at its source address. The status
+   * port's listeners accept out of order, so a node's STARTED may come after its job's SUCCESS or
+   * FAIL: that ends the job all the same, and the node then owes a STARTED, which is absorbed when it
+   * comes (within legacyReorderMs) instead of marking the node's next job running before it has it.
+   */
+  private legacyStatus(event: StatusEvent): void {
+    if (event.status === 'STARTED' && this.absorbOwedStarted(event.candidates, event.now)) return;
+    const job = this.legacyMatch(event.candidates, event.status);
+    if (!job) {
+      this.log('warn', `${event.status} for node(s) ${event.candidates.join(', ') || 'unknown'} matches no job that is running: ignored`);
+      return;
+    }
+    if (!this.cameOnItsSession(job, event)) return;
+    if (event.status !== 'STARTED' && job.state === 'sent') this.oweStarted(job.node, event.now);
+    this.jobStatus(job, event);
+  }
+
+  private cameOnItsSession(job: JobRecord, event: StatusEvent): boolean {
+    if (event.via === undefined || job.node === event.via) return true;
+    this.log('warn', `${event.status} for job ${job.id} of node ${job.node} came on node ${event.via}'s session: ignored`);
+    return false;
+  }
+
+  /** A status of the job's current run. */
+  private jobStatus(job: JobRecord, event: StatusEvent): void {
     const wasCurrent = this.current.get(job.node) === job.id;
     if (event.status === 'STARTED') {
       if (job.state !== 'sent') return;
@@ -343,6 +389,7 @@ export class SchedulerCore {
       this.changedJobs.add(job);
       return;
     }
+    if (job.state === 'lost') return this.keepLate(job, event);
     if (job.state === 'succeeded' || job.state === 'failed' || (job.state === 'cancelled' && !wasCurrent)) {
       this.log('info', `late ${event.status} for job ${job.id} (already ${job.state}): ignored`);
       return;
@@ -352,6 +399,8 @@ export class SchedulerCore {
       return;
     }
     if (wasCurrent) this.current.delete(job.node);
+    // A run that ends without its STARTED (late, or never sent) was a run all the same.
+    if (job.state === 'sent' || job.state === 'pending') job.attempts += 1;
     if (job.state === 'cancelled') {
       this.finished.add(job);
       this.log('info', `node ${job.node} stopped cancelled job ${job.id}`);
@@ -359,20 +408,70 @@ export class SchedulerCore {
       this.finish(job, 'succeeded', '', event.now, event.stats);
       this.log('info', `Node ${job.node} successfully completed job ${job.id}.`);
     } else {
-      if (job.state === 'sent') job.attempts += 1;
       this.failOrRetry(job, 'failed', event.reason || 'node reported FAIL (no reason given)', event.now);
     }
     this.dispatch(job.node, event.now);
   }
 
-  /** A legacy status names no job: it belongs to the matching node that was sent a job first. */
-  private legacyMatch(candidates: readonly string[]): JobRecord | undefined {
+  /**
+   * A result for a job already declared lost: its final state stays (it was counted, and acted on,
+   * once), and the result is kept beside it. Only the first such result is kept.
+   */
+  private keepLate(job: JobRecord, event: StatusEvent): void {
+    const type = event.status as 'SUCCESS' | 'FAIL';
+    if (job.late) {
+      this.log('info', `another late ${type} for job ${job.id} (a late ${job.late.type} is kept): ignored`);
+      return;
+    }
+    job.late = { type, reason: event.reason, stats: event.stats, at: event.now };
+    if (!event.stats) delete job.late.stats;
+    this.changedJobs.add(job);
+    this.log('warn', `late ${type} for job ${job.id} after it was declared lost: kept as a late result`);
+  }
+
+  /**
+   * The job a legacy status is for: of the candidates' current jobs, the one sent first among those
+   * it can apply to (a STARTED: one not yet running), else among all (a repeated STARTED, ignored).
+   */
+  private legacyMatch(candidates: readonly string[], status: StatusEvent['status']): JobRecord | undefined {
     let best: JobRecord | undefined;
+    let fallback: JobRecord | undefined;
     for (const name of candidates) {
       const job = this.currentJob(name);
-      if (job && (!best || (job.sentAt ?? 0) < (best.sentAt ?? 0))) best = job;
+      if (!job) continue;
+      const fits = status !== 'STARTED' || job.state !== 'running';
+      if (fits && (!best || (job.sentAt ?? 0) < (best.sentAt ?? 0))) best = job;
+      if (!fallback || (job.sentAt ?? 0) < (fallback.sentAt ?? 0)) fallback = job;
     }
-    return best;
+    return best ?? fallback;
+  }
+
+  private oweStarted(node: string, now: number): void {
+    const owed = this.unexpiredOwed(node, now) ?? [];
+    owed.push(now);
+    this.owedStarted.set(node, owed);
+  }
+
+  /** True when a candidate owed a STARTED: this is it, late, and it is used up. */
+  private absorbOwedStarted(candidates: readonly string[], now: number): boolean {
+    for (const name of candidates) {
+      const owed = this.unexpiredOwed(name, now);
+      if (!owed) continue;
+      owed.shift();
+      if (owed.length === 0) this.owedStarted.delete(name);
+      return true;
+    }
+    return false;
+  }
+
+  /** A node's owed STARTEDs that are still awaited; undefined when none is. */
+  private unexpiredOwed(node: string, now: number): number[] | undefined {
+    const owed = this.owedStarted.get(node);
+    if (!owed) return undefined;
+    while (owed.length > 0 && owed[0]! < now - this.config.legacyReorderMs) owed.shift();
+    if (owed.length > 0) return owed;
+    this.owedStarted.delete(node);
+    return undefined;
   }
 
   private cancel(jobId: string, now: number): void {
@@ -427,6 +526,7 @@ export class SchedulerCore {
     const queued = this.cancelQueued(name, reason, now);
     this.state.nodes.delete(name);
     this.queues.delete(name);
+    this.owedStarted.delete(name);
     this.changedNodes.delete(node);
     this.removedNodes.push(name);
     this.effects.push(stopJob === undefined ? { type: 'forgetNode', node } : { type: 'forgetNode', node, stopJob });
@@ -455,6 +555,7 @@ export class SchedulerCore {
     if (job.attempts <= job.retries) {
       job.reason = reason;
       job.sends = 0;
+      job.run += 1;
       this.log('warn', `job ${job.id} on ${job.node} ${state}: ${reason}; re-running (run ${job.attempts + 1} of ${job.retries + 1})`);
       this.requeue(job);
       return;
@@ -463,9 +564,8 @@ export class SchedulerCore {
     this.log('error', `job ${job.id} on ${job.node} ${state}: ${reason}`);
   }
 
+  /** A job reaches its final state: once (a result after `lost` is kept as a late result instead). */
   private finish(job: JobRecord, state: JobRecord['state'], reason: string, now: number, stats?: Stats): void {
-    // Only a lost job finishes again (a late SUCCESS or FAIL); it was let go when it was lost.
-    const again = isFinal(job);
     this.moveTo(job, state);
     job.reason = reason;
     job.finishedAt = now;
@@ -473,8 +573,7 @@ export class SchedulerCore {
     // and stays held until then: the node's slot points at it.
     if (this.current.get(job.node) !== job.id) {
       job.deadline = undefined;
-      if (again) this.finished.finishedAgain(job);
-      else this.finished.add(job);
+      this.finished.add(job);
     }
     if (stats) job.stats = stats;
     this.changedJobs.add(job);

@@ -6,6 +6,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { JobRecord, NodeRecord } from './types.js';
 import type { NodeSessions } from './node-sessions.js';
+import { wireJobId } from './wire-id.js';
 
 /** What delivery needs from the scheduler: its nodes, where statuses go, and where outcomes go. */
 export interface DeliveryOptions {
@@ -51,12 +52,13 @@ export class Delivery {
     this.cancellable.delete(name);
   }
 
-  /** Asks a node to stop a cancelled job; it answers FAIL "cancelled", which frees the node. */
-  async requestCancel(node: NodeRecord, jobId: string): Promise<void> {
+  /** Asks a node to stop a cancelled job's run; it answers FAIL "cancelled", which frees the node. */
+  async requestCancel(node: NodeRecord, jobId: string, run = 1): Promise<void> {
     const nodeName = node.name;
     const { log, sessions } = this.options;
+    const wireId = wireJobId(jobId, run);
     if (sessions && !this.options.isLegacy(node)) {
-      if (sessions.cancel(nodeName, jobId)) log.info(`asked node ${nodeName} to stop cancelled job ${jobId}`);
+      if (sessions.cancel(nodeName, wireId)) log.info(`asked node ${nodeName} to stop cancelled job ${jobId}`);
       else log.warn(`job ${jobId} cancelled, but node ${nodeName} has no session to ask on: it runs to its end`);
       return;
     }
@@ -65,20 +67,16 @@ export class Delivery {
       return;
     }
     try {
-      await this.options.send({ host: node.host, port: node.port }, encodeJob({ id: jobId, cancel: true }), { connectTimeoutMs: 3000, ioTimeoutMs: 5000, retries: 3 });
+      await this.options.send({ host: node.host, port: node.port }, encodeJob({ id: wireId, cancel: true }), { connectTimeoutMs: 3000, ioTimeoutMs: 5000, retries: 3 });
       log.info(`asked node ${nodeName} to stop cancelled job ${jobId}`);
     } catch (error) {
       log.warn(`could not ask node ${nodeName} to stop cancelled job ${jobId}: ${describeError(error)}; it runs to its end`);
     }
   }
 
-  /**
-   * The job as the node sees it: legacy fields, our id, the run (a retry is a new run, a job sent
-   * again is the same one: the node runs each run once), the resolved target, and (legacy wire)
-   * where to reply.
-   */
+  /** The job as the node sees it: legacy fields, its run's id, the resolved target, and (legacy wire) where to reply. */
   wireJob(job: JobRecord, legacy = true): Partial<Job> & { id: string } {
-    const wire = { ...job.data, id: job.id, run: job.attempts + 1, target: this.resolveTarget(job.target) };
+    const wire = { ...job.data, id: wireJobId(job.id, job.run), target: this.resolveTarget(job.target) };
     return legacy ? { ...wire, reply_to: `:${this.options.statusPort()}` } : wire;
   }
 

@@ -5,10 +5,10 @@ const COMPACT_AFTER = 1024;
 
 /**
  * The finished jobs the core may remove, in the order they finished: a queue with lazy deletion,
- * so retention takes the oldest in O(1) amortized. A job that finishes again (a late status for a
- * lost job) is queued again with its new finishedAt; its old entry no longer matches and is skipped.
- * A cancelled job is queued when its node lets it go, behind jobs that finished meanwhile: it may
- * outstay keepForMs by as long as its node held it.
+ * so retention takes the oldest in O(1) amortized. A job finishes once (a late result for a lost
+ * job is kept beside it and leaves its finishedAt alone), so it is queued once. A cancelled job is
+ * queued when its node lets it go, behind jobs that finished meanwhile: it may outstay keepForMs by
+ * as long as its node held it.
  */
 export class FinishedJobs {
   private jobs: JobRecord[] = [];
@@ -27,11 +27,6 @@ export class FinishedJobs {
   /** A job is final and its node let it go: it may be removed from now on. */
   add(job: JobRecord): void {
     this.held += 1;
-    this.push(job);
-  }
-
-  /** A job added before finished again: it goes to the back, by its new finishedAt. */
-  finishedAgain(job: JobRecord): void {
     this.push(job);
   }
 

@@ -20,6 +20,7 @@ import { Delivery } from './delivery.js';
 import { NodeAddresses } from './node-addresses.js';
 import { TurnBatch, leavesProcess } from './turn-batch.js';
 import { submissionRows, type Submission } from './records.js';
+import { parseWireJobId, wireJobId } from './wire-id.js';
 
 /**
  * Listening sockets for statuses. libuv takes one connection per socket per event-loop turn and
@@ -191,9 +192,10 @@ export class SchedulerService extends EventEmitter {
   /** A status on a node's session: handled like one on the status port, but only for that node's jobs. */
   private sessionStatus(node: string, status: Status): Promise<void> | void {
     this.delivery.sawPktgenNode(node);
-    if (status.type === 'PROGRESS') return this.progressed(status.job_id, status.elapsed_s, status.stats?.tx_mbps ?? 0);
+    const { jobId, run } = statusJob(status);
+    if (status.type === 'PROGRESS') return this.progressed(jobId, run, status.elapsed_s, status.stats?.tx_mbps ?? 0);
     this.handle({
-      type: 'statusReceived', jobId: status.job_id, candidates: [node], via: node, status: status.type,
+      type: 'statusReceived', jobId, run, candidates: [node], via: node, status: status.type,
       reason: status.reason, stats: status.stats, now: this.clock(),
     });
     // Acknowledged once saved, however long the store takes: the session stays open meanwhile.
@@ -288,12 +290,13 @@ export class SchedulerService extends EventEmitter {
   /** Handles a status; the promise settles once its change is saved, and only then is the status acknowledged. */
   private statusArrived(payload: Buffer, peer: Peer): Promise<void> | void {
     const status = decodeStatus(payload);
+    const { jobId, run } = statusJob(status);
     // Read-only: the core only looks at candidates, so the index's own list is passed as is.
     // Unauthenticated statuses count only for legacy nodes, and never for a job sent over a session.
     const here = this.addresses.nodesAt(peer.remoteAddress);
     // Without a key every node is legacy: the index's own list serves as it is (1,000 nodes may share an address).
     let candidates = this.sessions ? here.filter((name) => this.isLegacy(this.core.state.nodes.get(name)!)) : here;
-    const owner = status.job_id !== '' ? this.core.state.jobs.get(status.job_id)?.node : undefined;
+    const owner = jobId !== '' ? this.core.state.jobs.get(jobId)?.node : undefined;
     if (owner !== undefined && !this.isLegacy(this.core.state.nodes.get(owner)!)) {
       this.options.log.warn(`ignored unauthenticated ${status.type} from ${peer.remoteAddress} for job ${status.job_id}: node ${owner} reports over its session`);
       return;
@@ -304,20 +307,17 @@ export class SchedulerService extends EventEmitter {
       return;
     }
     if (status.type === 'PROGRESS') {
-      this.progressed(status.job_id, status.elapsed_s, status.stats?.tx_mbps ?? 0);
+      this.progressed(jobId, run, status.elapsed_s, status.stats?.tx_mbps ?? 0);
       return;
     }
     // Only a pktgen node names itself: such a node understands cancel requests.
-    if (status.node !== '') {
-      const node = this.core.state.jobs.get(status.job_id)?.node;
-      if (node !== undefined) this.delivery.sawPktgenNode(node);
-    }
-    if (status.job_id === '' && candidates.length === 0) {
+    if (status.node !== '' && owner !== undefined) this.delivery.sawPktgenNode(owner);
+    if (jobId === '' && candidates.length === 0) {
       // The old daemon always reports from and to 127.0.0.1: any node may have sent it.
       candidates = [...this.core.state.nodes.values()].filter((node) => this.isLegacy(node)).map((node) => node.name);
     }
     this.handle({
-      type: 'statusReceived', jobId: status.job_id, candidates, status: status.type,
+      type: 'statusReceived', jobId, run, candidates, status: status.type,
       reason: status.reason, stats: status.stats, now: this.clock(),
     });
     // While the store fails, a status would wait past the point where the node counts it as taken
@@ -329,9 +329,9 @@ export class SchedulerService extends EventEmitter {
   /** Live progress of running jobs, reported by nodes each second (not persisted). */
   readonly live = new Map<string, { elapsedS: number; mbps: number }>();
 
-  private progressed(jobId: string, elapsedS: number, mbps: number): void {
+  private progressed(jobId: string, run: number | undefined, elapsedS: number, mbps: number): void {
     const job = this.core.state.jobs.get(jobId);
-    if (!job || (job.state !== 'running' && job.state !== 'sent')) return;
+    if (!job || (job.state !== 'running' && job.state !== 'sent') || (run !== undefined && run !== job.run)) return;
     this.live.set(jobId, { elapsedS, mbps });
   }
 
@@ -440,7 +440,7 @@ export class SchedulerService extends EventEmitter {
       }
       case 'cancelJob': {
         const node = this.core.state.nodes.get(effect.node);
-        return void (node && this.delivery.requestCancel(node, effect.jobId));
+        return void (node && this.delivery.requestCancel(node, effect.jobId, this.core.state.jobs.get(effect.jobId)?.run));
       }
       case 'forgetNode': return this.forgetNode(effect.node, effect.stopJob);
       case 'jobFinished':
@@ -454,11 +454,13 @@ export class SchedulerService extends EventEmitter {
 
   /** A node left: it is asked to stop its job (on its session, kept open a little for that), then forgotten. */
   private forgetNode(node: NodeRecord, stopJob: string | undefined): void {
+    const run = stopJob === undefined ? undefined : this.core.state.jobs.get(stopJob)?.run;
     if (stopJob !== undefined) {
       this.live.delete(stopJob);
-      void this.delivery.requestCancel(node, stopJob);
+      void this.delivery.requestCancel(node, stopJob, run);
     }
-    this.sessions?.retire(node.name, stopJob);
+    // The node's final status for that run names its wire id.
+    this.sessions?.retire(node.name, stopJob === undefined ? undefined : wireJobId(stopJob, run ?? 1));
     this.delivery.forget(node.name);
     this.addresses.forget(node.name);
   }
@@ -488,4 +490,9 @@ export class SchedulerService extends EventEmitter {
   isDrained(): boolean {
     return this.core.isDrained();
   }
+}
+
+/** The job and run a status names; a legacy status names neither (its job is found by its source address). */
+function statusJob(status: Status): { jobId: string; run?: number } {
+  return status.job_id === '' ? { jobId: '' } : parseWireJobId(status.job_id);
 }

@@ -21,6 +21,7 @@ export function jobInfo(job: JobRecord): JobInfo {
     finished_at: job.finishedAt ?? 0, seq: job.seq,
   };
   if (job.stats) info.stats = job.stats;
+  if (job.late) info.late = job.late;
   return info;
 }
 

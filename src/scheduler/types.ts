@@ -1,5 +1,5 @@
 import type { JobData, Stats } from '../protocol/messages.js';
-import type { JobState, NodeHealth } from '../protocol/view.js';
+import type { JobState, LateResult, NodeHealth } from '../protocol/view.js';
 
 /** A traffic node the scheduler drives. */
 export interface NodeRecord {
@@ -41,6 +41,11 @@ export interface JobRecord {
   attempts: number;
   /** Deliveries to the node so far (a delivery the node never started counts here only). */
   sends: number;
+  /**
+   * The run the job is on, 1 for the first; a re-run after a failed or lost run (its retries) takes
+   * the next. Each run goes to the node under an id of its own (wire-id.ts): a node runs an id once.
+   */
+  run: number;
   state: JobState;
   reason: string;
   stats?: Stats;
@@ -50,6 +55,8 @@ export interface JobRecord {
   finishedAt?: number;
   /** Deadline (ms) for the next status of a sent or running job. */
   deadline?: number;
+  /** The result of the last run that came after that run was declared lost; the job stays lost. */
+  late?: LateResult;
 }
 
 /** The whole scheduler state the core works on. */

@@ -61,6 +61,7 @@ export class MemoryStore implements SchedulerStore {
     }
     for (const job of changes.jobs ?? []) {
       if (!JOB_STATES.includes(job.state)) fail(`job ${job.id} has unknown state "${job.state}"`);
+      if (!(job.run >= 1)) fail(`job ${job.id} has run ${job.run}: runs count from 1`);
       if (!this.nodes.has(job.node) && !incoming.has(job.node)) fail(`job ${job.id} names unknown node ${job.node}`);
     }
   }

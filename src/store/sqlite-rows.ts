@@ -1,6 +1,6 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { JobRecord, NodeRecord } from '../scheduler/types.js';
-import { JOB_STATES, NODE_HEALTHS } from '../protocol/view.js';
+import { JOB_STATES, NODE_HEALTHS, type LateResult } from '../protocol/view.js';
 import type { JobData, Stats } from '../protocol/messages.js';
 import { validateJobData } from '../input/job.js';
 import { isObject, showValue } from '../input/json.js';
@@ -14,8 +14,8 @@ const nodeFields = {
 } as const satisfies Record<keyof NodeRecord, string>;
 const jobFields = {
   id: 'id', node: 'node', seq: 'seq', priority: 'priority', state: 'state', data: 'data', target: 'target',
-  timeoutS: 'grace_s', retries: 'retries', attempts: 'attempts', sends: 'sends', reason: 'reason', stats: 'stats',
-  createdAt: 'created_at', sentAt: 'sent_at', startedAt: 'started_at', finishedAt: 'finished_at', deadline: 'deadline',
+  timeoutS: 'grace_s', retries: 'retries', attempts: 'attempts', sends: 'sends', run: 'run', reason: 'reason', stats: 'stats',
+  createdAt: 'created_at', sentAt: 'sent_at', startedAt: 'started_at', finishedAt: 'finished_at', deadline: 'deadline', late: 'late',
 } as const satisfies Record<keyof JobRecord, string>;
 const fileFields = {
   hash: 'hash', path: 'path', loadedAt: 'loaded_at', jobCount: 'job_count', run: 'run', jobIds: 'job_ids',
@@ -75,14 +75,14 @@ export function nodeParams(node: NodeRecord): SQLInputValue[] {
   });
 }
 
-/** A job as statement parameters; data and stats become JSON text. */
+/** A job as statement parameters; data, stats and a late result become JSON text. */
 export function jobParams(job: JobRecord): SQLInputValue[] {
   return inColumnOrder<typeof jobFields>(jobColumns, {
     id: job.id, node: job.node, seq: job.seq, priority: job.priority, state: job.state,
     data: JSON.stringify(job.data), target: job.target, grace_s: job.timeoutS, retries: job.retries,
-    attempts: job.attempts, sends: job.sends, reason: job.reason, stats: job.stats ? JSON.stringify(job.stats) : null,
+    attempts: job.attempts, sends: job.sends, run: job.run, reason: job.reason, stats: job.stats ? JSON.stringify(job.stats) : null,
     created_at: job.createdAt, sent_at: job.sentAt ?? null, started_at: job.startedAt ?? null,
-    finished_at: job.finishedAt ?? null, deadline: job.deadline ?? null,
+    finished_at: job.finishedAt ?? null, deadline: job.deadline ?? null, late: job.late ? JSON.stringify(job.late) : null,
   });
 }
 
@@ -136,6 +136,13 @@ const statsObject = (value: unknown): Stats => {
   return value as Stats;
 };
 
+const lateObject = (value: unknown): LateResult => {
+  if (!isObject(value) || (value.type !== 'SUCCESS' && value.type !== 'FAIL') || typeof value.at !== 'number') {
+    throw new Error(`${showValue(value)}: expected a late result {type: SUCCESS or FAIL, reason, stats, at}`);
+  }
+  return value as unknown as LateResult;
+};
+
 /** The key of a row that could not be read, for the report: its name or id as stored, if it is text. */
 export function rowKey(table: 'nodes' | 'jobs', row: object): string {
   const key = (row as SQLOutputValue[])[table === 'nodes' ? N.name : J.id];
@@ -177,7 +184,7 @@ export function jobFromRow(row: object, dataCache?: Map<SQLOutputValue, JobData>
     id: text(r, J.id, 'id'), node: text(r, J.node, 'node'), priority: integer(r, J.priority, 'priority'), seq: integer(r, J.seq, 'seq'),
     data, target: text(r, J.target, 'target'),
     timeoutS: real(r, J.grace_s, 'grace_s'), retries: integer(r, J.retries, 'retries'), attempts: integer(r, J.attempts, 'attempts'),
-    sends: integer(r, J.sends, 'sends'), state: oneOf(JOB_STATES, r, J.state, 'state'), reason: text(r, J.reason, 'reason'),
+    sends: integer(r, J.sends, 'sends'), run: integer(r, J.run, 'run'), state: oneOf(JOB_STATES, r, J.state, 'state'), reason: text(r, J.reason, 'reason'),
     createdAt: real(r, J.created_at, 'created_at'),
   };
   if (r[J.stats] !== null) job.stats = json(r, J.stats, 'stats', statsObject);
@@ -189,6 +196,7 @@ export function jobFromRow(row: object, dataCache?: Map<SQLOutputValue, JobData>
   if (startedAt !== undefined) job.startedAt = startedAt;
   if (finishedAt !== undefined) job.finishedAt = finishedAt;
   if (deadline !== undefined) job.deadline = deadline;
+  if (r[J.late] !== null) job.late = json(r, J.late, 'late', lateObject);
   return job;
 }
 

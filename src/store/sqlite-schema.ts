@@ -60,6 +60,12 @@ const migrations: readonly string[] = [
    ALTER TABLE nodes ADD COLUMN removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1));
    ALTER TABLE files ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
    ALTER TABLE files ADD COLUMN job_ids TEXT;`,
+  // v5: the run a job is on (each run goes to the node under an id of its own), and the result that
+  // came after the job was declared lost (JSON). A job queued to run again gets the next run number:
+  // before v5 its re-run went out under the job's own id, which a node that runs an id once would skip.
+  `ALTER TABLE jobs ADD COLUMN run INTEGER NOT NULL DEFAULT 1 CHECK (run >= 1);
+   ALTER TABLE jobs ADD COLUMN late TEXT;
+   UPDATE jobs SET run = attempts + 1 WHERE state = 'pending' AND attempts > 0;`,
 ];
 
 /**

@@ -14,6 +14,8 @@ const DEAD2 = 1901;
  */
 class FakeNet {
   readonly delivered: string[] = [];
+  /** elapsed_s of each PROGRESS delivered. */
+  readonly elapsed: number[] = [];
   readonly attempts = new Map<number, number>();
   readonly dead = new Set<number>();
   hang = false;
@@ -30,6 +32,7 @@ class FakeNet {
     }
     const status = decodeStatus(Buffer.from(payload));
     this.delivered.push(`${to.port}:${status.type}:${status.job_id}`);
+    if (status.type === 'PROGRESS') this.elapsed.push(status.elapsed_s);
     return undefined;
   };
 }
@@ -66,14 +69,15 @@ describe('agent: status outbox, per destination and bounded', () => {
     assert.equal(outbox.idleFor({ host: '127.0.0.1', port: DEAD }), false);
   });
 
-  it('keeps one destination\'s statuses in order across retries', async () => {
+  it('keeps one destination\'s statuses in order across retries; a final status makes its job\'s PROGRESS moot', async () => {
     outbox = make(10_000);
     net.dead.add(LIVE);
     for (const type of ['STARTED', 'PROGRESS', 'SUCCESS'] as const) post(LIVE, type, 'j');
     post(LIVE, 'STARTED', 'k');
+    post(LIVE, 'PROGRESS', 'k');
     setTimeout(() => net.dead.delete(LIVE), 150);
-    await until('every status', () => net.delivered.length === 4, 5000);
-    assert.deepEqual(net.delivered, ['1800:STARTED:j', '1800:PROGRESS:j', '1800:SUCCESS:j', '1800:STARTED:k']);
+    await until('every status', () => net.delivered.length === 4 && outbox.size === 0, 5000);
+    assert.deepEqual(net.delivered, ['1800:STARTED:j', '1800:SUCCESS:j', '1800:STARTED:k', '1800:PROGRESS:k']);
   });
 
   it('holds the per-destination bound: the oldest PROGRESS goes first, a final only with an error line', async () => {
@@ -136,5 +140,85 @@ describe('agent: status outbox, per destination and bounded', () => {
     assert.ok(Date.now() - started < 2000, `drain took ${Date.now() - started} ms`);
     assert.equal(outbox.size, 0);
     assert.equal(lines.filter((line) => line.includes('could not deliver SUCCESS')).length, 3);
+  });
+
+  describe('PROGRESS: only the latest waits, and it never delays another status', () => {
+    const progress = (port: number, job: string, elapsedS: number): void =>
+      outbox.post({ to: { host: '127.0.0.1', port }, legacy: false, status: { type: 'PROGRESS', job_id: job, node: 'n', elapsed_s: elapsedS } });
+
+    it('coalesces a job\'s PROGRESS while its destination is down: one waits, the latest', async () => {
+      outbox = make(10_000);
+      net.dead.add(LIVE);
+      post(LIVE, 'STARTED', 'j');
+      for (let s = 1; s <= 5; s++) progress(LIVE, 'j', s);
+      progress(LIVE, 'k', 1);
+      assert.equal(outbox.size, 3, 'STARTED j, the last PROGRESS of j and of k');
+      net.dead.delete(LIVE);
+      await until('all delivered', () => outbox.size === 0, 5000);
+      assert.deepEqual(net.delivered, ['1800:STARTED:j', '1800:PROGRESS:j', '1800:PROGRESS:k']);
+      assert.deepEqual(net.elapsed, [5, 1], 'the latest of each job');
+    });
+
+    it('tries a PROGRESS once: a scheduler that is down gets the SUCCESS, never a retried PROGRESS ahead of it', async () => {
+      outbox = make(60_000);
+      net.dead.add(LIVE);
+      progress(LIVE, 'j', 1);
+      await until('the PROGRESS tried', () => outbox.size === 0, 2000);
+      post(LIVE, 'SUCCESS', 'j');
+      await until('the SUCCESS retried', () => (net.attempts.get(LIVE) ?? 0) >= 3, 5000);
+      net.dead.delete(LIVE);
+      await until('the SUCCESS delivered', () => outbox.size === 0, 5000);
+      assert.deepEqual(net.delivered, ['1800:SUCCESS:j']);
+      assert.equal(lines.filter((line) => /unreachable, retrying PROGRESS/.test(line)).length, 0);
+    });
+
+    it('abandons a PROGRESS being sent when a final status comes', async () => {
+      outbox = make(60_000);
+      net.dead.add(LIVE);
+      net.hang = true; // the PROGRESS would wait up to 60 s for a connection
+      progress(LIVE, 'j', 1);
+      await until('the PROGRESS on its way', () => net.attempts.get(LIVE) === 1, 2000);
+      net.dead.delete(LIVE);
+      post(LIVE, 'SUCCESS', 'j');
+      // Bounded well below the 60 s the PROGRESS's connection would have taken.
+      await until('the SUCCESS delivered', () => net.delivered.length === 1, 5000);
+      assert.deepEqual(net.delivered, ['1800:SUCCESS:j']);
+      assert.match(lines.join(''), /PROGRESS not delivered to 127\.0\.0\.1:1800/);
+    });
+  });
+
+  describe('a scheduler down for a long time (a fake clock)', () => {
+    let now: number;
+    const makeClocked = (retryMs: number): StatusOutbox =>
+      new StatusOutbox(createLogger({ write: (line) => lines.push(line), level: 'debug' }), retryMs, net.send, { perDestination: 100, total: 1000 }, () => now);
+
+    it('keeps retrying a SUCCESS for the whole --status-retry, then gives up on it with an error', async () => {
+      now = 1_000_000;
+      outbox = makeClocked(3_600_000);
+      net.dead.add(LIVE);
+      post(LIVE, 'SUCCESS', 'a');
+      await until('a first retry', () => (net.attempts.get(LIVE) ?? 0) >= 2, 2000);
+      now += 3_599_000; // 59 min 59 s later: still kept
+      const before = net.attempts.get(LIVE)!;
+      await until('retried after 59 min 59 s', () => net.attempts.get(LIVE)! > before, 5000);
+      assert.equal(outbox.size, 1);
+      assert.equal(lines.filter((line) => line.includes('could not deliver')).length, 0);
+      now += 2000; // past the hour
+      await until('given up', () => outbox.size === 0, 5000);
+      assert.equal(lines.filter((line) => / ERROR +could not deliver SUCCESS to the scheduler at 127\.0\.0\.1:1800/.test(line)).length, 1, lines.join(''));
+    });
+
+    it('delivers what it kept once the scheduler is back within --status-retry', async () => {
+      now = 1_000_000;
+      outbox = makeClocked(3_600_000);
+      net.dead.add(LIVE);
+      post(LIVE, 'STARTED', 'a');
+      post(LIVE, 'SUCCESS', 'a');
+      await until('a first retry', () => (net.attempts.get(LIVE) ?? 0) >= 2, 2000);
+      now += 150_000; // the issue's outage: 150 s
+      net.dead.delete(LIVE);
+      await until('both delivered', () => outbox.size === 0, 5000);
+      assert.deepEqual(net.delivered, ['1800:STARTED:a', '1800:SUCCESS:a']);
+    });
   });
 });

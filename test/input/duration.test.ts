@@ -22,6 +22,14 @@ describe('parseDurationMs', () => {
     });
     assert.equal(parseDurationMs('1s', '--timeout', { positive: true }), 1000);
   });
+
+  it('reads a number alone as seconds where a flag took seconds before (--status-retry), and says so when refusing', () => {
+    assert.equal(parseDurationMs('60', '--status-retry', { bareSeconds: true }), 60_000);
+    assert.equal(parseDurationMs('1h', '--status-retry', { bareSeconds: true }), 3_600_000);
+    assert.throws(() => parseDurationMs('1.5', '--status-retry', { bareSeconds: true }), {
+      code: 'ERR_USAGE', message: '--status-retry "1.5": expected a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d), or a number of seconds',
+    });
+  });
 });
 
 describe('formatDuration', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_CORE_CONFIG, SchedulerCore, type CoreConfig, type Effect, type NewJob, type SchedulerEvent } from '../../src/scheduler/core.js';
 import type { JobRecord, SchedulerState } from '../../src/scheduler/types.js';
+import type { Stats } from '../../src/protocol/messages.js';
 
 const data = { m: 10, t: 2, w: 1, n: 1, s_min: 64, s_max: 0, r: false, l: false };
 const emptyState = (): SchedulerState => ({ nodes: new Map(), jobs: new Map(), nextSeq: 1 });
@@ -197,16 +198,6 @@ describe('scheduler core: failures', () => {
     assert.match(h.job('a').reason, /never started/);
   });
 
-  it('accepts a late SUCCESS for a lost job', () => {
-    const h = new Harness().node('m0');
-    h.jobs(job('a', 'm0'));
-    h.status('a', 'STARTED');
-    h.t += 9000;
-    h.do({ type: 'ticked' });
-    h.status('a', 'SUCCESS');
-    assert.equal(h.job('a').state, 'succeeded');
-  });
-
   it('ignores a duplicate final status', () => {
     const h = new Harness().node('m0');
     h.jobs(job('a', 'm0'), job('b', 'm0'));
@@ -269,6 +260,196 @@ describe('scheduler core: legacy statuses, cancel, recovery', () => {
     const h = new Harness().node('m0');
     const result = h.core.handle({ type: 'jobsAdded', jobs: [job('a', 'm0'), job('b', 'm0')], now: 0 });
     assert.deepEqual(result.changedJobs.map((j) => `${j.id}:${j.state}`).sort(), ['a:sent', 'b:pending']);
+  });
+});
+
+describe('scheduler core: a final state is recorded once; late results', () => {
+  /** Runs `a` on m0 until it is declared lost: started, then silent past w + t + timeout. */
+  const lostJob = (h: Harness, id = 'a'): void => {
+    h.status(id, 'STARTED');
+    h.t += 8001;
+    h.do({ type: 'ticked' });
+    assert.equal(h.job(id).state, 'lost');
+  };
+  const finishedEffects = (h: Harness, id: string) => h.effects.filter((e) => e.type === 'jobFinished' && e.jobId === id);
+  const stats = { tx_packets: 10, tx_mbps: 9.5 } as Stats;
+
+  const cases: Array<[string, 'SUCCESS' | 'FAIL', string, Stats | undefined]> = [
+    ['a late SUCCESS and its statistics', 'SUCCESS', '', stats],
+    ['a late FAIL and its reason', 'FAIL', 'emitter crashed', undefined],
+  ];
+  for (const [what, type, reason, withStats] of cases) {
+    it(`keeps ${what} beside a lost job, which stays lost and finished once`, () => {
+      const h = new Harness().node('m0');
+      h.jobs(job('a', 'm0'), job('b', 'm0'));
+      lostJob(h);
+      const lostReason = h.job('a').reason;
+      h.t += 500;
+      const result = h.core.handle({ type: 'statusReceived', jobId: 'a', candidates: [], status: type, reason, stats: withStats, now: h.t });
+      h.effects.push(...result.effects);
+      const a = h.job('a');
+      assert.equal(a.state, 'lost');
+      assert.equal(a.reason, lostReason);
+      assert.equal(a.stats, undefined, 'the job\'s own result stays empty');
+      assert.deepEqual(a.late, { type, reason, at: h.t, ...(withStats ? { stats: withStats } : {}) });
+      assert.deepEqual(result.changedJobs.map((j) => j.id), ['a'], 'the late result is saved');
+      assert.deepEqual(finishedEffects(h, 'a'), [{ type: 'jobFinished', jobId: 'a', state: 'lost' }]);
+      assert.ok(result.effects.some((e) => e.type === 'log' && e.level === 'warn' &&
+        e.message === `late ${type} for job a after it was declared lost: kept as a late result`));
+      assert.equal(h.job('b').state, 'sent', 'the node has moved on; the late result does not touch its job');
+      assert.equal(h.core.currentJob('m0')?.id, 'b');
+    });
+  }
+
+  it('keeps the first late result only', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'));
+    lostJob(h);
+    h.status('a', 'SUCCESS');
+    const effects = h.status('a', 'FAIL', 'again');
+    assert.equal(h.job('a').late?.type, 'SUCCESS');
+    assert.ok(effects.some((e) => e.type === 'log' && /another late FAIL for job a \(a late SUCCESS is kept\): ignored/.test(e.message)));
+  });
+
+  it('keeps a late result of a job lost because it was never started', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'));
+    for (let i = 0; i < 3; i++) {
+      h.t += 9000;
+      h.do({ type: 'ticked' });
+    }
+    assert.equal(h.job('a').state, 'lost');
+    h.status('a', 'STARTED');
+    assert.equal(h.job('a').state, 'lost', 'a late STARTED changes nothing');
+    h.status('a', 'SUCCESS');
+    assert.equal(h.job('a').late?.type, 'SUCCESS');
+    assert.equal(finishedEffects(h, 'a').length, 1);
+  });
+
+  it('ignores a final status for a job that already succeeded or failed, late result or not', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'));
+    h.status('a', 'STARTED');
+    h.status('a', 'FAIL', 'boom');
+    h.status('a', 'SUCCESS');
+    assert.equal(h.job('a').state, 'failed');
+    assert.equal(h.job('a').late, undefined);
+  });
+
+  describe('with retries: each run has its own id, and the last run decides', () => {
+    const runStatus = (h: Harness, run: number, status: 'STARTED' | 'SUCCESS' | 'FAIL', reason = '') =>
+      h.do({ type: 'statusReceived', jobId: 'a', run, candidates: [], status, reason });
+    /** Starts run `run` of job a and lets it go silent until it is declared lost. */
+    const loseRun = (h: Harness, run: number): void => {
+      runStatus(h, run, 'STARTED');
+      h.t += 8001;
+      h.do({ type: 'ticked' });
+    };
+
+    it('re-runs a lost job as its next run; a result of the lost run is ignored, the re-run decides', () => {
+      const h = new Harness().node('m0');
+      h.jobs(job('a', 'm0', 1, { retries: 1 }));
+      loseRun(h, 1);
+      assert.deepEqual([h.job('a').state, h.job('a').run], ['sent', 2]);
+      runStatus(h, 1, 'STARTED');
+      assert.equal(h.job('a').state, 'sent', 'a STARTED of run 1 does not start run 2');
+      const effects = runStatus(h, 1, 'SUCCESS');
+      assert.equal(h.job('a').state, 'sent', 'nor does its SUCCESS end it');
+      assert.equal(h.job('a').late, undefined);
+      assert.ok(effects.some((e) => e.type === 'log' && e.message === 'SUCCESS for run 1 of job a, which is on run 2: ignored'));
+      runStatus(h, 2, 'STARTED');
+      runStatus(h, 2, 'FAIL', 'boom');
+      assert.deepEqual([h.job('a').state, h.job('a').reason, h.job('a').attempts], ['failed', 'boom', 2]);
+      assert.deepEqual(h.sent(), ['a', 'a']);
+      assert.equal(h.effects.filter((e) => e.type === 'jobFinished').length, 1);
+    });
+
+    it('keeps a late result of the last run only, once every run was lost', () => {
+      const h = new Harness().node('m0');
+      h.jobs(job('a', 'm0', 1, { retries: 1 }));
+      loseRun(h, 1);
+      loseRun(h, 2);
+      assert.deepEqual([h.job('a').state, h.job('a').run], ['lost', 2]);
+      runStatus(h, 1, 'SUCCESS');
+      assert.equal(h.job('a').late, undefined, 'run 1 was superseded by run 2');
+      runStatus(h, 2, 'FAIL', 'late and failed');
+      assert.deepEqual(h.job('a').late, { type: 'FAIL', reason: 'late and failed', at: h.t });
+      assert.equal(h.job('a').state, 'lost');
+    });
+
+    it('a run sent again because it never started keeps its run (and id): the node may hold it already', () => {
+      const h = new Harness().node('m0');
+      h.jobs(job('a', 'm0', 1, { retries: 2 }));
+      h.t += 9000;
+      h.do({ type: 'ticked' });
+      assert.deepEqual([h.job('a').state, h.job('a').run, h.job('a').sends], ['sent', 1, 2]);
+      h.do({ type: 'deliveryFailed', jobId: 'a', reason: 'no session' });
+      h.t += 1000;
+      h.do({ type: 'ticked' });
+      assert.equal(h.job('a').run, 1);
+      runStatus(h, 1, 'STARTED');
+      assert.equal(h.job('a').state, 'running');
+    });
+  });
+});
+
+describe('scheduler core: legacy statuses out of order', () => {
+  // A legacy status names no job: it is matched by source address, here m0's. The status port's
+  // listeners accept out of order, so a job's STARTED may come after its SUCCESS or FAIL.
+  // Steps: S = STARTED, OK = SUCCESS, FAIL, +N = N ms pass (and a tick).
+  const cases: Array<[string, number, string[], JobRecord['state'][], number]> = [
+    ['in order', 2, ['S', 'OK', 'S', 'OK'], ['succeeded', 'succeeded'], 0],
+    ['a SUCCESS before its STARTED ends the job all the same', 2, ['OK'], ['succeeded', 'sent'], 0],
+    ['the late STARTED does not mark the next job running', 2, ['OK', 'S'], ['succeeded', 'sent'], 0],
+    ['the next STARTED after the late one does', 2, ['OK', 'S', 'S'], ['succeeded', 'running'], 0],
+    ['a FAIL before its STARTED: the same', 2, ['FAIL', 'S'], ['failed', 'sent'], 0],
+    ['the next job\'s SUCCESS too before either STARTED', 2, ['OK', 'OK', 'S', 'S'], ['succeeded', 'succeeded'], 0],
+    ['a late STARTED after the last job is absorbed, not warned about', 1, ['OK', 'S'], ['succeeded'], 0],
+    ['a STARTED owed longer than legacyReorderMs is no longer waited for', 2, ['OK', '+6000', 'S'], ['succeeded', 'running'], 0],
+    ['a STARTED that matches nothing is still warned about', 1, ['S', 'OK', 'S'], ['succeeded'], 1],
+  ];
+  for (const [name, count, steps, states, warnings] of cases) {
+    it(`${name}: ${steps.join(' ')} -> ${states.join(', ')}`, () => {
+      const h = new Harness().node('m0');
+      const ids = ['a', 'b'].slice(0, count);
+      h.jobs(...ids.map((id) => job(id, 'm0')));
+      for (const step of steps) {
+        if (step.startsWith('+')) {
+          h.t += Number(step.slice(1));
+          h.do({ type: 'ticked' });
+        } else {
+          h.t += 1;
+          h.status('', step === 'S' ? 'STARTED' : step === 'OK' ? 'SUCCESS' : 'FAIL', '', ['m0']);
+        }
+      }
+      assert.deepEqual(ids.map((id) => h.job(id).state), states);
+      const warned = h.effects.filter((e) => e.type === 'log' && /matches no job that is running/.test(e.message));
+      assert.equal(warned.length, warnings, JSON.stringify(warned));
+      assert.deepEqual(h.effects.filter((e) => e.type === 'jobFinished').map((e) => (e as { jobId: string }).jobId),
+        ids.filter((id) => h.job(id).state === 'succeeded' || h.job(id).state === 'failed'), 'each job ends once');
+    });
+  }
+
+  it('counts a run that ended without its STARTED', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'));
+    h.status('', 'SUCCESS', '', ['m0']);
+    h.status('', 'STARTED', '', ['m0']);
+    assert.equal(h.job('a').attempts, 1);
+  });
+
+  it('keeps the count per node when nodes share an address', () => {
+    const h = new Harness().node('m0', '127.0.0.1', 1729).node('m1', '127.0.0.1', 1731);
+    h.jobs(job('a', 'm0'), job('b', 'm0'));
+    h.t += 5;
+    h.jobs(job('c', 'm1'));
+    const both = ['m0', 'm1'];
+    h.status('', 'SUCCESS', '', both); // a's, the first sent
+    h.status('', 'STARTED', '', both); // a's, late: absorbed
+    assert.deepEqual(['a', 'b', 'c'].map((id) => h.job(id).state), ['succeeded', 'sent', 'sent']);
+    h.status('', 'STARTED', '', both); // c's (sent before b)
+    h.status('', 'STARTED', '', both); // b's
+    assert.deepEqual(['a', 'b', 'c'].map((id) => h.job(id).state), ['succeeded', 'running', 'running']);
   });
 });
 
@@ -345,7 +526,7 @@ describe('scheduler core: retention of finished jobs', () => {
     assert.equal(h.core.currentJob('m1'), undefined);
   });
 
-  it('dates a lost job that succeeds late by its late finish', () => {
+  it('dates a lost job by when it was lost, not by a late result', () => {
     const h = new Harness(emptyState(), { keepForMs: 10_000 }).node('m0');
     h.jobs(job('a', 'm0'));
     h.status('a', 'STARTED');
@@ -354,12 +535,24 @@ describe('scheduler core: retention of finished jobs', () => {
     assert.equal(h.job('a').state, 'lost');
     h.t = 15_000;
     h.status('a', 'SUCCESS');
+    h.t = 18_001;
+    h.do({ type: 'ticked' });
+    assert.equal(h.job('a').late?.type, 'SUCCESS', 'held 10 s after it was lost');
     h.t = 18_002;
     h.do({ type: 'ticked' });
-    assert.equal(h.job('a').state, 'succeeded', '10 s after it was lost, but 3 s after it succeeded');
-    h.t = 25_001;
-    h.do({ type: 'ticked' });
     assert.deepEqual(h.removed, ['a']);
+  });
+
+  it('counts a lost job once against keepJobs when a late result comes', () => {
+    const h = new Harness(emptyState(), { keepJobs: 2 }).node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'), job('c', 'm0'));
+    h.status('a', 'STARTED');
+    h.t = 8001;
+    h.do({ type: 'ticked' });
+    h.status('a', 'SUCCESS');
+    h.runAll();
+    assert.deepEqual(h.removed, ['a'], 'a finished first (lost), and once');
+    assert.deepEqual(held(h), ['b', 'c']);
   });
 
   it('applies retention to saved state on recovery, oldest finish first', () => {

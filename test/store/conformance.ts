@@ -48,6 +48,19 @@ export function describeStoreConformance(name: string, makeStore: () => Schedule
       }
     });
 
+    it('keeps a lost job\'s late result and its run number, and clears neither on other updates', () => {
+      const lost = makeJob('j1', 'alpha', 1, {
+        state: 'lost', run: 2, attempts: 2, reason: 'no final status within w + t + 30 s', finishedAt: 50,
+        late: { type: 'SUCCESS', reason: '', stats: structuredClone(fullStats), at: 60 },
+      });
+      const lateFail = makeJob('j2', 'alpha', 2, { state: 'lost', finishedAt: 51, late: { type: 'FAIL', reason: 'emitter crashed', at: 70 } });
+      store.apply({ nodes: [alpha], jobs: [lost, lateFail] });
+      assert.deepEqual([...store.load().jobs.values()], [lost, lateFail]);
+      const moved = { ...lost, priority: 9 };
+      store.apply({ jobs: [moved] });
+      assert.deepEqual(store.load().jobs.get('j1'), moved);
+    });
+
     it('updates a node in place', () => {
       store.apply({ nodes: [alpha] });
       const down = { ...alpha, health: 'down' as const, failures: 4, retryAt: 99 };
@@ -119,6 +132,7 @@ export function describeStoreConformance(name: string, makeStore: () => Schedule
     const invalid: Array<[string, () => JobRecord]> = [
       ['a job whose node does not exist', () => makeJob('bad', 'ghost', 9)],
       ['a job in a state outside the union', () => makeJob('bad', 'alpha', 9, { state: 'paused' as JobRecord['state'] })],
+      ['a job on run 0', () => makeJob('bad', 'alpha', 9, { run: 0 })],
     ];
     for (const [what, badJob] of invalid) {
       it(`applies nothing from a change set holding ${what}`, () => {

@@ -9,7 +9,7 @@ export function makeNode(name: string, seq: number, fields: Partial<NodeRecord> 
 /** A pending job with no optional field set. */
 export function makeJob(id: string, node: string, seq: number, fields: Partial<JobRecord> = {}): JobRecord {
   return {
-    id, node, priority: 0, seq, target: '', timeoutS: 30, retries: 1, attempts: 0, sends: 0, state: 'pending',
+    id, node, priority: 0, seq, target: '', timeoutS: 30, retries: 1, attempts: 0, sends: 0, run: 1, state: 'pending',
     reason: '', createdAt: 1_700_000_000_000,
     data: { m: 100, t: 10, w: 0, n: 1, s_min: 64, s_max: 1500, r: true, l: false },
     ...fields,

@@ -88,7 +88,7 @@ describe('SqliteStore: durability and opening', () => {
     const raw = new DatabaseSync(path);
     raw.exec('PRAGMA user_version = 99');
     raw.close();
-    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 4\)/ });
+    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 5\)/ });
   });
 
   it('names the missing folder when the database folder does not exist', () => {
@@ -115,27 +115,27 @@ describe('SqliteStore: durability and opening', () => {
     assert.deepEqual(rows(), []);
   });
 
-  it('writes schema version 4 in WAL mode', () => {
+  it('writes schema version 5 in WAL mode', () => {
     const path = freshPath();
     SqliteStore.open(path).close();
     const raw = new DatabaseSync(path);
-    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 4);
+    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 5);
     assert.equal(raw.prepare('PRAGMA journal_mode').get()!.journal_mode, 'wal');
     assert.equal(raw.prepare('PRAGMA page_size').get()!.page_size, 1024);
     raw.close();
   });
 
-  it('opens a version 1 database with its state, and brings it to version 4', () => {
+  it('opens a version 1 database with its state, and brings it to version 5', () => {
     const path = freshPath();
     const first = SqliteStore.open(path);
     first.apply({ nodes: [node], jobs: [job], files: [{ hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1, run: 1 }] });
     first.close();
-    // Version 1 is version 4 without the nodes' legacy, down_since and removed columns and the files'
-    // run and job_ids, plus the (node, state) index, on SQLite's default 4 KiB pages.
+    // Version 1 is version 5 without the nodes' legacy, down_since and removed columns, the files' run
+    // and job_ids, and the jobs' run and late, plus the (node, state) index, on SQLite's default 4 KiB pages.
     const raw = new DatabaseSync(path);
     raw.exec('PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL');
     raw.exec(`ALTER TABLE nodes DROP COLUMN legacy; ALTER TABLE nodes DROP COLUMN down_since; ALTER TABLE nodes DROP COLUMN removed;
-      ALTER TABLE files DROP COLUMN run; ALTER TABLE files DROP COLUMN job_ids;
+      ALTER TABLE files DROP COLUMN run; ALTER TABLE files DROP COLUMN job_ids; ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late;
       CREATE INDEX jobs_by_node_state ON jobs (node, state); PRAGMA user_version = 1`);
     raw.close();
     const upgraded = SqliteStore.open(path);
@@ -145,11 +145,34 @@ describe('SqliteStore: durability and opening', () => {
     upgraded.apply({ jobs: [{ ...job, state: 'failed' }] });
     upgraded.close();
     const check = new DatabaseSync(path);
-    assert.equal(check.prepare('PRAGMA user_version').get()!.user_version, 4);
+    assert.equal(check.prepare('PRAGMA user_version').get()!.user_version, 5);
     assert.deepEqual(check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'jobs_by_node_state'").all(), []);
     assert.equal(check.prepare("SELECT state FROM jobs WHERE id = 'j1'").get()!.state, 'failed');
     assert.equal(check.prepare('PRAGMA page_size').get()!.page_size, 4096);
     check.close();
+  });
+});
+
+describe('SqliteStore: schema version 5 (runs and late results)', () => {
+  it('gives a job queued to run again its next run number, and every other job run 1', () => {
+    const path = freshPath();
+    const first = SqliteStore.open(path);
+    const jobs = [
+      makeJob('retry', 'alpha', 1, { attempts: 1 }),
+      makeJob('new', 'alpha', 2),
+      makeJob('out', 'alpha', 3, { state: 'sent', attempts: 1, sends: 1 }),
+      finishedJob('done', 'alpha', 4),
+    ];
+    first.apply({ nodes: [makeNode('alpha', 0)], jobs });
+    first.close();
+    const raw = new DatabaseSync(path);
+    raw.exec('ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late; PRAGMA user_version = 4');
+    raw.close();
+    const upgraded = SqliteStore.open(path);
+    const runs = [...upgraded.load().jobs.values()].map((job) => `${job.id}:${job.run}`);
+    // The sent job's run went out under the job's own id: its statuses must still match run 1.
+    assert.deepEqual(runs, ['retry:2', 'new:1', 'out:1', 'done:1']);
+    upgraded.close();
   });
 });
 

@@ -410,6 +410,7 @@ export namespace pktgen {
         seq: number;
         state: pktgen.JobState;
         sent_at: number;
+        late?: (pktgen.LateResult.$Properties|null);
         static create(properties: pktgen.JobInfo.$Shape): pktgen.JobInfo & pktgen.JobInfo.$Shape;
         static create(properties?: pktgen.JobInfo.$Properties): pktgen.JobInfo;
         static encode(message: pktgen.JobInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -436,9 +437,41 @@ export namespace pktgen {
             seq?: (number|null);
             state?: (pktgen.JobState|null);
             sent_at?: (number|null);
+            late?: (pktgen.LateResult.$Properties|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.JobInfo.$Properties;
+    }
+
+    interface ILateResult extends pktgen.LateResult.$Properties {
+    }
+
+    class LateResult {
+        constructor(properties?: pktgen.LateResult.$Properties);
+        $unknowns?: Uint8Array[];
+        type: pktgen.Status.Type;
+        reason: string;
+        stats?: (pktgen.Stats.$Properties|null);
+        at: number;
+        static create(properties: pktgen.LateResult.$Shape): pktgen.LateResult & pktgen.LateResult.$Shape;
+        static create(properties?: pktgen.LateResult.$Properties): pktgen.LateResult;
+        static encode(message: pktgen.LateResult.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.LateResult & pktgen.LateResult.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.LateResult;
+        static toObject(message: pktgen.LateResult, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace LateResult {
+        interface $Properties {
+            type?: (pktgen.Status.Type|null);
+            reason?: (string|null);
+            stats?: (pktgen.Stats.$Properties|null);
+            at?: (number|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.LateResult.$Properties;
     }
 
     interface IControlError extends pktgen.ControlError.$Properties {

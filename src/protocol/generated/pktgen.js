@@ -4296,6 +4296,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [seq] JobInfo seq
          * @property {pktgen.JobState|null} [state] JobInfo state
          * @property {number|null} [sent_at] JobInfo sent_at
+         * @property {pktgen.LateResult.$Properties|null} [late] JobInfo late
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4440,6 +4441,14 @@ export const pktgen = $root.pktgen = (() => {
         JobInfo.prototype.sent_at = 0;
 
         /**
+         * JobInfo late.
+         * @member {pktgen.LateResult.$Properties|null|undefined} late
+         * @memberof pktgen.JobInfo
+         * @instance
+         */
+        JobInfo.prototype.late = null;
+
+        /**
          * Creates a new JobInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.JobInfo
@@ -4499,6 +4508,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 14, wireType 0 =*/112).int32(message.state);
             if (message.sent_at != null && $Object.hasOwnProperty.call(message, "sent_at") && !$Object.is(message.sent_at, 0))
                 writer.uint32(/* id 15, wireType 1 =*/121).double(message.sent_at);
+            if (message.late != null && $Object.hasOwnProperty.call(message, "late"))
+                $root.pktgen.LateResult.encode(message.late, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4663,6 +4674,12 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.sent_at;
                         continue;
                     }
+                case 16: {
+                        if (wireType !== 2)
+                            break;
+                        message.late = $root.pktgen.LateResult.decode(reader, reader.size(), $undefined, _depth + 1, message.late);
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -4782,6 +4799,11 @@ export const pktgen = $root.pktgen = (() => {
             if (object.sent_at != null)
                 if (!$Object.is($Number(object.sent_at), 0))
                     message.sent_at = $Number(object.sent_at);
+            if (object.late != null) {
+                if (!$util.isObject(object.late))
+                    throw $TypeError(".pktgen.JobInfo.late: object expected");
+                message.late = $root.pktgen.LateResult.fromObject(object.late, _depth + 1);
+            }
             return message;
         };
 
@@ -4821,6 +4843,7 @@ export const pktgen = $root.pktgen = (() => {
                     object.seq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 object.state = options.enums === $String ? "PENDING" : 0;
                 object.sent_at = 0;
+                object.late = null;
             }
             if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
                 object.id = message.id;
@@ -4855,6 +4878,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.state = options.enums === $String ? $root.pktgen.JobState[message.state] === $undefined ? message.state : $root.pktgen.JobState[message.state] : message.state;
             if (message.sent_at != null && $Object.hasOwnProperty.call(message, "sent_at"))
                 object.sent_at = options.json && !$isFinite(message.sent_at) ? $String(message.sent_at) : message.sent_at;
+            if (message.late != null && $Object.hasOwnProperty.call(message, "late"))
+                object.late = $root.pktgen.LateResult.toObject(message.late, options, _depth + 1);
             return object;
         };
 
@@ -4884,6 +4909,328 @@ export const pktgen = $root.pktgen = (() => {
         };
 
         return JobInfo;
+    })();
+
+    pktgen.LateResult = (function() {
+
+        /**
+         * Properties of a LateResult.
+         * @typedef {Object} pktgen.LateResult.$Properties
+         * @property {pktgen.Status.Type|null} [type] LateResult type
+         * @property {string|null} [reason] LateResult reason
+         * @property {pktgen.Stats.$Properties|null} [stats] LateResult stats
+         * @property {number|null} [at] LateResult at
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a LateResult.
+         * @memberof pktgen
+         * @interface ILateResult
+         * @augments pktgen.LateResult.$Properties
+         * @deprecated Use pktgen.LateResult.$Properties instead.
+         */
+
+        /**
+         * Shape of a LateResult.
+         * @typedef {pktgen.LateResult.$Properties} pktgen.LateResult.$Shape
+         */
+
+        /**
+         * Constructs a new LateResult.
+         * @memberof pktgen
+         * @classdesc Represents a LateResult.
+         * @constructor
+         * @param {pktgen.LateResult.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const LateResult = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * LateResult type.
+         * @member {pktgen.Status.Type} type
+         * @memberof pktgen.LateResult
+         * @instance
+         */
+        LateResult.prototype.type = 0;
+
+        /**
+         * LateResult reason.
+         * @member {string} reason
+         * @memberof pktgen.LateResult
+         * @instance
+         */
+        LateResult.prototype.reason = "";
+
+        /**
+         * LateResult stats.
+         * @member {pktgen.Stats.$Properties|null|undefined} stats
+         * @memberof pktgen.LateResult
+         * @instance
+         */
+        LateResult.prototype.stats = null;
+
+        /**
+         * LateResult at.
+         * @member {number} at
+         * @memberof pktgen.LateResult
+         * @instance
+         */
+        LateResult.prototype.at = 0;
+
+        /**
+         * Creates a new LateResult instance using the specified properties.
+         * @function create
+         * @memberof pktgen.LateResult
+         * @static
+         * @param {pktgen.LateResult.$Properties=} [properties] Properties to set
+         * @returns {pktgen.LateResult} LateResult instance
+         * @type {{
+         *   (properties: pktgen.LateResult.$Shape): pktgen.LateResult & pktgen.LateResult.$Shape;
+         *   (properties?: pktgen.LateResult.$Properties): pktgen.LateResult;
+         * }}
+         */
+        LateResult.create = function(properties) {
+            return new LateResult(properties);
+        };
+
+        /**
+         * Encodes the specified LateResult message. Does not implicitly {@link pktgen.LateResult.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.LateResult
+         * @static
+         * @param {pktgen.LateResult.$Properties} message LateResult message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        LateResult.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.type);
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.reason);
+            if (message.stats != null && $Object.hasOwnProperty.call(message, "stats"))
+                $root.pktgen.Stats.encode(message.stats, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.at != null && $Object.hasOwnProperty.call(message, "at") && !$Object.is(message.at, 0))
+                writer.uint32(/* id 4, wireType 1 =*/33).double(message.at);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a LateResult message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.LateResult
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.LateResult & pktgen.LateResult.$Shape} LateResult
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        LateResult.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.LateResult();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.type = value;
+                        else
+                            delete message.type;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.reason = value;
+                        else
+                            delete message.reason;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        message.stats = $root.pktgen.Stats.decode(reader, reader.size(), $undefined, _depth + 1, message.stats);
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.at = value;
+                        else
+                            delete message.at;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a LateResult message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.LateResult
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.LateResult} LateResult
+         */
+        LateResult.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.LateResult)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.LateResult: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.LateResult();
+            if (object.type !== 0 && (typeof object.type !== "string" || $root.pktgen.Status.Type[object.type] !== 0))
+                switch (object.type) {
+                case "FAIL":
+                case 0:
+                    message.type = 0;
+                    break;
+                case "SUCCESS":
+                case 1:
+                    message.type = 1;
+                    break;
+                case "STARTED":
+                case 3:
+                    message.type = 3;
+                    break;
+                case "PROGRESS":
+                case 4:
+                    message.type = 4;
+                    break;
+                default:
+                    if (typeof object.type === "number" && (object.type | 0) === object.type)
+                        message.type = object.type;
+                }
+            if (object.reason != null)
+                if (typeof object.reason !== "string" || object.reason.length)
+                    message.reason = $String(object.reason);
+            if (object.stats != null) {
+                if (!$util.isObject(object.stats))
+                    throw $TypeError(".pktgen.LateResult.stats: object expected");
+                message.stats = $root.pktgen.Stats.fromObject(object.stats, _depth + 1);
+            }
+            if (object.at != null)
+                if (!$Object.is($Number(object.at), 0))
+                    message.at = $Number(object.at);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a LateResult message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.LateResult
+         * @static
+         * @param {pktgen.LateResult} message LateResult
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        LateResult.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.type = options.enums === $String ? "FAIL" : 0;
+                object.reason = "";
+                object.stats = null;
+                object.at = 0;
+            }
+            if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
+                object.type = options.enums === $String ? $root.pktgen.Status.Type[message.type] === $undefined ? message.type : $root.pktgen.Status.Type[message.type] : message.type;
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                object.reason = message.reason;
+            if (message.stats != null && $Object.hasOwnProperty.call(message, "stats"))
+                object.stats = $root.pktgen.Stats.toObject(message.stats, options, _depth + 1);
+            if (message.at != null && $Object.hasOwnProperty.call(message, "at"))
+                object.at = options.json && !$isFinite(message.at) ? $String(message.at) : message.at;
+            return object;
+        };
+
+        /**
+         * Converts this LateResult to JSON.
+         * @function toJSON
+         * @memberof pktgen.LateResult
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        LateResult.prototype.toJSON = function() {
+            return LateResult.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for LateResult
+         * @function getTypeUrl
+         * @memberof pktgen.LateResult
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        LateResult.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.LateResult";
+        };
+
+        return LateResult;
     })();
 
     pktgen.ControlError = (function() {
