@@ -29,9 +29,10 @@ export interface FaultFigures {
   problems: string[];
 }
 
-const STARTED = /\bstarted job (j[0-9a-f]+)\b/;
-const SUCCEEDED = /\bjob (j[0-9a-f]+) succeeded\b/;
-const FAILED = /\bjob (j[0-9a-f]+) failed: (.*)$/;
+// A re-run may reach its node under the job id and a run number ("<id>.2"): it counts for the job.
+const STARTED = /\bstarted job (j[0-9a-f]+)(?:\.\d+)?\b/;
+const SUCCEEDED = /\bjob (j[0-9a-f]+)(?:\.\d+)? succeeded\b/;
+const FAILED = /\bjob (j[0-9a-f]+)(?:\.\d+)? failed: (.*)$/;
 
 /** Reads the "started job X", "job X succeeded" and "job X failed: R" lines of the nodes' logs. */
 export function nodeRuns(logs: readonly string[]): Map<string, NodeRuns> {
@@ -88,8 +89,7 @@ export function computeFigures(input: {
       continue;
     }
     const nodeSaid = runs.outcomes.at(-1);
-    const resultLost = nodeSaid === 'succeeded' ? !job.stats : nodeSaid !== undefined && job.state !== 'failed';
-    if (resultLost && !input.undeliverable?.has(id)) {
+    if (nodeSaid !== undefined && !resultKept(job, nodeSaid) && !input.undeliverable?.has(id)) {
       figures.lost += 1;
       problem(`job ${id}: the node ended it (${nodeSaid}) but the scheduler has ${job.state} "${job.reason}" without that result`);
     }
@@ -101,6 +101,15 @@ export function computeFigures(input: {
   }
   if (figures.orphans > 0) problem(`${figures.orphans} pktgen-emit process(es) left without their serve`);
   return figures;
+}
+
+/**
+ * True when the scheduler holds the result a node reported last for a job (`outcome`: 'succeeded' or
+ * a FAIL reason): as the job's own, or kept beside a lost job as its late result.
+ */
+function resultKept(job: JobInfo & { late?: { type: string } }, outcome: string): boolean {
+  if (outcome === 'succeeded') return job.stats !== undefined || job.late?.type === 'SUCCESS';
+  return job.state === 'failed' || job.late?.type === 'FAIL';
 }
 
 /** The one line a fault test prints: `faults: NAME: jobs 6 ended 6 lost 0 duplicated 0 orphans 0`. */
