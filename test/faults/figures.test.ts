@@ -34,6 +34,8 @@ describe('fault test figures', () => {
   const succeeded = `job ${ID} succeeded tx_packets=10`;
   const table: Array<{ what: string; final: JobInfo; history?: Sighting[]; log?: string[]; retries?: number; undeliverable?: boolean; want: [number, number, number] }> = [
     { what: 'succeeded once', final: job(ID, 'succeeded', '', STATS), log: [started, succeeded], want: [1, 0, 0] },
+    { what: 'stopped by its node with a reason', final: job(ID, 'failed', 'node shutting down'), log: [started, `stopped job ${ID}: node shutting down`], want: [1, 0, 0] },
+    { what: 'stopped by its node, its FAIL lost', final: job(ID, 'lost', 'no final status'), log: [started, `stopped job ${ID}: node shutting down`], want: [1, 1, 0] },
     { what: 'failed with a reason', final: job(ID, 'failed', 'node shutting down'), log: [started, `job ${ID} failed: node shutting down`], want: [1, 0, 0] },
     { what: 'lost by a kill -9 (the node said nothing)', final: job(ID, 'lost', 'no final status'), log: [started], want: [1, 0, 0] },
     { what: 'failed without a reason', final: job(ID, 'failed'), want: [0, 0, 0] },

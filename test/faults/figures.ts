@@ -33,8 +33,10 @@ export interface FaultFigures {
 const STARTED = /\bstarted job (j[0-9a-f]+)(?:\.\d+)?\b/;
 const SUCCEEDED = /\bjob (j[0-9a-f]+)(?:\.\d+)? succeeded\b/;
 const FAILED = /\bjob (j[0-9a-f]+)(?:\.\d+)? failed: (.*)$/;
+// A run the node stopped itself (its shutdown): a FAIL with that reason, logged without the word "failed".
+const STOPPED = /\bstopped job (j[0-9a-f]+)(?:\.\d+)?: (.*)$/;
 
-/** Reads the "started job X", "job X succeeded" and "job X failed: R" lines of the nodes' logs. */
+/** Reads the "started job X", "job X succeeded", "job X failed: R" and "stopped job X: R" lines of the nodes' logs. */
 export function nodeRuns(logs: readonly string[]): Map<string, NodeRuns> {
   const runs = new Map<string, NodeRuns>();
   const of = (id: string): NodeRuns => {
@@ -46,7 +48,7 @@ export function nodeRuns(logs: readonly string[]): Map<string, NodeRuns> {
     let match = STARTED.exec(line);
     if (match) of(match[1]!).starts += 1;
     if ((match = SUCCEEDED.exec(line))) of(match[1]!).outcomes.push('succeeded');
-    else if ((match = FAILED.exec(line))) of(match[1]!).outcomes.push(match[2]!);
+    else if ((match = FAILED.exec(line) ?? STOPPED.exec(line))) of(match[1]!).outcomes.push(match[2]!);
   }
   return runs;
 }
