@@ -37,7 +37,7 @@ describe('faults: kill -9 of a node mid-job (built binaries, loopback)', functio
       const left = await cluster!.helpersGone(name, 2000);
       if (left.length > 0) problems.push(`2 s after kill -9 of serve ${name}: pktgen-emit PID(s) ${left.join(', ')} still run`);
       const restarted = await cluster!.startNode(name);
-      const startup = restarted.log.split('\n').find((line) => /listening on/.test(line)) ?? '';
+      const startup = restarted.log.split('\n').find((line) => /pktgen node \S+ listening on/.test(line)) ?? '';
       const node = cluster!.node(name);
       if (!startup.includes(`127.0.0.1:${node.port} (TCP, jobs) and 127.0.0.1:${node.reflectPort} (UDP, reflector)`) || /not listening yet/.test(startup)) {
         problems.push(`the new serve ${name} did not start at once on its ports: ${startup}`);
