@@ -32,11 +32,15 @@ describe('faults: kill -9 of a node mid-job (built binaries, loopback)', functio
     // Both nodes at once: the two kills and their 2 s waits are independent.
     await Promise.all(['m0', 'm1'].map(async (name) => {
       const serve = cluster!.serve(name);
+      const killedAt = Date.now();
       serve.signal('SIGKILL');
       await serve.ended;
       const left = await cluster!.helpersGone(name, 2000);
+      const goneMs = Date.now() - killedAt;
       if (left.length > 0) problems.push(`2 s after kill -9 of serve ${name}: pktgen-emit PID(s) ${left.join(', ')} still run`);
+      const startedAt = Date.now();
       const restarted = await cluster!.startNode(name);
+      console.log(`      faults: kill -9 node: ${name}'s pktgen-emit ${left.length > 0 ? `still ${left.length} after` : 'gone within'} ${goneMs} ms; its new serve listening after ${Date.now() - startedAt} ms`);
       const startup = restarted.log.split('\n').find((line) => /pktgen node \S+ listening on/.test(line)) ?? '';
       const node = cluster!.node(name);
       if (!startup.includes(`127.0.0.1:${node.port} (TCP, jobs) and 127.0.0.1:${node.reflectPort} (UDP, reflector)`) || /not listening yet/.test(startup)) {
