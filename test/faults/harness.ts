@@ -100,12 +100,12 @@ export class FaultCluster {
    * Starts `pktgen schedule` with this test's nodes, ports and state folder (the same every time, so
    * a restart resumes), statuses heard on `host`; waits for its start-up line.
    */
-  async startScheduler(options: { host?: string; extraArgs?: string[] } = {}): Promise<PktgenProcess> {
+  async startScheduler(options: { host?: string } = {}): Promise<PktgenProcess> {
     const nodesFile = join(this.dir, 'nodes.json');
     const nodes = [...this.nodes.values()].map((n) => ({ name: n.name, ip: '127.0.0.1', port: n.port, reflector: `127.0.0.1:${n.reflectPort}`, legacy: n.legacy }));
     writeFileSync(nodesFile, JSON.stringify({ nodes }));
     const args = ['schedule', '-n', nodesFile, '--host', options.host ?? '127.0.0.1', '--port', String(this.statusPort),
-      '--control-port', String(this.controlPort), '--state-dir', this.stateDir, ...options.extraArgs ?? []];
+      '--control-port', String(this.controlPort), '--state-dir', this.stateDir];
     const scheduler = new PktgenProcess(`schedule #${this.schedulers.length + 1}`, args, pktgenEnv());
     this.schedulers.push(scheduler);
     await scheduler.waitForLog(/pktgen scheduler listening on/);
