@@ -24,6 +24,9 @@ const { values: flags } = parseArgs({ options: { runs: { type: 'string', default
 const RUNS = Number(flags.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 20) throw new Error(`--runs ${flags.runs}: expected 1..20`);
 
+// A signal ends the script through exit, whose hooks end the reflector.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
 const NATIVE = fileURLToPath(new URL('../native', import.meta.url));
 const EMIT = `${NATIVE}/build/pktgen-emit`;
 
@@ -80,7 +83,13 @@ function socketDrops(port: number): number {
 /** A pktgen-emit reflector on 127.0.0.1, port chosen by the kernel. */
 async function startReflector(): Promise<{ port: number; stop: () => Promise<void> }> {
   const child = spawn(EMIT, ['reflect', '--bind', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // However the script ends (an error, a signal), the reflector is ended by its PID.
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    process.off('exit', kill);
+    resolve();
+  }));
   const port = await bounded(new Promise<number>((resolve, reject) => {
     let seen = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -128,7 +137,8 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-await bounded(execa('make', ['-s', '-C', NATIVE]), 120_000, 'make -C native');
+// execa's timeout ends make (and its cleanup any child left at exit), where a race would only stop waiting.
+await execa('make', ['-s', '-C', NATIVE], { timeout: 120_000 });
 console.log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ` +
   `${new Date().toISOString().slice(0, 10)}`);
 console.log(`rate accuracy on loopback (127.0.0.1), median of ${RUNS}; ratio = measured / requested rate`);

@@ -7,7 +7,8 @@
  * Takes a PhaseConfig as JSON in argv[2]; with `session`, the key as its first IPC message
  * ({type: 'key', key}, hex: never on a command line). With `warmupJobs`, runs those first, sends
  * {type: 'warm'} and waits for {type: 'go'} before the measured run. Sends one PhaseResult over IPC,
- * then exits.
+ * then exits. The `load` phase (bench/load.ts) runs jobs like `throughput` and answers with every
+ * job's end: its state and how many final results the core gave it (jobFinished effects).
  */
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -16,6 +17,7 @@ import type { Logger } from '../src/log.js';
 import { readJobsFile } from '../src/input/files.js';
 import { SchedulerService } from '../src/scheduler/service.js';
 import type { JobData } from '../src/protocol/messages.js';
+import type { JobState, NodeHealth } from '../src/protocol/view.js';
 import { SqliteStore, STORE_FILE } from '../src/store/index.js';
 import { secretFromBytes, type SessionSecret } from '../src/session/crypto.js';
 import { benchLogger, countingStore, gcPauses, LatencyProbe, syscalls, syscallsSince, type GcCounts, type LogCounts, type StoreCounts, type Syscalls } from './instruments.js';
@@ -27,7 +29,12 @@ export type Wire = 'legacy' | 'session';
 export type PhaseConfig =
   | { phase: 'throughput'; wire: Wire; stateDir: string; ports: number[]; jobs: number; warmupJobs: number; logger: 'discard' | 'human'; maxSeconds: number }
   | { phase: 'queue'; wire: Wire; stateDir: string; ports: number[]; jobsFile: string; settleMs: number }
-  | { phase: 'restart'; wire: Wire; stateDir: string };
+  | { phase: 'restart'; wire: Wire; stateDir: string }
+  /** `deadlineAt`: wall-clock ms (Date.now()) by which the answer must be on its way, whatever is still open. */
+  | { phase: 'load'; wire: Wire; stateDir: string; ports: number[]; jobs: number; deadlineAt: number };
+
+/** One job at the end of a load run: where it ran, its state, the final results it got, and why. */
+export type LoadJob = [id: string, node: string, state: JobState, finishes: number, sends: number, reason: string];
 
 /** How the nodes came up: sessions open (every node, for the legacy wire) and how long that took. */
 export interface NodesUp { up: number; seconds: number }
@@ -38,7 +45,10 @@ export type PhaseResult =
       cpuS: number; syscalls: Syscalls; store: StoreCounts; latencyMs: Summary; nodesUp: NodesUp }
   | { phase: 'queue'; queued: number; inFlight: number; queueS: number; rssMb: number; maxRssMb: number; heapUsedMb: number; spacesMb: Record<string, number>; nodesUp: NodesUp }
   | { phase: 'restart'; openS: number; constructS: number; startS: number; totalS: number; processS: number;
-      queued: number; inFlight: number; rssMb: number; maxRssMb: number };
+      queued: number; inFlight: number; rssMb: number; maxRssMb: number }
+  | { phase: 'load'; drained: boolean; wallS: number; cpuS: number; maxRssMb: number; nodesUp: NodesUp; jobs: LoadJob[];
+      /** Nodes not up at the end, with their health. */
+      notUp: Array<[node: string, health: NodeHealth]>; logs: LogCounts };
 
 const data: JobData = { m: 0, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false };
 const mb = (bytes: number) => bytes / 2 ** 20;
@@ -167,7 +177,7 @@ async function queueFile(service: SchedulerService, path: string): Promise<void>
   const file = await readJobsFile(path, new Set(service.core.state.nodes.keys()));
   service.addJobs(
     file.jobs.map((j) => ({ nodes: j.nodes, priority: j.priority, data: j.data, target: j.target, timeoutS: j.timeoutS, retries: j.retries })),
-    { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length },
+    { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length, run: 1 },
   );
 }
 
@@ -206,9 +216,47 @@ async function restart(config: Extract<PhaseConfig, { phase: 'restart' }>, secre
   return result;
 }
 
+/** Kept before a load run's deadline for building and sending the answer (100,000 rows) and stopping. */
+const LOAD_ANSWER_MS = 10_000;
+
+/**
+ * `jobs` jobs through the scheduler at full speed, until it drains or its deadline nears; then every
+ * job's end. Final results are counted from the core's own effects, so a job the core finishes twice
+ * (a late result after `lost`, say) shows however the store recorded it.
+ */
+async function load(config: Extract<PhaseConfig, { phase: 'load' }>, secret?: SessionSecret): Promise<PhaseResult> {
+  const logger = benchLogger('discard', config.stateDir);
+  const { service, nodesUp } = await startedService(config.wire, config.stateDir, config.ports, logger.log, secret);
+  const finishes = new Map<string, number>();
+  const handle = service.core.handle.bind(service.core);
+  service.core.handle = (event) => {
+    const step = handle(event);
+    for (const effect of step.effects) if (effect.type === 'jobFinished') finishes.set(effect.jobId, (finishes.get(effect.jobId) ?? 0) + 1);
+    return step;
+  };
+  const done = drained(service, Math.max(0, config.deadlineAt - LOAD_ANSWER_MS - Date.now()) / 1000);
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  service.addJobs(jobsFor(config.jobs, config.ports.length));
+  const wasDrained = await done;
+  const wallS = seconds(start);
+  const cpuUsed = process.cpuUsage(cpu);
+  // Before the answer is built: 100,000 rows of it would count as the scheduler's.
+  const peakMb = maxRssMb();
+  const jobs: LoadJob[] = [...service.core.state.jobs.values()].map((job) => [job.id, job.node, job.state, finishes.get(job.id) ?? 0, job.sends, job.reason]);
+  const notUp = [...service.core.state.nodes.values()].filter((node) => node.health !== 'up').map((node): [string, NodeHealth] => [node.name, node.health]);
+  // The answer matters more than a clean stop: a stop that hangs (a connection that never closes) is left behind.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([service.stop(), new Promise((resolve) => (timer = setTimeout(resolve, LOAD_ANSWER_MS / 2)))]);
+  clearTimeout(timer);
+  return {
+    phase: 'load', drained: wasDrained, wallS, cpuS: (cpuUsed.user + cpuUsed.system) / 1e6, maxRssMb: peakMb, nodesUp, jobs, notUp, logs: logger.counts,
+  };
+}
+
 async function main(config: PhaseConfig): Promise<PhaseResult> {
   const secret = config.wire === 'session' ? secretFromBytes(Buffer.from((await fromParent<{ type: 'key'; key: string }>('key', 10_000)).key, 'hex')) : undefined;
-  const run = { throughput, queue, restart }[config.phase] as (config: PhaseConfig, secret?: SessionSecret) => Promise<PhaseResult>;
+  const run = { throughput, queue, restart, load }[config.phase] as (config: PhaseConfig, secret?: SessionSecret) => Promise<PhaseResult>;
   return run(config, secret);
 }
 

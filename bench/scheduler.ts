@@ -20,15 +20,14 @@
  * and the cost of the human-readable logger; each with the ratio measured/goal. Last, one JSON line
  * with the figures of issue 10 and "met" / "not met" for each of its goals.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { ask as askChild, BenchChildren, exited, next, seaFlags as schedulerSeaFlags, SIM_ANSWER_MS } from './children.js';
 import type { PhaseConfig, PhaseResult, Wire } from './scheduler-phase.js';
 import type { SimCommand, SimReport } from './sim-nodes.js';
 import type { Summary } from './stats.js';
@@ -66,80 +65,15 @@ for (const [name, value] of Object.entries(counts)) {
   }
 }
 
-const children = new Set<ChildProcess>();
-const dirs: string[] = [];
+const bench = new BenchChildren('pktgen-bench-scheduler-');
 
 // Children are killed and temp folders removed however the bench ends.
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+process.on('exit', () => bench.close());
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pktgen-bench-scheduler-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** The scripts to fork: esbuild bundles (run by plain node) or, with --tsx, the sources. */
-async function scripts(): Promise<{ phase: string; sim: string; execArgv: string[] }> {
-  const source = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-  if (flags.tsx) return { phase: source('./scheduler-phase.ts'), sim: source('./sim-nodes.ts'), execArgv: process.execArgv };
-  const outdir = tempDir();
-  // A computed specifier: scripts/ is plain JavaScript without type declarations.
-  const { BUNDLE_ALIAS } = (await import(new URL('../scripts/build-bundle.mjs', import.meta.url).href)) as { BUNDLE_ALIAS: Record<string, string> };
-  await build({
-    alias: BUNDLE_ALIAS,
-    entryPoints: [source('./scheduler-phase.ts'), source('./sim-nodes.ts')], outdir, outExtension: { '.js': '.mjs' },
-    bundle: true, platform: 'node', format: 'esm', target: 'node24', logLevel: 'warning',
-    // protobufjs is CommonJS: give the bundle a require, as scripts/build-bundle.mjs does.
-    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
-  });
-  return { phase: join(outdir, 'scheduler-phase.mjs'), sim: join(outdir, 'sim-nodes.mjs'), execArgv: [] };
-}
-
-function start(path: string, args: string[], execArgv: string[]): ChildProcess {
-  const child = fork(path, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-/** How long the simulator may take to answer a command. */
-const SIM_ANSWER_MS = 30_000;
-
-/** The child's next message of `type` (or phase `type`); rejects if the child exits first or `timeoutMs` passes. */
-function next<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (message: { type?: string; phase?: string }) => {
-      if (message.type !== type && message.phase !== type) return;
-      done();
-      resolve(message as T);
-    };
-    const onExit = (code: number | null) => {
-      done();
-      reject(new Error(`${type}: child exited (${code}) before answering`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`${type}: no answer from child ${child.pid} within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-function ask<T>(child: ChildProcess, command: SimCommand, answer: string): Promise<T> {
-  const reply = next<T>(child, answer, SIM_ANSWER_MS);
-  child.send(command);
-  return reply;
-}
+const tempDir = () => bench.tempDir();
+const start = (path: string, args: string[], execArgv: string[]) => bench.start(path, args, execArgv);
+const ask = <T>(child: ChildProcess, command: SimCommand, answer: string) => askChild<T>(child, command, answer);
 
 /** An echo server in this process, on loopback: the far end of the simulator's round trips. */
 function echoServer(): Promise<Server> {
@@ -175,9 +109,8 @@ async function main(): Promise<void> {
   console.log(`scheduler bench: ${counts.nodes} nodes, ${counts.jobs} jobs over sessions and over the legacy wire (human logger run: ${counts['human-jobs']}), ` +
     `${counts['one-node-jobs']} at one node after ${counts['warmup-jobs']} to warm up, ${counts.queued} queued for RSS/restart`);
   console.log(`machine: ${cpus().length} cpu (${cpus()[0]?.model ?? '?'}), load ${l1!.toFixed(2)} ${l5!.toFixed(2)}, node ${process.version}, ${flags.tsx ? 'tsx' : 'esbuild bundle'}`);
-  const { phase: phaseScript, sim: simScript, execArgv } = await scripts();
-  // A computed specifier: scripts/ is plain JavaScript without type declarations.
-  const seaFlags = flags['no-sea-flags'] ? [] : ((await import(new URL('../scripts/build-sea.mjs', import.meta.url).href)) as { SEA_EXEC_ARGV: string[] }).SEA_EXEC_ARGV;
+  const { phase: phaseScript, sim: simScript, execArgv } = await bench.scripts(flags.tsx);
+  const seaFlags = flags['no-sea-flags'] ? [] : await schedulerSeaFlags();
   console.log(`scheduler flags: ${[...seaFlags, ...flags['node-options'].split(',').filter(Boolean)].join(' ') || '(none)'}${flags['no-sea-flags'] ? ' (--no-sea-flags)' : ''}`);
   // The cluster key of the session runs: over IPC only, never on a command line or in the environment.
   const key = randomBytes(32).toString('hex');
@@ -203,7 +136,8 @@ async function main(): Promise<void> {
     }
     const answer = await result;
     const sinceForkS = (performance.now() - forkedAt) / 1000;
-    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+    // It exits once its answer is sent; a child that does not is killed when the bench ends.
+    await exited(child, 10_000);
     return { ...answer, sinceForkS };
   };
   const throughput = (wire: Wire, jobs: number, more: Partial<Extract<PhaseConfig, { phase: 'throughput' }>> = {}, profile = false) =>
@@ -254,9 +188,8 @@ async function main(): Promise<void> {
   };
   const restart = await phase({ phase: 'restart', wire: 'session', stateDir: queueDir });
   // Stopped, not killed, when it answers within 5 s: a --cpu-prof profile is written at a clean exit.
-  const simExited = new Promise((resolve) => (sim.exitCode === null ? sim.once('exit', resolve) : resolve(undefined)));
   sim.send({ type: 'stop' } satisfies SimCommand);
-  await Promise.race([simExited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  await exited(sim, 5000);
 
   console.log('');
   printDispatch('session', fast.session, maxSeconds, GOALS.sessionJobsPerS);

@@ -6,7 +6,12 @@
  *   does) SUCCESS, each on a connection of its own to the job's reply address (":PORT" = the job
  *   connection's source host);
  * - session: a real acceptSession() with the bench's key, then on the session `accepted`, STARTED
- *   and SUCCESS for every job, as src/agent does (without its outbox: acknowledgements are ignored).
+ *   and SUCCESS for every job, as src/agent does: the statuses go through a SessionOutbox per node
+ *   (src/agent's own), kept until the scheduler acknowledges them and sent again on a new session.
+ *
+ * A node runs a job id once, as src/agent does: a job delivered again is counted (`duplicates`), over
+ * a session only acknowledged, over the legacy wire answered with its statuses again. Every job id
+ * that arrived is kept, with its node and how many times it came, until the next report.
  *
  * Latency is measured here, on one clock: from the moment a node's SUCCESS is handed to the kernel
  * to the moment the chunk holding that node's next job has arrived (before it is decoded).
@@ -14,11 +19,14 @@
  * IPC: takes {type: 'key', key} (hex, the cluster key of the session runs: never on a command line)
  * first; then sends {type: 'ready', ports}; takes {type: 'mode', silent, holdMs} (silent: take jobs
  * but never report; holdMs: SUCCESS 0.5..1.5 times that long after STARTED, a job's duration),
- * {type: 'report'} (answers with a SimReport and clears the samples), {type: 'roundTrips', port, count}
+ * {type: 'report', received?} (answers with a SimReport, with the ids that arrived if `received`, and
+ * clears the samples and the ids), {type: 'roundTrips', port, count}
  * (answers with the round trips' summary) and {type: 'stop'}. Exits when the parent goes away.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { SessionOutbox } from '../src/agent/session-outbox.js';
+import type { Logger } from '../src/log.js';
 import type { Job } from '../src/protocol/messages.js';
 import { SESSION_MAGIC } from '../src/protocol/session-messages.js';
 import type { SessionChannel } from '../src/session/channel.js';
@@ -45,10 +53,16 @@ export interface SimReport {
   syscalls: Syscalls;
   /** Sessions accepted, refused (handshake failed) and ended since the last report. */
   sessions: { opened: number; refused: number; ended: number };
+  /** Arrivals of a job id that had arrived before (at any node) since the last report. */
+  duplicates: number;
+  /** Lines the nodes' session outboxes logged (an outbox full drops a status). */
+  outboxErrors: string[];
+  /** With `received`: each job id that arrived, the node it first came to, and how many times it came. */
+  received?: Array<[jobId: string, node: number, count: number]>;
 }
 
 export type SimCommand =
-  | { type: 'key'; key: string } | { type: 'mode'; silent: boolean; holdMs: number } | { type: 'report' } | { type: 'stop' }
+  | { type: 'key'; key: string } | { type: 'mode'; silent: boolean; holdMs: number } | { type: 'report'; received?: boolean } | { type: 'stop' }
   | { type: 'roundTrips'; port: number; count: number };
 
 let silent = false;
@@ -57,6 +71,12 @@ let jobs = 0;
 let statusRetries = 0;
 let statusFailures = 0;
 let sessions = { opened: 0, refused: 0, ended: 0 };
+let duplicates = 0;
+let outboxErrors: string[] = [];
+/** Per job id: the node it first came to and how many times it came. */
+let received = new Map<string, { node: number; count: number }>();
+/** Per node, created with its first session: statuses kept until the scheduler acknowledges them. */
+let outboxes: Array<SessionOutbox | undefined>;
 let latency = new Samples();
 let cpu = process.cpuUsage();
 let calls = syscalls();
@@ -89,6 +109,21 @@ function sendStatus(host: string, port: number, frame: Buffer, onWritten: () => 
   });
 }
 
+/** Counts an arrival of `jobId` at node `index`; true the first time it came. */
+function firstArrival(index: number, jobId: string): boolean {
+  const seen = received.get(jobId);
+  if (!seen) {
+    received.set(jobId, { node: index, count: 1 });
+    return true;
+  }
+  seen.count += 1;
+  duplicates += 1;
+  return false;
+}
+
+/** An outbox's log: only its errors (a full outbox drops a status) matter here. */
+const outboxLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (line) => void outboxErrors.push(line) };
+
 /** A job reached node `index` at `now`: the sample, if its SUCCESS went out before. */
 function sample(index: number, now: number): void {
   jobs += 1;
@@ -98,8 +133,10 @@ function sample(index: number, now: number): void {
 
 function jobArrived(index: number, payload: Buffer, peer: Socket): void {
   sample(index, performance.now());
-  if (silent) return;
   const job = readJob(payload);
+  // Delivered again: answered with its statuses again (it finished at once), not counted as run.
+  firstArrival(index, job.id);
+  if (silent) return;
   const host = peer.remoteAddress!.replace(/^::ffff:/, '');
   const port = Number(job.replyTo.slice(1));
   const success = () => sendStatus(host, port, statusFrame('SUCCESS', job.id, names[index]!), () => (successAt[index] = performance.now()), () => undefined);
@@ -108,18 +145,21 @@ function jobArrived(index: number, payload: Buffer, peer: Socket): void {
     (holdMs > 0 ? setTimeout(success, holdMs * (0.5 + Math.random())) : success()));
 }
 
-/** A job on node `index`'s session: acknowledged, then STARTED and SUCCESS on the same session. */
+/** A job on node `index`'s session: acknowledged, then STARTED and SUCCESS through the node's outbox. */
 function sessionJob(index: number, channel: SessionChannel, job: Job): void {
   if (job.cancel) return;
   sample(index, chunkAt[index]!);
   channel.send({ kind: 'accepted', jobId: job.id });
-  if (silent) return;
-  const status = (type: 'STARTED' | 'SUCCESS') => ({ kind: 'status', status: { type, job_id: job.id, node: names[index]!, reason: '', elapsed_s: 0 } }) as const;
-  channel.send(status('STARTED'));
+  // Delivered again (its acknowledgement was lost): acknowledged, never run twice.
+  if (!firstArrival(index, job.id) || silent) return;
+  const outbox = outboxes[index]!;
+  const status = (type: 'STARTED' | 'SUCCESS') => ({ type, job_id: job.id, node: names[index]!, reason: '', elapsed_s: 0 });
+  outbox.post(status('STARTED'));
   const success = () => {
+    outbox.post(status('SUCCESS'));
     // The session writes a go's frames on a tick queued from a microtask (src/session/channel.ts):
     // queued the same way, later, this runs after that write, the moment SUCCESS left.
-    if (channel.send(status('SUCCESS'))) queueMicrotask(() => process.nextTick(() => (successAt[index] = performance.now())));
+    if (channel.open) queueMicrotask(() => process.nextTick(() => (successAt[index] = performance.now())));
   };
   if (holdMs > 0) setTimeout(success, holdMs * (0.5 + Math.random()));
   else success();
@@ -131,10 +171,14 @@ function sessionArrived(index: number, socket: Socket, head: Buffer): void {
     sessions.opened += 1;
     // Ahead of the session's own reader: the time a job's bytes arrived, before any decoding.
     socket.prependListener('data', () => (chunkAt[index] = performance.now()));
+    const outbox = (outboxes[index] ??= new SessionOutbox(outboxLog));
     channel.on('message', (message) => {
       if (message.kind === 'job') sessionJob(index, channel, message.job);
+      else if (message.kind === 'statusAck') outbox.acked(message.jobId, message.type);
     });
     channel.on('closed', () => (sessions.ended += 1));
+    // What the last session left unacknowledged goes out first, in order.
+    outbox.attach(channel);
     channel.start();
   }, () => (sessions.refused += 1));
 }
@@ -210,6 +254,7 @@ async function main(count: number): Promise<void> {
   secret = secretFromBytes(await key());
   successAt = new Float64Array(count).fill(Number.NaN);
   chunkAt = new Float64Array(count).fill(Number.NaN);
+  outboxes = new Array<SessionOutbox | undefined>(count);
   names = Array.from({ length: count }, (_, i) => `n${i}`);
   const servers: Server[] = [];
   const stop = (): void => {
@@ -230,11 +275,16 @@ async function main(count: number): Promise<void> {
       return process.send!({ type: 'mode', silent, holdMs });
     }
     const used = process.cpuUsage(cpu);
-    const report: SimReport = { type: 'report', jobs, latencyMs: latency.summary(), statusRetries, statusFailures, cpuS: (used.user + used.system) / 1e6, syscalls: syscallsSince(calls), sessions };
+    const report: SimReport = {
+      type: 'report', jobs, latencyMs: latency.summary(), statusRetries, statusFailures, cpuS: (used.user + used.system) / 1e6, syscalls: syscallsSince(calls), sessions,
+      duplicates, outboxErrors, received: command.received ? [...received].map(([id, { node, count }]) => [id, node, count]) : undefined,
+    };
     cpu = process.cpuUsage();
     calls = syscalls();
-    jobs = statusRetries = statusFailures = 0;
+    jobs = statusRetries = statusFailures = duplicates = 0;
     sessions = { opened: 0, refused: 0, ended: 0 };
+    outboxErrors = [];
+    received = new Map();
     latency = new Samples();
     successAt.fill(Number.NaN);
     process.send!(report);

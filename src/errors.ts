@@ -16,6 +16,9 @@ export class UserError extends PktgenError {
   }
 }
 
+/** Exit code of a bounded wait that ran out with jobs still open (submit --wait --timeout, schedule --deadline). */
+export const EXIT_TIMED_OUT = 3;
+
 /** A peer (node, scheduler) or the helper failed: says which one and what it said. */
 export class PeerError extends PktgenError {}
 

@@ -6,7 +6,9 @@ import { loadClusterKey } from '../security/key.js';
 import { runScheduler } from '../scheduler/run.js';
 import { DEFAULT_CORE_CONFIG } from '../scheduler/core.js';
 import { DEFAULT_CONTROL_LIMITS } from '../control/limits.js';
-import { parseDurationMs } from '../scheduler/duration.js';
+import { parseDurationMs } from '../input/duration.js';
+import { parseAddNode, type NodeSpec } from '../input/files.js';
+import { EXIT_TIMED_OUT } from '../errors.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 
 /** `pktgen schedule`: the scheduler. */
@@ -14,7 +16,7 @@ export default class Schedule extends PktgenCommand {
   static override summary = 'Run the scheduler: queue jobs per node, send each node its next job when done.';
   static override description = [
     'Reads nodes and jobs from JSON files (the legacy formats load unchanged), keeps a priority queue per node (lower priority first, file order within equal priorities), and listens for statuses on --port before it sends anything.',
-    'Every transition is saved to an SQLite database in --state-dir, so a restart resumes where it stopped; loading the same jobs file again does not queue it twice.',
+    'Every transition is saved to an SQLite database in --state-dir, so a restart resumes where it stopped. The same jobs file given again resumes its run while jobs of it are open, and once that run has finished queues it again as the next run (new job ids).',
   ].join('\n\n');
 
   static override examples = [
@@ -24,10 +26,18 @@ export default class Schedule extends PktgenCommand {
       command: '<%= config.bin %> <%= command.id %> -n nodes.json -j jobs.json --exit-when-done --fresh',
     },
     { description: 'Resume the work saved in a state folder:', command: '<%= config.bin %> <%= command.id %> --state-dir /var/lib/pktgen' },
+    {
+      description: `In CI: two nodes given on the command line, and exit ${EXIT_TIMED_OUT} if the jobs are not done within 30 minutes:`,
+      command: '<%= config.bin %> <%= command.id %> --add-node m0=10.0.0.5 --add-node m1=10.0.0.6,reflector=10.0.0.6:1730 -j jobs.json --exit-when-done --deadline 30m',
+    },
   ];
 
   static override flags = {
     nodes: Flags.string({ char: 'n', description: 'nodes file: {"nodes": [{"name", "ip", "port"?, "reflector"?}]}' }),
+    'add-node': Flags.custom<NodeSpec>({
+      description: 'a node, as in nodes.json (repeatable; beside or instead of -n); append ,reflector=HOST:PORT (or a port on the node\'s host)',
+      helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => parseAddNode(text),
+    })(),
     jobs: Flags.string({ char: 'j', description: 'jobs file: {"jobs": [{"nodes", "priority", "data", "target"?, "timeout"?, "retries"?}]}' }),
     host: Flags.string({ description: 'address to listen on for statuses', default: '0.0.0.0' }),
     port: Flags.integer({ description: 'port to listen on for statuses', default: PORTS.status, min: 0, max: 65535 }),
@@ -37,7 +47,11 @@ export default class Schedule extends PktgenCommand {
     'control-port': Flags.integer({ description: 'port of the control API; 0 picks a free one', default: PORTS.control, min: 0, max: 65535 }),
     'control-allow': Flags.string({ description: 'CIDRs allowed to use the control API (comma-separated or repeated)', multiple: true, delimiter: ',', default: LOOPBACK_CIDRS }),
     interactive: Flags.boolean({ char: 'i', description: 'show the live terminal UI (per-node queues, results, keys to add, cancel and pause); logs go to scheduler.log in --state-dir' }),
-    'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise' }),
+    'exit-when-done': Flags.boolean({ description: 'exit once every queue is drained: 0 if every job succeeded, 1 otherwise; down nodes that hold jobs are logged every 30 s' }),
+    deadline: Flags.custom<number>({
+      description: `with --exit-when-done: exit ${EXIT_TIMED_OUT} this long after start if jobs are still open, naming each and why, e.g. 30m [default: no limit]`,
+      helpValue: 'DURATION', dependsOn: ['exit-when-done'], parse: async (input) => parseDurationMs(input, '--deadline', { positive: true }),
+    })(),
     'log-format': logFormatFlag(),
     'legacy-allow': legacyAllowFlag('old pktgen daemons: nodes there get the unauthenticated legacy wire and only their statuses count on the status port; others need a session'),
     'key-file': keyFileFlag(),
@@ -52,6 +66,7 @@ export default class Schedule extends PktgenCommand {
     const { flags } = await this.parse(Schedule);
     process.exitCode = await runScheduler({
       nodesFile: flags.nodes,
+      addNodes: flags['add-node'],
       jobsFile: flags.jobs,
       listen: { host: flags.host, port: flags.port },
       stateDir: flags['state-dir'],
@@ -59,6 +74,7 @@ export default class Schedule extends PktgenCommand {
       control: { host: flags['control-host'], port: flags['control-port'], allow: new Allowlist(flags['control-allow'], '--control-allow') },
       interactive: flags.interactive,
       exitWhenDone: flags['exit-when-done'],
+      deadlineMs: flags.deadline,
       logFormat: flags['log-format'],
       legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
       retention: { keepJobs: flags['keep-jobs'], keepForMs: flags['keep-for'] ?? DEFAULT_CORE_CONFIG.keepForMs },

@@ -2,30 +2,46 @@ import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { submit } from '../control/submission.js';
-import { parseAddNode, submitRequest } from '../control/submit.js';
+import { submitRequest } from '../control/submit.js';
 import { typed, type Typed } from '../input/json.js';
-import type { NodeRequest } from '../protocol/control-messages.js';
+import { parseAddNode, type NodeSpec } from '../input/files.js';
+import { parseDurationMs } from '../input/duration.js';
+import { EXIT_TIMED_OUT, UserError } from '../errors.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
 
 /** A job flag's value as typed; the scheduler checks it with the one job schema. */
 const jobValue = Flags.custom<Typed>({ parse: async (text) => typed(text) });
 
-/** `pktgen submit`: add jobs and nodes to a running scheduler, or cancel jobs. */
+/** `--timeout DURATION`: a duration with its unit; a bare number was the job's grace before --grace. */
+function waitTimeout(text: string): number {
+  if (/^\s*-?\d+(\.\d+)?\s*$/.test(text)) {
+    throw new UserError(`--timeout "${text}": expected a duration with a unit, s, m, h or d (5s, 2m), bounding --wait; the job's grace past w + t (jobs.json "timeout") is --grace ${text.trim()}`, 'ERR_USAGE');
+  }
+  return parseDurationMs(text, '--timeout', { positive: true });
+}
+
+/** `pktgen submit`: add jobs and nodes to a running scheduler, cancel jobs, remove nodes. */
 export default class Submit extends PktgenCommand {
-  static override summary = 'Add jobs or nodes to a running scheduler, or cancel jobs.';
-  static override description = `Talks to the scheduler's control API (pktgen schedule, port ${PORTS.control}). Prints the new job ids; with --wait, waits for the jobs to finish, prints their results and exits 1 if any did not succeed.`;
+  static override summary = 'Add jobs or nodes to a running scheduler, cancel jobs, or remove nodes.';
+  static override description = [
+    `Talks to the scheduler's control API (pktgen schedule, port ${PORTS.control}). Prints the new job ids first; with --wait, then waits for the jobs to finish, prints their results and exits 1 if any did not succeed.`,
+    `With --timeout, a wait that outlasts it exits ${EXIT_TIMED_OUT}, naming each job still open and why (its node down since when, queued behind N jobs, running for how long). Without it, a node that is down while jobs wait for it is named once, and the wait goes on.`,
+  ].join('\n\n');
   static override enableJsonFlag = true;
 
   static override examples = [
     { description: 'Run one job on node m0 and wait for its result:', command: '<%= config.bin %> <%= command.id %> --node m0 --rate 10 --duration 1 --size 500 --wait' },
+    { description: 'Wait at most 2 minutes (exit 3 then, naming the jobs still open and why):', command: '<%= config.bin %> <%= command.id %> -j jobs.json --wait --timeout 2m' },
     {
       description: 'Run a job on every node: 2 s warm-up, 10 s measured, 16 flows, mixed frame sizes, latency:',
       command: '<%= config.bin %> <%= command.id %> --all-nodes --rate 100 --duration 10 --warmup 2 --size 64-1500 --flows 16 --latency',
     },
     { description: 'Submit a jobs file and print the new job ids as JSON:', command: '<%= config.bin %> <%= command.id %> -j jobs.json --json' },
-    { description: 'Add a node at run time:', command: '<%= config.bin %> <%= command.id %> --add-node m2=127.0.0.1:1733' },
+    { description: 'Add a node at run time, with its reflector:', command: '<%= config.bin %> <%= command.id %> --add-node m2=127.0.0.1:1733,reflector=127.0.0.1:1734' },
     { description: 'Cancel a job:', command: '<%= config.bin %> <%= command.id %> --cancel j3f9a12bc04d1' },
+    { description: 'Cancel every queued and running job of node m0:', command: '<%= config.bin %> <%= command.id %> --cancel-node m0' },
+    { description: 'Remove node m2 (its jobs are cancelled, its running job stopped):', command: '<%= config.bin %> <%= command.id %> --remove-node m2' },
   ];
 
   static override flags = {
@@ -43,20 +59,23 @@ export default class Submit extends PktgenCommand {
     target: Flags.string({ description: 'traffic target: a node name (its reflector) or HOST:PORT' }),
     priority: jobValue({ description: 'lower runs first [default: 0]' }),
     retries: jobValue({ description: 're-runs after a failure or loss [default: 0]' }),
-    timeout: jobValue({ description: 'seconds of grace past w + t before the job counts as lost [default: 30]' }),
+    grace: jobValue({ description: 'the job\'s "timeout": seconds of grace past w + t before it counts as lost [default: 30]' }),
     jobs: Flags.string({ char: 'j', description: 'jobs file (legacy format) to submit' }),
     nodes: Flags.string({ char: 'n', description: 'nodes file (legacy format) to add' }),
-    'add-node': Flags.custom<NodeRequest>({ description: 'add a node (repeatable)', helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => parseAddNode(text) })(),
+    'add-node': Flags.custom<NodeSpec>({ description: 'add a node (repeatable); append ,reflector=HOST:PORT (or a port on the node\'s host)', helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => parseAddNode(text) })(),
     cancel: Flags.string({ description: 'cancel a pending or running job (repeatable)', multiple: true }),
+    'cancel-node': Flags.string({ description: 'cancel every pending and running job of a node, which stays (repeatable)', helpValue: 'NAME', multiple: true }),
+    'remove-node': Flags.string({ description: 'remove a node: its pending jobs are cancelled ("node NAME removed"), its running job stopped on it (repeatable)', helpValue: 'NAME', multiple: true }),
     wait: Flags.boolean({ char: 'w', description: 'wait for the submitted jobs to finish and print their results' }),
+    timeout: Flags.custom<number>({ description: `with --wait: give up after this long, e.g. 5s, 2m (exit ${EXIT_TIMED_OUT}, naming the jobs still open and why) [default: no limit]`, helpValue: 'DURATION', dependsOn: ['wait'], parse: async (text) => waitTimeout(text) })(),
   };
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Submit);
     const request = await submitRequest(flags);
     const scheduler = { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) };
-    const { document, succeeded } = await submit(scheduler, request, { wait: flags.wait, json: this.jsonEnabled(), print: (text) => this.log(text) });
-    if (!succeeded) process.exitCode = 1;
+    const { document, exitCode } = await submit(scheduler, request, { wait: flags.wait, timeoutMs: flags.timeout, json: this.jsonEnabled(), print: (text) => this.log(text) });
+    if (exitCode !== 0) process.exitCode = exitCode;
     return document;
   }
 }

@@ -1,6 +1,4 @@
 import { PktgenError } from '../errors.js';
-import { inputError } from '../input/json.js';
-import { formatAddress } from '../transport/address.js';
 import { encodeResponse } from '../protocol/control-messages.js';
 import type { FrameTooLargeError } from '../transport/errors.js';
 import type { JobSpec } from '../input/job.js';
@@ -61,7 +59,7 @@ export function oversizeResponse(limits: ControlLimits): (error: FrameTooLargeEr
 
 /** Jobs not yet finished, on `node` or (when empty) on every node. */
 export function unfinishedJobs(core: SchedulerCore, node = ''): number {
-  return core.index.count(node, 'pending') + core.index.count(node, 'sent') + core.index.count(node, 'running');
+  return core.openCount(node);
 }
 
 /** Refuses a request with more entries than a request may hold, before any of them is checked. */
@@ -80,28 +78,14 @@ export function checkJobsPerRequest(jobs: number, limits: ControlLimits): void {
 }
 
 /**
- * Refuses nodes that would take the scheduler past --max-nodes, or give two nodes one HOST:PORT
- * (their jobs and statuses would mix, and each would probe the same agent). A node named again is
- * updated in place, so the check is on the nodes as they would be after the request.
+ * Refuses nodes that would take the scheduler past --max-nodes. A node named again is updated in
+ * place, so the count is of the nodes as they would be after the request. (Two nodes at one
+ * HOST:PORT are refused when they are added: SchedulerService.addNodes.)
  */
 export function checkNodes(core: SchedulerCore, nodes: NewNode[], limits: ControlLimits): void {
-  const after = new Map<string, { node: { host: string; port: number }; where: string }>();
-  for (const node of core.state.nodes.values()) after.set(node.name, { node, where: `node ${node.name}` });
-  nodes.forEach((node, i) => after.set(node.name, { node, where: `add_nodes[${i}]` }));
+  const after = new Set([...core.state.nodes.keys(), ...nodes.map((node) => node.name)]);
   if (after.size > limits.maxNodes && after.size > core.state.nodes.size) {
     throw new ControlLimitError(`add_nodes: ${exceeding(after.size - core.state.nodes.size, 'new node')} --max-nodes ${limits.maxNodes} (nodes now: ${count(core.state.nodes.size)})`);
-  }
-  const owner = new Map<string, { name: string; fromRequest: boolean; where: string }>();
-  for (const [name, { node, where }] of after) {
-    const address = formatAddress({ host: node.host.toLowerCase(), port: node.port });
-    const fromRequest = where.startsWith('add_nodes');
-    const other = owner.get(address);
-    // Two saved nodes that already share an address (an older version allowed it) block no request.
-    if (other && (fromRequest || other.fromRequest)) {
-      const [added, existing] = fromRequest ? [where, other.name] : [other.where, name];
-      throw inputError(added, address, `already the address of node ${existing}; give each node its own HOST:PORT`);
-    }
-    if (!other) owner.set(address, { name, fromRequest, where });
   }
 }
 

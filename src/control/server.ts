@@ -9,7 +9,7 @@ import { PktgenError, describeError } from '../errors.js';
 import { parseJob, type JobSpec } from '../input/job.js';
 import { inputError } from '../input/json.js';
 import { checkNodeName, isHost, parseReflector } from '../input/endpoints.js';
-import { takeSnapshot } from '../scheduler/snapshot.js';
+import { queuedAhead, takeSnapshot } from '../scheduler/snapshot.js';
 import type { NewNode } from '../scheduler/core.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import { ControlGuard } from './auth.js';
@@ -24,8 +24,8 @@ const fail = (code: string, message: string): never => {
 
 /**
  * Applies one control request to the scheduler: everything is checked first, `limits` included
- * (control/limits.ts), so a bad request changes nothing; then nodes, jobs, cancellations and pause
- * changes are applied, in that order.
+ * (control/limits.ts), so a bad request changes nothing; then nodes, jobs, cancellations, node
+ * cancellations, node removals and pause changes are applied, in that order.
  */
 export async function handleControl(service: SchedulerService, request: ControlRequest, limits = DEFAULT_CONTROL_LIMITS): Promise<ControlResponse> {
   try {
@@ -47,15 +47,23 @@ export async function handleControl(service: SchedulerService, request: ControlR
     for (const name of [request.pause_node, request.resume_node].filter(Boolean)) {
       if (!known.has(name)) fail('ERR_UNKNOWN_NODE', `node ${name}: no such node`);
     }
-    await service.addNodes(nodes);
+    for (const [flag, names] of [['cancel_nodes', request.cancel_nodes], ['remove_nodes', request.remove_nodes]] as const) {
+      for (const name of names) if (!known.has(name)) fail('ERR_UNKNOWN_NODE', `${flag}: node ${name}: no such node`);
+    }
+    // Refuses a node at another's HOST:PORT before anything is applied.
+    await service.addNodes(nodes, (i) => `add_nodes[${i}]`);
     const jobIds = jobs.length > 0 ? service.addJobs(jobs) : [];
-    for (const id of request.cancel) service.cancel(id);
+    const cancelled = request.cancel.filter((id) => service.cancel(id));
+    cancelled.push(...service.cancelNodes(request.cancel_nodes), ...service.removeNodes(request.remove_nodes));
     if (request.pause_node) service.setPaused(request.pause_node, true);
     if (request.resume_node) service.setPaused(request.resume_node, false);
     const snapshot = request.query
       ? takeSnapshot(service, { ids: request.job_ids, node: request.node, states: request.states, limit: request.limit })
       : { nodes: [], jobs: [], jobs_total: 0 };
-    return { job_ids: jobIds, ...snapshot };
+    const response: ControlResponse = { job_ids: jobIds, ...snapshot };
+    if (cancelled.length > 0) response.cancelled = cancelled;
+    if (request.explain) response.queued_ahead = queuedAhead(service.core, snapshot.jobs.map((job) => job.id));
+    return response;
   } catch (error) {
     const code = error instanceof PktgenError ? error.code : 'ERR_INTERNAL';
     return { error: { code, message: describeError(error) }, job_ids: [], nodes: [], jobs: [], jobs_total: 0 };

@@ -1,9 +1,7 @@
 import type { ControlRequest, JobRequest, NodeRequest } from '../protocol/control-messages.js';
-import { readJobEntries, readNodesFile } from '../input/files.js';
+import { readJobEntries, readNodesFile, type NodeSpec } from '../input/files.js';
 import { isFinal, type JobInfo } from '../protocol/view.js';
-import { PORTS } from '../protocol/ports.js';
 import { UserError } from '../errors.js';
-import { parseAddress } from '../transport/address.js';
 import { typed, type Typed } from '../input/json.js';
 import { escapeControl } from '../text.js';
 
@@ -21,13 +19,14 @@ export interface JobFlags {
   target?: string;
   priority?: Typed;
   retries?: Typed;
-  timeout?: Typed;
+  /** The job's "timeout" field: seconds of grace past w + t (`--timeout` bounds --wait). */
+  grace?: Typed;
 }
 
 /** Which "data" field each flag sets (`--size` sets s_min and s_max). */
 export const DATA_FLAGS = { rate: 'm', duration: 't', warmup: 'w', flows: 'n', 'random-payload': 'r', latency: 'l' } as const;
-/** The flags that set a job field of the same name, beside "data". */
-export const JOB_FIELD_FLAGS = ['priority', 'target', 'timeout', 'retries'] as const;
+/** The flags that set a job field beside "data", and the field each sets. */
+export const JOB_FIELD_FLAGS = { priority: 'priority', target: 'target', grace: 'timeout', retries: 'retries' } as const;
 
 /** `--size MIN[-MAX]` as the fields it sets, values as typed: `64-1500` -> s_min 64, s_max 1500. */
 export function sizeFields(text: string): { s_min: Typed; s_max?: Typed } {
@@ -51,26 +50,32 @@ export function jobFromFlags(flags: JobFlags): JobRequest {
   for (const [flag, field] of Object.entries(DATA_FLAGS)) data[field] = flags[flag as keyof typeof DATA_FLAGS];
   const job: Record<string, unknown> = { data };
   if (flags.node?.length) job.nodes = flags.node;
-  for (const field of JOB_FIELD_FLAGS) job[field] = flags[field];
+  for (const [flag, field] of Object.entries(JOB_FIELD_FLAGS)) job[field] = flags[flag as keyof typeof JOB_FIELD_FLAGS];
   return { json: JSON.stringify(job), where: 'submit', all_nodes: flags['all-nodes'] };
 }
 
-/** What `pktgen submit` sends, from its flags: nodes first, then jobs (files, then flags), then cancels. */
-export async function submitRequest(flags: JobFlags & { nodes?: string; jobs?: string; 'add-node'?: NodeRequest[]; cancel?: string[] }): Promise<Partial<ControlRequest>> {
+/** The flags of `pktgen submit` beside the job flags. */
+export interface SubmitFlags extends JobFlags {
+  nodes?: string;
+  jobs?: string;
+  'add-node'?: NodeSpec[];
+  cancel?: string[];
+  'remove-node'?: string[];
+  'cancel-node'?: string[];
+}
+
+/** A node as a control request carries it. */
+export const nodeRequest = (node: NodeSpec): NodeRequest =>
+  ({ name: node.name, host: node.host, port: node.port, reflector: node.reflector ?? '', legacy: node.legacy ?? false });
+
+/** What `pktgen submit` sends, from its flags: nodes, jobs (files, then flags), cancels, node cancels and removals. */
+export async function submitRequest(flags: SubmitFlags): Promise<Partial<ControlRequest>> {
   const nodes = flags.nodes ? await readNodesFile(flags.nodes) : [];
-  const add_nodes = [...nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, reflector: n.reflector ?? '', legacy: n.legacy ?? false })), ...flags['add-node'] ?? []];
+  const add_nodes = [...nodes, ...flags['add-node'] ?? []].map(nodeRequest);
   // Jobs go as written: the scheduler checks them, knowing its nodes, and names them by file and path.
   const add_jobs = flags.jobs ? (await readJobEntries(flags.jobs)).map(({ where, item }) => ({ json: JSON.stringify(item), where, all_nodes: false })) : [];
   if (flags.node || flags['all-nodes'] || flags.rate !== undefined || flags.duration !== undefined) add_jobs.push(jobFromFlags(flags));
-  return { add_nodes, add_jobs, cancel: flags.cancel ?? [] };
-}
-
-/** Parses `--add-node NAME=HOST[:PORT]`. */
-export function parseAddNode(text: string): NodeRequest {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new UserError(`--add-node ${text}: expected NAME=HOST[:PORT], e.g. m2=127.0.0.1:1729`, 'ERR_INPUT');
-  const address = parseAddress(text.slice(eq + 1), PORTS.node, `--add-node ${text.slice(0, eq)}`);
-  return { name: text.slice(0, eq), host: address.host, port: address.port, reflector: '', legacy: false };
+  return { add_nodes, add_jobs, cancel: flags.cancel ?? [], cancel_nodes: flags['cancel-node'] ?? [], remove_nodes: flags['remove-node'] ?? [] };
 }
 
 /** One progress line for a terminal: how many are done and what runs now. */

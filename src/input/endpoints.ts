@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { UserError } from '../errors.js';
-import { formatAddress, parseAddress, type Address } from '../transport/address.js';
+import { formatAddress, normaliseHost, parseAddress, type Address } from '../transport/address.js';
 import { inputError, isIntegerIn, showValue } from './json.js';
 
 /** What a node name may contain. */
@@ -34,6 +34,29 @@ export function parseEndpoint(text: string, where: string, expected: string): Ad
   }
   if (!isHost(address.host)) throw inputError(where, text, `${expected} (${showValue(address.host)} is not an IP address or host name)`);
   return address;
+}
+
+/**
+ * How two node addresses are compared: one agent at one HOST:PORT must be one node, or the two would
+ * get each other's jobs and statuses. Host names compare without case or a trailing dot, "localhost"
+ * (and *.localhost) as 127.0.0.1, IPv4-mapped IPv6 as IPv4, and IPv6 in its shortest form. Names that
+ * resolve alike are compared by the scheduler, which resolves them (scheduler/node-addresses.ts).
+ */
+export function nodeAddressKey(host: string, port: number): string {
+  let name = normaliseHost(host.toLowerCase());
+  if (name.endsWith('.')) name = name.slice(0, -1);
+  if (name === 'localhost' || name.endsWith('.localhost')) name = '127.0.0.1';
+  if (isIP(name) === 6) name = shortIPv6(name);
+  return formatAddress({ host: name, port });
+}
+
+/** `0:0:0:0:0:0:0:1` -> `::1`, as the URL parser writes IPv6 hosts; a scoped address stays as written. */
+function shortIPv6(ip: string): string {
+  try {
+    return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return ip;
+  }
 }
 
 /** A node's "reflector": HOST:PORT, or a port (number or digits) on the node's own host. */

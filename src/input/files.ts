@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { formatAddress } from '../transport/address.js';
+import { UserError } from '../errors.js';
+import { formatAddress, parseAddress } from '../transport/address.js';
 import { PORTS } from '../protocol/ports.js';
 import { at, inputError, isIntegerIn, isObject, parseJsonText, readInputFile } from './json.js';
 import { parseJob, type JobSpec } from './job.js';
-import { checkNodeName, isHost, parseReflector } from './endpoints.js';
+import { checkNodeName, isHost, nodeAddressKey, parseReflector } from './endpoints.js';
 
 // Unknown keys beside "name"/"ip" or beside "nodes"/"data" are ignored (unlike inside "data"):
 // a file written for a newer pktgen, or annotated with a "comment", must still load, and none of
@@ -49,25 +50,61 @@ function parseNode(item: unknown, where: string): NodeSpec {
   return node;
 }
 
-/** Parses nodes.json text; `file` names it in errors. Names and host:port pairs must be unique. */
+/**
+ * Parses nodes.json text; `file` names it in errors. Names must be unique, and so must addresses,
+ * compared by nodeAddressKey (127.0.0.1 and localhost are one host): the scheduler compares them
+ * resolved too, and against the nodes it already has.
+ */
 export function parseNodesFile(text: string, file: string): NodeSpec[] {
   const byName = new Map<string, number>();
-  const byAddress = new Map<string, number>();
+  const byAddress = new Map<string, { index: number; node: NodeSpec }>();
   return rootList(text, file, 'nodes').map((item, index) => {
     const where = at(`${file}: $.nodes`, index);
     const node = parseNode(item, where);
     const sameName = byName.get(node.name);
     if (sameName !== undefined) throw inputError(at(where, 'name'), node.name, `duplicate node name (first at $.nodes[${sameName}])`);
     // Two entries for one agent would get each other's jobs and statuses.
-    const address = formatAddress({ host: node.host.toLowerCase(), port: node.port });
-    const sameAddress = byAddress.get(address);
-    if (sameAddress !== undefined) {
-      throw inputError(at(where, 'ip'), node.host, `duplicate address ${address} (first at $.nodes[${sameAddress}]); give each node its own "port"`);
+    const address = nodeAddressKey(node.host, node.port);
+    const first = byAddress.get(address);
+    if (first) {
+      const theirs = formatAddress(first.node);
+      throw inputError(where, formatAddress(node), `already the address of node ${first.node.name} ($.nodes[${first.index}]${theirs === formatAddress(node) ? '' : `: ${theirs}`}); give node ${node.name} its own "port" (or "ip")`);
     }
     byName.set(node.name, index);
-    byAddress.set(address, index);
+    byAddress.set(address, { index, node });
     return node;
   });
+}
+
+const ADD_NODE_USAGE = 'expected NAME=HOST[:PORT][,reflector=HOST:PORT], e.g. m2=127.0.0.1:1733,reflector=127.0.0.1:1734';
+
+/**
+ * Parses `--add-node NAME=HOST[:PORT][,reflector=HOST:PORT]` (schedule, submit) with the checks of a
+ * nodes.json entry: the same name, host, port and reflector rules (a reflector may be a port alone,
+ * on the node's own host), and the same node port by default.
+ */
+export function parseAddNode(text: string): NodeSpec {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw inputError('--add-node', text, ADD_NODE_USAGE);
+  const name = checkNodeName(text.slice(0, eq), '--add-node NAME');
+  const where = `--add-node ${name}`;
+  const [addressText = '', ...options] = text.slice(eq + 1).split(',');
+  let address;
+  try {
+    address = parseAddress(addressText, PORTS.node, where);
+  } catch (error) {
+    // parseAddress says `WHERE "TEXT": REASON, expected HOST:PORT`; keep REASON only.
+    const reason = error instanceof UserError ? error.message.replace(/^.*?": /, '').replace(/, expected .*$/, '') : '';
+    throw error instanceof UserError ? inputError(where, text.slice(eq + 1), `${ADD_NODE_USAGE} (${reason})`) : error;
+  }
+  if (!isHost(address.host)) throw inputError(`${where} HOST`, address.host, 'expected an IP address or host name');
+  const node: NodeSpec = { name, host: address.host, port: address.port };
+  for (const option of options) {
+    const [key, value] = [option.slice(0, option.indexOf('=')), option.slice(option.indexOf('=') + 1)];
+    if (key !== 'reflector' || node.reflector !== undefined) throw inputError(where, option, ADD_NODE_USAGE);
+    node.reflector = parseReflector(value, node.host, `${where} reflector`);
+  }
+  return node;
 }
 
 /** A job object of a jobs file and the location its errors name (`jobs.json: $.jobs[3]`). */

@@ -1,5 +1,5 @@
 import type { JobData } from '../protocol/messages.js';
-import { inputError, isIntegerIn, isObject, type JsonObject } from './json.js';
+import { inputError, isIntegerIn, isObject, quoted, type JsonObject } from './json.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 
 /**
@@ -96,7 +96,7 @@ export function jobError(where: string, name: string, value: unknown, expected: 
 
 /** `where: name`, the name quoted when it is not a plain identifier (a stray key in a file). */
 function field(where: string, name: string): string {
-  const shown = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+  const shown = /^[A-Za-z_$][\w$]*$/.test(name) ? name : quoted(name);
   return where ? `${where}: ${shown}` : shown;
 }
 

@@ -28,6 +28,12 @@ export function isIntegerIn(value: unknown, min: number, max: number): value is 
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
+// JSON leaves these two line breaks unescaped; a message must stay on one line.
+const oneLine = (json: string): string => json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+/** A key or name as a JSON string on one line (U+2028 and U+2029 escaped too), for a location in a message. */
+export const quoted = (text: string): string => oneLine(JSON.stringify(text));
+
 /** Renders a value for a one-line message: JSON, strings quoted, long values cut with "...". */
 export function showValue(value: unknown): string {
   let shown: string;
@@ -39,8 +45,7 @@ export function showValue(value: unknown): string {
     shown = stringifyShallow(value);
     if (shown.length > MAX_SHOWN) shown = `${shown.slice(0, MAX_SHOWN - 3)}...`;
   }
-  // JSON leaves these two line breaks unescaped; the message must stay on one line.
-  return shown.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return oneLine(shown);
 }
 
 /** JSON.stringify, except that nesting too deep for it (JSON.parse takes any depth) shows as [...]. */
@@ -55,7 +60,7 @@ function stringifyShallow(value: unknown): string {
 /** Extends a location (`file: $.jobs[2]`) by an object key or an array index. */
 export function at(where: string, key: string | number): string {
   if (typeof key === 'number') return `${where}[${key}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${where}.${key}` : `${where}[${JSON.stringify(key)}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${where}.${key}` : `${where}[${quoted(key)}]`;
 }
 
 /**

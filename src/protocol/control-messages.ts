@@ -1,4 +1,5 @@
 import { decode, pktgen, toPlain, type Fields } from './wire.js';
+import { DecodeError } from './errors.js';
 import { plainStats, type JobData } from './messages.js';
 import type { JobInfo, JobState, NodeHealth, NodeInfo, Snapshot } from './view.js';
 
@@ -20,14 +21,30 @@ export interface ControlResponse extends Snapshot {
   error?: { code: string; message: string };
   /** add_jobs: the new ids, in request order. */
   job_ids: string[];
+  /** Jobs this request cancelled (cancel, cancel_nodes, remove_nodes). */
+  cancelled?: string[];
+  /** explain: per listed pending job, how many jobs come before it on its node (the running one included). */
+  queued_ahead?: Record<string, number>;
 }
 
 const upper = <T extends string>(name: T): Uppercase<T> => name.toUpperCase() as Uppercase<T>;
+
+/**
+ * A decoded enum value by its lower-case name. toObject() leaves a number no name has (noise, or a
+ * value of a newer peer) as a number: that is a DecodeError, not a TypeError further on.
+ */
+function lower<T extends string>(messageType: string, field: string, value: string | number): Lowercase<T> {
+  if (typeof value !== 'string') throw new DecodeError(messageType, `unknown ${field} ${value}`);
+  return value.toLowerCase() as Lowercase<T>;
+}
 const DATA_KEYS = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l'] as const;
 
 /** A request with every field empty. */
 export function emptyRequest(): ControlRequest {
-  return { add_jobs: [], add_nodes: [], cancel: [], query: false, job_ids: [], node: '', states: [], pause_node: '', resume_node: '', limit: 0 };
+  return {
+    add_jobs: [], add_nodes: [], cancel: [], query: false, job_ids: [], node: '', states: [], pause_node: '', resume_node: '', limit: 0,
+    remove_nodes: [], cancel_nodes: [], explain: false,
+  };
 }
 
 /** Encodes a control request. */
@@ -39,8 +56,8 @@ export function encodeRequest(request: Partial<ControlRequest>): Uint8Array {
 /** Decodes a control request; throws DecodeError on bad bytes. */
 export function decodeRequest(bytes: Uint8Array): ControlRequest {
   const message = decode(pktgen.ControlRequest, bytes);
-  const plain = toPlain<pktgen.ControlRequest, Omit<ControlRequest, 'states'> & { states: string[] }>(pktgen.ControlRequest, message);
-  return { ...plain, states: plain.states.map((state) => state.toLowerCase() as JobState) };
+  const plain = toPlain<pktgen.ControlRequest, Omit<ControlRequest, 'states'> & { states: (string | number)[] }>(pktgen.ControlRequest, message);
+  return { ...plain, states: plain.states.map((state) => lower<JobState>('ControlRequest', 'job state', state)) };
 }
 
 /** Encodes a control response. */
@@ -61,17 +78,19 @@ export function decodeResponse(bytes: Uint8Array): ControlResponse {
     nodes: message.nodes.map((node) => nodeInfo(toPlain(pktgen.NodeInfo, pktgen.NodeInfo.fromObject(node)))),
     jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats)),
   };
+  if (message.cancelled.length > 0) response.cancelled = message.cancelled;
+  if (Object.keys(message.queued_ahead).length > 0) response.queued_ahead = { ...message.queued_ahead };
   if (message.error?.code) response.error = { code: message.error.code, message: message.error.message ?? '' };
   return response;
 }
 
-function nodeInfo(plain: Omit<NodeInfo, 'health'> & { health: string }): NodeInfo {
-  return { ...plain, health: plain.health.toLowerCase() as NodeHealth };
+function nodeInfo(plain: Omit<NodeInfo, 'health'> & { health: string | number }): NodeInfo {
+  return { ...plain, health: lower<NodeHealth>('ControlResponse', 'node health', plain.health) };
 }
 
-function jobInfo(plain: Omit<JobInfo, 'state' | 'data' | 'stats'> & { state: string; data: JobData | null; stats: unknown }, stats: pktgen.Stats.$Properties | null | undefined): JobInfo {
+function jobInfo(plain: Omit<JobInfo, 'state' | 'data' | 'stats'> & { state: string | number; data: JobData | null; stats: unknown }, stats: pktgen.Stats.$Properties | null | undefined): JobInfo {
   const data = Object.fromEntries(DATA_KEYS.map((key) => [key, plain.data?.[key] ?? (key === 'r' || key === 'l' ? false : 0)]));
-  const info: JobInfo = { ...plain, state: plain.state.toLowerCase() as JobState, data: data as JobData, stats: undefined };
+  const info: JobInfo = { ...plain, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined };
   if (stats) info.stats = plainStats(stats);
   else delete info.stats;
   return info;

@@ -29,21 +29,29 @@ export type SchedulerEvent =
   /** A node's session ended or could not be opened: it is down until it is reached again. */
   | { type: 'nodeLost'; node: string; reason: string; now: number }
   | { type: 'cancelRequested'; jobId: string; now: number }
-  | { type: 'pauseChanged'; node: string; paused: boolean; now: number };
+  | { type: 'pauseChanged'; node: string; paused: boolean; now: number }
+  /** The node is to leave (submit --remove-node): its open jobs are cancelled, its running one stopped on it. */
+  | { type: 'nodeRemoved'; node: string; now: number }
+  /** Every pending and running job of the node is to be cancelled (submit --cancel-node); the node stays. */
+  | { type: 'nodeCancelRequested'; node: string; now: number };
 
 /** What the I/O shell must do. */
 export type Effect =
   | { type: 'sendJob'; node: string; jobId: string }
   | { type: 'cancelJob'; node: string; jobId: string }
+  /** The node left the state: ask it to stop `stopJob` (if any), then close its session and forget its address. */
+  | { type: 'forgetNode'; node: NodeRecord; stopJob?: string }
   | { type: 'jobFinished'; jobId: string; state: JobRecord['state'] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-/** The effects of one event, the records it changed and the jobs it removed (to persist before acting). */
+/** The effects of one event, the records it changed and the jobs and nodes it removed (to persist before acting). */
 export interface StepResult {
   effects: Effect[];
   changedJobs: JobRecord[];
   changedNodes: NodeRecord[];
   removedJobs: string[];
+  /** Nodes that left the state (absent: none). */
+  removedNodes?: string[];
 }
 
 /** Retry and failure-detection settings. */
@@ -96,6 +104,7 @@ export class SchedulerCore {
   private changedJobs = new Set<JobRecord>();
   private changedNodes = new Set<NodeRecord>();
   private removedJobs: string[] = [];
+  private removedNodes: string[] = [];
 
   /** Takes over a loaded state; retention applies from the first event ('recovered' after a restart). */
   constructor(readonly state: SchedulerState, private readonly config: CoreConfig = DEFAULT_CORE_CONFIG) {
@@ -118,14 +127,45 @@ export class SchedulerCore {
     this.changedJobs = new Set();
     this.changedNodes = new Set();
     this.removedJobs = [];
+    this.removedNodes = [];
     this.apply(event);
     this.finished.evict(this.config.keepJobs, event.now - this.config.keepForMs, (job) => this.remove(job));
-    return { effects: this.effects, changedJobs: [...this.changedJobs], changedNodes: [...this.changedNodes], removedJobs: this.removedJobs };
+    return {
+      effects: this.effects, changedJobs: [...this.changedJobs], changedNodes: [...this.changedNodes],
+      removedJobs: this.removedJobs, removedNodes: this.removedNodes,
+    };
   }
 
   /** Jobs waiting on a node. */
   pendingCount(node: string): number {
     return this.index.count(node, 'pending');
+  }
+
+  /** Jobs of a node (of every node when '') not yet finished: queued, sent or running (what waits for it while it is down). */
+  openCount(node: string): number {
+    return this.index.count(node, 'pending') + this.index.count(node, 'sent') + this.index.count(node, 'running');
+  }
+
+  /**
+   * How many jobs come before each of `jobs` (pending ones) on its node: those queued ahead of it in
+   * run order, and the one the node is busy with. One sort per node, not a count per job.
+   */
+  queuedAhead(jobs: Iterable<JobRecord>): Map<string, number> {
+    const byNode = new Map<string, JobRecord[]>();
+    for (const job of jobs) {
+      if (job.state !== 'pending') continue;
+      const list = byNode.get(job.node);
+      if (list) list.push(job);
+      else byNode.set(job.node, [job]);
+    }
+    const ahead = new Map<string, number>();
+    for (const [node, asked] of byNode) {
+      const busy = this.current.has(node) ? 1 : 0;
+      const queue = this.index.find(node, ['pending'], 0).jobs.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+      const rank = new Map(queue.map((job, i) => [job.id, i]));
+      for (const job of asked) ahead.set(job.id, busy + (rank.get(job.id) ?? 0));
+    }
+    return ahead;
   }
 
   /** The job a node is busy with, if any. */
@@ -152,6 +192,8 @@ export class SchedulerCore {
       case 'nodeLost': return this.lost(event.node, event.reason, event.now);
       case 'cancelRequested': return this.cancel(event.jobId, event.now);
       case 'pauseChanged': return this.pause(event.node, event.paused, event.now);
+      case 'nodeRemoved': return this.removeNode(event.node, event.now);
+      case 'nodeCancelRequested': return this.cancelNode(event.node, event.now);
     }
   }
 
@@ -161,6 +203,7 @@ export class SchedulerCore {
       const legacy = spec.legacy ?? false;
       if (existing.host === spec.host && existing.port === spec.port && existing.reflector === spec.reflector && existing.legacy === legacy) return;
       Object.assign(existing, { host: spec.host, port: spec.port, reflector: spec.reflector, legacy, health: 'unknown', failures: 0, retryAt: 0 });
+      delete existing.downSince;
       this.log('info', `node ${spec.name} now at (${spec.host}, ${spec.port})`);
       this.changedNodes.add(existing);
     } else {
@@ -244,11 +287,7 @@ export class SchedulerCore {
   private reached(name: string, now: number): void {
     const node = this.state.nodes.get(name);
     if (!node) return;
-    if (node.health === 'down') this.log('info', `node ${name} is back up with ${this.pendingCount(name)} job(s) waiting`);
-    if (node.health !== 'up' || node.failures !== 0 || node.retryAt !== 0) {
-      Object.assign(node, { health: 'up', failures: 0, retryAt: 0 });
-      this.changedNodes.add(node);
-    }
+    this.markUp(node);
     this.dispatch(name, now);
   }
 
@@ -256,20 +295,17 @@ export class SchedulerCore {
     const node = this.state.nodes.get(name);
     if (!node || node.health === 'down') return;
     node.health = 'down';
+    node.downSince = now;
     node.retryAt = now + this.config.probeIntervalMs;
     this.changedNodes.add(node);
-    this.log('error', `node ${name} (${node.host}, ${node.port}) is down: ${reason}; its ${this.pendingCount(name)} job(s) wait`);
+    this.log('error', `node ${name} (${node.host}, ${node.port}) is down: ${reason}; its ${this.openCount(name)} job(s) wait`);
   }
 
   private delivered(jobId: string): void {
     const job = this.state.jobs.get(jobId);
     const node = job && this.state.nodes.get(job.node);
     if (!job || !node) return;
-    if (node.health === 'down') this.log('info', `node ${node.name} is back up with ${this.pendingCount(node.name)} job(s) waiting`);
-    if (node.health !== 'up' || node.failures !== 0) {
-      Object.assign(node, { health: 'up', failures: 0, retryAt: 0 });
-      this.changedNodes.add(node);
-    }
+    this.markUp(node);
     this.log('info', `Successfully sent job ${job.id} to node ${node.name} (${node.host}, ${node.port}).`);
   }
 
@@ -284,7 +320,8 @@ export class SchedulerCore {
     node.failures += 1;
     if (node.health !== 'down' && node.failures >= this.config.failuresBeforeDown) {
       node.health = 'down';
-      this.log('error', `node ${node.name} (${node.host}, ${node.port}) is down: ${reason}; its ${this.pendingCount(node.name)} job(s) wait, probing every ${this.config.probeIntervalMs / 1000} s`);
+      node.downSince = now;
+      this.log('error', `node ${node.name} (${node.host}, ${node.port}) is down: ${reason}; its ${this.openCount(node.name)} job(s) wait, probing every ${this.config.probeIntervalMs / 1000} s`);
     } else if (node.health !== 'down') {
       this.log('warn', `could not send job ${job.id} to node ${node.name} (${node.host}, ${node.port}): ${reason}; retrying`);
     }
@@ -348,10 +385,59 @@ export class SchedulerCore {
   private cancel(jobId: string, now: number): void {
     const job = this.state.jobs.get(jobId);
     if (!job || isFinal(job)) return;
-    const running = this.current.get(job.node) === job.id;
-    this.finish(job, 'cancelled', 'cancelled', now);
-    if (running) this.effects.push({ type: 'cancelJob', node: job.node, jobId });
+    this.cancelOne(job, 'cancelled', now);
     this.log('info', `job ${jobId} on ${job.node} cancelled`);
+  }
+
+  /** Cancels an open job; one the node is busy with keeps the node's slot until the node stops it. */
+  private cancelOne(job: JobRecord, reason: string, now: number): void {
+    const running = this.current.get(job.node) === job.id;
+    this.finish(job, 'cancelled', reason, now);
+    if (running) this.effects.push({ type: 'cancelJob', node: job.node, jobId: job.id });
+  }
+
+  /** Cancels every queued job of a node; returns how many. */
+  private cancelQueued(name: string, reason: string, now: number): number {
+    // find() returns a new array: finishing a job moves it out of the index list it came from.
+    const { jobs } = this.index.find(name, ['pending'], 0);
+    for (const job of jobs) this.finish(job, 'cancelled', reason, now);
+    return jobs.length;
+  }
+
+  private cancelNode(name: string, now: number): void {
+    if (!this.state.nodes.has(name)) return;
+    const reason = `cancelled with every job of node ${name}`;
+    const busy = this.currentJob(name);
+    const stopping = busy && !isFinal(busy) ? busy : undefined;
+    if (stopping) this.cancelOne(stopping, reason, now);
+    const queued = this.cancelQueued(name, reason, now);
+    this.log('info', `node ${name}: ${queued} queued job(s) cancelled${stopping ? `, and ${stopping.id}, which it runs (asking the node to stop it)` : ''}`);
+  }
+
+  /** The node leaves: its open jobs end as cancelled, and its slot is let go at once (no status of it is awaited). */
+  private removeNode(name: string, now: number): void {
+    const node = this.state.nodes.get(name);
+    if (!node) return;
+    const reason = `node ${name} removed`;
+    const busy = this.currentJob(name);
+    this.current.delete(name);
+    let stopJob: string | undefined;
+    if (busy && !isFinal(busy)) {
+      stopJob = busy.id;
+      this.finish(busy, 'cancelled', reason, now);
+    } else if (busy) {
+      // Cancelled before, and held until the node stopped it: nothing holds it any more.
+      busy.deadline = undefined;
+      this.finished.add(busy);
+      this.changedJobs.add(busy);
+    }
+    const queued = this.cancelQueued(name, reason, now);
+    this.state.nodes.delete(name);
+    this.queues.delete(name);
+    this.changedNodes.delete(node);
+    this.removedNodes.push(name);
+    this.effects.push(stopJob === undefined ? { type: 'forgetNode', node } : { type: 'forgetNode', node, stopJob });
+    this.log('info', `node ${name} (${node.host}, ${node.port}) removed: ${queued} queued job(s) cancelled${stopJob ? `; asking it to stop ${stopJob}` : ''}`);
   }
 
   private pause(nodeName: string, paused: boolean, now: number): void {
@@ -361,6 +447,15 @@ export class SchedulerCore {
     this.changedNodes.add(node);
     this.log('info', `node ${nodeName} ${paused ? 'paused' : 'resumed'}`);
     this.dispatch(nodeName, now);
+  }
+
+  /** The node answered: it is up, its failures forgotten; says so when it was down. */
+  private markUp(node: NodeRecord): void {
+    if (node.health === 'down') this.log('info', `node ${node.name} is back up with ${this.openCount(node.name)} job(s) waiting`);
+    if (node.health === 'up' && node.failures === 0 && node.retryAt === 0 && node.downSince === undefined) return;
+    Object.assign(node, { health: 'up', failures: 0, retryAt: 0 });
+    delete node.downSince;
+    this.changedNodes.add(node);
   }
 
   private failOrRetry(job: JobRecord, state: 'failed' | 'lost', reason: string, now: number): void {

@@ -46,10 +46,14 @@ export class Delivery {
     }
   }
 
+  /** A node left: it no longer counts as one that takes cancel requests (its name may be taken again). */
+  forget(name: string): void {
+    this.cancellable.delete(name);
+  }
+
   /** Asks a node to stop a cancelled job; it answers FAIL "cancelled", which frees the node. */
-  async requestCancel(nodeName: string, jobId: string): Promise<void> {
-    const node = this.options.node(nodeName);
-    if (!node) return;
+  async requestCancel(node: NodeRecord, jobId: string): Promise<void> {
+    const nodeName = node.name;
     const { log, sessions } = this.options;
     if (sessions && !this.options.isLegacy(node)) {
       if (sessions.cancel(nodeName, jobId)) log.info(`asked node ${nodeName} to stop cancelled job ${jobId}`);

@@ -11,6 +11,8 @@ import { openSession, type SessionTiming } from '../session/handshake.js';
 const reconnectDelayMs = exponentialBackoff(250, 5000);
 /** How long a node may take to acknowledge a job it was sent. */
 const ACCEPT_TIMEOUT_MS = 5000;
+/** How long the session of a removed node stays open for its answer to the request to stop its job. */
+const RETIRE_GRACE_MS = 5000;
 
 /** What the sessions tell the scheduler. */
 export interface SessionEvents {
@@ -30,6 +32,8 @@ interface Link {
   lastError?: string;
   /** Jobs sent and not yet acknowledged, by id. */
   waiting: Map<string, { resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>;
+  /** Called once a final status of the node was saved and acknowledged. */
+  acknowledged?: (jobId: string) => void;
 }
 
 /**
@@ -38,6 +42,8 @@ interface Link {
  */
 export class NodeSessions {
   private readonly links = new Map<string, Link>();
+  /** Sessions of removed nodes, kept open a little for the node's answer: how to close each now. */
+  private readonly retiring = new Set<() => void>();
   private stopped = false;
 
   constructor(private readonly options: {
@@ -61,6 +67,32 @@ export class NodeSessions {
   /** Stops keeping a session to `node` (it became a legacy node, or was removed). */
   forget(node: string): void {
     this.drop(node, 'no longer a session node');
+  }
+
+  /**
+   * Stops keeping a session to a node that was removed. If it was just asked to stop `stopJob`, an
+   * open session stays until the node's final status for that job is acknowledged (the node then
+   * need not keep it), for at most RETIRE_GRACE_MS; it is never reopened.
+   */
+  retire(node: string, stopJob?: string): void {
+    const link = this.links.get(node);
+    const channel = link?.channel;
+    if (!link || stopJob === undefined || !channel?.open) return this.drop(node, 'node removed');
+    this.links.delete(node);
+    clearTimeout(link.timer);
+    this.failWaiting(link, 'node removed');
+    const close = (): void => {
+      clearTimeout(timer);
+      this.retiring.delete(close);
+      channel.close('node removed');
+    };
+    const timer = setTimeout(close, RETIRE_GRACE_MS);
+    timer.unref();
+    this.retiring.add(close);
+    link.acknowledged = (jobId) => {
+      if (jobId === stopJob) close();
+    };
+    channel.once('closed', close);
   }
 
   /** Sends a job; resolves once the node acknowledged it, rejects when it cannot be delivered. */
@@ -87,6 +119,7 @@ export class NodeSessions {
   close(): void {
     this.stopped = true;
     for (const node of [...this.links.keys()]) this.drop(node, 'scheduler stopping');
+    for (const close of [...this.retiring]) close();
   }
 
   private drop(node: string, reason: string): void {
@@ -119,7 +152,9 @@ export class NodeSessions {
         } else if (message.kind === 'status') {
           const { status } = message;
           Promise.resolve(events.status(node, status)).then(() => {
-            if (status.type !== 'PROGRESS') channel.send({ kind: 'statusAck', jobId: status.job_id, type: status.type });
+            if (status.type === 'PROGRESS') return;
+            channel.send({ kind: 'statusAck', jobId: status.job_id, type: status.type });
+            if (status.type !== 'STARTED') link.acknowledged?.(status.job_id);
           }, (error: Error) => channel.close(`status not saved (${describeError(error)}): the node sends it again on the next session`));
         }
       });

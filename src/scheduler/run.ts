@@ -5,8 +5,11 @@ import { ControlBackend } from '../tui/control-backend.js';
 import { handleControl, startControlServer } from '../control/server.js';
 import type { ControlLimits } from '../control/limits.js';
 import { countByState, formatTable, resultColumns } from '../control/tables.js';
-import { UserError } from '../errors.js';
-import { readJobsFile, readNodesFile } from '../input/files.js';
+import { openJobLines } from '../control/open-jobs.js';
+import { EXIT_TIMED_OUT, UserError } from '../errors.js';
+import { readJobsFile, readNodesFile, type NodeSpec } from '../input/files.js';
+import { formatDuration } from '../input/duration.js';
+import { isFinal } from '../protocol/view.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { emptyRequest, type ControlRequest } from '../protocol/control-messages.js';
 import { chooseStateDir, LOG_FILE, openStore, type SchedulerStore } from '../store/index.js';
@@ -15,10 +18,13 @@ import type { Allowlist } from '../transport/allowlist.js';
 import { createdKeyNotice, type ClusterKey } from '../security/key.js';
 import { SchedulerService } from './service.js';
 import type { CoreConfig } from './core.js';
+import { waitForEnd } from './wait-end.js';
 
 /** How `pktgen schedule` runs: its flags, parsed. */
 export interface SchedulerOptions {
   nodesFile?: string | undefined;
+  /** Nodes from --add-node, added after the nodes file's. */
+  addNodes?: NodeSpec[] | undefined;
   jobsFile?: string | undefined;
   /** Where statuses are heard. */
   listen: Address;
@@ -31,6 +37,8 @@ export interface SchedulerOptions {
   interactive: boolean;
   /** Stop once every queue is drained, print the results and say whether all succeeded. */
   exitWhenDone: boolean;
+  /** With exitWhenDone: stop this long (ms) after start with exit code 3, naming the jobs still open and why. */
+  deadlineMs?: number | undefined;
   logFormat: LogFormat;
   /** Nodes at these addresses are driven over the legacy wire (with a key; without one, every node is). */
   legacyAllow?: Allowlist;
@@ -43,12 +51,16 @@ export interface SchedulerOptions {
 }
 
 /**
- * Runs the scheduler until SIGINT/SIGTERM, the terminal UI's quit, or (exitWhenDone) drained queues;
- * then prints the results with `print` and returns the exit code: 0 if every job succeeded, else 1.
- * Returns undefined when it stopped for any other reason.
+ * Runs the scheduler until SIGINT/SIGTERM, the terminal UI's quit, or (exitWhenDone) drained queues
+ * or the deadline; then prints the results with `print` and returns the exit code: 0 if every job
+ * succeeded, 1 if one did not, 3 at the deadline. Returns undefined when it stopped for any other reason.
+ * The results are this start's: jobs that finished before it are left out, except the jobs of the
+ * run of the jobs file it resumed.
  */
 export async function runScheduler(options: SchedulerOptions, print: (text: string) => void): Promise<number | undefined> {
-  const nodes = options.nodesFile ? await readNodesFile(options.nodesFile) : [];
+  const fileNodes = options.nodesFile ? await readNodesFile(options.nodesFile) : [];
+  const nodes = [...fileNodes, ...checkAddNodes(options.addNodes ?? [], fileNodes, options.nodesFile)];
+  const where = (i: number) => (i < fileNodes.length ? `${options.nodesFile}: $.nodes[${i}]` : `--add-node ${nodes[i]!.name}`);
   const stateDir = options.stateDir ?? chooseStateDir({ env: process.env, homedir: homedir() });
   const store = openStore(stateDir, { fresh: options.fresh });
   // Under the terminal UI, log lines would draw over the screen: they go to a file instead.
@@ -59,8 +71,10 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
   try {
     const known = new Set([...service.nodes().map((n) => n.name), ...nodes.map((n) => n.name)]);
     if (known.size === 0 && options.jobsFile) {
-      throw new UserError(`${options.jobsFile}: no nodes to run on: give -n nodes.json (or add nodes later with pktgen submit --add-node)`, 'ERR_INPUT');
+      throw new UserError(`${options.jobsFile}: no nodes to run on: give -n nodes.json or --add-node NAME=HOST[:PORT]`, 'ERR_INPUT');
     }
+    // Jobs that finished before this start: history, not this start's results.
+    const history = new Set(service.jobs().filter(isFinal).map((job) => job.id));
     let jobsFile = options.jobsFile ? await readJobsFile(options.jobsFile, known) : undefined;
     // Listen before anything is sent: the old scheduler lost statuses by listening late.
     const address = await service.start();
@@ -70,8 +84,9 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
     // Every socket the scheduler listens on, as bound: what a firewall rule or a review needs to know.
     const listeners = [describeListener(address, 'TCP', 'statuses from nodes'), describeListener(control.address, 'TCP', 'control API for submit, status and the UI')];
     log.info(`pktgen scheduler listening on ${listeners.join(' and ')}`, { control_allow: options.control.allow.toString(), state: stateDir, key: options.key.source });
-    await service.addNodes(nodes);
-    if (jobsFile) queueJobsFile(service, store, options.jobsFile!, jobsFile, log);
+    await service.addNodes(nodes, where);
+    const run = jobsFile ? queueJobsFile(service, store, options.jobsFile!, jobsFile, log) : [];
+    for (const id of run) history.delete(id);
     jobsFile = undefined; // the parsed file can be large: let it go once queued
     if (options.interactive) {
       const { runTui } = await import('../tui/run.js');
@@ -83,13 +98,22 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
       await runTui(new ControlBackend(`scheduler ${formatAddress(address)} · logs ${join(stateDir, LOG_FILE)}`, local));
       return undefined;
     }
-    if ((await waitForEnd(service, options.exitWhenDone)) === 'signal') return undefined;
-    const jobs = service.jobs();
+    const end = await waitForEnd(service, { exitWhenDone: options.exitWhenDone, deadlineMs: options.deadlineMs, log });
+    if (end === 'signal') return undefined;
+    const jobs = service.jobs().filter((job) => !history.has(job.id));
     print(formatTable(jobs.map(resultColumns)));
+    const earlier = history.size > 0 ? ` (${history.size} job(s) that finished before this start are not shown: pktgen status lists them)` : '';
+    if (end === 'deadline') {
+      // The scheduler's own control handler answers, as it would `submit --wait --timeout`.
+      const open = await handleControl(service, { ...emptyRequest(), query: true, states: ['pending', 'sent', 'running'], explain: true });
+      print([`deadline of ${formatDuration(options.deadlineMs!)} (--deadline) passed with ${open.jobs_total} job(s) open; so far: ${countByState(jobs)}${earlier}`,
+        ...openJobLines(open.jobs, open.nodes, open.queued_ahead ?? {}, Date.now())].join('\n'));
+      return EXIT_TIMED_OUT;
+    }
     // Retention may have removed finished jobs: the exit code counts them too.
     const held = new Set(jobs.map((j) => j.id));
     const removed = [...service.unsuccessful].filter((id) => !held.has(id)).length;
-    print(`done: ${countByState(jobs)}${removed > 0 ? `; ${removed} more did not succeed (removed by --keep-jobs/--keep-for)` : ''}`);
+    print(`done: ${countByState(jobs)}${removed > 0 ? `; ${removed} more did not succeed (removed by --keep-jobs/--keep-for)` : ''}${earlier}`);
     return service.unsuccessful.size === 0 && jobs.every((j) => j.state === 'succeeded') ? 0 : 1;
   } finally {
     await control?.close();
@@ -98,24 +122,42 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
   }
 }
 
-/** Resolves on SIGINT/SIGTERM, or when drained if asked to exit then. */
-function waitForEnd(service: SchedulerService, exitWhenDone: boolean): Promise<'signal' | 'drained'> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('signal'));
-    process.once('SIGTERM', () => resolve('signal'));
-    if (!exitWhenDone) return;
-    if (service.isDrained()) resolve('drained');
-    service.on('drained', () => resolve('drained'));
-  });
+/** --add-node nodes, refused (exit 2) when one names a node twice or one of the nodes file. */
+function checkAddNodes(added: NodeSpec[], fileNodes: NodeSpec[], nodesFile: string | undefined): NodeSpec[] {
+  const seen = new Map(fileNodes.map((node, i) => [node.name, `${nodesFile}: $.nodes[${i}]`]));
+  for (const node of added) {
+    const first = seen.get(node.name);
+    if (first) throw new UserError(`--add-node ${node.name}: node ${node.name} is already given (${first}); give each node once`, 'ERR_INPUT');
+    seen.set(node.name, `--add-node ${node.name}`);
+  }
+  return added;
 }
 
-/** Queues a jobs file unless the same bytes were loaded before (then the log says so). */
-function queueJobsFile(service: SchedulerService, store: SchedulerStore, path: string, file: Awaited<ReturnType<typeof readJobsFile>>, log: Logger): void {
-  const seen = store.findFile(file.hash);
-  if (seen) {
-    log.info(`jobs file ${path} was already loaded on ${new Date(seen.loadedAt).toISOString()} (${seen.jobCount} jobs): not queued again; --fresh starts over`);
-    return;
+/**
+ * Queues a jobs file as a new run, unless the file's latest run (same bytes) still has jobs open:
+ * then that run goes on, with no job queued twice. The log says which. Returns the run's job ids.
+ */
+function queueJobsFile(service: SchedulerService, store: SchedulerStore, path: string, file: Awaited<ReturnType<typeof readJobsFile>>, log: Logger): string[] {
+  const last = store.findFile(file.hash);
+  if (last) {
+    const runJobs = (last.jobIds ?? []).map((id) => service.core.state.jobs.get(id));
+    const open = runJobs.filter((job) => job && !isFinal(job)).length;
+    if (last.jobIds === undefined && !service.isDrained()) {
+      // Recorded by an older pktgen, without its jobs: while any job is open, it may be one of them.
+      log.info(`resuming run 1 of ${path} (loaded ${iso(last.loadedAt)} by an older pktgen, which did not record its jobs; ${service.core.openCount('')} job(s) are open)`);
+      return [];
+    }
+    if (open > 0) {
+      log.info(`resuming run ${last.run} of ${path}: ${open} of ${last.jobIds!.length} jobs open`);
+      return last.jobIds!;
+    }
+    const finished = Math.max(0, ...runJobs.map((job) => job?.finishedAt ?? 0));
+    log.info(`${path} ran before (run ${last.run}, loaded ${iso(last.loadedAt)}, ${finished > 0 ? `finished ${iso(finished)}` : 'finished'}): queued as run ${last.run + 1}`);
   }
-  const ids = service.addJobs(file.jobs, { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length });
-  log.info(`queued ${ids.length} job(s) from ${path}`);
+  const run = (last?.run ?? 0) + 1;
+  const ids = service.addJobs(file.jobs, { hash: file.hash, path, loadedAt: Date.now(), jobCount: file.jobs.length, run });
+  log.info(`queued ${ids.length} job(s) from ${path} (run ${run})`);
+  return ids;
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();

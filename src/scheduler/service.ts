@@ -12,7 +12,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { LogLimiter, connectionErrorLog } from '../log-limit.js';
 import type { SchedulerStore, LoadedFile } from '../store/store.js';
-import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent } from './core.js';
+import { SchedulerCore, DEFAULT_CORE_CONFIG, type CoreConfig, type Effect, type NewJob, type NewNode, type SchedulerEvent, type StepResult } from './core.js';
 import type { JobRecord, NodeRecord } from './types.js';
 import type { JobSpec } from '../input/job.js';
 import { Delivery } from './delivery.js';
@@ -48,6 +48,10 @@ export interface SchedulerServiceOptions {
   /** Session heartbeat and silence (tests shorten them). */
   sessionTiming?: SessionTiming;
 }
+
+/** The jobs a step cancelled. */
+const cancelledBy = (result: StepResult | undefined): string[] =>
+  (result?.effects ?? []).flatMap((effect) => (effect.type === 'jobFinished' && effect.state === 'cancelled' ? [effect.jobId] : []));
 
 /** Events: 'drained' (), when a saved change leaves no job waiting or running. */
 export class SchedulerService extends EventEmitter {
@@ -127,14 +131,37 @@ export class SchedulerService extends EventEmitter {
     this.options.store.close();
   }
 
-  /** Adds or updates nodes. */
-  async addNodes(nodes: NewNode[]): Promise<void> {
-    for (const node of nodes) {
-      await this.addresses.resolve(node);
+  /**
+   * Adds or updates nodes, all or none: a node at the HOST:PORT of another (as written or resolved)
+   * is refused with ERR_INPUT before any is added. `where(i)` names node i in that error.
+   */
+  async addNodes(nodes: NewNode[], where: (index: number) => string = (i) => `node ${nodes[i]!.name}`): Promise<void> {
+    const ips = await Promise.all(nodes.map((node) => this.addresses.lookup(node)));
+    // Checked after the lookups, with no await before the nodes are added: what it checked against stays true.
+    this.addresses.checkFree(nodes.map((node, i) => ({ ...node, ip: ips[i]!, where: where(i) })), this.core.state.nodes.values());
+    nodes.forEach((node, i) => {
+      this.addresses.assign(node.name, ips[i]!);
       this.handle({ type: 'nodeAdded', node, now: this.clock() });
       if (this.server) this.keepSession(this.core.state.nodes.get(node.name)!);
-    }
+    });
     this.flush();
+  }
+
+  /**
+   * Removes nodes: their queued jobs end cancelled ("node NAME removed"), a running one is stopped
+   * on its node, and they leave the state and the store. Returns the ids of the jobs cancelled.
+   */
+  removeNodes(names: readonly string[]): string[] {
+    const cancelled = names.flatMap((node) => cancelledBy(this.handle({ type: 'nodeRemoved', node, now: this.clock() })));
+    this.flush();
+    return cancelled;
+  }
+
+  /** Cancels every queued and running job of these nodes, which stay. Returns the ids of the jobs cancelled. */
+  cancelNodes(names: readonly string[]): string[] {
+    const cancelled = names.flatMap((node) => cancelledBy(this.handle({ type: 'nodeCancelRequested', node, now: this.clock() })));
+    this.flush();
+    return cancelled;
   }
 
   /** True for a node driven over the unauthenticated legacy wire: no key, marked legacy, or in --legacy-allow. */
@@ -160,22 +187,24 @@ export class SchedulerService extends EventEmitter {
     return this.batch.whenSaved();
   }
 
-  /** Queues jobs (one record per listed node) and remembers the file they came from, atomically. */
-  addJobs(specs: JobSpec[], file?: LoadedFile): string[] {
+  /** Queues jobs (one record per listed node) and records the run of the file they came from with their ids, atomically. */
+  addJobs(specs: JobSpec[], file?: Omit<LoadedFile, 'jobIds'>): string[] {
     const jobs: NewJob[] = [];
     const ids = this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
     for (const { nodes, priority, data, target, timeoutS, retries } of specs) {
       for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, timeoutS, retries });
     }
-    this.handle({ type: 'jobsAdded', jobs, now: this.clock() }, file);
+    const jobIds = jobs.map((job) => job.id);
+    this.handle({ type: 'jobsAdded', jobs, now: this.clock() }, file && { ...file, jobIds });
     this.flush();
-    return jobs.map((job) => job.id);
+    return jobIds;
   }
 
-  /** Cancels a pending or running job. */
-  cancel(jobId: string): void {
-    this.handle({ type: 'cancelRequested', jobId, now: this.clock() });
+  /** Cancels a pending or running job; true when it was open (and is now cancelled). */
+  cancel(jobId: string): boolean {
+    const cancelled = cancelledBy(this.handle({ type: 'cancelRequested', jobId, now: this.clock() }));
     this.flush();
+    return cancelled.length > 0;
   }
 
   /** Pauses or resumes a node's queue. */
@@ -249,12 +278,15 @@ export class SchedulerService extends EventEmitter {
    * flush at the end of this event-loop turn: one transaction for every status of the turn
    * instead of one each, which is what bounded the dispatch rate.
    */
-  private handle(event: SchedulerEvent, file?: LoadedFile): void {
-    if (this.stopped) return;
-    this.batch.add(this.core.handle(event), file);
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    setImmediate(() => this.flushQuietly());
+  private handle(event: SchedulerEvent, file?: LoadedFile): StepResult | undefined {
+    if (this.stopped) return undefined;
+    const result = this.core.handle(event);
+    this.batch.add(result, file);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flushQuietly());
+    }
+    return result;
   }
 
   /**
@@ -293,7 +325,11 @@ export class SchedulerService extends EventEmitter {
   private carryOut(effect: Effect): void {
     switch (effect.type) {
       case 'sendJob': return void this.delivery.deliver(this.core.state.jobs.get(effect.jobId)!);
-      case 'cancelJob': return void this.delivery.requestCancel(effect.node, effect.jobId);
+      case 'cancelJob': {
+        const node = this.core.state.nodes.get(effect.node);
+        return void (node && this.delivery.requestCancel(node, effect.jobId));
+      }
+      case 'forgetNode': return this.forgetNode(effect.node, effect.stopJob);
       case 'jobFinished':
         this.live.delete(effect.jobId);
         if (effect.state === 'succeeded') this.unsuccessful.delete(effect.jobId);
@@ -301,6 +337,17 @@ export class SchedulerService extends EventEmitter {
         return;
       case 'log': return this.options.log[effect.level](effect.message);
     }
+  }
+
+  /** A node left: it is asked to stop its job (on its session, kept open a little for that), then forgotten. */
+  private forgetNode(node: NodeRecord, stopJob: string | undefined): void {
+    if (stopJob !== undefined) {
+      this.live.delete(stopJob);
+      void this.delivery.requestCancel(node, stopJob);
+    }
+    this.sessions?.retire(node.name, stopJob);
+    this.delivery.forget(node.name);
+    this.addresses.forget(node.name);
   }
 
   /** The port statuses are heard on (the bound one, when asked for port 0). */

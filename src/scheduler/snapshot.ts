@@ -17,7 +17,7 @@ export interface JobQuery {
 export function jobInfo(job: JobRecord): JobInfo {
   const info: JobInfo = {
     id: job.id, node: job.node, state: job.state, priority: job.priority, data: job.data, target: job.target,
-    reason: job.reason, attempts: job.attempts, created_at: job.createdAt, started_at: job.startedAt ?? 0,
+    reason: job.reason, attempts: job.attempts, created_at: job.createdAt, sent_at: job.sentAt ?? 0, started_at: job.startedAt ?? 0,
     finished_at: job.finishedAt ?? 0, seq: job.seq,
   };
   if (job.stats) info.stats = job.stats;
@@ -26,9 +26,14 @@ export function jobInfo(job: JobRecord): JobInfo {
 
 /** Builds a snapshot of nodes (with live progress) and the jobs a query asks for, from the core's index. */
 export function takeSnapshot(service: SchedulerService, query: JobQuery = {}, now = Date.now()): Snapshot {
-  const { index } = service.core;
   const { jobs, total } = findJobs(service.core, query);
-  const nodes = service.nodes().map((node): NodeInfo => {
+  return { nodes: nodeInfos(service, now), jobs: jobs.map(jobInfo), jobs_total: total };
+}
+
+/** Every node as a view shows it, in insertion order, with live progress of its running job. */
+export function nodeInfos(service: SchedulerService, now = Date.now()): NodeInfo[] {
+  const { index } = service.core;
+  return service.nodes().map((node): NodeInfo => {
     const running = service.core.currentJob(node.name);
     const live = running ? service.live.get(running.id) : undefined;
     const totalS = running ? running.data.w + running.data.t : 0;
@@ -39,9 +44,15 @@ export function takeSnapshot(service: SchedulerService, query: JobQuery = {}, no
       progress: totalS > 0 ? Math.min(1, elapsedS / totalS) : 0, live_mbps: live?.mbps ?? 0,
       done: index.count(node.name, 'succeeded'),
       failed: FINAL_STATES.reduce((sum, state) => sum + (state === 'succeeded' ? 0 : index.count(node.name, state)), 0),
+      down_since: node.downSince ?? 0,
     };
   });
-  return { nodes, jobs: jobs.map(jobInfo), jobs_total: total };
+}
+
+/** For the pending ones of `ids`: how many jobs come before each on its node (SchedulerCore.queuedAhead). */
+export function queuedAhead(core: SchedulerCore, ids: readonly string[]): Record<string, number> {
+  const jobs = ids.map((id) => core.state.jobs.get(id)).filter((job) => job !== undefined);
+  return Object.fromEntries(core.queuedAhead(jobs));
 }
 
 /** The newest `limit` jobs matching a query, in seq order, and how many match: ids by lookup, the rest from the index. */

@@ -17,6 +17,8 @@ export interface NodeRecord {
   failures: number;
   /** Earliest time (ms) of the next delivery attempt or probe. */
   retryAt: number;
+  /** Since when (ms) the node is down; absent while it is not. */
+  downSince?: number;
   /** Ordinal of the node in insertion order, for stable listings. */
   seq: number;
 }

@@ -12,7 +12,7 @@ import { SessionChannel, SESSION_TIMING } from './channel.js';
 export type SessionTiming = { heartbeatMs: number; silenceMs: number };
 
 /** A session frame is small (a job, a status with statistics); anything larger is an attack. */
-const MAX_SESSION_FRAME = 64 * 1024;
+export const MAX_SESSION_FRAME = 64 * 1024;
 /** How long a connection may take to prove the key (issue: unauthenticated connections close within 2 s). */
 export const HANDSHAKE_DEADLINE_MS = 2000;
 

@@ -12,12 +12,14 @@ export class MemoryStore implements SchedulerStore {
   private nodes = new Map<string, NodeRecord>();
   private jobs = new Map<string, JobRecord>();
   private files = new Map<string, LoadedFile>();
+  /** Nodes removed while jobs of theirs are kept: held (jobs refer to them) but not loaded. */
+  private removedNodes = new Set<string>();
   private nextSeq = 0;
 
   /** Copies out every record, ordered by seq (ties keep insertion order, as in SQLite). */
   load(): SchedulerState {
     const bySeq = (a: { seq: number }, b: { seq: number }) => a.seq - b.seq;
-    const nodes = [...this.nodes.values()].sort(bySeq);
+    const nodes = [...this.nodes.values()].filter((node) => !this.removedNodes.has(node.name)).sort(bySeq);
     const jobs = [...this.jobs.values()].sort(bySeq);
     return {
       nodes: new Map(nodes.map((node) => [node.name, structuredClone(node)])),
@@ -29,10 +31,17 @@ export class MemoryStore implements SchedulerStore {
   /** Validates the whole change set first, then copies it in, so a bad record changes nothing. */
   apply(changes: Changes): void {
     this.validate(changes);
-    for (const node of changes.nodes ?? []) this.nodes.set(node.name, structuredClone(node));
+    for (const node of changes.nodes ?? []) {
+      this.nodes.set(node.name, structuredClone(node));
+      this.removedNodes.delete(node.name);
+    }
     for (const job of changes.jobs ?? []) this.jobs.set(job.id, structuredClone(job));
     for (const file of changes.files ?? []) this.files.set(file.hash, structuredClone(file));
     for (const id of changes.removedJobs ?? []) this.jobs.delete(id);
+    for (const name of changes.removedNodes ?? []) {
+      if ([...this.jobs.values()].some((job) => job.node === name)) this.removedNodes.add(name);
+      else this.nodes.delete(name);
+    }
     this.nextSeq = nextSeqAfter(this.nextSeq, changes);
   }
 

@@ -9,7 +9,7 @@ import type { LoadedFile } from './store.js';
 // (even an optional one) that is not stored, and the Row types below then demand every column.
 const nodeFields = {
   name: 'name', seq: 'seq', host: 'host', port: 'port', reflector: 'reflector', legacy: 'legacy', health: 'health',
-  paused: 'paused', failures: 'failures', retryAt: 'retry_at',
+  paused: 'paused', failures: 'failures', retryAt: 'retry_at', downSince: 'down_since',
 } as const satisfies Record<keyof NodeRecord, string>;
 const jobFields = {
   id: 'id', node: 'node', seq: 'seq', priority: 'priority', state: 'state', data: 'data', target: 'target',
@@ -17,7 +17,7 @@ const jobFields = {
   createdAt: 'created_at', sentAt: 'sent_at', startedAt: 'started_at', finishedAt: 'finished_at', deadline: 'deadline',
 } as const satisfies Record<keyof JobRecord, string>;
 const fileFields = {
-  hash: 'hash', path: 'path', loadedAt: 'loaded_at', jobCount: 'job_count',
+  hash: 'hash', path: 'path', loadedAt: 'loaded_at', jobCount: 'job_count', run: 'run', jobIds: 'job_ids',
 } as const satisfies Record<keyof LoadedFile, string>;
 const nodeColumns = Object.values(nodeFields);
 const jobColumns = Object.values(jobFields);
@@ -32,13 +32,19 @@ const inColumnOrder = <Fields extends Record<string, string>>(columns: Array<Fie
 
 /** The SQL each store statement runs; prepared once per connection. */
 export const sql = {
-  upsertNode: upsert('nodes', nodeColumns, 'name'),
+  // A node written again is no longer removed (its name was taken again).
+  upsertNode: upsert('nodes', nodeColumns, 'name', { removed: 0 }),
   upsertJob: upsert('jobs', jobColumns, 'id'),
   updateJob: update('jobs', jobColumns, 'id'),
   upsertFile: upsert('files', fileColumns, 'hash'),
   removeJob: 'DELETE FROM jobs WHERE id = ?',
+  // A removed node's row goes once no job refers to it; until then it stays, marked removed.
+  deleteNode: 'DELETE FROM nodes WHERE name = ?1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE node = ?1)',
+  markNodeRemoved: 'UPDATE nodes SET removed = 1 WHERE name = ?',
+  anyRemovedNode: 'SELECT 1 FROM nodes WHERE removed = 1 LIMIT 1',
+  pruneRemovedNodes: 'DELETE FROM nodes WHERE removed = 1 AND name NOT IN (SELECT node FROM jobs)',
   // seq ties fall back to rowid, i.e. first-insertion order, which the memory store matches.
-  selectNodes: `SELECT ${nodeColumns.join(', ')} FROM nodes ORDER BY seq, rowid`,
+  selectNodes: `SELECT ${nodeColumns.join(', ')} FROM nodes WHERE removed = 0 ORDER BY seq, rowid`,
   selectJobs: `SELECT ${jobColumns.join(', ')} FROM jobs ORDER BY seq, rowid`,
   findFile: `SELECT ${fileColumns.join(', ')} FROM files WHERE hash = ?`,
   selectNextSeq: "SELECT value FROM meta WHERE key = 'next_seq'",
@@ -52,9 +58,11 @@ function update(table: string, columns: readonly string[], key: string): string 
   return `UPDATE ${table} SET ${set.join(', ')} WHERE ${key} = ?${columns.indexOf(key) + 1}`;
 }
 
-function upsert(table: string, columns: readonly string[], key: string): string {
-  const rest = columns.filter((column) => column !== key);
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+/** INSERT, or UPDATE of every column but the key; `fixed` columns take the same constant either way. */
+function upsert(table: string, columns: readonly string[], key: string, fixed: Record<string, number> = {}): string {
+  const rest = [...columns.filter((column) => column !== key), ...Object.keys(fixed)];
+  const values = [...columns.map(() => '?'), ...Object.values(fixed).map(String)];
+  return `INSERT INTO ${table} (${[...columns, ...Object.keys(fixed)].join(', ')}) VALUES (${values.join(', ')})
     ON CONFLICT (${key}) DO UPDATE SET ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 }
 
@@ -62,7 +70,7 @@ function upsert(table: string, columns: readonly string[], key: string): string 
 export function nodeParams(node: NodeRecord): SQLInputValue[] {
   return inColumnOrder<typeof nodeFields>(nodeColumns, {
     name: node.name, seq: node.seq, host: node.host, port: node.port, reflector: node.reflector ?? null, legacy: node.legacy ? 1 : 0,
-    health: node.health, paused: node.paused ? 1 : 0, failures: node.failures, retry_at: node.retryAt,
+    health: node.health, paused: node.paused ? 1 : 0, failures: node.failures, retry_at: node.retryAt, down_since: node.downSince ?? null,
   });
 }
 
@@ -79,7 +87,9 @@ export function jobParams(job: JobRecord): SQLInputValue[] {
 
 /** A loaded file as statement parameters. */
 export function fileParams(file: LoadedFile): SQLInputValue[] {
-  return inColumnOrder<typeof fileFields>(fileColumns, { hash: file.hash, path: file.path, loaded_at: file.loadedAt, job_count: file.jobCount });
+  return inColumnOrder<typeof fileFields>(fileColumns, {
+    hash: file.hash, path: file.path, loaded_at: file.loadedAt, job_count: file.jobCount, run: file.run, job_ids: file.jobIds?.join(' ') ?? null,
+  });
 }
 
 // Selects return arrays (no per-row object with 18 keys to collect): a 100k-job load makes far less
@@ -99,6 +109,7 @@ export function nodeFromRow(row: object): NodeRecord {
     legacy: r[N.legacy] === 1, paused: r[N.paused] === 1, failures: r[N.failures] as number, retryAt: r[N.retry_at] as number, seq: r[N.seq] as number,
   };
   if (r[N.reflector] !== null) node.reflector = r[N.reflector] as string;
+  if (r[N.down_since] !== null) node.downSince = r[N.down_since] as number;
   return node;
 }
 
@@ -122,5 +133,8 @@ export function jobFromRow(row: object): JobRecord {
 /** A files row (array) back as a record. */
 export function fileFromRow(row: object): LoadedFile {
   const r = row as SQLOutputValue[];
-  return { hash: r[F.hash] as string, path: r[F.path] as string, loadedAt: r[F.loaded_at] as number, jobCount: r[F.job_count] as number };
+  const file: LoadedFile = { hash: r[F.hash] as string, path: r[F.path] as string, loadedAt: r[F.loaded_at] as number, jobCount: r[F.job_count] as number, run: r[F.run] as number };
+  const ids = r[F.job_ids] as string | null;
+  if (ids !== null) file.jobIds = ids === '' ? [] : ids.split(' ');
+  return file;
 }

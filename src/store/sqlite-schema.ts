@@ -54,6 +54,12 @@ const migrations: readonly string[] = [
   `DROP INDEX IF EXISTS jobs_by_node_state;`,
   // v3: a node the scheduler drives over the legacy wire (old daemons), not an authenticated session.
   `ALTER TABLE nodes ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0 CHECK (legacy IN (0, 1));`,
+  // v4: since when a node is down; a removed node (its row stays, marked, while jobs of it are kept:
+  // jobs.node references it); the runs of a jobs file (its latest run, and the ids that run queued).
+  `ALTER TABLE nodes ADD COLUMN down_since INTEGER;
+   ALTER TABLE nodes ADD COLUMN removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1));
+   ALTER TABLE files ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE files ADD COLUMN job_ids TEXT;`,
 ];
 
 /**

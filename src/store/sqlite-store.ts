@@ -48,7 +48,9 @@ export class SqliteStore implements SchedulerStore {
     }
     try {
       prepareSchema(db, path);
-      return new SqliteStore(db, path);
+      const store = new SqliteStore(db, path);
+      store.pruneRemovedNodes();
+      return store;
     } catch (error) {
       db.close();
       throw error instanceof PktgenError ? error : openError(path, error);
@@ -73,7 +75,7 @@ export class SqliteStore implements SchedulerStore {
     });
   }
 
-  /** Upserts nodes, jobs and files, then removes jobs, all in one BEGIN IMMEDIATE transaction. */
+  /** Upserts nodes, jobs and files, then removes jobs, then nodes, all in one BEGIN IMMEDIATE transaction. */
   apply(changes: Changes): void {
     const s = this.statements;
     const nextSeq = nextSeqAfter(this.nextSeq, changes);
@@ -88,6 +90,9 @@ export class SqliteStore implements SchedulerStore {
       }
       for (const file of changes.files ?? []) s.upsertFile.run(...fileParams(file));
       for (const id of changes.removedJobs ?? []) s.removeJob.run(id);
+      for (const name of changes.removedNodes ?? []) {
+        if (s.deleteNode.run(name).changes === 0) s.markNodeRemoved.run(name);
+      }
       // Most transitions touch an existing job, whose seq is below next_seq: skip that write.
       if (nextSeq > this.nextSeq) s.raiseNextSeq.run(nextSeq);
     });
@@ -98,6 +103,13 @@ export class SqliteStore implements SchedulerStore {
   findFile(hash: string): LoadedFile | undefined {
     const row = this.statements.findFile.get(hash);
     return row && fileFromRow(row);
+  }
+
+  /** Deletes removed nodes no job refers to any more (retention removed their last); writes only when there are any. */
+  private pruneRemovedNodes(): void {
+    const s = this.statements;
+    if (s.anyRemovedNode.get() === undefined) return;
+    this.transaction(s.begin, 'remove nodes no job refers to from', () => s.pruneRemovedNodes.run());
   }
 
   /** Closes the connection (SQLite checkpoints the WAL); calling it twice is harmless. */

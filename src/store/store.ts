@@ -1,24 +1,36 @@
 import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.js';
 
-/** A jobs file the scheduler has loaded, remembered by content hash so it is not queued twice. */
+/**
+ * The latest run of a jobs file, by content hash: whether that run is still open decides whether
+ * loading the file again resumes it or queues it as the next run.
+ */
 export interface LoadedFile {
   hash: string;
   path: string;
   loadedAt: number;
+  /** Job entries in the file (a job listed for several nodes counts once). */
   jobCount: number;
+  /** 1 for the first time the file was queued, then one more each time it is queued again. */
+  run: number;
+  /** The ids this run queued (one per job and node); absent for a file an older pktgen recorded. */
+  jobIds?: string[];
 }
 
-/** One change set: records to upsert (nodes first, then jobs, then files), then jobs to remove. */
+/**
+ * One change set: records to upsert (nodes first, then jobs, then files), then jobs to remove, then
+ * nodes to remove (a removed node's row stays, marked removed, while jobs of it are kept).
+ */
 export interface Changes {
   nodes?: NodeRecord[];
   jobs?: JobRecord[];
   files?: LoadedFile[];
   removedJobs?: string[];
+  removedNodes?: string[];
 }
 
 /** Durable scheduler state; every implementation passes test/store/conformance.ts. */
 export interface SchedulerStore {
-  /** Reads everything back (nodes in seq order, jobs in seq order), and the next seq. */
+  /** Reads everything back (nodes in seq order, removed ones left out; jobs in seq order), and the next seq. */
   load(): SchedulerState;
   /** Upserts every record of `changes` in ONE transaction: all or nothing. */
   apply(changes: Changes): void;

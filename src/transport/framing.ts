@@ -21,11 +21,18 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private expected = -1;
+  /** An oversize header seen: the stream has no frame boundary after it, so every later call fails. */
+  private failure?: FrameTooLargeError;
 
   constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
-  /** Adds a chunk; returns the frames it completed. Throws FrameTooLargeError on an oversize header. */
+  /**
+   * Adds a chunk; returns the frames it completed. Throws FrameTooLargeError on an oversize header;
+   * frames completed before that header in the same chunk are returned first, and the error is
+   * thrown by the next push() or end(), so that how the stream was split changes nothing.
+   */
   push(chunk: Uint8Array): Buffer[] {
+    if (this.failure) throw this.failure;
     this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     this.buffered += chunk.byteLength;
     const frames: Buffer[] = [];
@@ -33,7 +40,11 @@ export class FrameDecoder {
       if (this.expected < 0) {
         if (this.buffered < HEADER_BYTES) break;
         const length = this.take(HEADER_BYTES).readUInt32BE(0);
-        if (length > this.maxFrameBytes) throw new FrameTooLargeError(length, this.maxFrameBytes);
+        if (length > this.maxFrameBytes) {
+          this.failure = new FrameTooLargeError(length, this.maxFrameBytes);
+          if (frames.length > 0) return frames;
+          throw this.failure;
+        }
         this.expected = length;
       }
       if (this.buffered < this.expected) break;
@@ -48,8 +59,9 @@ export class FrameDecoder {
     return this.buffered + (this.expected >= 0 ? HEADER_BYTES : 0);
   }
 
-  /** Call at end of stream: throws FrameTruncatedError if a frame was cut off. */
+  /** Call at end of stream: throws FrameTruncatedError if a frame was cut off (FrameTooLargeError after an oversize header). */
   end(): void {
+    if (this.failure) throw this.failure;
     if (this.pendingBytes === 0) return;
     const expected = this.expected >= 0 ? this.expected + HEADER_BYTES : HEADER_BYTES;
     throw new FrameTruncatedError(this.pendingBytes, expected);

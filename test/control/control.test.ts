@@ -46,6 +46,9 @@ describe('control API: requests against a scheduler', () => {
     ['an unknown job to cancel', { cancel: ['nope'] }, 'ERR_UNKNOWN_JOB', /cancel nope: no such job/],
     ['an unknown node to pause', { pause_node: 'zz' }, 'ERR_UNKNOWN_NODE', /node zz: no such node/],
     ['a bad node address', { add_nodes: [{ name: 'm9', host: 'bad host', port: 1, reflector: '', legacy: false }] }, 'ERR_INPUT', /add_nodes\[0\]\.host/],
+    ['a node at the address of another', { add_nodes: [{ name: 'm9', host: 'localhost', port: 1, reflector: '', legacy: false }] }, 'ERR_INPUT', /^add_nodes\[0\] = "localhost:1": already the address of node m0/],
+    ['an unknown node to remove', { remove_nodes: ['m0', 'zz'] }, 'ERR_UNKNOWN_NODE', /^remove_nodes: node zz: no such node$/],
+    ['an unknown node to cancel the jobs of', { cancel_nodes: ['zz'] }, 'ERR_UNKNOWN_NODE', /^cancel_nodes: node zz: no such node$/],
   ];
   for (const [what, patch, code, message] of refusals) {
     it(`refuses ${what} as data, and applies nothing of the request`, async () => {
@@ -53,8 +56,42 @@ describe('control API: requests against a scheduler', () => {
       assert.equal(response.error?.code, code);
       assert.match(response.error!.message, message);
       assert.equal(service.core.state.jobs.size, 0);
+      assert.deepEqual([...service.core.state.nodes.keys()], ['m0', 'm1']);
     });
   }
+
+  it('round-trips node removals, node cancels, explain and their answers', () => {
+    const req = request({ remove_nodes: ['m1'], cancel_nodes: ['m0', 'm2'], explain: true, query: true, job_ids: ['j1'] });
+    assert.deepEqual(decodeRequest(encodeRequest(req)), req);
+    const res = decodeResponse(encodeResponse({ job_ids: [], nodes: [], jobs: [], jobs_total: 0, cancelled: ['j1', 'j2'], queued_ahead: { j3: 4, j4: 0 } }));
+    assert.deepEqual([res.cancelled, res.queued_ahead], [['j1', 'j2'], { j3: 4, j4: 0 }]);
+  });
+
+  it('cancels every job of a node (which stays), and removes a node (its jobs cancelled: "node NAME removed")', async () => {
+    const { job_ids: ids } = await handleControl(service, request({ add_jobs: [job(), job(), job({ nodes: ['m1'] }), job({ nodes: ['m1'] })] }));
+    const cancelled = await handleControl(service, request({ cancel_nodes: ['m0'] }));
+    assert.deepEqual(cancelled.cancelled, ids!.slice(0, 2));
+    assert.ok(service.core.state.nodes.has('m0'));
+    const removed = await handleControl(service, request({ remove_nodes: ['m1'], query: true, job_ids: ids! }));
+    assert.deepEqual(removed.cancelled, ids!.slice(2));
+    assert.deepEqual(removed.nodes.map((n) => n.name), ['m0']);
+    assert.deepEqual(removed.jobs.map((j) => `${j.state}: ${j.reason}`), [
+      'cancelled: cancelled with every job of node m0', 'cancelled: cancelled with every job of node m0', 'cancelled: node m1 removed', 'cancelled: node m1 removed',
+    ]);
+    // A job for the removed node is refused as one for any unknown node; the name can be taken again.
+    assert.match((await handleControl(service, request({ add_jobs: [job({ nodes: ['m1'] })] }))).error!.message, /unknown node/);
+    assert.equal((await handleControl(service, request({ add_nodes: [{ name: 'm1', host: '127.0.0.1', port: 2, reflector: '', legacy: false }] }))).error, undefined);
+    // Cancelling a job again cancels nothing.
+    assert.equal((await handleControl(service, request({ cancel: [ids![0]!] }))).cancelled, undefined);
+  });
+
+  it('explains, when asked, how many jobs each listed queued job waits behind on its node', async () => {
+    const { job_ids: ids } = await handleControl(service, request({ add_jobs: [job({ priority: 5 }), job({ priority: 1 }), job({ nodes: ['m1'] })] }));
+    const plain = await handleControl(service, request({ query: true, job_ids: ids! }));
+    assert.equal(plain.queued_ahead, undefined);
+    const explained = await handleControl(service, request({ query: true, job_ids: ids!, explain: true }));
+    assert.deepEqual(explained.queued_ahead, { [ids![0]!]: 1, [ids![1]!]: 0, [ids![2]!]: 0 });
+  });
 
   it('cancels a pending job', async () => {
     const [id] = (await handleControl(service, request({ add_jobs: [job()] }))).job_ids;

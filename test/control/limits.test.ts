@@ -76,9 +76,13 @@ describe('control API limits: each refusal names its limit, and a refused reques
   });
 
   it('a HOST:PORT that already belongs to another node, in the scheduler or in the same request', async () => {
-    await refused({ add_nodes: [node('m2', 1)] }, 'ERR_INPUT', /^add_nodes\[0\] = "127\.0\.0\.1:1": already the address of node m0; give each node its own HOST:PORT$/);
-    await refused({ add_nodes: [node('m3', 8, 'LOCALHOST'), node('m4', 8, 'localhost')] }, 'ERR_INPUT', /^add_nodes\[1\] = "localhost:8": already the address of node m3/);
+    await refused({ add_nodes: [node('m2', 1)] }, 'ERR_INPUT',
+      /^add_nodes\[0\] = "127\.0\.0\.1:1": already the address of node m0; give node m2 its own HOST:PORT \(or remove node m0: pktgen submit --remove-node m0\)$/);
+    await refused({ add_nodes: [node('m3', 8, 'LOCALHOST'), node('m4', 8, 'localhost')] }, 'ERR_INPUT', /^add_nodes\[1\] = "localhost:8": already the address of node m3; give node m4 its own HOST:PORT$/);
     await refused({ add_nodes: [node('m1', 1)] }, 'ERR_INPUT', /^add_nodes\[0\] = "127\.0\.0\.1:1": already the address of node m0/);
+    // localhost is 127.0.0.1, written either way, in the scheduler or in the request.
+    await refused({ add_nodes: [node('m5', 1, 'localhost')] }, 'ERR_INPUT', /^add_nodes\[0\] = "localhost:1": already the address of node m0 \(127\.0\.0\.1:1\); give node m5 its own HOST:PORT/);
+    await refused({ add_nodes: [node('m6', 9, '::ffff:127.0.0.1'), node('m7', 9, '127.0.0.1')] }, 'ERR_INPUT', /^add_nodes\[1\] = "127\.0\.0\.1:9": already the address of node m6 \(\[::ffff:127\.0\.0\.1\]:9\)/);
     // A node added again at its own address, and two nodes that swap addresses, are fine.
     await accepted({ add_nodes: [node('m0', 1), node('m2', 8)] });
     await accepted({ add_nodes: [node('m0', 2), node('m1', 1)] });

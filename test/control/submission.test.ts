@@ -40,7 +40,7 @@ describe('submit --wait', () => {
     const result = await Promise.race([waiting, sleep(10_000).then(() => 'still waiting after 10 s' as const)]);
     assert.notEqual(result, 'still waiting after 10 s');
     assert.ok(typeof result === 'object');
-    assert.equal(result.succeeded, false);
+    assert.equal(result.exitCode, 1);
     assert.match(printed.join('\n'), /1 finished but removed before they were read/);
   });
 });

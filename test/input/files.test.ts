@@ -164,10 +164,31 @@ describe('scheduler: nodes.json and jobs.json', () => {
       assert.equal(inputError(() => parseNodesFile(text, 'nodes.json')).message, 'nodes.json: $.nodes[1].name = "m0": duplicate node name (first at $.nodes[0])');
     });
 
-    it('reports two nodes on one address', () => {
+    it('reports two nodes on one address, naming both', () => {
       const text = '{"nodes": [{"name": "m0", "ip": "127.0.0.1"}, {"name": "m1", "ip": "127.0.0.1"}]}';
       assert.equal(inputError(() => parseNodesFile(text, 'nodes.json')).message,
-        'nodes.json: $.nodes[1].ip = "127.0.0.1": duplicate address 127.0.0.1:1729 (first at $.nodes[0]); give each node its own "port"');
+        'nodes.json: $.nodes[1] = "127.0.0.1:1729": already the address of node m0 ($.nodes[0]); give node m1 its own "port" (or "ip")');
+    });
+
+    it('takes localhost, LOCALHOST. and ::ffff:127.0.0.1 for 127.0.0.1, and 0:0:0:0:0:0:0:1 for ::1', () => {
+      const pairs: Array<[string, string]> = [['127.0.0.1', 'localhost'], ['LOCALHOST.', '127.0.0.1'], ['::ffff:127.0.0.1', 'localhost'], ['::1', '0:0:0:0:0:0:0:1']];
+      for (const [first, second] of pairs) {
+        const text = JSON.stringify({ nodes: [{ name: 'm0', ip: first, port: 1731 }, { name: 'm1', ip: second, port: 1731 }] });
+        assert.match(inputError(() => parseNodesFile(text, 'nodes.json')).message, /^nodes\.json: \$\.nodes\[1\] = .*: already the address of node m0 \(\$\.nodes\[0\]: .*\); give node m1 its own "port"/);
+      }
+      // Another port, or another loopback address, is another agent.
+      assert.equal(parseNodesFile(JSON.stringify({ nodes: [{ name: 'm0', ip: 'localhost' }, { name: 'm1', ip: '127.0.0.1', port: 1731 }, { name: 'm2', ip: '127.0.0.2' }] }), 'n').length, 3);
+    });
+
+    // Found by npm run fuzz (nodes-file): "LOCALHOST" and "localhost.", or "::1" and "0:0:0:0:0:0:0:1",
+    // were two addresses; nodeAddressKey (node management) compares them as one.
+    it('reports two nodes on one address however the host is written', () => {
+      for (const [first, second] of [['LOCALHOST', 'localhost.'], ['::1', '0:0:0:0:0:0:0:1'], ['127.0.0.1', '::ffff:127.0.0.1']]) {
+        const text = JSON.stringify({ nodes: [{ name: 'm0', ip: first }, { name: 'm1', ip: second }] });
+        assert.match(inputError(() => parseNodesFile(text, 'nodes.json')).message, /^nodes\.json: \$\.nodes\[1\] = .*: already the address of node m0 \(\$\.nodes\[0\]/, `${first} and ${second}`);
+      }
+      const scoped = JSON.stringify({ nodes: [{ name: 'm0', ip: 'fe80::1%eth0' }, { name: 'm1', ip: 'fe80::1%eth1' }] });
+      assert.equal(parseNodesFile(scoped, 'nodes.json').length, 2);
     });
 
     it('names the known nodes for an unknown one (first 10)', () => {
@@ -178,6 +199,15 @@ describe('scheduler: nodes.json and jobs.json', () => {
       assert.match(inputError(() => parseJobsFile(text, 'jobs.json', many)).message,
         /= "m0": unknown node \(known: "n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9" and 3 more\)$/);
       assert.match(inputError(() => parseJobsFile(text, 'jobs.json', new Set())).message, /unknown node \(no nodes are known\)$/);
+    });
+
+    // Found by npm run fuzz (jobs-file): a key holding U+2028 put a raw line separator in the message.
+    it('keeps a stray key with a line separator on one line', () => {
+      for (const [key, shown] of [['\u2028s_max', '"\\u2028s_max"'], ['x\u2029', '"x\\u2029"']] as const) {
+        const message = inputError(() => parseJobsFile(oneJob({}, { [key]: 1 }), 'jobs.json')).message;
+        assert.doesNotMatch(message, /[\n\r\u2028\u2029]/);
+        assert.ok(message.startsWith(`jobs.json: $.jobs[0]: ${shown} = 1: unknown field`), message);
+      }
     });
 
     it('points at a typo inside data', () => {

@@ -93,6 +93,7 @@ function flagsFor(field: Field, value: unknown): JobFlags | undefined {
     case 'n': flags.flows = typed(text); break;
     case 's_min': flags.size = text; break;
     case 's_max': flags.size = `${BASE.s_min}-${text}`; break;
+    case 'timeout': flags.grace = typed(text); break;
     default: flags[field] = typed(text);
   }
   return flags;

@@ -122,10 +122,10 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     assert.equal(bad.exitCode, 2);
     assert.match(bad.stderr, /s_min = 20: expected an integer frame size 64\.\.9000/);
     // Checked by the scheduler, in the words a jobs file gets: the same field, value and expectation.
-    const zero = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '0', '--timeout', '-5');
+    const zero = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '0', '--grace', '-5');
     assert.equal(zero.exitCode, 2);
     assert.equal(zero.stderr.trim(), 'Error: submit: t = 0: expected an integer duration 1..3600 s');
-    const timeout = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1', '--timeout=-5');
+    const timeout = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1', '--grace=-5');
     assert.equal(timeout.stderr.trim(), 'Error: submit: timeout = -5: expected seconds of grace past w + t, above 0 and up to 86400');
     const port = await freePort();
     const down = await execa(PKTGEN, ['status', '--scheduler', `127.0.0.1:${port}`], { reject: false, env: pktgenEnv() });

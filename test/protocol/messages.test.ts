@@ -72,6 +72,16 @@ describe('protocol: extensions', () => {
     assert.throws(() => decodeStatus(Uint8Array.from([0x08, 0x07])), /unknown status type 7/);
   });
 
+  // Found by npm run fuzz (control-envelope, session-frame): 2^64 - 1 decoded as 2^64, which
+  // encodes as 0, so a decoded message did not survive being sent on.
+  it('refuses a 64-bit counter beyond 2^53 - 1 and keeps one at it', () => {
+    const stats = (varint: string) => Buffer.from(`0801${'9a01'}${(varint.length / 2 + 1).toString(16).padStart(2, '0')}08${varint}`, 'hex');
+    assert.throws(() => decodeStatus(stats('ffffffffffffffffff01')), (error: unknown) =>
+      error instanceof DecodeError && /cannot decode Status: 64-bit value 18446744073709552000 is beyond 2\^53 - 1/.test(error.message));
+    assert.throws(() => decodeStatus(stats('8080808080808010')), DecodeError); // 2^53
+    assert.equal(decodeStatus(stats('ffffffffffffff0f')).stats?.tx_packets, Number.MAX_SAFE_INTEGER);
+  });
+
   it('ships a descriptor generated from proto/ (npm run gen:proto)', () => {
     execFileSync(process.execPath, ['scripts/gen-proto.mjs', '--check'], { stdio: 'pipe' });
   });

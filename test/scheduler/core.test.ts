@@ -419,3 +419,119 @@ describe('scheduler core: retention of finished jobs', () => {
     });
   });
 });
+
+describe('scheduler core: down time, waiting counts, removing nodes and cancelling theirs', () => {
+  const logs = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'log' ? [e.message] : []));
+  /** m0 with jobs a (sent), b and c (queued); then m0 goes down at t = 5000. */
+  const downWithThree = (how: 'session' | 'delivery') => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0'), job('b', 'm0'), job('c', 'm0'));
+    if (how === 'session') {
+      h.t = 5000;
+      h.do({ type: 'nodeLost', node: 'm0', reason: 'connection refused' });
+      return h;
+    }
+    // Three failed deliveries of a, each retried once its backoff passed: down at the third.
+    for (const t of [1000, 3000, 5000]) {
+      h.t = t;
+      h.do({ type: 'ticked' });
+      h.do({ type: 'deliveryFailed', jobId: 'a', reason: 'ECONNREFUSED' });
+    }
+    return h;
+  };
+
+  const counts: Array<[string, 'session' | 'delivery', EventInput, RegExp]> = [
+    ['a lost session, then the session back', 'session', { type: 'nodeReached', node: 'm0' }, /^node m0 is back up with 3 job\(s\) waiting$/],
+    // The job sent when the node answered waited too: it was counted out once (issue 11: "1 job(s)" when 2 waited).
+    ['failed deliveries, then a delivery that worked', 'delivery', { type: 'jobDelivered', jobId: 'a' }, /^node m0 is back up with 3 job\(s\) waiting$/],
+  ];
+  for (const [name, how, back, expected] of counts) {
+    it(`${name}: counts every job waiting, down and back up, and knows since when it was down`, () => {
+      const h = downWithThree(how);
+      assert.ok(logs(h.effects).some((line) => /is down: .*; its 3 job\(s\) wait/.test(line)), logs(h.effects).join('\n'));
+      const node = h.core.state.nodes.get('m0')!;
+      assert.equal(node.downSince, 5000);
+      assert.equal(h.core.openCount('m0'), 3);
+      h.t = 9000;
+      if (back.type === 'jobDelivered') h.do({ type: 'ticked' });
+      const effects = h.do(back);
+      assert.ok(logs(effects).some((line) => expected.test(line)), logs(effects).join('\n'));
+      assert.equal(node.health, 'up');
+      assert.equal('downSince' in node, false);
+    });
+  }
+
+  it('says how many jobs come before each queued job on its node: queued ahead by priority and seq, and the one running', () => {
+    const h = new Harness().node('m0').node('m1', '127.0.0.1', 1731);
+    h.jobs(job('run', 'm0', 0), job('p5', 'm0', 5), job('p1a', 'm0', 1), job('p1b', 'm0', 1), job('x', 'm1', 3));
+    const jobs = ['p5', 'p1a', 'p1b', 'x', 'run'].map((id) => h.job(id));
+    assert.deepEqual(Object.fromEntries(h.core.queuedAhead(jobs)), { p1a: 1, p1b: 2, p5: 3 });
+    // m1 is busy with x: nothing queued there.
+    h.jobs(job('y', 'm1', 0));
+    assert.deepEqual(Object.fromEntries(h.core.queuedAhead([h.job('y')])), { y: 1 });
+  });
+
+  const removals: Array<{ name: string; setup: (h: Harness) => void; stopped: string | undefined; cancelled: string[] }> = [
+    { name: 'a node with a running job and two queued', setup: (h) => { h.do({ type: 'jobDelivered', jobId: 'a' }); h.status('a', 'STARTED'); }, stopped: 'a', cancelled: ['a', 'b', 'c'] },
+    { name: 'a node whose running job was cancelled before', setup: (h) => { h.do({ type: 'cancelRequested', jobId: 'a' }); }, stopped: undefined, cancelled: ['b', 'c'] },
+    { name: 'a paused node with its jobs queued', setup: (h) => { h.do({ type: 'pauseChanged', node: 'm0', paused: true }); h.do({ type: 'cancelRequested', jobId: 'a' }); h.status('a', 'FAIL', 'cancelled'); }, stopped: undefined, cancelled: ['b', 'c'] },
+  ];
+  for (const { name, setup, stopped, cancelled } of removals) {
+    it(`removes ${name}: open jobs cancelled with the reason, the node gone, its slot let go`, () => {
+      const h = new Harness().node('m0').node('m1', '127.0.0.1', 1731);
+      h.jobs(job('a', 'm0'), job('b', 'm0'), job('c', 'm0'), job('other', 'm1'));
+      setup(h);
+      h.t = 7000;
+      const result = h.core.handle({ type: 'nodeRemoved', node: 'm0', now: h.t });
+      assert.deepEqual(result.removedNodes, ['m0']);
+      assert.equal(h.core.state.nodes.has('m0'), false);
+      const finished = result.effects.flatMap((e) => (e.type === 'jobFinished' && e.state === 'cancelled' ? [e.jobId] : []));
+      assert.deepEqual(finished.sort(), cancelled);
+      for (const id of cancelled) assert.deepEqual([h.job(id).state, h.job(id).reason, h.job(id).finishedAt], ['cancelled', 'node m0 removed', 7000]);
+      const forget = result.effects.find((e) => e.type === 'forgetNode');
+      assert.deepEqual(forget && { node: forget.node.name, stopJob: forget.stopJob }, { node: 'm0', stopJob: stopped });
+      assert.equal(result.effects.some((e) => e.type === 'cancelJob'), false, 'the node is asked through forgetNode, which carries its address');
+      assert.equal(h.core.currentJob('m0'), undefined);
+      assert.equal(h.core.openCount('m0'), 0);
+      assert.equal(h.job('other').state, 'sent', 'other nodes are untouched');
+      assert.equal(h.core.isDrained(), false);
+      // Its late FAIL "cancelled" changes nothing; a job for it is not queued; the name can be taken again.
+      h.status('a', 'FAIL', 'cancelled', ['m0']);
+      assert.equal(h.job('a').reason, stopped ? 'node m0 removed' : h.job('a').reason);
+      assert.match(JSON.stringify(h.jobs(job('late', 'm0'))), /unknown node m0/);
+      h.node('m0', '127.0.0.1', 1740);
+      h.jobs(job('fresh', 'm0'));
+      assert.equal(h.job('fresh').state, 'sent');
+    });
+  }
+
+  it('removing a node it does not know changes nothing', () => {
+    const h = new Harness().node('m0');
+    const result = h.core.handle({ type: 'nodeRemoved', node: 'nope', now: 1 });
+    assert.deepEqual([result.effects, result.removedNodes, result.changedJobs], [[], [], []]);
+  });
+
+  const cancelNode: Array<[string, (h: Harness) => void, string[], boolean]> = [
+    ['its running job (asked to stop) and its queued ones', (h) => { h.do({ type: 'jobDelivered', jobId: 'a' }); h.status('a', 'STARTED'); }, ['a', 'b', 'c'], true],
+    ['its sent job and its queued ones', () => undefined, ['a', 'b', 'c'], true],
+    ['only its queued ones when the job it runs was cancelled before', (h) => h.do({ type: 'cancelRequested', jobId: 'a' }), ['b', 'c'], false],
+  ];
+  for (const [name, setup, cancelled, stops] of cancelNode) {
+    it(`cancels every job of a node: ${name}; the node stays and takes new jobs once free`, () => {
+      const h = new Harness().node('m0').node('m1', '127.0.0.1', 1731);
+      h.jobs(job('a', 'm0'), job('b', 'm0'), job('c', 'm0'), job('other', 'm1'));
+      setup(h);
+      const effects = h.do({ type: 'nodeCancelRequested', node: 'm0' });
+      const finished = effects.flatMap((e) => (e.type === 'jobFinished' ? [`${e.jobId}:${e.state}`] : []));
+      assert.deepEqual(finished.sort(), cancelled.map((id) => `${id}:cancelled`));
+      for (const id of cancelled) assert.equal(h.job(id).reason, 'cancelled with every job of node m0');
+      assert.deepEqual(effects.filter((e) => e.type === 'cancelJob'), stops ? [{ type: 'cancelJob', node: 'm0', jobId: 'a' }] : []);
+      assert.ok(h.core.state.nodes.has('m0'));
+      assert.equal(h.job('other').state, 'sent');
+      // The node frees its slot with FAIL "cancelled"; the next job goes to it.
+      h.status('a', 'FAIL', 'cancelled');
+      h.jobs(job('d', 'm0'));
+      assert.equal(h.job('d').state, 'sent');
+    });
+  }
+});

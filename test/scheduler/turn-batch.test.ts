@@ -24,7 +24,7 @@ describe('TurnBatch: one event-loop turn of store changes and effects', () => {
 
   it('writes a jobs file even with no record', () => {
     const batch = new TurnBatch();
-    const file = { hash: 'h', path: 'jobs.json', loadedAt: 1, jobCount: 0 };
+    const file = { hash: 'h', path: 'jobs.json', loadedAt: 1, jobCount: 0, run: 1 };
     batch.add({ changedJobs: [], changedNodes: [], removedJobs: [], effects: [] }, file);
     assert.deepEqual(batch.changes(), { nodes: [], jobs: [], files: [file], removedJobs: [] });
   });
@@ -57,5 +57,22 @@ describe('TurnBatch: one event-loop turn of store changes and effects', () => {
     batch.add({ changedJobs: [], changedNodes: [], removedJobs: ['j2', 'j3'], effects: [] });
     assert.deepEqual(batch.changes(), { nodes: [], jobs: [], files: [], removedJobs: ['j1', 'j2', 'j3'] });
     assert.equal(batch.changedRecords, true);
+  });
+
+  it('removes a node after its earlier changes of the turn, and forgets the removal when the name is taken again', () => {
+    const batch = new TurnBatch();
+    const old = makeNode('alpha', 0);
+    batch.add({ changedJobs: [], changedNodes: [old], removedJobs: [], effects: [] });
+    batch.add({ changedJobs: [], changedNodes: [], removedJobs: [], removedNodes: ['alpha'], effects: [] });
+    assert.equal(batch.changedRecords, true);
+    assert.deepEqual(batch.changes(), { nodes: [], jobs: [], files: [], removedJobs: [], removedNodes: ['alpha'] });
+    const again = makeNode('alpha', 5, { host: '10.9.9.9' });
+    batch.add({ changedJobs: [], changedNodes: [again], removedJobs: [], effects: [] });
+    assert.deepEqual(batch.changes(), { nodes: [again], jobs: [], files: [], removedJobs: [] });
+    const next = new TurnBatch();
+    const failed = new TurnBatch();
+    failed.add({ changedJobs: [], changedNodes: [], removedJobs: [], removedNodes: ['beta'], effects: [] });
+    next.retry(failed);
+    assert.deepEqual(next.changes()?.removedNodes, ['beta']);
   });
 });

@@ -177,4 +177,29 @@ describe('sessions: a scheduler drives a node over an authenticated session', ()
     await until('the kept SUCCESS arrived', () => second.core.state.jobs.get(id!)?.state === 'succeeded', 8000);
     assert.equal(runs.length, 1);
   });
+
+  it('removing a node stops its running job on it, ends its session and never reopens it; its queued jobs are cancelled', async () => {
+    const runs: EmitterSpec[] = [];
+    const nodeLog: string[] = [];
+    const schedLog: string[] = [];
+    const agent = startNode(KEY, runs, nodeLog, {}, 20_000);
+    const { port } = await agent.start();
+    stops.push(() => agent.stop(500));
+    const service = startScheduler(KEY, schedLog);
+    await service.start();
+    stops.push(() => service.stop());
+    await service.addNodes([{ name: 'n0', host: '127.0.0.1', port }]);
+    const [running, queued] = service.addJobs([{ nodes: ['n0'], priority: 0, data, target: '', timeoutS: 5, retries: 0 }, { nodes: ['n0'], priority: 0, data, target: '', timeoutS: 5, retries: 0 }]);
+    await until('the first job runs', () => service.core.state.jobs.get(running!)?.state === 'running', 5000);
+    assert.deepEqual(service.removeNodes(['n0']).sort(), [running!, queued!].sort());
+    await until('the node stopped the job', () => nodeLog.some((line) => /cancelling running/.test(line)), 5000);
+    // Closed once its FAIL "cancelled" was saved and acknowledged, well before the 5 s grace.
+    await until('the session closed', () => nodeLog.some((line) => /session with scheduler "sched" ended/.test(line)), 4000);
+    const sessionsOpened = schedLog.filter((line) => /session with node n0 .* open/.test(line)).length;
+    await sleep(1500);
+    assert.equal(schedLog.filter((line) => /session with node n0 .* open/.test(line)).length, sessionsOpened, 'no new session to a removed node');
+    for (const id of [running!, queued!]) assert.deepEqual([service.core.state.jobs.get(id)?.state, service.core.state.jobs.get(id)?.reason], ['cancelled', 'node n0 removed']);
+    assert.equal(runs.length, 1, 'the queued job never ran');
+    assert.deepEqual(service.nodes(), []);
+  });
 });

@@ -74,7 +74,7 @@ export function describeStoreConformance(name: string, makeStore: () => Schedule
     });
 
     it('finds a loaded file by hash, and only that one', () => {
-      const file = { hash: 'sha256:abc', path: '/tmp/jobs.json', loadedAt: 1_700_000_000_000, jobCount: 12 };
+      const file = { hash: 'sha256:abc', path: '/tmp/jobs.json', loadedAt: 1_700_000_000_000, jobCount: 12, run: 1 };
       assert.equal(store.findFile(file.hash), undefined);
       store.apply({ files: [file] });
       assert.deepEqual(store.findFile(file.hash), file);
@@ -122,13 +122,13 @@ export function describeStoreConformance(name: string, makeStore: () => Schedule
     ];
     for (const [what, badJob] of invalid) {
       it(`applies nothing from a change set holding ${what}`, () => {
-        store.apply({ nodes: [alpha], jobs: [makeJob('j1', 'alpha', 1)], files: [{ hash: 'h0', path: 'a', loadedAt: 1, jobCount: 1 }] });
+        store.apply({ nodes: [alpha], jobs: [makeJob('j1', 'alpha', 1)], files: [{ hash: 'h0', path: 'a', loadedAt: 1, jobCount: 1, run: 1 }] });
         const before = store.load();
         assert.throws(
           () => store.apply({
             nodes: [makeNode('gamma', 5), { ...alpha, health: 'down' }],
             jobs: [makeJob('j1', 'alpha', 1, { state: 'sent' }), makeJob('j2', 'gamma', 6), badJob()],
-            files: [{ hash: 'h1', path: 'b', loadedAt: 2, jobCount: 2 }],
+            files: [{ hash: 'h1', path: 'b', loadedAt: 2, jobCount: 2, run: 1 }],
             removedJobs: ['j1'],
           }),
           { code: 'ERR_STORE' },
@@ -150,6 +150,48 @@ export function describeStoreConformance(name: string, makeStore: () => Schedule
       assert.equal(loaded.state, 'succeeded');
       loaded.data.m = -1;
       assert.deepEqual(store.load().jobs.get('j1'), finishedJob('j1', 'alpha', 1));
+    });
+
+    it('keeps the latest run of a jobs file with the ids it queued, an empty list included', () => {
+      const first = { hash: 'h', path: 'jobs.json', loadedAt: 1, jobCount: 2, run: 1, jobIds: ['ja', 'jb', 'jc'] };
+      store.apply({ files: [first] });
+      assert.deepEqual(store.findFile('h'), first);
+      const second = { ...first, loadedAt: 2, run: 2, jobIds: ['jd', 'je', 'jf'] };
+      store.apply({ files: [second] });
+      assert.deepEqual(store.findFile('h'), second);
+      store.apply({ files: [{ ...first, hash: 'empty', jobCount: 0, jobIds: [] }] });
+      assert.deepEqual(store.findFile('empty')?.jobIds, []);
+    });
+
+    it('reads back since when a node is down, and forgets it once it is up', () => {
+      const down = { ...alpha, health: 'down' as const, downSince: 1_700_000_000_123 };
+      store.apply({ nodes: [down] });
+      assert.deepEqual(store.load().nodes.get('alpha'), down);
+      store.apply({ nodes: [alpha] });
+      assert.equal('downSince' in store.load().nodes.get('alpha')!, false);
+    });
+
+    it('removes a node: gone from the loaded state, its kept jobs still loaded and still writable', () => {
+      store.apply({ nodes: [alpha, beta], jobs: [makeJob('j1', 'alpha', 2, { state: 'cancelled', finishedAt: 5 })] });
+      store.apply({ removedNodes: ['alpha', 'beta'] });
+      const state = store.load();
+      assert.deepEqual([...state.nodes.keys()], []);
+      assert.deepEqual([...state.jobs.keys()], ['j1']);
+      // A late write of a removed node's job (its cancel confirmed) still goes in.
+      store.apply({ jobs: [makeJob('j1', 'alpha', 2, { state: 'cancelled', finishedAt: 6, reason: 'node alpha removed' })] });
+      assert.equal(store.load().jobs.get('j1')?.reason, 'node alpha removed');
+      store.apply({ removedJobs: ['j1'] });
+      assert.equal(store.load().jobs.size, 0);
+    });
+
+    it('takes a removed node name again as a new node, in a later change set or the same one', () => {
+      store.apply({ nodes: [alpha], jobs: [makeJob('j1', 'alpha', 2, { state: 'cancelled' })] });
+      store.apply({ removedNodes: ['alpha'] });
+      const again = { ...alpha, host: '10.9.9.9', seq: 7 };
+      store.apply({ nodes: [again] });
+      assert.deepEqual([...store.load().nodes.values()], [again]);
+      store.apply({ nodes: [beta], removedNodes: ['beta'] });
+      assert.deepEqual([...store.load().nodes.keys()], ['alpha']);
     });
 
     it('treats an empty change set as a no-op', () => {

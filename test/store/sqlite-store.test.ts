@@ -23,7 +23,7 @@ describe('SqliteStore: durability and opening', () => {
   it('sees the data and nextSeq again after close and reopen', () => {
     const path = freshPath();
     const first = SqliteStore.open(path);
-    first.apply({ nodes: [node], jobs: [job], files: [{ hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1 }] });
+    first.apply({ nodes: [node], jobs: [job], files: [{ hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1, run: 1 }] });
     first.close();
     first.close();
     const second = SqliteStore.open(path);
@@ -86,7 +86,7 @@ describe('SqliteStore: durability and opening', () => {
     const raw = new DatabaseSync(path);
     raw.exec('PRAGMA user_version = 99');
     raw.close();
-    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 3\)/ });
+    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 4\)/ });
   });
 
   it('names the missing folder when the database folder does not exist', () => {
@@ -94,33 +94,56 @@ describe('SqliteStore: durability and opening', () => {
     assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: `cannot open ${path}: folder ${join(root, 'missing')} does not exist; create it or choose another --state-dir` });
   });
 
-  it('writes schema version 3 in WAL mode', () => {
+  it('keeps a removed node\'s row only while jobs of it are kept: gone at the next open after its last job', () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    store.apply({ nodes: [node, makeNode('beta', 1)], jobs: [job] });
+    store.apply({ removedNodes: ['alpha', 'beta'] });
+    const rows = () => {
+      const raw = new DatabaseSync(path);
+      const names = raw.prepare('SELECT name, removed FROM nodes ORDER BY name').all().map((row) => `${row.name}:${row.removed}`);
+      raw.close();
+      return names;
+    };
+    // beta had no job: deleted at once; alpha's job j1 still refers to it.
+    assert.deepEqual(rows(), ['alpha:1']);
+    store.apply({ removedJobs: ['j1'] });
+    store.close();
+    SqliteStore.open(path).close();
+    assert.deepEqual(rows(), []);
+  });
+
+  it('writes schema version 4 in WAL mode', () => {
     const path = freshPath();
     SqliteStore.open(path).close();
     const raw = new DatabaseSync(path);
-    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 3);
+    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 4);
     assert.equal(raw.prepare('PRAGMA journal_mode').get()!.journal_mode, 'wal');
     assert.equal(raw.prepare('PRAGMA page_size').get()!.page_size, 1024);
     raw.close();
   });
 
-  it('opens a version 1 database with its state, and brings it to version 3', () => {
+  it('opens a version 1 database with its state, and brings it to version 4', () => {
     const path = freshPath();
     const first = SqliteStore.open(path);
-    first.apply({ nodes: [node], jobs: [job], files: [{ hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1 }] });
+    first.apply({ nodes: [node], jobs: [job], files: [{ hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1, run: 1 }] });
     first.close();
-    // Version 1 is version 3 without the nodes' legacy column, plus the (node, state) index, on SQLite's default 4 KiB pages.
+    // Version 1 is version 4 without the nodes' legacy, down_since and removed columns and the files'
+    // run and job_ids, plus the (node, state) index, on SQLite's default 4 KiB pages.
     const raw = new DatabaseSync(path);
     raw.exec('PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL');
-    raw.exec('ALTER TABLE nodes DROP COLUMN legacy; CREATE INDEX jobs_by_node_state ON jobs (node, state); PRAGMA user_version = 1');
+    raw.exec(`ALTER TABLE nodes DROP COLUMN legacy; ALTER TABLE nodes DROP COLUMN down_since; ALTER TABLE nodes DROP COLUMN removed;
+      ALTER TABLE files DROP COLUMN run; ALTER TABLE files DROP COLUMN job_ids;
+      CREATE INDEX jobs_by_node_state ON jobs (node, state); PRAGMA user_version = 1`);
     raw.close();
     const upgraded = SqliteStore.open(path);
     assert.deepEqual(upgraded.load(), { nodes: new Map([['alpha', node]]), jobs: new Map([['j1', job]]), nextSeq: 2 });
-    assert.equal(upgraded.findFile('h')?.jobCount, 1);
+    // A file recorded before runs were counted: its first run, whose jobs are not known.
+    assert.deepEqual(upgraded.findFile('h'), { hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1, run: 1 });
     upgraded.apply({ jobs: [{ ...job, state: 'failed' }] });
     upgraded.close();
     const check = new DatabaseSync(path);
-    assert.equal(check.prepare('PRAGMA user_version').get()!.user_version, 3);
+    assert.equal(check.prepare('PRAGMA user_version').get()!.user_version, 4);
     assert.deepEqual(check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'jobs_by_node_state'").all(), []);
     assert.equal(check.prepare("SELECT state FROM jobs WHERE id = 'j1'").get()!.state, 'failed');
     assert.equal(check.prepare('PRAGMA page_size').get()!.page_size, 4096);

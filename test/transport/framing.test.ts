@@ -30,6 +30,29 @@ describe('transport: framing', () => {
       error instanceof FrameTooLargeError && error.code === 'ERR_FRAME_TOO_LARGE' && error.length === 1025);
   });
 
+  // Found by npm run fuzz (frame-decoder): the frame before an oversize header was lost when both
+  // came in one chunk, and delivered when they came apart.
+  it('returns the frames before an oversize header in the same chunk, then fails on every later call', () => {
+    const decoder = new FrameDecoder(4);
+    const stream = Buffer.concat([encodeFrame(Buffer.from('0803', 'hex')), Buffer.from('00000005', 'hex')]);
+    assert.deepEqual(decoder.push(stream), [Buffer.from('0803', 'hex')]);
+    assert.throws(() => decoder.push(Buffer.alloc(1)), FrameTooLargeError);
+    assert.throws(() => decoder.end(), (error: unknown) => error instanceof FrameTooLargeError && error.length === 5);
+  });
+
+  it('fails the same way whatever the split around an oversize header', () => {
+    const stream = Buffer.concat([encodeFrame(Buffer.from('01', 'hex')), Buffer.from('0000ffff', 'hex')]);
+    for (const chunkSize of [1, 3, stream.length]) {
+      const decoder = new FrameDecoder(16);
+      const frames: Buffer[] = [];
+      assert.throws(() => {
+        for (let i = 0; i < stream.length; i += chunkSize) frames.push(...decoder.push(stream.subarray(i, i + chunkSize)));
+        decoder.end();
+      }, FrameTooLargeError);
+      assert.deepEqual(frames, [Buffer.from('01', 'hex')], `chunks of ${chunkSize}`);
+    }
+  });
+
   it('accepts a frame exactly at the limit', () => {
     const decoder = new FrameDecoder(1024);
     assert.equal(decoder.push(encodeFrame(Buffer.alloc(1024)))[0]?.length, 1024);

@@ -5,7 +5,7 @@ import type { JobInfo, NodeInfo, Snapshot } from '../../src/protocol/view.js';
 export function node(name: string, patch: Partial<NodeInfo> = {}): NodeInfo {
   return {
     name, host: '127.0.0.1', port: 1729, reflector: '', legacy: false, health: 'up', paused: false, pending: 0,
-    running_job: '', progress: 0, live_mbps: 0, done: 0, failed: 0, ...patch,
+    running_job: '', progress: 0, live_mbps: 0, done: 0, failed: 0, down_since: 0, ...patch,
   };
 }
 
@@ -26,7 +26,7 @@ export function job(id: string, nodeName: string, patch: Partial<JobInfo> = {}):
   return {
     id, node: nodeName, state: 'pending', priority: 0,
     data: { m: 20, t: 30, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false },
-    target: '', reason: '', attempts: 0, created_at: 1_700_000_000_000, started_at: 0, finished_at: 0, seq, ...patch,
+    target: '', reason: '', attempts: 0, created_at: 1_700_000_000_000, sent_at: 0, started_at: 0, finished_at: 0, seq, ...patch,
   };
 }
 

@@ -300,6 +300,9 @@ export namespace pktgen {
         pause_node: string;
         resume_node: string;
         limit: number;
+        remove_nodes: string[];
+        cancel_nodes: string[];
+        explain: boolean;
         static create(properties: pktgen.ControlRequest.$Shape): pktgen.ControlRequest & pktgen.ControlRequest.$Shape;
         static create(properties?: pktgen.ControlRequest.$Properties): pktgen.ControlRequest;
         static encode(message: pktgen.ControlRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -322,6 +325,9 @@ export namespace pktgen {
             pause_node?: (string|null);
             resume_node?: (string|null);
             limit?: (number|null);
+            remove_nodes?: (string[]|null);
+            cancel_nodes?: (string[]|null);
+            explain?: (boolean|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.ControlRequest.$Properties;
@@ -346,6 +352,7 @@ export namespace pktgen {
         failed: number;
         health: pktgen.NodeHealth;
         legacy: boolean;
+        down_since: number;
         static create(properties: pktgen.NodeInfo.$Shape): pktgen.NodeInfo & pktgen.NodeInfo.$Shape;
         static create(properties?: pktgen.NodeInfo.$Properties): pktgen.NodeInfo;
         static encode(message: pktgen.NodeInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -371,6 +378,7 @@ export namespace pktgen {
             failed?: (number|null);
             health?: (pktgen.NodeHealth|null);
             legacy?: (boolean|null);
+            down_since?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.NodeInfo.$Properties;
@@ -395,6 +403,7 @@ export namespace pktgen {
         finished_at: number;
         seq: number;
         state: pktgen.JobState;
+        sent_at: number;
         static create(properties: pktgen.JobInfo.$Shape): pktgen.JobInfo & pktgen.JobInfo.$Shape;
         static create(properties?: pktgen.JobInfo.$Properties): pktgen.JobInfo;
         static encode(message: pktgen.JobInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -420,6 +429,7 @@ export namespace pktgen {
             finished_at?: (number|null);
             seq?: (number|null);
             state?: (pktgen.JobState|null);
+            sent_at?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.JobInfo.$Properties;
@@ -463,6 +473,8 @@ export namespace pktgen {
         nodes: pktgen.NodeInfo.$Properties[];
         jobs: pktgen.JobInfo.$Properties[];
         jobs_total: number;
+        cancelled: string[];
+        queued_ahead: { [k: string]: number };
         static create(properties: pktgen.ControlResponse.$Shape): pktgen.ControlResponse & pktgen.ControlResponse.$Shape;
         static create(properties?: pktgen.ControlResponse.$Properties): pktgen.ControlResponse;
         static encode(message: pktgen.ControlResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -480,6 +492,8 @@ export namespace pktgen {
             nodes?: (pktgen.NodeInfo.$Properties[]|null);
             jobs?: (pktgen.JobInfo.$Properties[]|null);
             jobs_total?: (number|null);
+            cancelled?: (string[]|null);
+            queued_ahead?: ({ [k: string]: number }|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.ControlResponse.$Properties;

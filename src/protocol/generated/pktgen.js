@@ -2996,6 +2996,9 @@ export const pktgen = $root.pktgen = (() => {
          * @property {string|null} [pause_node] ControlRequest pause_node
          * @property {string|null} [resume_node] ControlRequest resume_node
          * @property {number|null} [limit] ControlRequest limit
+         * @property {Array.<string>|null} [remove_nodes] ControlRequest remove_nodes
+         * @property {Array.<string>|null} [cancel_nodes] ControlRequest cancel_nodes
+         * @property {boolean|null} [explain] ControlRequest explain
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3026,6 +3029,8 @@ export const pktgen = $root.pktgen = (() => {
             this.cancel = [];
             this.job_ids = [];
             this.states = [];
+            this.remove_nodes = [];
+            this.cancel_nodes = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3113,6 +3118,30 @@ export const pktgen = $root.pktgen = (() => {
         ControlRequest.prototype.limit = 0;
 
         /**
+         * ControlRequest remove_nodes.
+         * @member {Array.<string>} remove_nodes
+         * @memberof pktgen.ControlRequest
+         * @instance
+         */
+        ControlRequest.prototype.remove_nodes = $util.emptyArray;
+
+        /**
+         * ControlRequest cancel_nodes.
+         * @member {Array.<string>} cancel_nodes
+         * @memberof pktgen.ControlRequest
+         * @instance
+         */
+        ControlRequest.prototype.cancel_nodes = $util.emptyArray;
+
+        /**
+         * ControlRequest explain.
+         * @member {boolean} explain
+         * @memberof pktgen.ControlRequest
+         * @instance
+         */
+        ControlRequest.prototype.explain = false;
+
+        /**
          * Creates a new ControlRequest instance using the specified properties.
          * @function create
          * @memberof pktgen.ControlRequest
@@ -3168,6 +3197,14 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.limit);
             if (message.states != null && message.states.length)
                 writer.uint32(/* id 11, wireType 2 =*/90).int32s(message.states);
+            if (message.remove_nodes != null && message.remove_nodes.length)
+                for (let i = 0; i < message.remove_nodes.length; ++i)
+                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.remove_nodes[i]);
+            if (message.cancel_nodes != null && message.cancel_nodes.length)
+                for (let i = 0; i < message.cancel_nodes.length; ++i)
+                    writer.uint32(/* id 13, wireType 2 =*/106).string(message.cancel_nodes[i]);
+            if (message.explain != null && $Object.hasOwnProperty.call(message, "explain") && message.explain !== false)
+                writer.uint32(/* id 14, wireType 0 =*/112).bool(message.explain);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3303,6 +3340,31 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.limit;
                         continue;
                     }
+                case 12: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.remove_nodes && message.remove_nodes.length))
+                            message.remove_nodes = [];
+                        message.remove_nodes.push(reader.stringVerify());
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.cancel_nodes && message.cancel_nodes.length))
+                            message.cancel_nodes = [];
+                        message.cancel_nodes.push(reader.stringVerify());
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.explain = value;
+                        else
+                            delete message.explain;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -3426,6 +3488,23 @@ export const pktgen = $root.pktgen = (() => {
             if (object.limit != null)
                 if ($Number(object.limit) !== 0)
                     message.limit = object.limit >>> 0;
+            if (object.remove_nodes) {
+                if (!$Array.isArray(object.remove_nodes))
+                    throw $TypeError(".pktgen.ControlRequest.remove_nodes: array expected");
+                message.remove_nodes = $Array(object.remove_nodes.length);
+                for (let i = 0; i < object.remove_nodes.length; ++i)
+                    message.remove_nodes[i] = $String(object.remove_nodes[i]);
+            }
+            if (object.cancel_nodes) {
+                if (!$Array.isArray(object.cancel_nodes))
+                    throw $TypeError(".pktgen.ControlRequest.cancel_nodes: array expected");
+                message.cancel_nodes = $Array(object.cancel_nodes.length);
+                for (let i = 0; i < object.cancel_nodes.length; ++i)
+                    message.cancel_nodes[i] = $String(object.cancel_nodes[i]);
+            }
+            if (object.explain != null)
+                if (object.explain)
+                    message.explain = $Boolean(object.explain);
             return message;
         };
 
@@ -3452,6 +3531,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.cancel = [];
                 object.job_ids = [];
                 object.states = [];
+                object.remove_nodes = [];
+                object.cancel_nodes = [];
             }
             if (options.defaults) {
                 object.query = false;
@@ -3459,6 +3540,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.pause_node = "";
                 object.resume_node = "";
                 object.limit = 0;
+                object.explain = false;
             }
             if (message.add_jobs && message.add_jobs.length) {
                 object.add_jobs = $Array(message.add_jobs.length);
@@ -3495,6 +3577,18 @@ export const pktgen = $root.pktgen = (() => {
                 for (let j = 0; j < message.states.length; ++j)
                     object.states[j] = options.enums === $String ? $root.pktgen.JobState[message.states[j]] === $undefined ? message.states[j] : $root.pktgen.JobState[message.states[j]] : message.states[j];
             }
+            if (message.remove_nodes && message.remove_nodes.length) {
+                object.remove_nodes = $Array(message.remove_nodes.length);
+                for (let j = 0; j < message.remove_nodes.length; ++j)
+                    object.remove_nodes[j] = message.remove_nodes[j];
+            }
+            if (message.cancel_nodes && message.cancel_nodes.length) {
+                object.cancel_nodes = $Array(message.cancel_nodes.length);
+                for (let j = 0; j < message.cancel_nodes.length; ++j)
+                    object.cancel_nodes[j] = message.cancel_nodes[j];
+            }
+            if (message.explain != null && $Object.hasOwnProperty.call(message, "explain"))
+                object.explain = message.explain;
             return object;
         };
 
@@ -3544,6 +3638,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [failed] NodeInfo failed
          * @property {pktgen.NodeHealth|null} [health] NodeInfo health
          * @property {boolean|null} [legacy] NodeInfo legacy
+         * @property {number|null} [down_since] NodeInfo down_since
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3680,6 +3775,14 @@ export const pktgen = $root.pktgen = (() => {
         NodeInfo.prototype.legacy = false;
 
         /**
+         * NodeInfo down_since.
+         * @member {number} down_since
+         * @memberof pktgen.NodeInfo
+         * @instance
+         */
+        NodeInfo.prototype.down_since = 0;
+
+        /**
          * Creates a new NodeInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.NodeInfo
@@ -3737,6 +3840,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 13, wireType 0 =*/104).int32(message.health);
             if (message.legacy != null && $Object.hasOwnProperty.call(message, "legacy") && message.legacy !== false)
                 writer.uint32(/* id 14, wireType 0 =*/112).bool(message.legacy);
+            if (message.down_since != null && $Object.hasOwnProperty.call(message, "down_since") && !$Object.is(message.down_since, 0))
+                writer.uint32(/* id 15, wireType 1 =*/121).double(message.down_since);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3898,6 +4003,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.legacy;
                         continue;
                     }
+                case 15: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.down_since = value;
+                        else
+                            delete message.down_since;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -3987,6 +4101,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.legacy != null)
                 if (object.legacy)
                     message.legacy = $Boolean(object.legacy);
+            if (object.down_since != null)
+                if (!$Object.is($Number(object.down_since), 0))
+                    message.down_since = $Number(object.down_since);
             return message;
         };
 
@@ -4021,6 +4138,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.failed = 0;
                 object.health = options.enums === $String ? "UNKNOWN" : 0;
                 object.legacy = false;
+                object.down_since = 0;
             }
             if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
                 object.name = message.name;
@@ -4048,6 +4166,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.health = options.enums === $String ? $root.pktgen.NodeHealth[message.health] === $undefined ? message.health : $root.pktgen.NodeHealth[message.health] : message.health;
             if (message.legacy != null && $Object.hasOwnProperty.call(message, "legacy"))
                 object.legacy = message.legacy;
+            if (message.down_since != null && $Object.hasOwnProperty.call(message, "down_since"))
+                object.down_since = options.json && !$isFinite(message.down_since) ? $String(message.down_since) : message.down_since;
             return object;
         };
 
@@ -4097,6 +4217,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [finished_at] JobInfo finished_at
          * @property {number|null} [seq] JobInfo seq
          * @property {pktgen.JobState|null} [state] JobInfo state
+         * @property {number|null} [sent_at] JobInfo sent_at
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4233,6 +4354,14 @@ export const pktgen = $root.pktgen = (() => {
         JobInfo.prototype.state = 0;
 
         /**
+         * JobInfo sent_at.
+         * @member {number} sent_at
+         * @memberof pktgen.JobInfo
+         * @instance
+         */
+        JobInfo.prototype.sent_at = 0;
+
+        /**
          * Creates a new JobInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.JobInfo
@@ -4290,6 +4419,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.seq);
             if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== 0)
                 writer.uint32(/* id 14, wireType 0 =*/112).int32(message.state);
+            if (message.sent_at != null && $Object.hasOwnProperty.call(message, "sent_at") && !$Object.is(message.sent_at, 0))
+                writer.uint32(/* id 15, wireType 1 =*/121).double(message.sent_at);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4445,6 +4576,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.state;
                         continue;
                     }
+                case 15: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.sent_at = value;
+                        else
+                            delete message.sent_at;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -4561,6 +4701,9 @@ export const pktgen = $root.pktgen = (() => {
                     if (typeof object.state === "number" && (object.state | 0) === object.state)
                         message.state = object.state;
                 }
+            if (object.sent_at != null)
+                if (!$Object.is($Number(object.sent_at), 0))
+                    message.sent_at = $Number(object.sent_at);
             return message;
         };
 
@@ -4599,6 +4742,7 @@ export const pktgen = $root.pktgen = (() => {
                 } else
                     object.seq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 object.state = options.enums === $String ? "PENDING" : 0;
+                object.sent_at = 0;
             }
             if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
                 object.id = message.id;
@@ -4631,6 +4775,8 @@ export const pktgen = $root.pktgen = (() => {
                     object.seq = options.longs === $String ? $util.Long.prototype.toString.call(message.seq) : options.longs === $Number ? new $util.LongBits(message.seq.low >>> 0, message.seq.high >>> 0).toNumber(true) : message.seq;
             if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
                 object.state = options.enums === $String ? $root.pktgen.JobState[message.state] === $undefined ? message.state : $root.pktgen.JobState[message.state] : message.state;
+            if (message.sent_at != null && $Object.hasOwnProperty.call(message, "sent_at"))
+                object.sent_at = options.json && !$isFinite(message.sent_at) ? $String(message.sent_at) : message.sent_at;
             return object;
         };
 
@@ -4924,6 +5070,8 @@ export const pktgen = $root.pktgen = (() => {
          * @property {Array.<pktgen.NodeInfo.$Properties>|null} [nodes] ControlResponse nodes
          * @property {Array.<pktgen.JobInfo.$Properties>|null} [jobs] ControlResponse jobs
          * @property {number|null} [jobs_total] ControlResponse jobs_total
+         * @property {Array.<string>|null} [cancelled] ControlResponse cancelled
+         * @property {Object.<string,number>|null} [queued_ahead] ControlResponse queued_ahead
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4952,6 +5100,8 @@ export const pktgen = $root.pktgen = (() => {
             this.job_ids = [];
             this.nodes = [];
             this.jobs = [];
+            this.cancelled = [];
+            this.queued_ahead = {};
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -4999,6 +5149,22 @@ export const pktgen = $root.pktgen = (() => {
         ControlResponse.prototype.jobs_total = 0;
 
         /**
+         * ControlResponse cancelled.
+         * @member {Array.<string>} cancelled
+         * @memberof pktgen.ControlResponse
+         * @instance
+         */
+        ControlResponse.prototype.cancelled = $util.emptyArray;
+
+        /**
+         * ControlResponse queued_ahead.
+         * @member {Object.<string,number>} queued_ahead
+         * @memberof pktgen.ControlResponse
+         * @instance
+         */
+        ControlResponse.prototype.queued_ahead = $util.emptyObject;
+
+        /**
          * Creates a new ControlResponse instance using the specified properties.
          * @function create
          * @memberof pktgen.ControlResponse
@@ -5043,6 +5209,12 @@ export const pktgen = $root.pktgen = (() => {
                     $root.pktgen.JobInfo.encode(message.jobs[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
             if (message.jobs_total != null && $Object.hasOwnProperty.call(message, "jobs_total") && message.jobs_total !== 0)
                 writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.jobs_total);
+            if (message.cancelled != null && message.cancelled.length)
+                for (let i = 0; i < message.cancelled.length; ++i)
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.cancelled[i]);
+            if (message.queued_ahead != null && $Object.hasOwnProperty.call(message, "queued_ahead"))
+                for (let keys = $Object.keys(message.queued_ahead), i = 0; i < keys.length; ++i)
+                    writer.uint32(/* id 7, wireType 2 =*/58).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 0 =*/16).uint32(message.queued_ahead[keys[i]]).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -5067,7 +5239,7 @@ export const pktgen = $root.pktgen = (() => {
                 _depth = 0;
             if (_depth > $Reader.recursionLimit)
                 throw $Error("max depth exceeded");
-            let end, message, value;
+            let end, message, key, value;
             if (length === $undefined)
                 end = reader.len;
             else {
@@ -5124,6 +5296,50 @@ export const pktgen = $root.pktgen = (() => {
                             message.jobs_total = value;
                         else
                             delete message.jobs_total;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.cancelled && message.cancelled.length))
+                            message.cancelled = [];
+                        message.cancelled.push(reader.stringVerify());
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if (message.queued_ahead === $util.emptyObject)
+                            message.queued_ahead = {};
+                        let end2 = reader.size() + reader.pos;
+                        if (end2 > reader.len)
+                            throw $RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = 0;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.tag();
+                            wireType = tag2 & 7;
+                            switch (tag2 >>>= 3) {
+                            case 1:
+                                if (wireType !== 2)
+                                    break;
+                                key = reader.stringVerify();
+                                continue;
+                            case 2:
+                                if (wireType !== 0)
+                                    break;
+                                value = reader.uint32();
+                                continue;
+                            }
+                            reader.skipType(wireType, _depth, tag2);
+                        }
+                        if (reader.pos !== end2)
+                            throw $RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.queued_ahead, key);
+                        message.queued_ahead[key] = value;
                         continue;
                     }
                 }
@@ -5196,6 +5412,23 @@ export const pktgen = $root.pktgen = (() => {
             if (object.jobs_total != null)
                 if ($Number(object.jobs_total) !== 0)
                     message.jobs_total = object.jobs_total >>> 0;
+            if (object.cancelled) {
+                if (!$Array.isArray(object.cancelled))
+                    throw $TypeError(".pktgen.ControlResponse.cancelled: array expected");
+                message.cancelled = $Array(object.cancelled.length);
+                for (let i = 0; i < object.cancelled.length; ++i)
+                    message.cancelled[i] = $String(object.cancelled[i]);
+            }
+            if (object.queued_ahead) {
+                if (!$util.isObject(object.queued_ahead))
+                    throw $TypeError(".pktgen.ControlResponse.queued_ahead: object expected");
+                message.queued_ahead = {};
+                for (let keys = $Object.keys(object.queued_ahead), i = 0; i < keys.length; ++i) {
+                    if (keys[i] === "__proto__")
+                        $util.makeProp(message.queued_ahead, keys[i]);
+                    message.queued_ahead[keys[i]] = object.queued_ahead[keys[i]] >>> 0;
+                }
+            }
             return message;
         };
 
@@ -5220,7 +5453,10 @@ export const pktgen = $root.pktgen = (() => {
                 object.job_ids = [];
                 object.nodes = [];
                 object.jobs = [];
+                object.cancelled = [];
             }
+            if (options.objects || options.defaults)
+                object.queued_ahead = {};
             if (options.defaults) {
                 object.error = null;
                 object.jobs_total = 0;
@@ -5244,6 +5480,20 @@ export const pktgen = $root.pktgen = (() => {
             }
             if (message.jobs_total != null && $Object.hasOwnProperty.call(message, "jobs_total"))
                 object.jobs_total = message.jobs_total;
+            if (message.cancelled && message.cancelled.length) {
+                object.cancelled = $Array(message.cancelled.length);
+                for (let j = 0; j < message.cancelled.length; ++j)
+                    object.cancelled[j] = message.cancelled[j];
+            }
+            let keys2;
+            if (message.queued_ahead && (keys2 = $Object.keys(message.queued_ahead)).length) {
+                object.queued_ahead = {};
+                for (let j = 0; j < keys2.length; ++j) {
+                    if (keys2[j] === "__proto__")
+                        $util.makeProp(object.queued_ahead, keys2[j]);
+                    object.queued_ahead[keys2[j]] = message.queued_ahead[keys2[j]];
+                }
+            }
             return object;
         };
 
