@@ -19,7 +19,7 @@ import type { SessionSecret } from '../session/crypto.js';
 import { SESSION_MAGIC, type ReceivedMessage } from '../protocol/session-messages.js';
 import type { Socket } from 'node:net';
 import { replyAddress } from './reply-to.js';
-import { JobMemory, REMEMBERED_JOBS, runNumber } from './job-memory.js';
+import { JobMemory, REMEMBERED_JOBS } from './job-memory.js';
 import type { JobJournal } from './job-journal.js';
 
 /** Everything a node agent needs; commands/serve.ts builds it from flags. */
@@ -199,18 +199,17 @@ export class NodeAgent {
   }
 
   /**
-   * A job the node has taken before (same id and run): queued, running or done, it never runs
+   * A job the node has taken before (same id): queued, running or done, it never runs
    * twice. It gets its last status again (over a session, after 'accepted'); one still queued
    * gets its statuses when it runs.
    */
   private repeated(item: QueuedJob): boolean {
-    const { id, run } = item.job;
+    const { id } = item.job;
     if (id === '') return false;
-    const arrival = this.memory.arrived(id, run);
+    const arrival = this.memory.arrived(id);
     if (arrival.kind === 'new') return false;
     const again = arrival.last ? `${arrival.last.type} sent again` : 'still queued';
-    const runs = runNumber(run) === arrival.run ? '' : ` (run ${runNumber(run)} while run ${arrival.run} is not over)`;
-    this.options.log.info(`${item.label} received again${runs}: not run twice, ${again}`);
+    this.options.log.info(`${item.label} received again: not run twice, ${again}`);
     if (item.session) this.channel?.send({ kind: 'accepted', jobId: id });
     if (arrival.last) this.report(item, arrival.last);
     return true;
@@ -219,7 +218,7 @@ export class NodeAgent {
   /** Queues a job unless the node is stopping or full (then it gets FAIL with the reason). */
   private enqueue(item: QueuedJob): void {
     const { job, label } = item;
-    if (job.id !== '') this.memory.taken(job.id, job.run);
+    if (job.id !== '') this.memory.taken(job.id);
     if (this.stopping) return this.report(item, { type: 'FAIL', reason: SHUTDOWN });
     if (this.queue.length >= this.options.maxQueue) {
       return this.reject(item, `node queue full (${this.options.maxQueue} jobs waiting)`);

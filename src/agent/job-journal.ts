@@ -83,7 +83,7 @@ export class JobJournal {
     const kept: Array<[string, Remembered]> = [];
     for (const [id, entry] of entries) {
       if (entry.final) kept.push([id, entry]);
-      else if (entry.last) kept.push([id, { run: entry.run, final: true, last: encodeStatus({ type: 'FAIL', job_id: id, node, reason: INTERRUPTED }) }]);
+      else if (entry.last) kept.push([id, { final: true, last: encodeStatus({ type: 'FAIL', job_id: id, node, reason: INTERRUPTED }) }]);
     }
     return kept;
   }
@@ -125,7 +125,7 @@ export class JobJournal {
 }
 
 function formatLine(id: string, entry: Remembered): string {
-  const record: Record<string, unknown> = { id, run: entry.run, final: entry.final };
+  const record: Record<string, unknown> = { id, final: entry.final };
   if (entry.last) record.last = Buffer.from(entry.last).toString('base64');
   return `${JSON.stringify(record)}\n`;
 }
@@ -133,13 +133,14 @@ function formatLine(id: string, entry: Remembered): string {
 function parseLine(line: string): { id: string; entry: Remembered } | undefined {
   try {
     const record = JSON.parse(line) as Record<string, unknown>;
-    const { id, run, final, last } = record;
-    if (typeof id !== 'string' || id === '' || !Number.isSafeInteger(run) || typeof final !== 'boolean') return undefined;
+    // Keys beyond these (a `run` written by an earlier build) are ignored.
+    const { id, final, last } = record;
+    if (typeof id !== 'string' || id === '' || typeof final !== 'boolean') return undefined;
     // A final entry without its status could not answer a repeat: not a record this file holds.
     if (last === undefined ? final : typeof last !== 'string') return undefined;
     const status = typeof last === 'string' ? Buffer.from(last, 'base64') : undefined;
     if (status && decodeStatus(status).job_id !== id) return undefined;
-    return { id, entry: { run: run as number, final, last: status } };
+    return { id, entry: { final, last: status } };
   } catch {
     return undefined;
   }

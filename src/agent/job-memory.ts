@@ -5,23 +5,19 @@ export const REMEMBERED_JOBS = 10_000;
 
 /** What the node knows of one job id. */
 export interface Remembered {
-  run: number;
   /** The last STARTED, SUCCESS or FAIL posted for it, encoded (a SUCCESS carries its statistics). */
   last?: Uint8Array;
   final: boolean;
 }
 
 /** A job arriving with an id: one to take, or one the node has or had (with its last status, if any). */
-export type Arrival = { kind: 'new' } | { kind: 'repeat'; run: number; last?: Status };
-
-/** A job's run number as the node counts it: 0 (a sender that does not count runs) is the first. */
-export const runNumber = (run: number): number => Math.max(1, run);
+export type Arrival = { kind: 'new' } | { kind: 'repeat'; last?: Status };
 
 /**
  * The job ids a node has taken, and the last status of each, so that a job delivered twice runs
  * once and the second delivery gets the status of the first: the scheduler sends a job again when
  * it never heard that it started, or when the reply of a job's delivery was lost. A retry the user
- * asked for is a new run (a higher run number) and runs, once the earlier run has ended.
+ * asked for comes with an id of its own (`<id>.<run>`, src/scheduler/wire-id.ts), so it is new here.
  *
  * Bounded: beyond `limit` the oldest finished ids are forgotten; a queued or running one never is.
  */
@@ -36,18 +32,16 @@ export class JobMemory {
     return this.entries.size;
   }
 
-  /** Whether run `run` of job `id` is new here. */
-  arrived(id: string, run: number): Arrival {
+  /** Whether job `id` is new here. */
+  arrived(id: string): Arrival {
     const entry = this.entries.get(id);
     if (!entry) return { kind: 'new' };
-    // A later run once the earlier one ended; while it still runs, the later run is that one.
-    if (runNumber(run) > entry.run && entry.final) return { kind: 'new' };
-    return { kind: 'repeat', run: entry.run, last: entry.last && decodeStatus(entry.last) };
+    return { kind: 'repeat', last: entry.last && decodeStatus(entry.last) };
   }
 
   /** Job `id` is taken (queued): remembered from now on. */
-  taken(id: string, run: number): void {
-    const entry: Remembered = { run: runNumber(run), final: false };
+  taken(id: string): void {
+    const entry: Remembered = { final: false };
     this.entries.delete(id);
     this.entries.set(id, entry);
     this.trim();

@@ -84,9 +84,9 @@ describe('agent: a job id runs once, however often it is delivered', () => {
   describe('on the legacy wire', () => {
     it('a job sent again while it runs is not run again: the second delivery gets STARTED again', async () => {
       await startAgent(400);
-      await send({ id: 'a', run: 1 });
+      await send({ id: 'a' });
       await scheduler.waitFor(1);
-      await send({ id: 'a', run: 1 });
+      await send({ id: 'a' });
       await scheduler.waitFor(3);
       assert.deepEqual(shown(), ['STARTED a', 'STARTED a', 'SUCCESS a 1000']);
       assert.deepEqual(runs.length, 1);
@@ -115,16 +115,19 @@ describe('agent: a job id runs once, however often it is delivered', () => {
       assert.equal(runs.length, 2);
     });
 
-    it('a retry the user asked for (the next run) runs again once the earlier run failed', async () => {
+    it('a retry the user asked for (its own id, <id>.2) runs once the first run failed; each is answered again, not run again', async () => {
       await startAgent(50);
-      await send({ id: 'r', run: 1, target: '192.0.2.1:9' }); // refused: outside --allow-target
+      await send({ id: 'r', target: '192.0.2.1:9' }); // refused: outside --allow-target
       await scheduler.waitFor(1);
-      await send({ id: 'r', run: 2 });
+      await send({ id: 'r.2' });
       await scheduler.waitFor(3);
-      await send({ id: 'r', run: 2 });
+      await send({ id: 'r.2' });
       await scheduler.waitFor(4);
-      assert.deepEqual(shown().map((s) => s.replace(/: .*/, '')), ['FAIL r', 'STARTED r', 'SUCCESS r 1000', 'SUCCESS r 1000']);
+      await send({ id: 'r' });
+      await scheduler.waitFor(5);
+      assert.deepEqual(shown().map((s) => s.replace(/: .*/, '')), ['FAIL r', 'STARTED r.2', 'SUCCESS r.2 1000', 'SUCCESS r.2 1000', 'FAIL r']);
       assert.equal(runs.length, 1);
+      assert.ok(logLines.some((l) => l.includes('INFO  job r received again: not run twice, FAIL sent again')), logLines.join(''));
     });
 
     it('a legacy job (no id) runs every time it is sent, as with the old daemon', async () => {
@@ -141,9 +144,9 @@ describe('agent: a job id runs once, however often it is delivered', () => {
     it('a job delivered twice is acknowledged twice and run once; the second delivery gets its final status again', async () => {
       await startAgent(100, { sessionSecret: KEY });
       const { channel, received } = await session();
-      channel.send({ kind: 'job', job: { ...job, id: 's', run: 1 } });
+      channel.send({ kind: 'job', job: { ...job, id: 's' } });
       await until('SUCCESS', () => seen(received).includes('SUCCESS s'));
-      channel.send({ kind: 'job', job: { ...job, id: 's', run: 1 } });
+      channel.send({ kind: 'job', job: { ...job, id: 's' } });
       await until('the repeat answered', () => seen(received).filter((m) => m === 'SUCCESS s').length === 2);
       assert.deepEqual(seen(received), ['accepted s', 'STARTED s', 'SUCCESS s', 'accepted s', 'SUCCESS s']);
       const successes = received.filter((m) => m.kind === 'status' && m.status.type === 'SUCCESS');
@@ -179,7 +182,7 @@ describe('agent: a job id runs once, however often it is delivered', () => {
       await until('the node closing the session once its statuses are acknowledged', () => !channel.open);
     });
 
-    it('with a real scheduler, a retry the user asked for runs as the next run, and each run once', async () => {
+    it('with a real scheduler, a retry the user asked for runs under its own id (<id>.2), and each run once', async () => {
       let failNext = true;
       await startAgent(50, {
         sessionSecret: KEY,
@@ -203,6 +206,7 @@ describe('agent: a job id runs once, however often it is delivered', () => {
         const [id] = service.addJobs([{ nodes: ['m0'], priority: 0, data: { m: 10, t: 1, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false }, target: '', timeoutS: 5, retries: 1 }]);
         await until('the retry succeeded', () => service.core.state.jobs.get(id!)?.state === 'succeeded', 10_000);
         assert.equal(runs.length, 2, 'run 1 failed, run 2 ran');
+        assert.ok(logLines.some((l) => l.includes(`INFO  received job ${id}.2`)), logLines.join(''));
         assert.ok(!logLines.some((l) => l.includes('received again')), logLines.join(''));
       } finally {
         await service.stop();

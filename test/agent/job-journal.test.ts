@@ -72,32 +72,48 @@ describe('agent: the state file of remembered job ids (serve --state-dir)', () =
     assert.equal(runs, 1);
   });
 
-  it('after a crash, a job that had started gets FAIL, one that never started runs, and a retry runs', async () => {
+  it('after a crash, a job that had started gets FAIL, one that never started runs, and a retry (<id>.2) runs', async () => {
     // What a node killed with SIGKILL leaves: "a" taken and started, "b" taken only.
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     const started = Buffer.from(encodeStatus({ type: 'STARTED', job_id: 'a', node: 'm0' })).toString('base64');
     writeFileSync(file(), [
-      '{"id":"a","run":1,"final":false}', `{"id":"a","run":1,"final":false,"last":"${started}"}`, '{"id":"b","run":1,"final":false}', '',
+      '{"id":"a","final":false}', `{"id":"a","final":false,"last":"${started}"}`, '{"id":"b","final":false}', '',
     ].join('\n'), { mode: 0o600 });
     const { port } = await startAgent();
-    await send(port, { id: 'a', run: 1 });
+    await send(port, { id: 'a' });
     await scheduler.waitFor(1);
-    await send(port, { id: 'b', run: 1 });
+    await send(port, { id: 'b' });
     await scheduler.waitFor(3);
-    await send(port, { id: 'a', run: 2 });
+    await send(port, { id: 'a.2' });
     await scheduler.waitFor(5);
-    assert.deepEqual(shown(), [`FAIL a: ${INTERRUPTED}`, 'STARTED b', 'SUCCESS b 501', 'STARTED a', 'SUCCESS a 502']);
+    assert.deepEqual(shown(), [`FAIL a: ${INTERRUPTED}`, 'STARTED b', 'SUCCESS b 501', 'STARTED a.2', 'SUCCESS a.2 502']);
     assert.equal(runs, 2);
   });
 
   it('skips lines that are not job records, says so, and starts', async () => {
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
-    writeFileSync(file(), 'garbage\n{"id":"x","run":1,"final":true,"last":"AAAA"}\n{"id":"ok","run":1,"final":true}\n', { mode: 0o600 });
+    writeFileSync(file(), 'garbage\n{"id":"x","final":true,"last":"AAAA"}\n{"id":"ok","final":true}\n', { mode: 0o600 });
     const { port } = await startAgent();
     assert.ok(logLines.some((l) => l.includes(`WARN  ${file()}: skipped 3 line(s) that are not job records`)), logLines.join(''));
     await send(port, { id: 'x' });
     await scheduler.waitFor(2);
     assert.deepEqual(shown(), ['STARTED x', 'SUCCESS x 501']);
+  });
+
+  it('loads a line with keys it does not know (the `run` an earlier build wrote): that job is not run again', async () => {
+    mkdirSync(join(dir, 'state'), { mode: 0o700 });
+    const success = Buffer.from(encodeStatus({ type: 'SUCCESS', job_id: 'old', node: 'm0', stats: { tx_packets: 77 } as Stats })).toString('base64');
+    writeFileSync(file(), `{"id":"old","run":1,"final":true,"last":"${success}"}\n`, { mode: 0o600 });
+    const { port } = await startAgent();
+    assert.ok(logLines.some((l) => l.includes(`INFO  remembering 1 job id(s) from ${file()}: none of them runs again`)), logLines.join(''));
+    assert.ok(!logLines.some((l) => l.includes('skipped')), logLines.join(''));
+    // Written anew at start, without the key.
+    assert.equal(readFileSync(file(), 'utf8'), `{"id":"old","final":true,"last":"${success}"}\n`);
+    await send(port, { id: 'old' });
+    await scheduler.waitFor(1);
+    await sleep(200);
+    assert.deepEqual(shown(), ['SUCCESS old 77']);
+    assert.equal(runs, 0);
   });
 
   it('refuses a state folder or file another user could change, with the command that fixes it', async () => {
@@ -119,11 +135,11 @@ describe('agent: the state file of remembered job ids (serve --state-dir)', () =
 
   it('is written anew, with just what it holds, once it has grown past its limit', async () => {
     const journal = await JobJournal.open(join(dir, 'state'), LISTEN, log);
-    const entry = { run: 1, final: false };
+    const entry = { final: false };
     const grown = ['a', 'b', 'c', 'd'].map((id) => journal.append(id, entry, 3));
     assert.deepEqual(grown, [false, false, false, true]);
     journal.rewrite([['d', entry]]);
-    assert.equal(readFileSync(file(), 'utf8'), '{"id":"d","run":1,"final":false}\n');
+    assert.equal(readFileSync(file(), 'utf8'), '{"id":"d","final":false}\n');
     assert.equal(journal.append('e', entry, 3), false);
   });
 

@@ -31,14 +31,20 @@ describe('protocol: legacy bytes (PROTOCOL.md examples)', () => {
 
   it('decodes the example Job with the extensions empty', () => {
     const job = decodeJob(Buffer.from(legacyJobHex, 'hex'));
-    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false, run: 0 });
+    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false });
   });
 });
 
 describe('protocol: extensions', () => {
   it('round-trips a job with id, target and reply address', () => {
-    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false, run: 2 };
+    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false };
     assert.deepEqual(decodeJob(encodeJob(job)), job);
+  });
+
+  it('reads a job that still carries field 20 (the `run` of an earlier build, now reserved): the field is skipped', () => {
+    const job = { ...legacyJob, l: false, id: 'j-1.2', target: '', reply_to: '', cancel: false };
+    const withRun = Buffer.concat([encodeJob(job), Buffer.from([0xa0, 0x01, 0x02])]); // field 20, varint 2
+    assert.deepEqual(decodeJob(withRun), job);
   });
 
   it('keeps the legacy prefix of an extended job readable', () => {

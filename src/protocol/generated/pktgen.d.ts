@@ -21,7 +21,6 @@ export namespace pktgen {
         target: string;
         reply_to: string;
         cancel: boolean;
-        run: number;
         static create(properties: pktgen.Job.$Shape): pktgen.Job & pktgen.Job.$Shape;
         static create(properties?: pktgen.Job.$Properties): pktgen.Job;
         static encode(message: pktgen.Job.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -46,7 +45,6 @@ export namespace pktgen {
             target?: (string|null);
             reply_to?: (string|null);
             cancel?: (boolean|null);
-            run?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Job.$Properties;

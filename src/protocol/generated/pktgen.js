@@ -35,7 +35,6 @@ export const pktgen = $root.pktgen = (() => {
          * @property {string|null} [target] Job target
          * @property {string|null} [reply_to] Job reply_to
          * @property {boolean|null} [cancel] Job cancel
-         * @property {number|null} [run] Job run
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -164,14 +163,6 @@ export const pktgen = $root.pktgen = (() => {
         Job.prototype.cancel = false;
 
         /**
-         * Job run.
-         * @member {number} run
-         * @memberof pktgen.Job
-         * @instance
-         */
-        Job.prototype.run = 0;
-
-        /**
          * Creates a new Job instance using the specified properties.
          * @function create
          * @memberof pktgen.Job
@@ -227,8 +218,6 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 18, wireType 2 =*/146).string(message.reply_to);
             if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel") && message.cancel !== false)
                 writer.uint32(/* id 19, wireType 0 =*/152).bool(message.cancel);
-            if (message.run != null && $Object.hasOwnProperty.call(message, "run") && message.run !== 0)
-                writer.uint32(/* id 20, wireType 0 =*/160).uint32(message.run);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -381,15 +370,6 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.cancel;
                         continue;
                     }
-                case 20: {
-                        if (wireType !== 0)
-                            break;
-                        if (value = reader.uint32())
-                            message.run = value;
-                        else
-                            delete message.run;
-                        continue;
-                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -461,9 +441,6 @@ export const pktgen = $root.pktgen = (() => {
             if (object.cancel != null)
                 if (object.cancel)
                     message.cancel = $Boolean(object.cancel);
-            if (object.run != null)
-                if ($Number(object.run) !== 0)
-                    message.run = object.run >>> 0;
             return message;
         };
 
@@ -497,7 +474,6 @@ export const pktgen = $root.pktgen = (() => {
                 object.target = "";
                 object.reply_to = "";
                 object.cancel = false;
-                object.run = 0;
             }
             if (message.m != null && $Object.hasOwnProperty.call(message, "m"))
                 object.m = message.m;
@@ -523,8 +499,6 @@ export const pktgen = $root.pktgen = (() => {
                 object.reply_to = message.reply_to;
             if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel"))
                 object.cancel = message.cancel;
-            if (message.run != null && $Object.hasOwnProperty.call(message, "run"))
-                object.run = message.run;
             return object;
         };
 
