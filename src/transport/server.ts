@@ -98,19 +98,22 @@ function readFrame(socket: Socket, peer: Peer, entry: Entry, options: FrameServe
   const { limits } = table;
   const decoder = new FrameDecoder(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   let done = false;
-  const fail = (error: Error): void => {
+  const fail = (error: Error, reset = false): void => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     table.doneReading(entry);
-    socket.destroy();
+    if (reset) socket.resetAndDestroy();
+    else socket.destroy();
     options.onError(error, peer);
   };
   // A total deadline, not an idle one: a byte every few seconds must not hold a place for ever.
   const deadlineMs = Math.min(limits.frameDeadlineMs, limits.unauthenticatedDeadlineMs);
   const timer = setTimeout(() => (done ? socket.destroy() : fail(new ReadTimeoutError(decoder.pendingBytes, deadlineMs))), deadlineMs);
   socket.once('close', () => clearTimeout(timer));
-  entry.shed = (reason) => fail(shedError(reason, entry, limits));
+  // Shed with a reset, never a plain close: a sender that expects no reply (a legacy status) would
+  // take a FIN for "saved" and never send again.
+  entry.shed = (reason) => fail(shedError(reason, entry, limits), true);
   let sniffed = options.divert ? Buffer.alloc(0) : undefined;
   const onData = (data: Buffer): void => {
     if (done) return; // after a refusal: what the peer still sends is read and dropped

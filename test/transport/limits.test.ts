@@ -10,7 +10,8 @@ import { until } from '../helpers/until.js';
 async function idle(port: number, localAddress = '127.0.0.1'): Promise<{ socket: Socket; closed: Promise<unknown> }> {
   const socket = connect({ port, host: '127.0.0.1', localAddress });
   socket.on('error', () => undefined);
-  const closed = once(socket, 'close');
+  // Closed either way: a shed connection is reset, and once() rejects on that 'error'.
+  const closed = once(socket, 'close').catch((error: Error) => error);
   await once(socket, 'connect');
   return { socket, closed };
 }
@@ -159,6 +160,22 @@ describe('transport: connection limits that hold under attack', function () {
     // Two unauthenticated connections hold the unauthenticated places: a third that sends nothing goes.
     const third = await idle(address.port);
     await third.closed;
+    assert.deepEqual(errors, ['ERR_CONNECTION_LIMIT']);
+    for (const release of held) release();
+  });
+
+  it('sheds with a reset, so a sender that expects no reply (a legacy status) sees an error and sends again', async () => {
+    const held: Array<() => void> = [];
+    const { address } = await start({ maxConnections: 4, reservedForAuthenticated: 2, handler: () => new Promise<void>((resolve) => held.push(resolve)) });
+    const holders = [await idle(address.port), await idle(address.port)];
+    for (const { socket } of holders) socket.write(encodeFrame(Buffer.from('held')));
+    await until('two held', () => held.length === 2);
+    // Half a status frame, then the cap takes the place: a FIN here would read as "saved".
+    const third = connect({ port: address.port, host: '127.0.0.1' });
+    const failure = once(third, 'error').then(([error]) => (error as NodeJS.ErrnoException).code, () => 'closed cleanly');
+    await once(third, 'connect');
+    third.write(encodeFrame(Buffer.from('a status that never completes')).subarray(0, 10));
+    assert.equal(await failure, 'ECONNRESET');
     assert.deepEqual(errors, ['ERR_CONNECTION_LIMIT']);
     for (const release of held) release();
   });
