@@ -297,7 +297,9 @@ export class SchedulerService extends EventEmitter {
     // Without a key every node is legacy: the index's own list serves as it is (1,000 nodes may share an address).
     let candidates = this.sessions ? here.filter((name) => this.isLegacy(this.core.state.nodes.get(name)!)) : here;
     const owner = jobId !== '' ? this.core.state.jobs.get(jobId)?.node : undefined;
-    if (owner !== undefined && !this.isLegacy(this.core.state.nodes.get(owner)!)) {
+    // A removed node's jobs stay (cancelled) while the node itself is gone: the core ignores their statuses.
+    const ownerNode = owner !== undefined ? this.core.state.nodes.get(owner) : undefined;
+    if (ownerNode && !this.isLegacy(ownerNode)) {
       this.options.log.warn(`ignored unauthenticated ${status.type} from ${peer.remoteAddress} for job ${status.job_id}: node ${owner} reports over its session`);
       return;
     }
@@ -311,7 +313,7 @@ export class SchedulerService extends EventEmitter {
       return;
     }
     // Only a pktgen node names itself: such a node understands cancel requests.
-    if (status.node !== '' && owner !== undefined) this.delivery.sawPktgenNode(owner);
+    if (status.node !== '' && ownerNode) this.delivery.sawPktgenNode(ownerNode.name);
     if (jobId === '' && candidates.length === 0) {
       // The old daemon always reports from and to 127.0.0.1: any node may have sent it.
       candidates = [...this.core.state.nodes.values()].filter((node) => this.isLegacy(node)).map((node) => node.name);

@@ -178,6 +178,21 @@ describe('sessions: a scheduler drives a node over an authenticated session', ()
     assert.equal(runs.length, 1);
   });
 
+  it('answers a plain status for a job of a removed node without an error (the node is no longer known)', async () => {
+    const schedLog: string[] = [];
+    const service = startScheduler(KEY, schedLog);
+    const statusAddress = await service.start();
+    stops.push(() => service.stop());
+    // A port nothing listens on: the job stays pending, and is cancelled by the removal.
+    await service.addNodes([{ name: 'n0', host: '127.0.0.1', port: 1 }]);
+    const [id] = service.addJobs([{ nodes: ['n0'], priority: 0, data, target: '', timeoutS: 5, retries: 0 }]);
+    assert.deepEqual(service.removeNodes(['n0']), [id!]);
+    // A late FAIL of that job on the plain status port (from the removed node, or anyone): taken and ignored, not a TypeError and a reset.
+    await sendFrame({ host: '127.0.0.1', port: statusAddress.port }, encodeStatus({ type: 'FAIL', job_id: id!, node: 'n0', reason: 'cancelled' }));
+    assert.deepEqual([service.core.state.jobs.get(id!)?.state, service.core.state.jobs.get(id!)?.reason], ['cancelled', 'node n0 removed']);
+    assert.deepEqual(schedLog.filter((line) => /TypeError|"level":"error"|ERROR/.test(line)), []);
+  });
+
   it('removing a node stops its running job on it, ends its session and never reopens it; its queued jobs are cancelled', async () => {
     const runs: EmitterSpec[] = [];
     const nodeLog: string[] = [];
