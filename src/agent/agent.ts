@@ -97,11 +97,18 @@ export class NodeAgent {
       // Grown to several times what it holds: written anew with just the entries remembered.
       if (journal.append(id, entry, JOURNAL_LINES)) journal.rewrite(this.memory.list());
     }));
-    if (journal) {
-      for (const [id, entry] of journal.load(options.name)) this.memory.restore(id, entry);
-      journal.rewrite(this.memory.list());
-      if (this.memory.size > 0) options.log.info(`remembering ${this.memory.size} job id(s) from ${journal.path}: none of them runs again`);
-    }
+  }
+
+  /**
+   * Reads the journal into memory and writes it anew. Only once the job port is bound: a second
+   * serve on the same port and state folder fails to bind and must not rewrite the first one's file.
+   */
+  private restoreJournal(): void {
+    const { journal, log, name } = this.options;
+    if (!journal) return;
+    for (const [id, entry] of journal.load(name)) this.memory.restore(id, entry);
+    journal.rewrite(this.memory.list());
+    if (this.memory.size > 0) log.info(`remembering ${this.memory.size} job id(s) from ${journal.path}: none of them runs again`);
   }
 
   /** Anyone who can reach the port can provoke refusal lines: at most a few per kind and interval. */
@@ -123,6 +130,8 @@ export class NodeAgent {
       divert: this.options.sessionSecret ? { prefix: SESSION_MAGIC, handle: (socket, rest, peer) => this.sessionArrived(socket, rest, peer) } : undefined,
       onError: connectionErrorLog(this.refusals, 'job connection'),
     });
+    // Synchronously after the bind: no job is read before the remembered ids are back.
+    this.restoreJournal();
     return this.server.address;
   }
 

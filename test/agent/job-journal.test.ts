@@ -26,9 +26,9 @@ describe('agent: the state file of remembered job ids (serve --state-dir)', () =
   let runs: number;
 
   /** A node agent on the state file in `dir`; each run takes `ms` and reports its own packet count. */
-  async function startAgent(ms = 30): Promise<{ agent: NodeAgent; port: number }> {
+  async function startAgent(ms = 30, port = 0): Promise<{ agent: NodeAgent; port: number }> {
     const agent = new NodeAgent({
-      name: 'm0', listen: { host: '127.0.0.1', port: 0 }, schedulerPort: scheduler.port, defaultTarget: { host: '127.0.0.1', port: 9 },
+      name: 'm0', listen: { host: '127.0.0.1', port }, schedulerPort: scheduler.port, defaultTarget: { host: '127.0.0.1', port: 9 },
       allowFrom: new Allowlist(LOOPBACK_CIDRS, '--allow-from'), allowTarget: new Allowlist(LOOPBACK_CIDRS, '--allow-target'),
       limits: DEFAULT_NODE_LIMITS, maxQueue: 10, statusRetryMs: 5000, graceMs: 1000, helperPath: async () => '/nonexistent', log,
       journal: await JobJournal.open(join(dir, 'state'), LISTEN, log),
@@ -70,6 +70,16 @@ describe('agent: the state file of remembered job ids (serve --state-dir)', () =
     await scheduler.waitFor(3);
     assert.deepEqual(shown(), ['STARTED done', 'SUCCESS done 501', 'SUCCESS done 501']);
     assert.equal(runs, 1);
+  });
+
+  it('a second node on the same port and state folder fails to bind and leaves the first one\'s file alone', async () => {
+    const first = await startAgent(2000);
+    await send(first.port, { id: 'long' });
+    await scheduler.waitFor(1); // STARTED: the journal holds a job that is running
+    const before = readFileSync(file(), 'utf8');
+    await assert.rejects(startAgent(30, first.port), /EADDRINUSE|in use/);
+    // Rewritten by the second, the running job would read as interrupted at the first one's restart.
+    assert.equal(readFileSync(file(), 'utf8'), before);
   });
 
   it('after a crash, a job that had started gets FAIL, one that never started runs, and a retry (<id>.2) runs', async () => {
