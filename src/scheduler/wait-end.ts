@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import { downNodeLines } from '../control/open-jobs.js';
 import { nodeInfos } from './snapshot.js';
 import type { SchedulerService } from './service.js';
+import { catchStopSignals } from '../stop-signals.js';
 
 /** How often `schedule --exit-when-done` names the down nodes its jobs wait for. */
 export const DOWN_REPORT_MS = 30_000;
@@ -21,24 +22,23 @@ export interface WaitEndOptions {
 }
 
 /**
- * Resolves on SIGINT/SIGTERM, or (exitWhenDone) once drained or at the deadline. While it waits to
+ * Resolves on SIGINT, SIGTERM or SIGHUP, or (exitWhenDone) once drained or at the deadline. While it waits to
  * exit, every downReportMs it logs each down node that holds open jobs: a wait that cannot end until
  * a node returns says so, instead of being silent.
  */
 export function waitForEnd(service: SchedulerService, options: WaitEndOptions): Promise<EndReason> {
   return new Promise((resolve) => {
     const timers: NodeJS.Timeout[] = [];
+    // The stop signals of every daemon (SIGINT, SIGTERM, SIGHUP), held, not `once` (stop-signals.ts says why).
+    const signals = catchStopSignals();
     const end = (reason: EndReason) => {
       for (const timer of timers) clearTimeout(timer);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      signals.dispose();
       service.off('drained', onDrained);
       resolve(reason);
     };
-    const onSignal = () => end('signal');
     const onDrained = () => end('drained');
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    void signals.received.then(() => end('signal'));
     if (!options.exitWhenDone) return;
     if (service.isDrained()) return end('drained');
     service.on('drained', onDrained);

@@ -1,3 +1,4 @@
+import { catchStopSignals } from '../stop-signals.js';
 import type { TuiBackend } from './backend.js';
 import { runPlain } from './plain.js';
 import { totalsLine } from './totals.js';
@@ -11,19 +12,18 @@ export interface RunTuiOptions {
   pollMs?: number;
   /** false = plain log lines; default: only when stdin and stdout are terminals. */
   interactive?: boolean;
-  /** Stops the view. Without one, SIGINT and SIGTERM stop it. */
+  /** Stops the view. Without one, SIGINT, SIGTERM and SIGHUP stop it. */
   signal?: AbortSignal;
   /** Draw on the terminal's alternate screen, as full-screen programs do (default true). */
   alternateScreen?: boolean;
 }
 
-/** Stops on SIGINT/SIGTERM until disposed. */
+/** Stops on a stop signal (SIGINT, SIGTERM, SIGHUP) until disposed. */
 function processSignal(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
-  return { signal: controller.signal, dispose: () => (process.off('SIGINT', abort), process.off('SIGTERM', abort)) };
+  const signals = catchStopSignals();
+  void signals.received.then(() => controller.abort());
+  return { signal: controller.signal, dispose: () => signals.dispose() };
 }
 
 /**
