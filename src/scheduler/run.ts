@@ -1,3 +1,4 @@
+import { catchStopSignals, type StopSignal } from '../stop-signals.js';
 import { createWriteStream } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -51,13 +52,23 @@ export interface SchedulerOptions {
 }
 
 /**
- * Runs the scheduler until SIGINT/SIGTERM, the terminal UI's quit, or (exitWhenDone) drained queues
+ * Runs the scheduler until SIGINT, SIGTERM or SIGHUP, the terminal UI's quit, or (exitWhenDone) drained queues
  * or the deadline; then prints the results with `print` and returns the exit code: 0 if every job
  * succeeded, 1 if one did not, 3 at the deadline. Returns undefined when it stopped for any other reason.
  * The results are this start's: jobs that finished before it are left out, except the jobs of the
  * run of the jobs file it resumed.
  */
 export async function runScheduler(options: SchedulerOptions, print: (text: string) => void): Promise<number | undefined> {
+  // Caught before anything starts, as serve does: a signal during start-up still stops cleanly.
+  const signals = catchStopSignals();
+  try {
+    return await runUntilStopped(options, print, signals.received);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function runUntilStopped(options: SchedulerOptions, print: (text: string) => void, stopped: Promise<StopSignal>): Promise<number | undefined> {
   const fileNodes = options.nodesFile ? await readNodesFile(options.nodesFile) : [];
   const nodes = [...fileNodes, ...checkAddNodes(options.addNodes ?? [], fileNodes, options.nodesFile)];
   const where = (i: number) => (i < fileNodes.length ? `${options.nodesFile}: $.nodes[${i}]` : `--add-node ${nodes[i]!.name}`);
@@ -95,10 +106,12 @@ export async function runScheduler(options: SchedulerOptions, print: (text: stri
         if (response.error) throw new UserError(response.error.message, response.error.code);
         return response;
       };
-      await runTui(new ControlBackend(`scheduler ${formatAddress(address)} · logs ${join(stateDir, LOG_FILE)}`, local));
+      const quit = new AbortController();
+      void stopped.then(() => quit.abort());
+      await runTui(new ControlBackend(`scheduler ${formatAddress(address)} · logs ${join(stateDir, LOG_FILE)}`, local), { signal: quit.signal });
       return undefined;
     }
-    const end = await waitForEnd(service, { exitWhenDone: options.exitWhenDone, deadlineMs: options.deadlineMs, log });
+    const end = await waitForEnd(service, { exitWhenDone: options.exitWhenDone, deadlineMs: options.deadlineMs, log, stopped });
     if (end === 'signal') return undefined;
     const jobs = service.jobs().filter((job) => !history.has(job.id));
     print(formatTable(jobs.map(resultColumns)));

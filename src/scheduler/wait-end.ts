@@ -2,7 +2,6 @@ import type { Logger } from '../log.js';
 import { downNodeLines } from '../control/open-jobs.js';
 import { nodeInfos } from './snapshot.js';
 import type { SchedulerService } from './service.js';
-import { catchStopSignals } from '../stop-signals.js';
 
 /** How often `schedule --exit-when-done` names the down nodes its jobs wait for. */
 export const DOWN_REPORT_MS = 30_000;
@@ -19,26 +18,25 @@ export interface WaitEndOptions {
   /** With exitWhenDone: how often (ms) down nodes that hold open jobs are logged; default DOWN_REPORT_MS. */
   downReportMs?: number;
   log: Logger;
+  /** Settles when a stop signal arrives (caught from start-up on: catchStopSignals). */
+  stopped?: Promise<unknown>;
 }
 
 /**
- * Resolves on SIGINT, SIGTERM or SIGHUP, or (exitWhenDone) once drained or at the deadline. While it waits to
+ * Resolves on a stop signal (`stopped`), or (exitWhenDone) once drained or at the deadline. While it waits to
  * exit, every downReportMs it logs each down node that holds open jobs: a wait that cannot end until
  * a node returns says so, instead of being silent.
  */
 export function waitForEnd(service: SchedulerService, options: WaitEndOptions): Promise<EndReason> {
   return new Promise((resolve) => {
     const timers: NodeJS.Timeout[] = [];
-    // The stop signals of every daemon (SIGINT, SIGTERM, SIGHUP), held, not `once` (stop-signals.ts says why).
-    const signals = catchStopSignals();
     const end = (reason: EndReason) => {
       for (const timer of timers) clearTimeout(timer);
-      signals.dispose();
       service.off('drained', onDrained);
       resolve(reason);
     };
     const onDrained = () => end('drained');
-    void signals.received.then(() => end('signal'));
+    void options.stopped?.then(() => end('signal'));
     if (!options.exitWhenDone) return;
     if (service.isDrained()) return end('drained');
     service.on('drained', onDrained);
