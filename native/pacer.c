@@ -18,6 +18,11 @@ unsigned pacer_batch_packets(double rate_mbps, double mean_frame_bytes, unsigned
 	return n < most ? (unsigned)n : most;
 }
 
+double pacer_pps_mbps(double pps, double mean_frame_bytes)
+{
+	return pps * mean_frame_bytes * 8 / 1e6;
+}
+
 void pacer_init(struct pacer *p, double rate_mbps, double batch_bytes, uint64_t start_ns)
 {
 	*p = (struct pacer){.origin_ns = start_ns};

@@ -37,6 +37,10 @@ struct pacer {
  * of traffic (at least one packet). rate_mbps <= 0: no rate, `most`. */
 unsigned pacer_batch_packets(double rate_mbps, double mean_frame_bytes, unsigned most);
 
+/* The byte rate, Mbit/s, that sends pps frames a second of mean_frame_bytes on average: the pacer
+ * counts bytes, so a packet rate is paced as this. */
+double pacer_pps_mbps(double pps, double mean_frame_bytes);
+
 /* A pacer whose first batch is due at start_ns; rate_mbps <= 0 disables it. batch_bytes is the
  * mean size of a batch: the bucket holds at least two. */
 void pacer_init(struct pacer *p, double rate_mbps, double batch_bytes, uint64_t start_ns);

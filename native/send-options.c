@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "pacer.h"
 #include "pktgen-emit.h"
 
 /* Every default lives here; the help text prints these values. */
@@ -56,12 +57,14 @@ enum {
 	OPT_INTERFACE,
 	OPT_DST_MAC,
 	OPT_NO_GSO,
+	OPT_PPS,
 };
 
 static const struct option LONG_OPTIONS[] = {
 	{"dst", required_argument, NULL, OPT_DST},
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"max-rate", required_argument, NULL, OPT_MAX_RATE},
+	{"pps", required_argument, NULL, OPT_PPS},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"warmup", required_argument, NULL, OPT_WARMUP},
 	{"flows", required_argument, NULL, OPT_FLOWS},
@@ -96,8 +99,10 @@ static void print_help(void)
 	       "  --dst HOST:PORT     destination: 192.0.2.1:9, [2001:db8::1]:9 or a name (required)\n"
 	       "  --rate MBPS         target rate of frame bytes in Mbit/s; 0 or less: as fast as\n"
 	       "                      possible (%g)\n"
+	       "  --pps N             target rate in frames per second, > 0, instead of --rate\n"
 	       "  --max-rate MBPS     a ceiling, for a caller that must never exceed it: a higher\n"
-	       "                      --rate is refused, --rate 0 is paced at MBPS (default: none)\n"
+	       "                      --rate, or --pps N whose N largest frames a second carry\n"
+	       "                      more, is refused; --rate 0 is paced at MBPS (default: none)\n"
 	       "  --duration S        measured seconds, > 0 (%g)\n"
 	       "  --warmup S          seconds of traffic sent first at the same rate, reported\n"
 	       "                      apart (%g)\n"
@@ -250,6 +255,12 @@ static void apply_option(int code, const char *arg, struct send_options *opt)
 		break;
 	case OPT_RATE:
 		opt->rate_mbps = parse_double("--rate", arg, "a rate in Mbit/s, e.g. 100 or 0.5");
+		opt->rate_given = true;
+		break;
+	case OPT_PPS:
+		opt->pps = parse_double("--pps", arg, "frames per second, e.g. 10000");
+		if (opt->pps <= 0)
+			bad_option("--pps", arg, "the packet rate must be > 0 frames per second");
 		break;
 	case OPT_MAX_RATE:
 		opt->max_rate_mbps = parse_double("--max-rate", arg, "a rate in Mbit/s, e.g. 100 or 0.5");
@@ -323,6 +334,15 @@ static void check_combinations(const struct send_options *opt)
 		snprintf(text, sizeof(text), "%g", opt->rate_mbps);
 		bad_option("--rate", text, "above --max-rate %g Mbit/s", opt->max_rate_mbps);
 	}
+	if (opt->pps > 0 && opt->rate_given)
+		bad_option("--pps", NULL, "give --rate or --pps, not both");
+	/* The ceiling is on bits: a packet rate counts at the largest frame, so it cannot walk
+	 * around the ceiling with a size range. */
+	if (opt->max_rate_mbps > 0 && pacer_pps_mbps(opt->pps, opt->size_max) > opt->max_rate_mbps) {
+		snprintf(text, sizeof(text), "%g", opt->pps);
+		bad_option("--pps", text, "%g frames/s of up to %u bytes are above --max-rate %g Mbit/s",
+			   opt->pps, opt->size_max, opt->max_rate_mbps);
+	}
 	if (opt->dst_mac_given && !opt->interface)
 		bad_option("--dst-mac", NULL, "only raw mode uses it: add --interface IF");
 	if (opt->warmup_s + opt->duration_s > RUN_MAX_S) {
@@ -365,6 +385,9 @@ void send_options_parse(int argc, char **argv, struct send_options *opt)
 	check_combinations(opt);
 	if (opt->latency)
 		opt->batch = 1;
+	/* Sizes are uniform in [MIN, MAX]: pacing bytes at the mean frame gives pps on average. */
+	if (opt->pps > 0)
+		opt->rate_mbps = pacer_pps_mbps(opt->pps, (opt->size_min + opt->size_max) / 2.0);
 	/* The ceiling holds for "as fast as possible" too: it is paced like any rate, so no send
 	 * path (GSO, raw, many flows) goes above it by more than the pacer's bucket. */
 	if (opt->max_rate_mbps > 0 && opt->rate_mbps <= 0) {

@@ -20,6 +20,8 @@ struct send_options {
 	double rate_mbps;    /* frame bits per second / 1e6; <= 0: as fast as possible */
 	double max_rate_mbps; /* --max-rate: a ceiling on rate_mbps; 0: none */
 	bool rate_capped;     /* --rate 0 (as fast as possible) is paced at --max-rate */
+	bool rate_given;      /* --rate was on the command line */
+	double pps;           /* --pps: frames per second (paced as rate_mbps); 0: not given */
 	double duration_s;   /* measured window */
 	double warmup_s;     /* traffic before the measured window, reported apart */
 	unsigned flows;      /* UDP source ports used round robin, one per batch */

@@ -436,6 +436,26 @@ static void test_pacer_batch_packets(void)
 	}
 }
 
+static void test_pacer_pps_mbps(void)
+{
+	const struct {
+		double pps, frame, expected;
+	} cases[] = {
+		{10000, 64, 5.12},        /* 10 kpps of 64 B: 640 kB/s */
+		{1, 1500, 0.012},
+		{1488095, 84, 999.99984}, /* 1 GbE line rate of 64 B frames, counted in wire bytes */
+		{0, 1000, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double got = pacer_pps_mbps(cases[i].pps, cases[i].frame);
+		char name[96];
+
+		snprintf(name, sizeof(name), "pps as Mbit/s: %g frames/s of %g B", cases[i].pps, cases[i].frame);
+		check(fabs(got - cases[i].expected) < 1e-9, name, "%.9g, expected %.9g", got, cases[i].expected);
+	}
+}
+
 static void test_pacer_steady(void)
 {
 	const uint64_t start = 5 * SECOND; /* any origin: deadlines are relative to it */
@@ -755,6 +775,7 @@ int main(void)
 	run("Internet checksum", test_checksum_vectors);
 	run("raw Ethernet/IPv4/UDP frames", test_raw_frames);
 	run("pacer: packets per batch", test_pacer_batch_packets);
+	run("pacer: a packet rate as Mbit/s", test_pacer_pps_mbps);
 	run("pacer: steady rate on a fake clock", test_pacer_steady);
 	run("pacer: burst after idle capped at one bucket", test_pacer_burst_after_idle);
 	run("pacer: stalls counted, credit beyond one bucket dropped", test_pacer_stalls);
