@@ -1,5 +1,6 @@
 import type { Job } from '../protocol/messages.js';
 import { checkWireJob, type NodeLimits } from '../input/job.js';
+import { BPS_PER_MBPS } from '../input/rate.js';
 import { parseAddress, type Address } from '../transport/address.js';
 import { PktgenError, UserError } from '../errors.js';
 import type { EmitterSpec } from '../emitter/spec.js';
@@ -16,8 +17,9 @@ export class JobRejectedError extends PktgenError {
  * proto3 cannot tell an unset field from 0, so n = 0 means one flow and s_max = 0 means s_min.
  */
 export function jobToSpec(job: Job, defaultTarget: Address | undefined, limits: NodeLimits, tag: number): EmitterSpec {
+  let checked;
   try {
-    checkWireJob(job, limits);
+    checked = checkWireJob(job, limits);
   } catch (error) {
     // The one job schema's message, e.g. "t = 0: expected an integer duration 1..3600 s".
     if (error instanceof UserError) throw new JobRejectedError(error.message);
@@ -34,7 +36,9 @@ export function jobToSpec(job: Job, defaultTarget: Address | undefined, limits: 
   if (!dst) throw new JobRejectedError('no target: the job names none and the node has no --target');
   return {
     dst,
-    rateMbps: job.m,
+    // rate_bps is a whole number of bits/s: the helper takes fractional Mbit/s exactly enough.
+    rateMbps: checked.rate_bps ? checked.rate_bps / BPS_PER_MBPS : checked.m,
+    ...(checked.pps ? { pps: checked.pps } : {}),
     // The helper enforces the node's cap itself: above it refused, m = 0 paced at it.
     maxRateMbps: limits.maxRateMbps,
     durationS: job.t,

@@ -47,7 +47,7 @@ export function flattenStats(stats: StatsView | null | undefined): Record<string
   return out;
 }
 
-const CSV_JOB = ['id', 'node', 'state', 'priority', 'm', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'target', 'attempts', 'started_at', 'finished_at', 'reason'];
+const CSV_JOB = ['id', 'node', 'state', 'priority', 'm', 'rate_bps', 'pps', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'target', 'attempts', 'started_at', 'finished_at', 'reason'];
 const CSV_STATS = [
   'tx_packets', 'tx_bytes', 'rx_packets', 'rx_bytes', 'rx_measured', 'loss_ratio', 'tx_mbps', 'tx_mbps_mean', 'tx_mbps_std',
   'tx_mpps_mean', 'tx_mpps_std', 'tx_wire_mbps_mean', 'rx_mbps_mean', 'rx_mpps_mean', 'requested_mbps', 'duration_s',

@@ -32,11 +32,14 @@ export async function handleControl(service: SchedulerService, request: ControlR
   try {
     checkRequestSize(request.add_nodes.length, request.add_jobs.length, limits);
     const known = new Set([...service.core.state.nodes.keys(), ...request.add_nodes.map((n) => n.name)]);
+    // Nodes on the legacy wire take only whole Mbit/s: a finer rate is refused for them here, at once.
+    const legacy = new Set([...service.core.state.nodes.values()].filter((n) => service.isLegacy(n)).map((n) => n.name));
+    for (const n of request.add_nodes) if (n.legacy) legacy.add(n.name);
     const nodes = request.add_nodes.map((node, i) => checkNode(node, `add_nodes[${i}]`));
     checkNodes(service.core, nodes, limits);
     let jobCount = 0;
     const jobs = request.add_jobs.map((job, i) => {
-      const spec = checkJob(job, i, known);
+      const spec = checkJob(job, i, known, legacy);
       // Counted as they are checked: an all_nodes job repeated 10,000 times must not be expanded first.
       checkJobsPerRequest((jobCount += spec.nodes.length), limits);
       return spec;
@@ -85,7 +88,7 @@ function checkNode(node: NodeRequest, where: string): NewNode {
 }
 
 /** A job as the client sent it, checked by the one job schema; errors name it as the client asked. */
-function checkJob(job: JobRequest, index: number, known: ReadonlySet<string>): JobSpec {
+function checkJob(job: JobRequest, index: number, known: ReadonlySet<string>, legacy: ReadonlySet<string>): JobSpec {
   // The client's own name for the job (a file and path, "submit"); one line, not too long.
   const where = job.where.replace(/[\p{Cc}\p{Cf}]/gu, ' ').slice(0, 200) || `add_jobs[${index}]`;
   let item: unknown;
@@ -94,7 +97,7 @@ function checkJob(job: JobRequest, index: number, known: ReadonlySet<string>): J
   } catch (error) {
     throw inputError(where, job.json, `expected a job as JSON (${(error as Error).message})`);
   }
-  return parseJob(item, where, { known, allNodes: job.all_nodes });
+  return parseJob(item, where, { known, allNodes: job.all_nodes, legacy });
 }
 
 /** Settings of the control listener. */

@@ -10,6 +10,7 @@ export interface JobFlags {
   node?: string[];
   'all-nodes': boolean;
   rate?: Typed;
+  pps?: Typed;
   duration?: Typed;
   warmup?: Typed;
   flows?: Typed;
@@ -24,7 +25,7 @@ export interface JobFlags {
 }
 
 /** Which "data" field each flag sets (`--size` sets s_min and s_max). */
-export const DATA_FLAGS = { rate: 'm', duration: 't', warmup: 'w', flows: 'n', 'random-payload': 'r', latency: 'l' } as const;
+export const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', 'random-payload': 'r', latency: 'l' } as const;
 /** The flags that set a job field beside "data", and the field each sets. */
 export const JOB_FIELD_FLAGS = { priority: 'priority', target: 'target', grace: 'timeout', retries: 'retries' } as const;
 
@@ -44,7 +45,7 @@ export function sizeFields(text: string): { s_min: Typed; s_max?: Typed } {
  */
 export function jobFromFlags(flags: JobFlags): JobRequest {
   if (!flags.node?.length && !flags['all-nodes']) throw new UserError('a job needs --node NAME (repeatable) or --all-nodes', 'ERR_INPUT');
-  if (flags.rate === undefined) throw new UserError('a job needs --rate MBPS (0 = as fast as possible)', 'ERR_INPUT');
+  if (flags.rate === undefined && flags.pps === undefined) throw new UserError('a job needs --rate (e.g. 1.5, 500k, 2.5M, 10G; 0 = as fast as possible) or --pps N', 'ERR_INPUT');
   if (flags.duration === undefined) throw new UserError('a job needs --duration SECONDS', 'ERR_INPUT');
   const data: Record<string, unknown> = { ...sizeFields(flags.size ?? '64') };
   for (const [flag, field] of Object.entries(DATA_FLAGS)) data[field] = flags[flag as keyof typeof DATA_FLAGS];
@@ -74,7 +75,7 @@ export async function submitRequest(flags: SubmitFlags): Promise<Partial<Control
   const add_nodes = [...nodes, ...flags['add-node'] ?? []].map(nodeRequest);
   // Jobs go as written: the scheduler checks them, knowing its nodes, and names them by file and path.
   const add_jobs = flags.jobs ? (await readJobEntries(flags.jobs)).map(({ where, item }) => ({ json: JSON.stringify(item), where, all_nodes: false })) : [];
-  if (flags.node || flags['all-nodes'] || flags.rate !== undefined || flags.duration !== undefined) add_jobs.push(jobFromFlags(flags));
+  if (flags.node || flags['all-nodes'] || flags.rate !== undefined || flags.pps !== undefined || flags.duration !== undefined) add_jobs.push(jobFromFlags(flags));
   return { add_nodes, add_jobs, cancel: flags.cancel ?? [], cancel_nodes: flags['cancel-node'] ?? [], remove_nodes: flags['remove-node'] ?? [] };
 }
 

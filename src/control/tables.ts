@@ -1,5 +1,6 @@
 import type { JobInfo, JobState, NodeInfo } from '../protocol/view.js';
 import { escapeControl } from '../text.js';
+import { formatJobRate } from '../input/rate.js';
 
 /** The fields a result line needs: both the scheduler's record and the view have them. */
 type ResultFields = Pick<JobInfo, 'id' | 'node' | 'state' | 'data' | 'stats' | 'reason'>;
@@ -13,7 +14,7 @@ export function resultColumns(job: ResultFields): Record<string, string> {
     job: job.id,
     node: job.node,
     state: job.state,
-    'req Mbit/s': String(job.data.m),
+    'req rate': formatJobRate(job.data),
     'tx Mbit/s': fixed(s?.tx_mbps, 2),
     'tx pkts': s ? String(s.tx_packets) : '-',
     'rx pkts': s?.rx_measured ? String(s.rx_packets) : '-',

@@ -5,7 +5,9 @@ export interface EmitterSpec {
   dst: Address;
   /** 0 = as fast as possible (paced at maxRateMbps when that is set). */
   rateMbps: number;
-  /** A ceiling the helper enforces itself: a higher rateMbps is refused, 0 is paced at it. */
+  /** Frames per second instead of rateMbps (the helper's --pps); absent: rateMbps applies. */
+  pps?: number;
+  /** A ceiling the helper enforces itself: a higher rate is refused, 0 is paced at it. */
   maxRateMbps?: number | undefined;
   durationS: number;
   warmupS: number;
@@ -29,7 +31,7 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   const args = [
     'send',
     '--dst', formatAddress(spec.dst),
-    '--rate', String(spec.rateMbps),
+    ...(spec.pps ? ['--pps', String(spec.pps)] : ['--rate', String(spec.rateMbps)]),
     ...(spec.maxRateMbps === undefined ? [] : ['--max-rate', String(spec.maxRateMbps)]),
     '--duration', String(spec.durationS),
     '--warmup', String(spec.warmupS),

@@ -1,6 +1,8 @@
 import type { JobData } from '../protocol/messages.js';
-import { inputError, isIntegerIn, isObject, quoted, type JsonObject } from './json.js';
+import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject } from './json.js';
+import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
+import { BPS_PER_MBPS, formatBps, parseRateBps } from './rate.js';
 
 /**
  * The one definition of a job's input: its fields, their ranges and defaults, and the one error
@@ -14,6 +16,8 @@ export const JOB_LIMITS = {
   minFrame: 64,
   maxFrame: 9000,
   maxRateMbps: 100_000,
+  /** Most frames per second: the largest rate in the smallest frames. */
+  maxPps: Math.floor(100_000 * 1_000_000 / (8 * 64)),
   maxDurationS: 3600,
   maxFlows: 1024,
   /** Seconds of grace past w + t before a silent job counts as lost. */
@@ -64,8 +68,18 @@ interface IntegerRule {
 
 const { minFrame, maxFrame } = JOB_LIMITS;
 
-/** The integer data fields' rules under `limits`. */
-function integerRules(limits: NodeLimits): Record<'m' | 't' | 'w' | 'n' | 's_min', IntegerRule> {
+/** How the rate's other forms are checked under some limits. */
+interface RateRule {
+  /** Highest rate, Mbit/s. */
+  capMbps: number;
+  /** ", this node's --max-rate" when a node set the cap, else "". */
+  capNote: string;
+}
+
+type JobRules = Record<'m' | 't' | 'w' | 'n' | 's_min' | 'pps', IntegerRule> & { rate: RateRule };
+
+/** The data fields' rules under `limits`. */
+function integerRules(limits: NodeLimits): JobRules {
   const rate = limits.maxRateMbps ?? JOB_LIMITS.maxRateMbps;
   const flows = limits.maxFlows ?? JOB_LIMITS.maxFlows;
   const each = Math.min(limits.maxDurationS ?? MAX_RUN_S, JOB_LIMITS.maxDurationS);
@@ -79,13 +93,17 @@ function integerRules(limits: NodeLimits): Record<'m' | 't' | 'w' | 'n' | 's_min
     w: { min: 0, max: each, expected: `an integer warm-up 0..${each} s${mine}`, fallback: 0 },
     n: { min: 0, max: flows, expected: `an integer flow count 0..${flows}${node('--max-flows', limits.maxFlows !== undefined)} (0 = 1 flow)`, fallback: 1 },
     s_min: { min: minFrame, max: maxFrame, expected: `an integer frame size ${minFrame}..${maxFrame}` },
+    pps: { min: 1, max: Math.floor(rate * BPS_PER_MBPS / (8 * minFrame)), expected: `an integer packet rate 1..${Math.floor(rate * BPS_PER_MBPS / (8 * minFrame))} frames/s${node('--max-rate', limits.maxRateMbps !== undefined)}` },
+    rate: { capMbps: rate, capNote: node('--max-rate', limits.maxRateMbps !== undefined) },
   };
 }
 
 const AGREED_RULES = integerRules(DEFAULT_NODE_LIMITS);
 
 /** Every key "data" may hold, in wire order. */
-export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l'];
+export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps'];
+/** The keys that each give the rate, in the order a message names them; a job gives exactly one. */
+const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'] as const;
 /** Every key a job may hold beside "data". */
 export const JOB_KEYS: readonly string[] = ['nodes', 'priority', 'target', 'timeout', 'retries'];
 
@@ -111,25 +129,72 @@ export function validateJobData(data: unknown, where: string, rules = AGREED_RUL
   for (const key of Object.keys(data)) {
     if (!JOB_DATA_KEYS.includes(key)) throw inputError(field(where, key), data[key], unknownKeyProblem(key));
   }
-  const integer = (key: keyof typeof rules): number => {
+  const integer = (key: Exclude<keyof JobRules, 'rate'>): number => {
     const rule: IntegerRule = rules[key];
     const value = data[key];
     if ((value === undefined || value === null) && rule.fallback !== undefined) return rule.fallback;
     if (!isIntegerIn(value, rule.min, rule.max)) throw jobError(where, key, value, rule.expected);
     return value;
   };
-  const [m, t, w, n, sMin] = [integer('m'), integer('t'), integer('w'), integer('n'), integer('s_min')];
+  const given = RATE_KEYS.filter((key) => data[key] !== undefined && data[key] !== null);
+  if (given.length > 1) {
+    throw jobError(where, given[1]!, data[given[1]!], `one rate only: "${given[0]}" is given too (give one of "m", "rate" or "pps")`);
+  }
+  const rateKey = given[0] ?? 'm';
+  const [t, w, n, sMin] = [integer('t'), integer('w'), integer('n'), integer('s_min')];
   const sMax = data.s_max ?? 0;
   if (sMax !== 0 && !isIntegerIn(sMax, sMin, maxFrame)) {
     throw jobError(where, 's_max', sMax, `0 (= s_min) or an integer frame size ${sMin}..${maxFrame}`);
   }
-  return { m, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
+  const rate = rateKey === 'm' ? { m: integer('m') } : otherRate(data, where, rateKey, rules, Math.max(sMin, sMax as number));
+  return { ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
+}
+
+/**
+ * The rate given as "rate" (e.g. "2.5M"), "pps" or the wire's "rate_bps", in wire form: a whole
+ * Mbit/s travels as the legacy "m", so any node can run it; anything else as rate_bps or pps.
+ */
+function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_bps', rules: JobRules, largestFrame: number): Pick<JobData, 'm' | 'rate_bps' | 'pps'> {
+  const { capMbps, capNote } = rules.rate;
+  const value = data[key];
+  if (key === 'pps') {
+    const rule = rules.pps;
+    if (!isIntegerIn(value, rule.min, rule.max)) throw jobError(where, key, value, rule.expected);
+    // The cap is on bits: counted at the largest frame, a packet rate cannot walk around it.
+    const most = Math.floor(capMbps * BPS_PER_MBPS / (8 * largestFrame));
+    if (value > most) throw jobError(where, key, value, `at most ${most} frames/s of ${largestFrame} bytes (${capMbps} Mbit/s${capNote})`);
+    return { m: 0, pps: value };
+  }
+  const bps = key === 'rate' ? parseRateBps(value) : isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER) ? value : undefined;
+  if (bps === undefined || bps > capMbps * BPS_PER_MBPS) {
+    const expected = key === 'rate'
+      ? `a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as ${capNote ? 'allowed' : 'possible'})`
+      : `an integer rate 1..${capMbps * BPS_PER_MBPS} bit/s${capNote}`;
+    throw jobError(where, key, value, expected);
+  }
+  return bps % BPS_PER_MBPS === 0 ? { m: bps / BPS_PER_MBPS } : { m: 0, rate_bps: bps };
+}
+
+/**
+ * Job data already in wire form (a decoded Job, a stored job) as input: m = 0 beside rate_bps or
+ * pps is the wire's "not set", not a second rate; rate_bps and pps at 0 are not set either.
+ */
+function wireFormInput(data: Record<string, unknown>): Record<string, unknown> {
+  const input = { ...data };
+  for (const key of ['rate_bps', 'pps']) if (input[key] === 0) delete input[key];
+  if (input.m === 0 && (input.rate_bps !== undefined || input.pps !== undefined)) delete input.m;
+  return input;
+}
+
+/** Checks job data stored in wire form (the scheduler's store) with the agreed rules. */
+export function validateStoredJobData(data: unknown): JobData {
+  return validateJobData(isObject(data) ? wireFormInput(data) : data, '');
 }
 
 /** The node's own check of a job it received: the same rules and messages, under its own limits. */
 export function checkWireJob(job: JobData, limits: NodeLimits): JobData {
   // Field by field: a decoded message holds the fields at their default on its prototype only.
-  const data = Object.fromEntries(JOB_DATA_KEYS.map((key) => [key, job[key as keyof JobData]]));
+  const data = wireFormInput(Object.fromEntries(JOB_DATA_KEYS.map((key) => [key, job[key as keyof JobData]])));
   const checked = validateJobData(data, '', integerRules(limits));
   // The warm-up is traffic too: a node's --max-duration bounds how long a job sends, w + t.
   if (limits.maxDurationS !== undefined && checked.w + checked.t > limits.maxDurationS) {
@@ -144,6 +209,19 @@ export interface ParseJobOptions {
   known?: ReadonlySet<string>;
   /** Run on every known node (the control API's all_nodes): "nodes" may be left out. */
   allNodes?: boolean;
+  /** Nodes driven over the legacy wire: a rate they cannot express is refused for them. */
+  legacy?: ReadonlySet<string>;
+}
+
+/**
+ * Why a legacy node cannot run a job at this rate, or undefined when it can. A legacy node knows
+ * only the integer "m" and would read a rate_bps or pps job as m = 0, "as fast as possible": such a
+ * job is refused for it, never rounded.
+ */
+export function legacyRateRefusal(data: JobData, node: string): string | undefined {
+  if (!data.rate_bps && !data.pps) return undefined;
+  const shown = data.pps ? `pps = ${data.pps}` : `rate = ${quoted(formatBps(data.rate_bps!))}`;
+  return `node ${node}: ${shown}: expected a whole Mbit/s ("m"), the only rate a legacy node takes`;
 }
 
 /** Checks one job object (as in jobs.json) at `where` and fills its defaults. */
@@ -164,6 +242,10 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
     throw jobError(where, 'priority', priority, 'an integer priority (lower runs first)');
   }
   const data = validateJobData(item.data, where);
+  for (const name of names) {
+    const refusal = options.legacy?.has(name) ? legacyRateRefusal(data, name) : undefined;
+    if (refusal) throw new UserError(where ? `${where}: ${refusal}` : refusal, ERR_INPUT);
+  }
   const target = parseTarget(item.target, `${where}: target`, known);
   if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= JOB_LIMITS.maxTimeoutS)) {
     throw jobError(where, 'timeout', timeout, `seconds of grace past w + t, above 0 and up to ${JOB_LIMITS.maxTimeoutS}`);

@@ -4,8 +4,11 @@ import { DecodeError } from './errors.js';
 /** The legacy job fields 1-8 and pktgen's extensions (empty string = not set). */
 export type Job = Fields<pktgen.Job>;
 
-/** The legacy job parameters (PROTOCOL.md), as in jobs.json "data": the wire Job's fields 1-8. */
-export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'>;
+/**
+ * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), and the rate forms field 1
+ * cannot carry (rate_bps, pps), present only when set.
+ */
+export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps'>>;
 
 /** Status types, with the legacy enum values. */
 export const StatusType = pktgen.Status.Type;

@@ -115,6 +115,8 @@ export class SchedulerService extends EventEmitter {
       statusPort: () => this.statusPort,
       delivered: (jobId) => this.handle({ type: 'jobDelivered', jobId, now: this.clock() }),
       failed: (jobId, reason) => this.handle({ type: 'deliveryFailed', jobId, reason, now: this.clock() }),
+      // As if the node had refused it: the job fails with the reason, and its node takes the next one.
+      refused: (job, reason) => this.handle({ type: 'statusReceived', jobId: job.id, run: job.run, candidates: [job.node], via: job.node, status: 'FAIL', reason, now: this.clock() }),
     });
   }
 

@@ -2,7 +2,7 @@ import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { JobRecord, NodeRecord } from '../scheduler/types.js';
 import { JOB_STATES, NODE_HEALTHS, type LateResult } from '../protocol/view.js';
 import type { JobData, Stats } from '../protocol/messages.js';
-import { validateJobData } from '../input/job.js';
+import { validateStoredJobData } from '../input/job.js';
 import { isObject, showValue } from '../input/json.js';
 import type { LoadedFile } from './store.js';
 
@@ -177,7 +177,7 @@ export function jobFromRow(row: object, dataCache?: Map<SQLOutputValue, JobData>
   const r = row as SQLOutputValue[];
   let data = dataCache?.get(r[J.data]!);
   if (!data) {
-    data = json(r, J.data, 'data', (value) => validateJobData(value, ''));
+    data = json(r, J.data, 'data', (value) => validateStoredJobData(value));
     dataCache?.set(r[J.data]!, data);
   }
   const job: JobRecord = {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { secretFromBytes } from '../../src/session/crypto.js';
 import { parseJobsFile } from '../../src/input/files.js';
 import { DEFAULT_NODE_LIMITS } from '../../src/input/job.js';
 import { typed } from '../../src/input/json.js';
@@ -20,8 +22,10 @@ import { ClusterKey } from '../../src/security/cluster-key.js';
 // expected <what>` after its own name for the job, and each must take every value in range.
 
 const BASE = { m: 10, t: 1, s_min: 64 };
-type Field = 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l' | 'priority' | 'timeout' | 'retries';
-const DATA_FIELDS = new Set<Field>(['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l']);
+type Field = 'm' | 'rate' | 'pps' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l' | 'priority' | 'timeout' | 'retries';
+const DATA_FIELDS = new Set<Field>(['m', 'rate', 'pps', 't', 'w', 'n', 's_min', 's_max', 'r', 'l']);
+/** The fields that each give the rate: a job with one of them has no "m". */
+const RATE_FIELDS = new Set<Field>(['rate', 'pps']);
 
 /** [field, value, expected tail of the message, or 'ok'] */
 const CASES: Array<[Field, unknown, string]> = [
@@ -30,6 +34,18 @@ const CASES: Array<[Field, unknown, string]> = [
   ['m', 100_001, 'm = 100001: expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
   ['m', 1.5, 'm = 1.5: expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
   ['m', 'fast', 'm = "fast": expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
+  ['rate', 0, 'ok'], ['rate', 1.5, 'ok'], ['rate', '1.5', 'ok'], ['rate', '500k', 'ok'], ['rate', '2.5M', 'ok'],
+  ['rate', '10G', 'ok'], ['rate', '100G', 'ok'], ['rate', '64kbit/s', 'ok'], ['rate', '0.001', 'ok'],
+  ['rate', '100.000001G', 'rate = "100.000001G": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
+  ['rate', '1.0000001k', 'rate = "1.0000001k": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
+  ['rate', 'fast', 'rate = "fast": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
+  ['rate', '2.5T', 'rate = "2.5T": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
+  ['rate', -1, 'rate = -1: expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
+  ['pps', 1, 'ok'], ['pps', 100_000, 'ok'], ['pps', 195_312_500, 'ok'],
+  ['pps', 0, 'pps = 0: expected an integer packet rate 1..195312500 frames/s'],
+  ['pps', 1.5, 'pps = 1.5: expected an integer packet rate 1..195312500 frames/s'],
+  ['pps', 195_312_501, 'pps = 195312501: expected an integer packet rate 1..195312500 frames/s'],
+  ['pps', 'lots', 'pps = "lots": expected an integer packet rate 1..195312500 frames/s'],
   ['t', 0, 't = 0: expected an integer duration 1..3600 s'],
   ['t', 1, 'ok'], ['t', 3600, 'ok'],
   ['t', 3601, 't = 3601: expected an integer duration 1..3600 s'],
@@ -61,7 +77,9 @@ const CASES: Array<[Field, unknown, string]> = [
 
 /** The job object with `field` set to `value`. */
 function jobWith(field: Field, value: unknown): { nodes: string[]; data: Record<string, unknown>; [key: string]: unknown } {
-  return DATA_FIELDS.has(field) ? { nodes: ['m0'], data: { ...BASE, [field]: value } } : { nodes: ['m0'], data: { ...BASE }, [field]: value };
+  const base: Record<string, unknown> = { ...BASE };
+  if (RATE_FIELDS.has(field)) delete base.m;
+  return DATA_FIELDS.has(field) ? { nodes: ['m0'], data: { ...base, [field]: value } } : { nodes: ['m0'], data: base, [field]: value };
 }
 
 /** 'ok', or the message with the entry point's own name for the job (`prefix`) taken off. */
@@ -84,10 +102,13 @@ async function settle(run: () => unknown): Promise<unknown> {
 /** The flags a user would type for `field = value`, or undefined when no flag can say it. */
 function flagsFor(field: Field, value: unknown): JobFlags | undefined {
   if (field === 'r' || field === 'l') return undefined; // boolean flags cannot carry a wrong value
+  // --rate sets "rate" (a whole Mbit/s travels as "m"): no flag sets "m" itself.
+  if (field === 'm') return undefined;
   const flags: JobFlags = { node: ['m0'], 'all-nodes': false, rate: typed(String(BASE.m)), duration: typed(String(BASE.t)), 'random-payload': false, latency: false };
   const text = String(value);
   switch (field) {
-    case 'm': flags.rate = typed(text); break;
+    case 'rate': flags.rate = typed(text); break;
+    case 'pps': delete flags.rate; flags.pps = typed(text); break;
     case 't': flags.duration = typed(text); break;
     case 'w': flags.warmup = typed(text); break;
     case 'n': flags.flows = typed(text); break;
@@ -115,7 +136,8 @@ describe('one job schema: the same message through every entry point', () => {
   const known = new Set(['m0']);
 
   before(async () => {
-    service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store: new MemoryStore(), log });
+    // With a key, m0 is a pktgen node (driven over a session), so it takes every form of the rate.
+    service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store: new MemoryStore(), log, sessionSecret: secretFromBytes(randomBytes(32)) });
     await service.start();
     // Nobody listens there and the node is paused: accepted jobs stay queued.
     await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: 1 }]);
@@ -143,9 +165,11 @@ describe('one job schema: the same message through every entry point', () => {
         // What the line sends, the scheduler takes or refuses the same way.
         if (parsed.type === 'addJob') seen.uiSent = outcome(await settle(() => controlRequest(scheduler, { add_jobs: [parsed.job] })), 'add_job: ');
       }
-      if (DATA_FIELDS.has(field) && Number.isInteger(value) || typeof value === 'boolean') {
+      // "rate" is text on the way in; on the wire it is m or rate_bps (pps 0 there means "not set").
+      const onWire = field !== 'rate' && !(field === 'pps' && value === 0);
+      if (onWire && (DATA_FIELDS.has(field) && Number.isInteger(value) || typeof value === 'boolean')) {
         // The wire carries only integers and booleans; a job that reaches a node is checked the same way.
-        const wire = { m: 10, t: 1, w: 0, n: 0, s_min: 64, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false, [field]: value };
+        const wire = { m: field === 'pps' ? 0 : 10, t: 1, w: 0, n: 0, s_min: 64, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, [field]: value };
         const error = await settle(() => jobToSpec(wire, { host: '127.0.0.1', port: 9 }, DEFAULT_NODE_LIMITS, 1));
         if (error) assert.ok(error instanceof JobRejectedError);
         seen.node = outcome(error, '');

@@ -21,6 +21,8 @@ export namespace pktgen {
         target: string;
         reply_to: string;
         cancel: boolean;
+        rate_bps: number;
+        pps: number;
         static create(properties: pktgen.Job.$Shape): pktgen.Job & pktgen.Job.$Shape;
         static create(properties?: pktgen.Job.$Properties): pktgen.Job;
         static encode(message: pktgen.Job.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -45,6 +47,8 @@ export namespace pktgen {
             target?: (string|null);
             reply_to?: (string|null);
             cancel?: (boolean|null);
+            rate_bps?: (number|null);
+            pps?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Job.$Properties;

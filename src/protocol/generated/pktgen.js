@@ -4,7 +4,7 @@ import $protobuf from "protobufjs/minimal.js";
 
 // Common aliases
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
-const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $Number = $util.global.Number, $Boolean = $util.global.Boolean, $String = $util.global.String, $isFinite = $util.global.isFinite, $parseInt = $util.global.parseInt, $BigInt = $util.global.BigInt, $Array = $util.global.Array;
+const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $Number = $util.global.Number, $Boolean = $util.global.Boolean, $String = $util.global.String, $parseInt = $util.global.parseInt, $BigInt = $util.global.BigInt, $isFinite = $util.global.isFinite, $Array = $util.global.Array;
 
 // Exported root namespace
 const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
@@ -35,6 +35,8 @@ export const pktgen = $root.pktgen = (() => {
          * @property {string|null} [target] Job target
          * @property {string|null} [reply_to] Job reply_to
          * @property {boolean|null} [cancel] Job cancel
+         * @property {number|null} [rate_bps] Job rate_bps
+         * @property {number|null} [pps] Job pps
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -163,6 +165,22 @@ export const pktgen = $root.pktgen = (() => {
         Job.prototype.cancel = false;
 
         /**
+         * Job rate_bps.
+         * @member {number} rate_bps
+         * @memberof pktgen.Job
+         * @instance
+         */
+        Job.prototype.rate_bps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Job pps.
+         * @member {number} pps
+         * @memberof pktgen.Job
+         * @instance
+         */
+        Job.prototype.pps = 0;
+
+        /**
          * Creates a new Job instance using the specified properties.
          * @function create
          * @memberof pktgen.Job
@@ -218,6 +236,10 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 18, wireType 2 =*/146).string(message.reply_to);
             if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel") && message.cancel !== false)
                 writer.uint32(/* id 19, wireType 0 =*/152).bool(message.cancel);
+            if (message.rate_bps != null && $Object.hasOwnProperty.call(message, "rate_bps") && (typeof message.rate_bps === "object" ? message.rate_bps.low || message.rate_bps.high : message.rate_bps !== 0))
+                writer.uint32(/* id 21, wireType 0 =*/168).uint64(message.rate_bps);
+            if (message.pps != null && $Object.hasOwnProperty.call(message, "pps") && message.pps !== 0)
+                writer.uint32(/* id 22, wireType 0 =*/176).uint32(message.pps);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -370,6 +392,24 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.cancel;
                         continue;
                     }
+                case 21: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.rate_bps = value;
+                        else
+                            delete message.rate_bps;
+                        continue;
+                    }
+                case 22: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.pps = value;
+                        else
+                            delete message.pps;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -441,6 +481,19 @@ export const pktgen = $root.pktgen = (() => {
             if (object.cancel != null)
                 if (object.cancel)
                     message.cancel = $Boolean(object.cancel);
+            if (object.rate_bps != null)
+                if (typeof object.rate_bps === "object" ? object.rate_bps.low || object.rate_bps.high : $Number(object.rate_bps) !== 0)
+                    if ($util.Long)
+                        message.rate_bps = $util.Long.fromValue(object.rate_bps, true);
+                    else if (typeof object.rate_bps === "string")
+                        message.rate_bps = $parseInt(object.rate_bps, 10);
+                    else if (typeof object.rate_bps === "number")
+                        message.rate_bps = object.rate_bps;
+                    else if (typeof object.rate_bps === "object")
+                        message.rate_bps = new $util.LongBits(object.rate_bps.low >>> 0, object.rate_bps.high >>> 0).toNumber(true);
+            if (object.pps != null)
+                if ($Number(object.pps) !== 0)
+                    message.pps = object.pps >>> 0;
             return message;
         };
 
@@ -474,6 +527,12 @@ export const pktgen = $root.pktgen = (() => {
                 object.target = "";
                 object.reply_to = "";
                 object.cancel = false;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.rate_bps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.rate_bps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                object.pps = 0;
             }
             if (message.m != null && $Object.hasOwnProperty.call(message, "m"))
                 object.m = message.m;
@@ -499,6 +558,15 @@ export const pktgen = $root.pktgen = (() => {
                 object.reply_to = message.reply_to;
             if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel"))
                 object.cancel = message.cancel;
+            if (message.rate_bps != null && $Object.hasOwnProperty.call(message, "rate_bps"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.rate_bps = typeof message.rate_bps === "number" ? $BigInt(message.rate_bps) : $util.Long.fromBits(message.rate_bps.low >>> 0, message.rate_bps.high >>> 0, true).toBigInt();
+                else if (typeof message.rate_bps === "number")
+                    object.rate_bps = options.longs === $String ? $String(message.rate_bps) : message.rate_bps;
+                else
+                    object.rate_bps = options.longs === $String ? $util.Long.prototype.toString.call(message.rate_bps) : options.longs === $Number ? new $util.LongBits(message.rate_bps.low >>> 0, message.rate_bps.high >>> 0).toNumber(true) : message.rate_bps;
+            if (message.pps != null && $Object.hasOwnProperty.call(message, "pps"))
+                object.pps = message.pps;
             return object;
         };
 
