@@ -18,7 +18,7 @@ export function parseRateBps(value: unknown): number | undefined {
   if (typeof value === 'number') text = Number.isFinite(value) && value >= 0 ? String(value) : '';
   else if (typeof value === 'string') text = value.trim();
   else return undefined;
-  const match = /^(\d+)(?:\.(\d+))?([kmg]?)(?:bit\/s|bps)?$/i.exec(text);
+  const match = /^(\d+)(?:\.(\d+))?\s*([kmg]?)(?:bit\/s|bps)?$/i.exec(text);
   if (!match) return undefined;
   const [, whole, fraction = '', unit = ''] = match;
   const digits = whole! + fraction;

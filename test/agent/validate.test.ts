@@ -30,10 +30,22 @@ describe('agent: a node\'s own limits (--max-rate, --max-duration, --max-flows)'
     ['w + t at --max-duration runs', { w: 30, t: 30 }, { maxDurationS: 60 }, 'ran'],
     ['the default --max-duration takes the longest agreed job', { w: 3600, t: 3600 }, { maxDurationS: MAX_RUN_S }, 'ran'],
     ['the default --max-duration keeps the agreed words', { t: 3601 }, { maxDurationS: MAX_RUN_S }, 't = 3601: expected an integer duration 1..3600 s'],
+    ['rate_bps under --max-rate runs', { m: 0, rate_bps: 9_500_000 }, { maxRateMbps: 10 }, 'ran'],
+    ['rate_bps above --max-rate names the flag', { m: 0, rate_bps: 10_500_000 }, { maxRateMbps: 10 }, 'rate_bps = 10500000: expected an integer rate 1..10000000 bit/s, this node\'s --max-rate'],
+    ['pps counted at the largest frame against --max-rate', { m: 0, pps: 1000, s_min: 64, s_max: 1500 }, { maxRateMbps: 10 }, 'pps = 1000: expected at most 833 frames/s of 1500 bytes (10 Mbit/s, this node\'s --max-rate)'],
+    ['m and rate_bps both set is no job', { m: 1, rate_bps: 1_500_000 }, DEFAULT_NODE_LIMITS, 'rate_bps = 1500000: expected one rate only: "m" is given too (give one of "m", "rate" or "pps")'],
   ];
   for (const [what, fields, limits, expected] of cases) {
     it(what, () => assert.equal(refusal(fields, limits), expected));
   }
+
+  it('hands a fractional rate to the helper in Mbit/s, and a packet rate as --pps', () => {
+    const half = jobToSpec({ ...wire, m: 0, rate_bps: 500_000 }, target, { maxRateMbps: 10 }, 1);
+    assert.deepEqual(buildEmitterArgs(half).slice(3, 7), ['--rate', '0.5', '--max-rate', '10']);
+    const pps = jobToSpec({ ...wire, m: 0, pps: 10_000 }, target, DEFAULT_NODE_LIMITS, 1);
+    assert.deepEqual(buildEmitterArgs(pps).slice(3, 5), ['--pps', '10000']);
+    assert.ok(!buildEmitterArgs(pps).includes('--rate'));
+  });
 
   it('hands the cap to the helper, which paces m = 0 at it; no cap, no --max-rate', () => {
     const capped = jobToSpec({ ...wire, m: 0 }, target, { maxRateMbps: 10 }, 1);

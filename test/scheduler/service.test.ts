@@ -76,6 +76,25 @@ describe('scheduler service with fake nodes on loopback', () => {
     assert.deepEqual(jobsOf('failed').map((j) => j.reason), Array(2).fill('target 192.0.2.1:9 is not in --allow-target'));
   });
 
+  it('refuses a rate a legacy node cannot express, naming the node and the value, and sends nothing for it', async () => {
+    const node = new FakeNode();
+    nodes.push(node);
+    await node.start();
+    await startService();
+    // Without a key every node is driven over the legacy wire: it knows only whole Mbit/s.
+    await service.addNodes([{ name: 'old1', host: '127.0.0.1', port: node.port }]);
+    const half = { ...spec(['old1'], 1, 0), data: { ...data(0), rate_bps: 500_000 } };
+    const pps = { ...spec(['old1'], 2, 0), data: { ...data(0), pps: 1000 } };
+    service.addJobs([half, pps, spec(['old1'], 3, 7)]);
+    await until('1 success', () => jobsOf('succeeded').length === 1);
+    assert.deepEqual(jobsOf('failed').map((j) => j.reason), [
+      'node old1: rate = "500 kbit/s": expected a whole Mbit/s ("m"), the only rate a legacy node takes',
+      'node old1: pps = 1000: expected a whole Mbit/s ("m"), the only rate a legacy node takes',
+    ]);
+    // Only the whole-Mbit/s job reached the node: the others were never rounded to m = 0 and sent.
+    assert.deepEqual(node.jobs.map((j) => j.job.m), [7]);
+  });
+
   it('holds the jobs of a node that is down and runs them when it comes up', async () => {
     const node = new FakeNode();
     nodes.push(node);
