@@ -60,8 +60,31 @@ describe('pktgen serve (built binary): --max-rate, --max-flows, --max-duration a
     assert.match(success!.stats!.fallback, /as fast as possible was paced at --max-rate 10 Mbit\/s/);
   });
 
+  // [job, what the sink should see over w + t: Mbit/s of frame bytes, packets a second]
+  const rates: Array<[string, Partial<Job>, number, number]> = [
+    ['rate_bps 500000 (500k)', { rate_bps: 500_000 }, 0.5, 62.5],
+    ['pps 1000 of 1000-byte frames', { pps: 1000 }, 8, 1000],
+  ];
+  for (const [i, [what, fields, mbps, pps]] of rates.entries()) {
+    it(`sends ${what} at about that rate, measured at a UDP sink`, async () => {
+      const before = receiver.packets.length;
+      await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...base, ...fields, id: `rate-${i}` }));
+      const [started, success] = await scheduler.waitFor(2, 30_000);
+      assert.deepEqual([started?.type, success?.type], ['STARTED', 'SUCCESS'], success?.reason);
+      await receiver.waitForQuiet(300);
+      const packets = receiver.packets.slice(before);
+      // The rate, not just "some traffic": a generous ratio, as timing on a shared machine varies.
+      assertSaneRate(sinkRate(packets, 2).overRunMbps, mbps, 'sink Mbit/s');
+      assertSaneRate(packets.length / 2, pps, 'sink packets/s');
+      assertSaneRate(success!.stats!.requested_mbps, mbps, 'requested_mbps in SUCCESS');
+      assert.equal(success!.stats!.fallback, '');
+    });
+  }
+
   const refused: Array<[string, Partial<Job>, string]> = [
     ['m = 11', { m: 11 }, 'm = 11: expected an integer rate 0..10 Mbit/s, this node\'s --max-rate (0 = as fast as allowed: 10 Mbit/s)'],
+    ['rate_bps above the cap', { rate_bps: 10_000_001 }, 'rate_bps = 10000001: expected an integer rate 1..10000000 bit/s, this node\'s --max-rate'],
+    ['pps whose largest frames go above the cap', { pps: 1000, s_min: 64, s_max: 1500 }, 'pps = 1000: expected at most 833 frames/s of 1500 bytes (10 Mbit/s, this node\'s --max-rate)'],
     ['n = 9', { n: 9 }, 'n = 9: expected an integer flow count 0..8, this node\'s --max-flows (0 = 1 flow)'],
     ['w + t = 4', { w: 2, t: 2 }, 'w + t = 4: expected at most 3 s of warm-up and measured time, this node\'s --max-duration'],
   ];

@@ -154,6 +154,29 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     assert.equal((JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]?.state, 'succeeded');
   });
 
+  it('submit --rate 500k runs at 500 kbit/s; status shows it readably; a legacy node is refused the rate, naming it', async () => {
+    const before = receiver.packets.length;
+    const result = await cli('submit', '--node', 'm0', '--rate', '500k', '--duration', '1', '--size', '500', '--wait', '--json');
+    assert.equal(result.exitCode, 0, result.stderr);
+    const job = (JSON.parse(result.stdout) as { jobs: Array<JobJson & { data: { m: number; rate_bps?: number } }> }).jobs[0]!;
+    assert.equal(job.state, 'succeeded', job.reason);
+    assert.deepEqual([job.data.m, job.data.rate_bps], [0, 500_000]);
+    await receiver.waitForQuiet(300);
+    const bits = receiver.packets.slice(before).reduce((sum, p) => sum + p.frameBytes * 8, 0);
+    assertSaneRate(bits / 1e6, 0.5, 'Mbit over the 1 s job');
+    const table = await cli('status', '--node', 'm0');
+    assert.match(table.stdout, /500 kbit\/s/);
+    // A node on the legacy wire knows only whole Mbit/s: refused at submit, naming node and value.
+    writeFileSync(join(dir, 'old.json'), JSON.stringify({ nodes: [{ name: 'old1', ip: '127.0.0.1', port: await freePort(), legacy: true }] }));
+    assert.equal((await cli('submit', '-n', join(dir, 'old.json'))).exitCode, 0);
+    const refused = await cli('submit', '--node', 'old1', '--rate', '1.5', '--duration', '1');
+    assert.equal(refused.exitCode, 2);
+    assert.equal(refused.stderr.trim(), 'Error: submit: node old1: rate = "1.5 Mbit/s": expected a whole Mbit/s ("m"), the only rate a legacy node takes');
+    const both = await cli('submit', '--node', 'm0', '--rate', '1', '--pps', '100', '--duration', '1');
+    assert.equal(both.stderr.trim(), 'Error: submit: pps = 100: expected one rate only: "rate" is given too (give one of "m", "rate" or "pps")');
+    assert.equal((await cli('submit', '--remove-node', 'old1')).exitCode, 0);
+  });
+
   it('says clearly what is wrong: unknown node, bad field, unreachable scheduler', async () => {
     const unknown = await cli('submit', '--node', 'nope', '--rate', '1', '--duration', '1');
     assert.equal(unknown.exitCode, 2);
