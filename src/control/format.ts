@@ -1,6 +1,7 @@
 import { jobView, statsView, type JobInfo, type JobView, type NodeInfo, type StatsView } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
 import { escapeControl } from '../text.js';
+import { formatJobRate } from '../input/rate.js';
 
 const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
 
@@ -8,7 +9,7 @@ const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
 export function jobDetail(job: JobInfo): string {
   const lines: Array<[string, string]> = [
     ['id', job.id], ['node', job.node], ['state', job.state], ['priority', String(job.priority)],
-    ['data', JSON.stringify(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
+    ['data', JSON.stringify(job.data)], ['rate', formatJobRate(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
     ['created', time(job.created_at)], ['started', time(job.started_at)], ['finished', time(job.finished_at)],
   ];
   if (job.reason) lines.push(['reason', job.reason]);

@@ -28,20 +28,20 @@ describe('submit: flags into a job', () => {
     const job = jobFromFlags(flags({ rate: 20, duration: 30, warmup: 5, flows: 15, size: '200-800', 'random-payload': true, latency: true, priority: 3, target: 'm1', grace: 2.5 }));
     assert.deepEqual(JSON.parse(job.json), {
       nodes: ['m0'], priority: 3, target: 'm1', timeout: 2.5, retries: 0,
-      data: { m: 20, t: 30, w: 5, n: 15, s_min: 200, s_max: 800, r: true, l: true },
+      data: { rate: 20, t: 30, w: 5, n: 15, s_min: 200, s_max: 800, r: true, l: true },
     });
     assert.equal(job.where, 'submit');
     assert.equal(job.all_nodes, false);
   });
 
   it('keeps values the schema will refuse, for the scheduler to name', () => {
-    assert.deepEqual(JSON.parse(jobFromFlags(flags({ duration: 0, rate: 'fast' })).json).data, { m: 'fast', t: 0, w: 0, n: 1, s_min: 500, r: false, l: false });
+    assert.deepEqual(JSON.parse(jobFromFlags(flags({ duration: 0, rate: 'fast' })).json).data, { rate: 'fast', t: 0, w: 0, n: 1, s_min: 500, r: false, l: false });
     assert.deepEqual([typed('1.5'), typed('-2'), typed('1e3'), typed('0x10'), typed(' 7 '), typed('')], [1.5, -2, 1000, '0x10', 7, '']);
   });
 
   const missing: Array<[string, Partial<JobFlags>, RegExp]> = [
     ['no node', { node: undefined }, /--node NAME .* or --all-nodes/],
-    ['no rate', { rate: undefined }, /--rate MBPS/],
+    ['no rate', { rate: undefined }, /a job needs --rate \(e.g. 1.5, 500k, 2.5M, 10G; 0 = as fast as possible\) or --pps N/],
     ['no duration', { duration: undefined }, /--duration SECONDS/],
   ];
   for (const [what, patch, message] of missing) {
