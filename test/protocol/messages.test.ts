@@ -31,20 +31,28 @@ describe('protocol: legacy bytes (PROTOCOL.md examples)', () => {
 
   it('decodes the example Job with the extensions empty', () => {
     const job = decodeJob(Buffer.from(legacyJobHex, 'hex'));
-    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false });
+    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0 });
   });
 });
 
 describe('protocol: extensions', () => {
   it('round-trips a job with id, target and reply address', () => {
-    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false };
+    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false, rate_bps: 0, pps: 0 };
     assert.deepEqual(decodeJob(encodeJob(job)), job);
   });
 
   it('reads a job that still carries field 20 (the `run` of an earlier build, now reserved): the field is skipped', () => {
-    const job = { ...legacyJob, l: false, id: 'j-1.2', target: '', reply_to: '', cancel: false };
+    const job = { ...legacyJob, l: false, id: 'j-1.2', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0 };
     const withRun = Buffer.concat([encodeJob(job), Buffer.from([0xa0, 0x01, 0x02])]); // field 20, varint 2
     assert.deepEqual(decodeJob(withRun), job);
+  });
+
+  it('carries rate_bps (field 21, uint64) and pps (field 22) as numbers; unset, they add no bytes', () => {
+    const job = { ...legacyJob, m: 0, l: false, id: 'j-2', target: '', reply_to: '', cancel: false, rate_bps: 12_500_000_001, pps: 0 };
+    assert.deepEqual(decodeJob(encodeJob(job)), job);
+    assert.ok(hex(encodeJob({ rate_bps: 500_000 })).startsWith('a801'), 'field 21, varint');
+    assert.ok(hex(encodeJob({ pps: 100 })).startsWith('b001'), 'field 22, varint');
+    assert.equal(hex(encodeJob({ ...legacyJob, rate_bps: 0, pps: 0 })), legacyJobHex);
   });
 
   it('keeps the legacy prefix of an extended job readable', () => {
