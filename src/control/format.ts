@@ -12,6 +12,7 @@ export function jobDetail(job: JobInfo): string {
     ['data', JSON.stringify(job.data)], ['rate', formatJobRate(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
     ['created', time(job.created_at)], ['started', time(job.started_at)], ['finished', time(job.finished_at)],
   ];
+  if (job.expect) lines.push(['expect', JSON.stringify(job.expect)]);
   if (job.reason) lines.push(['reason', job.reason]);
   lines.push(...statsLines('stats', job.stats, job.data));
   if (job.late) {

@@ -22,12 +22,17 @@ export interface JobFlags {
   retries?: Typed;
   /** The job's "timeout" field: seconds of grace past w + t (`--timeout` bounds --wait). */
   grace?: Typed;
+  'max-loss'?: string;
+  'max-rtt-p99'?: string;
+  'min-rate'?: string;
 }
 
 /** Which "data" field each flag sets (`--size` sets s_min and s_max). */
 export const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', 'random-payload': 'r', latency: 'l' } as const;
 /** The flags that set a job field beside "data", and the field each sets. */
 export const JOB_FIELD_FLAGS = { priority: 'priority', target: 'target', grace: 'timeout', retries: 'retries' } as const;
+/** Which "expect" field each flag sets. */
+export const EXPECT_FLAGS = { 'max-loss': 'max_loss', 'max-rtt-p99': 'max_rtt_p99', 'min-rate': 'min_rate' } as const;
 
 /** `--size MIN[-MAX]` as the fields it sets, values as typed: `64-1500` -> s_min 64, s_max 1500. */
 export function sizeFields(text: string): { s_min: Typed; s_max?: Typed } {
@@ -52,6 +57,11 @@ export function jobFromFlags(flags: JobFlags): JobRequest {
   const job: Record<string, unknown> = { data };
   if (flags.node?.length) job.nodes = flags.node;
   for (const [flag, field] of Object.entries(JOB_FIELD_FLAGS)) job[field] = flags[flag as keyof typeof JOB_FIELD_FLAGS];
+  const expect = Object.fromEntries(Object.entries(EXPECT_FLAGS).flatMap(([flag, field]) => {
+    const value = flags[flag as keyof typeof EXPECT_FLAGS];
+    return value === undefined ? [] : [[field, value]];
+  }));
+  if (Object.keys(expect).length > 0) job.expect = expect;
   return { json: JSON.stringify(job), where: 'submit', all_nodes: flags['all-nodes'] };
 }
 

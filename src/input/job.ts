@@ -1,8 +1,9 @@
 import type { JobData } from '../protocol/messages.js';
+import { EXPECT_KEYS, type ExpectationsJson } from '../protocol/view.js';
 import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject } from './json.js';
 import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
-import { BPS_PER_MBPS, formatBps, parseRateBps } from './rate.js';
+import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
 
 /**
  * The one definition of a job's input: its fields, their ranges and defaults, and the one error
@@ -56,7 +57,23 @@ export interface JobSpec {
   timeoutS: number;
   /** Re-runs after a failure or a loss. */
   retries: number;
+  /** What the result must meet, or the job ends failed (the scheduler checks it; nodes never see it). */
+  expect?: Expectations;
 }
+
+/**
+ * A job's expectations (its "expect" object), as checked: each one absent when not asked for.
+ * A missed expectation fails the job; one on a figure the run did not measure fails it too.
+ */
+export interface Expectations {
+  /** Largest round-trip loss, percent of the packets sent. */
+  maxLossPct?: number;
+  /** Largest RTT p99, microseconds. */
+  maxRttP99Us?: number;
+  /** Smallest achieved send rate, percent of the requested rate. */
+  minRatePct?: number;
+}
+
 
 interface IntegerRule {
   min: number;
@@ -105,7 +122,8 @@ export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's
 /** The keys that each give the rate, in the order a message names them; a job gives exactly one. */
 const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'] as const;
 /** Every key a job may hold beside "data". */
-export const JOB_KEYS: readonly string[] = ['nodes', 'priority', 'target', 'timeout', 'retries'];
+export const JOB_KEYS: readonly string[] = ['nodes', 'priority', 'target', 'timeout', 'retries', 'expect'];
+
 
 /** The one-line error about `field` of the job at `where`. */
 export function jobError(where: string, name: string, value: unknown, expected: string) {
@@ -253,7 +271,68 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
   if (!isIntegerIn(retries, 0, JOB_LIMITS.maxRetries)) {
     throw jobError(where, 'retries', retries, `an integer 0..${JOB_LIMITS.maxRetries} (re-runs after a failure or loss)`);
   }
-  return { nodes: names, priority, data, target, timeoutS: timeout, retries };
+  const expect = parseExpectations(item.expect, where, data);
+  return expect ? { nodes: names, priority, data, target, timeoutS: timeout, retries, expect } : { nodes: names, priority, data, target, timeoutS: timeout, retries };
+}
+
+const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
+const RTT_UNIT_US = { us: 1, µs: 1, ms: 1000, s: 1_000_000 } as const;
+const RTT = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)\s*$/;
+/** The largest RTT an expectation may name: 60 s, far beyond any echo the node waits for. */
+const MAX_RTT_US = 60_000_000;
+
+/**
+ * Checks a job's "expect" object (absent or null: none) against its data; `where` names the job.
+ * Percentages take a % sign ("0.1%"; a bare 0 is 0 % too), RTTs a unit, us, ms or s ("500us").
+ * An expectation the job cannot measure is refused here: an RTT without latency (l), a share of the
+ * requested rate without one (m = 0). Nodes never see it: it stays with the scheduler.
+ */
+export function parseExpectations(value: unknown, where: string, data: JobData): Expectations | undefined {
+  if (value === undefined || value === null) return undefined;
+  const name = (key: string): string => (where ? `${where}: expect.${key}` : `expect.${key}`);
+  if (!isObject(value)) throw jobError(where, 'expect', value, `an object {"max_loss": "0.1%", "max_rtt_p99": "500us", "min_rate": "99%"}`);
+  for (const key of Object.keys(value)) {
+    if (!(EXPECT_KEYS as readonly string[]).includes(key)) {
+      const guess = EXPECT_KEYS.find((known) => looksLike(key, known));
+      throw inputError(/^[A-Za-z_$][\w$]*$/.test(key) ? name(key) : `${where ? `${where}: ` : ''}expect[${quoted(key)}]`, value[key],
+        `unknown expectation${guess ? ` (did you mean "${guess}"?)` : ''}; expected only ${EXPECT_KEYS.join(', ')}`);
+    }
+  }
+  const percent = (key: 'max_loss' | 'min_rate', max: number, expected: string): number | undefined => {
+    const raw = value[key];
+    if (raw === undefined || raw === null) return undefined;
+    const match = typeof raw === 'string' ? PERCENT.exec(raw) : null;
+    const pct = raw === 0 || raw === '0' ? 0 : match ? Number(match[1]) : NaN;
+    if (!(pct >= 0 && pct <= max)) throw inputError(name(key), raw, `expected ${expected}`);
+    return pct;
+  };
+  const expect: Expectations = {};
+  const maxLoss = percent('max_loss', 100, 'a loss 0%..100% with its % sign, e.g. "0.1%"');
+  if (maxLoss !== undefined) expect.maxLossPct = maxLoss;
+  const rtt = value.max_rtt_p99;
+  if (rtt !== undefined && rtt !== null) {
+    const match = typeof rtt === 'string' ? RTT.exec(rtt) : null;
+    // Rounded to a nanosecond: "0.3ms" is 300 us, not 300.00000000000006.
+    const us = match ? Math.round(Number(match[1]) * RTT_UNIT_US[match[2] as keyof typeof RTT_UNIT_US] * 1000) / 1000 : NaN;
+    if (!(us > 0 && us <= MAX_RTT_US)) throw inputError(name('max_rtt_p99'), rtt, `expected an RTT above 0 and up to 60s with its unit, us, ms or s, e.g. "500us"`);
+    if (!data.l) throw inputError(name('max_rtt_p99'), rtt, 'expected latency to be measured: set "l": true in "data" (submit --latency)');
+    expect.maxRttP99Us = us;
+  }
+  const minRate = percent('min_rate', 100, 'a share 0%..100% of the requested rate with its % sign, e.g. "99%"');
+  if (minRate !== undefined) {
+    if (requestedMbps(data) === 0) throw inputError(name('min_rate'), value.min_rate, 'expected a requested rate: "m" above 0 (m = 0 sends as fast as possible, which requests no rate)');
+    expect.minRatePct = minRate;
+  }
+  return Object.keys(expect).length > 0 ? expect : undefined;
+}
+
+/** Expectations in their written form, units included: what jobs files take and `status` shows. */
+export function expectationsJson(expect: Expectations): ExpectationsJson {
+  const json: ExpectationsJson = {};
+  if (expect.maxLossPct !== undefined) json.max_loss = `${expect.maxLossPct}%`;
+  if (expect.maxRttP99Us !== undefined) json.max_rtt_p99 = `${expect.maxRttP99Us}us`;
+  if (expect.minRatePct !== undefined) json.min_rate = `${expect.minRatePct}%`;
+  return json;
 }
 
 const fail = (error: Error): never => {

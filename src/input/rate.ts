@@ -36,6 +36,15 @@ export function formatBps(bps: number): string {
   return `${Number((bps / scale).toPrecision(12))} ${unit}`;
 }
 
+/**
+ * The rate a job asks for in Mbit/s of frame bytes; 0 = none (as fast as possible). A packet rate
+ * counts at the mean frame, as pktgen-emit paces it (sizes are uniform in [s_min, s_max]).
+ */
+export function requestedMbps(data: { m: number; rate_bps?: number; pps?: number; s_min: number; s_max: number }): number {
+  if (data.pps) return (data.pps * ((data.s_min + (data.s_max || data.s_min)) / 2) * 8) / BPS_PER_MBPS;
+  return data.rate_bps ? data.rate_bps / BPS_PER_MBPS : data.m;
+}
+
 /** A job's requested rate, readable: "2.5 Mbit/s", "100000 pps", "as fast as possible". */
 export function formatJobRate(data: { m: number; rate_bps?: number; pps?: number }): string {
   if (data.pps) return `${data.pps} pps`;

@@ -1,7 +1,7 @@
 import { decode, pktgen, toPlain, type Fields } from './wire.js';
 import { DecodeError } from './errors.js';
 import { plainStats, type JobData } from './messages.js';
-import type { JobInfo, JobState, LateResult, NodeHealth, NodeInfo, Snapshot } from './view.js';
+import { EXPECT_KEYS, type ExpectationsJson, type JobInfo, type JobState, type LateResult, type NodeHealth, type NodeInfo, type Snapshot } from './view.js';
 
 /** A job as the user wrote it (JSON text) and how errors name it; the scheduler validates it. */
 export type JobRequest = Fields<pktgen.JobRequest>;
@@ -80,7 +80,7 @@ export function decodeResponse(bytes: Uint8Array): ControlResponse {
     job_ids: message.job_ids,
     jobs_total: message.jobs_total,
     nodes: message.nodes.map((node) => nodeInfo(toPlain(pktgen.NodeInfo, pktgen.NodeInfo.fromObject(node)))),
-    jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats, job.late)),
+    jobs: message.jobs.map((job) => jobInfo(toPlain(pktgen.JobInfo, pktgen.JobInfo.fromObject(job)), job.stats, job.late, job.expect)),
   };
   if (message.cancelled.length > 0) response.cancelled = message.cancelled;
   if (Object.keys(message.queued_ahead).length > 0) response.queued_ahead = { ...message.queued_ahead };
@@ -94,18 +94,23 @@ function nodeInfo(plain: Omit<NodeInfo, 'health'> & { health: string | number })
 }
 
 function jobInfo(
-  plain: Omit<JobInfo, 'state' | 'data' | 'stats' | 'late'> & { state: string | number; data: JobData | null; stats: unknown; late: unknown },
+  plain: Omit<JobInfo, 'state' | 'data' | 'stats' | 'late' | 'expect'> & { state: string | number; data: JobData | null; stats: unknown; late: unknown; expect: unknown },
   stats: pktgen.Stats.$Properties | null | undefined,
   late: pktgen.LateResult.$Properties | null | undefined,
+  expect: pktgen.Expectations.$Properties | null | undefined,
 ): JobInfo {
   const data: Record<string, unknown> = Object.fromEntries(DATA_KEYS.map((key) => [key, plain.data?.[key] ?? (key === 'r' || key === 'l' ? false : 0)]));
   // The rate's newer forms, only when set: a job at a whole Mbit/s reads as it always did.
   for (const key of ['rate_bps', 'pps'] as const) if (plain.data?.[key]) data[key] = Number(plain.data[key]);
-  const info: JobInfo = { ...plain, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined, late: undefined };
+  const info: JobInfo = { ...plain, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined, late: undefined, expect: undefined };
   if (stats) info.stats = plainStats(stats);
   else delete info.stats;
   if (late) info.late = lateResult(late);
   else delete info.late;
+  // Only the expectations asked for: "" on the wire is "not asked for".
+  const asked = Object.fromEntries(Object.entries(expect ?? {}).filter(([key, value]) => EXPECT_KEYS.includes(key as keyof ExpectationsJson) && typeof value === 'string' && value !== ''));
+  if (Object.keys(asked).length > 0) info.expect = asked as ExpectationsJson;
+  else delete info.expect;
   return info;
 }
 

@@ -33,8 +33,17 @@ export interface LateResult {
   at: number;
 }
 
+/** A job's expectations as jobs files, `status --json` and the store write them: {"max_loss": "0.1%", ...}. */
+export type ExpectationsJson = Partial<Fields<pktgen.Expectations>>;
+/** Every key "expect" may hold. */
+export const EXPECT_KEYS: readonly (keyof ExpectationsJson)[] = ['max_loss', 'max_rtt_p99', 'min_rate'];
+
 /** A job as `pktgen status` and the terminal UI show it (the control API's JobInfo). */
-export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late'> & { state: JobState; data: JobData; stats?: Stats; late?: LateResult };
+export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect'> & {
+  state: JobState; data: JobData; stats?: Stats; late?: LateResult;
+  /** What the result must meet, as written ({"max_loss": "0.1%", ...}); absent = nothing. */
+  expect?: ExpectationsJson;
+};
 
 /** What a view of the scheduler needs at one moment. */
 export interface Snapshot {

@@ -5,6 +5,7 @@ import { Heap } from './heap.js';
 import type { JobSpec } from '../input/job.js';
 import type { NodeSpec } from '../input/files.js';
 import { exponentialBackoff } from '../transport/backoff.js';
+import { missedExpectations } from './expectations.js';
 import { FINAL_STATES } from '../protocol/view.js';
 import { type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
 import { CANCELLED_REASON, movedNode, newJobRecord, newNodeRecord, nodeCancelledReason, nodeRemovedReason } from './records.js';
@@ -405,8 +406,15 @@ export class SchedulerCore {
       this.finished.add(job);
       this.log('info', `node ${job.node} stopped cancelled job ${job.id}`);
     } else if (event.status === 'SUCCESS') {
-      this.finish(job, 'succeeded', '', event.now, event.stats);
-      this.log('info', `Node ${job.node} successfully completed job ${job.id}.`);
+      // A run that missed its expectations is a verdict, not a fault: it ends failed, stats kept, and is not re-run.
+      const missed = missedExpectations(job.expect, event.stats, job.data);
+      if (missed) {
+        this.finish(job, 'failed', missed, event.now, event.stats);
+        this.log('warn', `job ${job.id} on ${job.node} failed: ${missed}`);
+      } else {
+        this.finish(job, 'succeeded', '', event.now, event.stats);
+        this.log('info', `Node ${job.node} successfully completed job ${job.id}.`);
+      }
     } else {
       this.failOrRetry(job, 'failed', event.reason || 'node reported FAIL (no reason given)', event.now);
     }

@@ -31,7 +31,7 @@ export function movedNode(existing: NodeRecord, spec: NewNode): Partial<NodeReco
 export function newJobRecord(spec: NewJob, seq: number, now: number): JobRecord {
   return {
     id: spec.id, node: spec.node, priority: spec.priority, seq, data: spec.data, target: spec.target,
-    timeoutS: spec.timeoutS, retries: spec.retries, attempts: 0, sends: 0, run: 1, state: 'pending', reason: '', stats: undefined,
+    timeoutS: spec.timeoutS, retries: spec.retries, expect: spec.expect, attempts: 0, sends: 0, run: 1, state: 'pending', reason: '', stats: undefined,
     createdAt: now, sentAt: undefined, startedAt: undefined, finishedAt: undefined, deadline: undefined, late: undefined,
   };
 }

@@ -239,8 +239,8 @@ export class SchedulerService extends EventEmitter {
     const specs = request.jobs ?? [];
     const ids = this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
     const jobs: NewJob[] = [];
-    for (const { nodes, priority, data, target, timeoutS, retries } of specs) {
-      for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, timeoutS, retries });
+    for (const { nodes, priority, data, target, timeoutS, retries, expect } of specs) {
+      for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, timeoutS, retries, expect });
     }
     const jobIds = jobs.map((job) => job.id);
     const submission: Submission = {

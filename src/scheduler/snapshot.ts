@@ -1,5 +1,6 @@
 import { type JobInfo, type JobState, type NodeInfo, type Snapshot } from '../protocol/view.js';
 import type { JobRecord } from './types.js';
+import { expectationsJson } from '../input/job.js';
 import type { SchedulerCore } from './core.js';
 import type { SchedulerService } from './service.js';
 
@@ -22,6 +23,7 @@ export function jobInfo(job: JobRecord): JobInfo {
   };
   if (job.stats) info.stats = job.stats;
   if (job.late) info.late = job.late;
+  if (job.expect) info.expect = expectationsJson(job.expect);
   return info;
 }
 

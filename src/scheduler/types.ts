@@ -1,5 +1,6 @@
 import type { JobData, Stats } from '../protocol/messages.js';
 import type { JobState, LateResult, NodeHealth } from '../protocol/view.js';
+import type { Expectations } from '../input/job.js';
 
 /** A traffic node the scheduler drives. */
 export interface NodeRecord {
@@ -37,6 +38,8 @@ export interface JobRecord {
   timeoutS: number;
   /** How many times the job may be re-run after it failed or was lost. */
   retries: number;
+  /** What its result must meet (checked when its SUCCESS arrives); absent = none. */
+  expect?: Expectations;
   /** Runs so far: a STARTED, or a FAIL that came without one, counts as a run. */
   attempts: number;
   /** Deliveries to the node so far (a delivery the node never started counts here only). */

@@ -2,7 +2,7 @@ import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { JobRecord, NodeRecord } from '../scheduler/types.js';
 import { JOB_STATES, NODE_HEALTHS, type LateResult } from '../protocol/view.js';
 import type { JobData, Stats } from '../protocol/messages.js';
-import { validateStoredJobData } from '../input/job.js';
+import { expectationsJson, parseExpectations, validateStoredJobData } from '../input/job.js';
 import { isObject, showValue } from '../input/json.js';
 import type { LoadedFile } from './store.js';
 
@@ -14,7 +14,7 @@ const nodeFields = {
 } as const satisfies Record<keyof NodeRecord, string>;
 const jobFields = {
   id: 'id', node: 'node', seq: 'seq', priority: 'priority', state: 'state', data: 'data', target: 'target',
-  timeoutS: 'grace_s', retries: 'retries', attempts: 'attempts', sends: 'sends', run: 'run', reason: 'reason', stats: 'stats',
+  timeoutS: 'grace_s', retries: 'retries', expect: 'expect', attempts: 'attempts', sends: 'sends', run: 'run', reason: 'reason', stats: 'stats',
   createdAt: 'created_at', sentAt: 'sent_at', startedAt: 'started_at', finishedAt: 'finished_at', deadline: 'deadline', late: 'late',
 } as const satisfies Record<keyof JobRecord, string>;
 const fileFields = {
@@ -80,6 +80,7 @@ export function jobParams(job: JobRecord): SQLInputValue[] {
   return inColumnOrder<typeof jobFields>(jobColumns, {
     id: job.id, node: job.node, seq: job.seq, priority: job.priority, state: job.state,
     data: JSON.stringify(job.data), target: job.target, grace_s: job.timeoutS, retries: job.retries,
+    expect: job.expect ? JSON.stringify(expectationsJson(job.expect)) : null,
     attempts: job.attempts, sends: job.sends, run: job.run, reason: job.reason, stats: job.stats ? JSON.stringify(job.stats) : null,
     created_at: job.createdAt, sent_at: job.sentAt ?? null, started_at: job.startedAt ?? null,
     finished_at: job.finishedAt ?? null, deadline: job.deadline ?? null, late: job.late ? JSON.stringify(job.late) : null,
@@ -197,6 +198,8 @@ export function jobFromRow(row: object, dataCache?: Map<SQLOutputValue, JobData>
   if (finishedAt !== undefined) job.finishedAt = finishedAt;
   if (deadline !== undefined) job.deadline = deadline;
   if (r[J.late] !== null) job.late = json(r, J.late, 'late', lateObject);
+  // Checked by the one job schema, against the job's data, as when it was submitted.
+  if (r[J.expect] !== null) job.expect = json(r, J.expect, 'expect', (value) => parseExpectations(value, '', data));
   return job;
 }
 

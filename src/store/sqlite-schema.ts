@@ -66,6 +66,8 @@ const migrations: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN run INTEGER NOT NULL DEFAULT 1 CHECK (run >= 1);
    ALTER TABLE jobs ADD COLUMN late TEXT;
    UPDATE jobs SET run = attempts + 1 WHERE state = 'pending' AND attempts > 0;`,
+  // v6: what a job's result must meet (JSON, as written: {"max_loss": "0.1%", ...}); NULL = nothing.
+  `ALTER TABLE jobs ADD COLUMN expect TEXT;`,
 ];
 
 /**

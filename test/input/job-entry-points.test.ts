@@ -127,6 +127,29 @@ function commandFor(field: Field, value: unknown): string | undefined {
   return `add_job m0 ${JSON.stringify(job.data)}${field === 'priority' ? ` ${String(value)}` : ''}`;
 }
 
+const EXPECT_FLAG = { max_loss: 'max-loss', max_rtt_p99: 'max-rtt-p99', min_rate: 'min-rate' } as const;
+const LOSS = 'expected a loss 0%..100% with its % sign, e.g. "0.1%"';
+const RTT = 'expected an RTT above 0 and up to 60s with its unit, us, ms or s, e.g. "500us"';
+const RATE = 'expected a share 0%..100% of the requested rate with its % sign, e.g. "99%"';
+
+/** [expectation, value, data fields over BASE (l: true), expected tail of the message, or 'ok'] */
+const EXPECT_CASES: Array<[keyof typeof EXPECT_FLAG, unknown, Record<string, unknown>, string]> = [
+  ['max_loss', '0%', {}, 'ok'], ['max_loss', '0', {}, 'ok'], ['max_loss', '0.1%', {}, 'ok'], ['max_loss', '100%', {}, 'ok'],
+  ['max_loss', '100.1%', {}, `expect.max_loss = "100.1%": ${LOSS}`],
+  ['max_loss', '0.1', {}, `expect.max_loss = "0.1": ${LOSS}`],
+  ['max_loss', '-1%', {}, `expect.max_loss = "-1%": ${LOSS}`],
+  ['max_loss', 'low', {}, `expect.max_loss = "low": ${LOSS}`],
+  ['max_rtt_p99', '500us', {}, 'ok'], ['max_rtt_p99', '2ms', {}, 'ok'], ['max_rtt_p99', '60s', {}, 'ok'],
+  ['max_rtt_p99', '0us', {}, `expect.max_rtt_p99 = "0us": ${RTT}`],
+  ['max_rtt_p99', '500', {}, `expect.max_rtt_p99 = "500": ${RTT}`],
+  ['max_rtt_p99', '61s', {}, `expect.max_rtt_p99 = "61s": ${RTT}`],
+  ['max_rtt_p99', '500us', { l: false }, 'expect.max_rtt_p99 = "500us": expected latency to be measured: set "l": true in "data" (submit --latency)'],
+  ['min_rate', '99%', {}, 'ok'], ['min_rate', '100%', {}, 'ok'],
+  ['min_rate', '101%', {}, `expect.min_rate = "101%": ${RATE}`],
+  ['min_rate', '99', {}, `expect.min_rate = "99": ${RATE}`],
+  ['min_rate', '99%', { m: 0 }, 'expect.min_rate = "99%": expected a requested rate: "m" above 0 (m = 0 sends as fast as possible, which requests no rate)'],
+];
+
 describe('one job schema: the same message through every entry point', () => {
   let service: SchedulerService;
   let server: FrameServer;
@@ -178,4 +201,48 @@ describe('one job schema: the same message through every entry point', () => {
       assert.ok(Object.keys(seen).length >= 3);
     });
   }
+  // Expectations: a jobs file's "expect" object, submit's --max-loss / --max-rtt-p99 / --min-rate and a
+  // raw control request. The terminal UI's add_job takes none, and nodes never see them.
+  for (const [name, value, data, expected] of EXPECT_CASES) {
+    it(`expect.${name} = ${JSON.stringify(value)}${Object.keys(data).length ? ` with ${JSON.stringify(data)}` : ''}: ${expected}`, async () => {
+      const job = { nodes: ['m0'], data: { ...BASE, l: true, ...data }, expect: { [name]: value } };
+      const seen: Record<string, string> = {};
+      seen.file = outcome(await settle(() => parseJobsFile(JSON.stringify({ jobs: [job] }), 'jobs.json', known)), 'jobs.json: $.jobs[0]: ');
+      seen.control = outcome(await settle(() => controlRequest(scheduler, { add_jobs: [{ json: JSON.stringify(job), where: '', all_nodes: false }] })), 'add_jobs[0]: ');
+      if (typeof value === 'string' || typeof value === 'number') {
+        const flags: JobFlags = {
+          node: ['m0'], 'all-nodes': false, rate: typed(String(job.data.m)), duration: typed(String(BASE.t)), 'random-payload': false, latency: job.data.l,
+          [EXPECT_FLAG[name]]: String(value),
+        };
+        seen.submit = outcome(await settle(() => controlRequest(scheduler, { add_jobs: [jobFromFlags(flags)] })), 'submit: ');
+      }
+      for (const [entry, got] of Object.entries(seen)) assert.equal(got, expected, `through ${entry}`);
+    });
+  }
+
+  it('expectations that are met ride with the job: status shows them as written, units included', async () => {
+    const job = { nodes: ['m0'], data: { ...BASE, l: true }, expect: { max_loss: '0.1%', max_rtt_p99: '0.5ms', min_rate: '99%' } };
+    const { job_ids } = await controlRequest(scheduler, { add_jobs: [{ json: JSON.stringify(job), where: '', all_nodes: false }] });
+    const { jobs } = await controlRequest(scheduler, { query: true, job_ids });
+    assert.equal(jobs.length, 1);
+    assert.deepEqual(jobs[0]!.expect, { max_loss: '0.1%', max_rtt_p99: '500us', min_rate: '99%' });
+    const plain = await controlRequest(scheduler, { add_jobs: [{ json: JSON.stringify({ nodes: ['m0'], data: BASE }), where: '', all_nodes: false }] });
+    assert.equal((await controlRequest(scheduler, { query: true, job_ids: plain.job_ids })).jobs[0]!.expect, undefined, 'a job without expectations shows none');
+  });
+});
+
+
+describe('one job schema: the "expect" object itself', () => {
+  const parse = (expect: unknown) => parseJobsFile(JSON.stringify({ jobs: [{ nodes: ['m0'], data: BASE, expect }] }), 'jobs.json', new Set(['m0']));
+
+  it('refuses an unknown expectation, suggesting the one meant', () => {
+    assert.throws(() => parse({ max_los: '1%' }), { message: 'jobs.json: $.jobs[0]: expect.max_los = "1%": unknown expectation (did you mean "max_loss"?); expected only max_loss, max_rtt_p99, min_rate' });
+  });
+  it('refuses an "expect" that is not an object', () => {
+    assert.throws(() => parse('1%'), { message: 'jobs.json: $.jobs[0]: expect = "1%": expected an object {"max_loss": "0.1%", "max_rtt_p99": "500us", "min_rate": "99%"}' });
+  });
+  it('takes null and {} as no expectations', () => {
+    assert.equal(parse(null)[0]!.expect, undefined);
+    assert.equal(parse({})[0]!.expect, undefined);
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { checkWireJob, legacyRateRefusal, parseJob, validateJobData, validateStoredJobData } from '../../src/input/job.js';
-import { formatBps, formatJobRate, parseRateBps } from '../../src/input/rate.js';
+import { formatBps, formatJobRate, parseRateBps, requestedMbps } from '../../src/input/rate.js';
 import type { JobData } from '../../src/protocol/messages.js';
 
 const BASE = { t: 1, s_min: 64 };
@@ -101,5 +101,17 @@ describe('rate units in the one job schema', () => {
     assert.equal(formatJobRate({ m: 0, pps: 100_000 }), '100000 pps');
     assert.equal(formatJobRate({ m: 100 }), '100 Mbit/s');
     assert.equal(formatJobRate({ m: 0 }), 'as fast as possible');
+  });
+});
+
+describe('rate units with expectations', () => {
+  it('takes min_rate for a job whose rate is a rate_bps or pps, and refuses it for m = 0', () => {
+    for (const rate of [{ rate: '500k' }, { pps: 1000 }]) {
+      const spec = parseJob({ nodes: ['m0'], data: { ...BASE, ...rate }, expect: { min_rate: '99%' } }, 'j');
+      assert.equal(spec.expect?.minRatePct, 99);
+    }
+    assert.throws(() => parseJob({ nodes: ['m0'], data: { ...BASE, rate: 0 }, expect: { min_rate: '99%' } }, 'j'), /expect\.min_rate = "99%": expected a requested rate/);
+    assert.equal(requestedMbps({ m: 0, pps: 1000, s_min: 64, s_max: 1500 }), 1000 * 782 * 8 / 1e6);
+    assert.equal(requestedMbps({ m: 0, rate_bps: 500_000, s_min: 64, s_max: 0 }), 0.5);
   });
 });

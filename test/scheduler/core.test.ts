@@ -728,3 +728,43 @@ describe('scheduler core: down time, waiting counts, removing nodes and cancelli
     });
   }
 });
+
+describe('scheduler core: expectations, checked when the SUCCESS arrives', () => {
+  const lossy = { tx_packets: 1000, rx_packets: 977, loss_ratio: 0.023, rx_measured: true, tx_mbps: 10, requested_mbps: 10 } as Stats;
+  const clean = { ...lossy, rx_packets: 1000, loss_ratio: 0 } as Stats;
+  const succeed = (h: Harness, id: string, stats: Stats): Effect[] => {
+    h.do({ type: 'jobDelivered', jobId: id });
+    h.status(id, 'STARTED');
+    return h.do({ type: 'statusReceived', jobId: id, candidates: [], status: 'SUCCESS', reason: '', stats });
+  };
+
+  it('a run that misses one ends failed, naming it and the measured value, with its stats kept; it is not re-run', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0', 1, { expect: { maxLossPct: 0.1 }, retries: 2 }), job('b', 'm0'));
+    const effects = succeed(h, 'a', lossy);
+    const a = h.job('a');
+    assert.equal(a.state, 'failed');
+    assert.equal(a.reason, 'expectation max_loss 0.1% missed: loss 2.3%');
+    assert.deepEqual(a.stats, lossy);
+    assert.equal(a.run, 1, 'a verdict is not retried');
+    assert.ok(effects.some((e) => e.type === 'jobFinished' && e.jobId === 'a' && e.state === 'failed'));
+    // The node is free for its next job at once.
+    assert.ok(effects.some((e) => e.type === 'sendJob' && e.jobId === 'b'));
+  });
+
+  it('a run that meets them succeeds', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0', 1, { expect: { maxLossPct: 0.1, minRatePct: 99 } }));
+    succeed(h, 'a', clean);
+    assert.equal(h.job('a').state, 'succeeded');
+    assert.equal(h.job('a').reason, '');
+  });
+
+  it('a figure the run did not measure fails the job, saying so', () => {
+    const h = new Harness().node('m0');
+    h.jobs(job('a', 'm0', 1, { expect: { maxLossPct: 100 } }));
+    succeed(h, 'a', { ...clean, rx_measured: false, rx_packets: 0 });
+    assert.equal(h.job('a').state, 'failed');
+    assert.match(h.job('a').reason, /^expectation max_loss 100% not measured: /);
+  });
+});

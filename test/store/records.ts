@@ -28,7 +28,7 @@ export const fullStats: Stats = {
 /** A finished job with every optional field set. */
 export function finishedJob(id: string, node: string, seq: number): JobRecord {
   return makeJob(id, node, seq, {
-    priority: 5, target: 'beta', attempts: 2, sends: 3, state: 'succeeded', reason: 'done', stats: structuredClone(fullStats),
+    priority: 5, target: 'beta', attempts: 2, sends: 3, state: 'succeeded', reason: 'done', stats: structuredClone(fullStats), expect: { maxLossPct: 0.1, minRatePct: 99 },
     sentAt: 1_700_000_001_000, startedAt: 1_700_000_001_500, finishedAt: 1_700_000_011_500, deadline: 1_700_000_041_500,
   });
 }

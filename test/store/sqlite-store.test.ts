@@ -88,7 +88,7 @@ describe('SqliteStore: durability and opening', () => {
     const raw = new DatabaseSync(path);
     raw.exec('PRAGMA user_version = 99');
     raw.close();
-    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 5\)/ });
+    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 6\)/ });
   });
 
   it('names the missing folder when the database folder does not exist', () => {
@@ -115,37 +115,39 @@ describe('SqliteStore: durability and opening', () => {
     assert.deepEqual(rows(), []);
   });
 
-  it('writes schema version 5 in WAL mode', () => {
+  it('writes schema version 6 in WAL mode', () => {
     const path = freshPath();
     SqliteStore.open(path).close();
     const raw = new DatabaseSync(path);
-    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 5);
+    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 6);
     assert.equal(raw.prepare('PRAGMA journal_mode').get()!.journal_mode, 'wal');
     assert.equal(raw.prepare('PRAGMA page_size').get()!.page_size, 1024);
     raw.close();
   });
 
-  it('opens a version 1 database with its state, and brings it to version 5', () => {
+  it('opens a version 1 database with its state, and brings it to version 6', () => {
     const path = freshPath();
     const first = SqliteStore.open(path);
     first.apply({ nodes: [node], jobs: [job], files: [{ hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1, run: 1 }] });
     first.close();
-    // Version 1 is version 5 without the nodes' legacy, down_since and removed columns, the files' run
-    // and job_ids, and the jobs' run and late, plus the (node, state) index, on SQLite's default 4 KiB pages.
+    // Version 1 is version 6 without the nodes' legacy, down_since and removed columns, the files' run
+    // and job_ids, and the jobs' run, late and expect, plus the (node, state) index, on SQLite's default 4 KiB pages.
     const raw = new DatabaseSync(path);
     raw.exec('PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL');
     raw.exec(`ALTER TABLE nodes DROP COLUMN legacy; ALTER TABLE nodes DROP COLUMN down_since; ALTER TABLE nodes DROP COLUMN removed;
-      ALTER TABLE files DROP COLUMN run; ALTER TABLE files DROP COLUMN job_ids; ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late;
+      ALTER TABLE files DROP COLUMN run; ALTER TABLE files DROP COLUMN job_ids; ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late; ALTER TABLE jobs DROP COLUMN expect;
       CREATE INDEX jobs_by_node_state ON jobs (node, state); PRAGMA user_version = 1`);
     raw.close();
     const upgraded = SqliteStore.open(path);
-    assert.deepEqual(upgraded.load(), { nodes: new Map([['alpha', node]]), jobs: new Map([['j1', job]]), nextSeq: 2 });
+    // Its expectations went with the column: version 1 had none.
+    const { expect: _dropped, ...v1Job } = job;
+    assert.deepEqual(upgraded.load(), { nodes: new Map([['alpha', node]]), jobs: new Map([['j1', v1Job]]), nextSeq: 2 });
     // A file recorded before runs were counted: its first run, whose jobs are not known.
     assert.deepEqual(upgraded.findFile('h'), { hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1, run: 1 });
     upgraded.apply({ jobs: [{ ...job, state: 'failed' }] });
     upgraded.close();
     const check = new DatabaseSync(path);
-    assert.equal(check.prepare('PRAGMA user_version').get()!.user_version, 5);
+    assert.equal(check.prepare('PRAGMA user_version').get()!.user_version, 6);
     assert.deepEqual(check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'jobs_by_node_state'").all(), []);
     assert.equal(check.prepare("SELECT state FROM jobs WHERE id = 'j1'").get()!.state, 'failed');
     assert.equal(check.prepare('PRAGMA page_size').get()!.page_size, 4096);
@@ -166,12 +168,37 @@ describe('SqliteStore: schema version 5 (runs and late results)', () => {
     first.apply({ nodes: [makeNode('alpha', 0)], jobs });
     first.close();
     const raw = new DatabaseSync(path);
-    raw.exec('ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late; PRAGMA user_version = 4');
+    raw.exec('ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late; ALTER TABLE jobs DROP COLUMN expect; PRAGMA user_version = 4');
     raw.close();
     const upgraded = SqliteStore.open(path);
     const runs = [...upgraded.load().jobs.values()].map((job) => `${job.id}:${job.run}`);
     // The sent job's run went out under the job's own id: its statuses must still match run 1.
     assert.deepEqual(runs, ['retry:2', 'new:1', 'out:1', 'done:1']);
+    upgraded.close();
+  });
+});
+
+describe('SqliteStore: schema version 6 (expectations)', () => {
+  it('keeps a job\'s expectations as written; a version 5 database loads with none, and a bad one is reported', () => {
+    const path = freshPath();
+    const first = SqliteStore.open(path);
+    first.apply({ nodes: [makeNode('alpha', 0)], jobs: [finishedJob('done', 'alpha', 1), makeJob('bad', 'alpha', 2, { expect: { maxLossPct: 1 } })] });
+    first.close();
+    const raw = new DatabaseSync(path);
+    assert.equal(raw.prepare("SELECT expect FROM jobs WHERE id = 'done'").get()!.expect, '{"max_loss":"0.1%","min_rate":"99%"}');
+    raw.exec(`UPDATE jobs SET expect = '{"max_loss": "lots"}' WHERE id = 'bad'`);
+    raw.close();
+    const reopened = SqliteStore.open(path);
+    const skipped: string[] = [];
+    const state = reopened.load((row) => skipped.push(`${row.table} ${row.key}: ${row.why}`));
+    assert.deepEqual(state.jobs.get('done')!.expect, { maxLossPct: 0.1, minRatePct: 99 });
+    assert.deepEqual(skipped, ['jobs bad: expect: expect.max_loss = "lots": expected a loss 0%..100% with its % sign, e.g. "0.1%"']);
+    reopened.close();
+    const old = new DatabaseSync(path);
+    old.exec("DELETE FROM jobs WHERE id = 'bad'; ALTER TABLE jobs DROP COLUMN expect; PRAGMA user_version = 5");
+    old.close();
+    const upgraded = SqliteStore.open(path);
+    assert.equal(upgraded.load().jobs.get('done')!.expect, undefined);
     upgraded.close();
   });
 });

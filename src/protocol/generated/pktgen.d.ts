@@ -413,6 +413,7 @@ export namespace pktgen {
         state: pktgen.JobState;
         sent_at: number;
         late?: (pktgen.LateResult.$Properties|null);
+        expect?: (pktgen.Expectations.$Properties|null);
         static create(properties: pktgen.JobInfo.$Shape): pktgen.JobInfo & pktgen.JobInfo.$Shape;
         static create(properties?: pktgen.JobInfo.$Properties): pktgen.JobInfo;
         static encode(message: pktgen.JobInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -440,9 +441,39 @@ export namespace pktgen {
             state?: (pktgen.JobState|null);
             sent_at?: (number|null);
             late?: (pktgen.LateResult.$Properties|null);
+            expect?: (pktgen.Expectations.$Properties|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.JobInfo.$Properties;
+    }
+
+    interface IExpectations extends pktgen.Expectations.$Properties {
+    }
+
+    class Expectations {
+        constructor(properties?: pktgen.Expectations.$Properties);
+        $unknowns?: Uint8Array[];
+        max_loss: string;
+        max_rtt_p99: string;
+        min_rate: string;
+        static create(properties: pktgen.Expectations.$Shape): pktgen.Expectations & pktgen.Expectations.$Shape;
+        static create(properties?: pktgen.Expectations.$Properties): pktgen.Expectations;
+        static encode(message: pktgen.Expectations.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.Expectations & pktgen.Expectations.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.Expectations;
+        static toObject(message: pktgen.Expectations, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace Expectations {
+        interface $Properties {
+            max_loss?: (string|null);
+            max_rtt_p99?: (string|null);
+            min_rate?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.Expectations.$Properties;
     }
 
     interface ILateResult extends pktgen.LateResult.$Properties {

@@ -4339,6 +4339,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {pktgen.JobState|null} [state] JobInfo state
          * @property {number|null} [sent_at] JobInfo sent_at
          * @property {pktgen.LateResult.$Properties|null} [late] JobInfo late
+         * @property {pktgen.Expectations.$Properties|null} [expect] JobInfo expect
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4491,6 +4492,14 @@ export const pktgen = $root.pktgen = (() => {
         JobInfo.prototype.late = null;
 
         /**
+         * JobInfo expect.
+         * @member {pktgen.Expectations.$Properties|null|undefined} expect
+         * @memberof pktgen.JobInfo
+         * @instance
+         */
+        JobInfo.prototype.expect = null;
+
+        /**
          * Creates a new JobInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.JobInfo
@@ -4552,6 +4561,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 15, wireType 1 =*/121).double(message.sent_at);
             if (message.late != null && $Object.hasOwnProperty.call(message, "late"))
                 $root.pktgen.LateResult.encode(message.late, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
+            if (message.expect != null && $Object.hasOwnProperty.call(message, "expect"))
+                $root.pktgen.Expectations.encode(message.expect, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4722,6 +4733,12 @@ export const pktgen = $root.pktgen = (() => {
                         message.late = $root.pktgen.LateResult.decode(reader, reader.size(), $undefined, _depth + 1, message.late);
                         continue;
                     }
+                case 17: {
+                        if (wireType !== 2)
+                            break;
+                        message.expect = $root.pktgen.Expectations.decode(reader, reader.size(), $undefined, _depth + 1, message.expect);
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -4846,6 +4863,11 @@ export const pktgen = $root.pktgen = (() => {
                     throw $TypeError(".pktgen.JobInfo.late: object expected");
                 message.late = $root.pktgen.LateResult.fromObject(object.late, _depth + 1);
             }
+            if (object.expect != null) {
+                if (!$util.isObject(object.expect))
+                    throw $TypeError(".pktgen.JobInfo.expect: object expected");
+                message.expect = $root.pktgen.Expectations.fromObject(object.expect, _depth + 1);
+            }
             return message;
         };
 
@@ -4886,6 +4908,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.state = options.enums === $String ? "PENDING" : 0;
                 object.sent_at = 0;
                 object.late = null;
+                object.expect = null;
             }
             if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
                 object.id = message.id;
@@ -4922,6 +4945,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.sent_at = options.json && !$isFinite(message.sent_at) ? $String(message.sent_at) : message.sent_at;
             if (message.late != null && $Object.hasOwnProperty.call(message, "late"))
                 object.late = $root.pktgen.LateResult.toObject(message.late, options, _depth + 1);
+            if (message.expect != null && $Object.hasOwnProperty.call(message, "expect"))
+                object.expect = $root.pktgen.Expectations.toObject(message.expect, options, _depth + 1);
             return object;
         };
 
@@ -4951,6 +4976,284 @@ export const pktgen = $root.pktgen = (() => {
         };
 
         return JobInfo;
+    })();
+
+    pktgen.Expectations = (function() {
+
+        /**
+         * Properties of an Expectations.
+         * @typedef {Object} pktgen.Expectations.$Properties
+         * @property {string|null} [max_loss] Expectations max_loss
+         * @property {string|null} [max_rtt_p99] Expectations max_rtt_p99
+         * @property {string|null} [min_rate] Expectations min_rate
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an Expectations.
+         * @memberof pktgen
+         * @interface IExpectations
+         * @augments pktgen.Expectations.$Properties
+         * @deprecated Use pktgen.Expectations.$Properties instead.
+         */
+
+        /**
+         * Shape of an Expectations.
+         * @typedef {pktgen.Expectations.$Properties} pktgen.Expectations.$Shape
+         */
+
+        /**
+         * Constructs a new Expectations.
+         * @memberof pktgen
+         * @classdesc Represents an Expectations.
+         * @constructor
+         * @param {pktgen.Expectations.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Expectations = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Expectations max_loss.
+         * @member {string} max_loss
+         * @memberof pktgen.Expectations
+         * @instance
+         */
+        Expectations.prototype.max_loss = "";
+
+        /**
+         * Expectations max_rtt_p99.
+         * @member {string} max_rtt_p99
+         * @memberof pktgen.Expectations
+         * @instance
+         */
+        Expectations.prototype.max_rtt_p99 = "";
+
+        /**
+         * Expectations min_rate.
+         * @member {string} min_rate
+         * @memberof pktgen.Expectations
+         * @instance
+         */
+        Expectations.prototype.min_rate = "";
+
+        /**
+         * Creates a new Expectations instance using the specified properties.
+         * @function create
+         * @memberof pktgen.Expectations
+         * @static
+         * @param {pktgen.Expectations.$Properties=} [properties] Properties to set
+         * @returns {pktgen.Expectations} Expectations instance
+         * @type {{
+         *   (properties: pktgen.Expectations.$Shape): pktgen.Expectations & pktgen.Expectations.$Shape;
+         *   (properties?: pktgen.Expectations.$Properties): pktgen.Expectations;
+         * }}
+         */
+        Expectations.create = function(properties) {
+            return new Expectations(properties);
+        };
+
+        /**
+         * Encodes the specified Expectations message. Does not implicitly {@link pktgen.Expectations.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.Expectations
+         * @static
+         * @param {pktgen.Expectations.$Properties} message Expectations message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Expectations.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.max_loss != null && $Object.hasOwnProperty.call(message, "max_loss") && message.max_loss !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.max_loss);
+            if (message.max_rtt_p99 != null && $Object.hasOwnProperty.call(message, "max_rtt_p99") && message.max_rtt_p99 !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.max_rtt_p99);
+            if (message.min_rate != null && $Object.hasOwnProperty.call(message, "min_rate") && message.min_rate !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.min_rate);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an Expectations message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.Expectations
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.Expectations & pktgen.Expectations.$Shape} Expectations
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Expectations.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.Expectations();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.max_loss = value;
+                        else
+                            delete message.max_loss;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.max_rtt_p99 = value;
+                        else
+                            delete message.max_rtt_p99;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.min_rate = value;
+                        else
+                            delete message.min_rate;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates an Expectations message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.Expectations
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.Expectations} Expectations
+         */
+        Expectations.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.Expectations)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.Expectations: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.Expectations();
+            if (object.max_loss != null)
+                if (typeof object.max_loss !== "string" || object.max_loss.length)
+                    message.max_loss = $String(object.max_loss);
+            if (object.max_rtt_p99 != null)
+                if (typeof object.max_rtt_p99 !== "string" || object.max_rtt_p99.length)
+                    message.max_rtt_p99 = $String(object.max_rtt_p99);
+            if (object.min_rate != null)
+                if (typeof object.min_rate !== "string" || object.min_rate.length)
+                    message.min_rate = $String(object.min_rate);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from an Expectations message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.Expectations
+         * @static
+         * @param {pktgen.Expectations} message Expectations
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Expectations.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.max_loss = "";
+                object.max_rtt_p99 = "";
+                object.min_rate = "";
+            }
+            if (message.max_loss != null && $Object.hasOwnProperty.call(message, "max_loss"))
+                object.max_loss = message.max_loss;
+            if (message.max_rtt_p99 != null && $Object.hasOwnProperty.call(message, "max_rtt_p99"))
+                object.max_rtt_p99 = message.max_rtt_p99;
+            if (message.min_rate != null && $Object.hasOwnProperty.call(message, "min_rate"))
+                object.min_rate = message.min_rate;
+            return object;
+        };
+
+        /**
+         * Converts this Expectations to JSON.
+         * @function toJSON
+         * @memberof pktgen.Expectations
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Expectations.prototype.toJSON = function() {
+            return Expectations.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for Expectations
+         * @function getTypeUrl
+         * @memberof pktgen.Expectations
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        Expectations.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.Expectations";
+        };
+
+        return Expectations;
     })();
 
     pktgen.LateResult = (function() {
