@@ -27,7 +27,7 @@ const partial = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) => 
 /** A Job as any peer may send it, extensions included. */
 export const job = partial({
   m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean(),
-  id: text, target: text, reply_to: text, cancel: fc.boolean(),
+  id: text, target: text, reply_to: text, cancel: fc.boolean(), rate_bps: uint64, pps: uint32,
 }) as fc.Arbitrary<Partial<Job>>;
 
 const jobData = fc.record({ m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean() });
@@ -43,7 +43,7 @@ export const stats: fc.Arbitrary<Stats> = fc.record({
   tx_mbps_mean: double, tx_mbps_std: double, tx_mpps_mean: double, tx_mpps_std: double, tx_wire_mbps_mean: double,
   rx_mbps_mean: double, rx_mpps_mean: double, requested_mbps: double, rx_measured: fc.boolean(),
   rtt_us: rtt, duration_s: double, mode: text, stalls: uint64, duplicates: uint64, reordered: uint64,
-  tx_mbps: double, fallback: text,
+  tx_mbps: double, fallback: text, rtt_note: text,
 }, { requiredKeys: [] }) as fc.Arbitrary<Stats>;
 
 const statusType = fc.constantFrom<StatusTypeName>('FAIL', 'SUCCESS', 'STARTED', 'PROGRESS');
@@ -65,12 +65,14 @@ export const controlRequest = partial({
 const nodeInfo = fc.record({
   name: text, host: text, port: int32, reflector: text, paused: fc.boolean(), pending: uint32, running_job: text,
   progress: double, live_mbps: double, done: uint32, failed: uint32, health: fc.constantFrom(...NODE_HEALTHS), legacy: fc.boolean(),
-  down_since: double,
+  down_since: double, cancelled: uint32,
 });
 
 const jobInfo = fc.record({
   id: text, node: text, priority: int32, data: jobData, target: text, reason: text, attempts: int32, stats,
   created_at: double, started_at: double, finished_at: double, seq: uint64, state: fc.constantFrom(...JOB_STATES), sent_at: double,
+  late: fc.record({ type: statusType, reason: text, stats, at: double }, { requiredKeys: [] }),
+  expect: fc.record({ max_loss: text, max_rtt_p99: text, min_rate: text }, { requiredKeys: [] }),
 }, { requiredKeys: ['id', 'node', 'priority', 'data', 'target', 'reason', 'attempts', 'created_at', 'started_at', 'finished_at', 'seq', 'state', 'sent_at'] });
 
 const controlError = fc.record({ code: text, message: text });
