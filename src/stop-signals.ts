@@ -1,5 +1,5 @@
 /** The signals that ask a daemon to stop: Ctrl-C, `kill`, and the terminal it ran in closing. */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 

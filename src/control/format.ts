@@ -39,7 +39,7 @@ function statsLines(prefix: string, raw: Stats | undefined, data: JobInfo['data'
 }
 
 /** Stats as flat string fields (rtt_us.p99 ...); what was not measured (null) is empty. */
-export function flattenStats(stats: StatsView | null | undefined): Record<string, string> {
+function flattenStats(stats: StatsView | null | undefined): Record<string, string> {
   if (!stats) return {};
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(stats)) {

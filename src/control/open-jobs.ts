@@ -7,7 +7,7 @@ import { escapeControl } from '../text.js';
 export const OPEN_JOBS_SHOWN = 20;
 
 /** `2026-12-01T10:00:03Z (45 s ago)`. */
-export function sinceText(ms: number, now: number): string {
+function sinceText(ms: number, now: number): string {
   return `${new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')} (${formatDuration(now - ms)} ago)`;
 }
 
@@ -18,7 +18,7 @@ export function downText(node: NodeInfo, now: number): string {
 }
 
 /** Jobs of a node not yet finished, as the node list counts them: queued, and the one it is busy with. */
-export const openOn = (node: NodeInfo): number => node.pending + (node.running_job ? 1 : 0);
+const openOn = (node: NodeInfo): number => node.pending + (node.running_job ? 1 : 0);
 
 /**
  * Why a job has not finished yet, in a user's words: where it is (queued behind N jobs, sent and not

@@ -28,11 +28,11 @@ export interface JobFlags {
 }
 
 /** Which "data" field each flag sets (`--size` sets s_min and s_max). */
-export const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', 'random-payload': 'r', latency: 'l' } as const;
+const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', 'random-payload': 'r', latency: 'l' } as const;
 /** The flags that set a job field beside "data", and the field each sets. */
-export const JOB_FIELD_FLAGS = { priority: 'priority', target: 'target', grace: 'timeout', retries: 'retries' } as const;
+const JOB_FIELD_FLAGS = { priority: 'priority', target: 'target', grace: 'timeout', retries: 'retries' } as const;
 /** Which "expect" field each flag sets. */
-export const EXPECT_FLAGS = { 'max-loss': 'max_loss', 'max-rtt-p99': 'max_rtt_p99', 'min-rate': 'min_rate' } as const;
+const EXPECT_FLAGS = { 'max-loss': 'max_loss', 'max-rtt-p99': 'max_rtt_p99', 'min-rate': 'min_rate' } as const;
 
 /** `--size MIN[-MAX]` as the fields it sets, values as typed: `64-1500` -> s_min 64, s_max 1500. */
 export function sizeFields(text: string): { s_min: Typed; s_max?: Typed } {

@@ -24,7 +24,7 @@ export class EmitterError extends PktgenError {
 }
 
 /** Names the helper's parent (native/pktgen-emit.h, PG_PARENT_PID_ENV): it dies with it. */
-export const PARENT_PID_ENV = 'PKTGEN_EMIT_PARENT_PID';
+const PARENT_PID_ENV = 'PKTGEN_EMIT_PARENT_PID';
 
 /**
  * The environment every helper run gets on top of ours: this process's pid, so that a helper whose

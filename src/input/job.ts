@@ -122,7 +122,7 @@ export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's
 /** The keys that each give the rate, in the order a message names them; a job gives exactly one. */
 const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'] as const;
 /** Every key a job may hold beside "data". */
-export const JOB_KEYS: readonly string[] = ['nodes', 'priority', 'target', 'timeout', 'retries', 'expect'];
+const JOB_KEYS: readonly string[] = ['nodes', 'priority', 'target', 'timeout', 'retries', 'expect'];
 
 
 /** The one-line error about `field` of the job at `where`. */

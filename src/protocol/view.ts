@@ -56,7 +56,7 @@ export interface Snapshot {
 }
 
 /** Stats figures that exist only when echoes came back (rx_measured): not measured otherwise. */
-export const RX_FIGURES = ['rx_packets', 'rx_bytes', 'loss_ratio', 'rx_mbps_mean', 'rx_mpps_mean', 'duplicates', 'reordered'] as const;
+const RX_FIGURES = ['rx_packets', 'rx_bytes', 'loss_ratio', 'rx_mbps_mean', 'rx_mpps_mean', 'duplicates', 'reordered'] as const;
 
 type RxFigure = (typeof RX_FIGURES)[number];
 

@@ -31,9 +31,9 @@ import { parseWireJobId, wireJobId } from './wire-id.js';
 const STATUS_LISTENERS = 8;
 
 /** While the store cannot save, how often the unsaved changes are tried again. */
-export const STORE_RETRY_MS = 1000;
+const STORE_RETRY_MS = 1000;
 /** While the store cannot save, how often the log says so again (the first failure is logged at once). */
-export const STORE_LOG_INTERVAL_MS = 30_000;
+const STORE_LOG_INTERVAL_MS = 30_000;
 
 /** Settings of the scheduler's I/O shell. */
 export interface SchedulerServiceOptions {

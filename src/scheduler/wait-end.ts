@@ -4,7 +4,7 @@ import { nodeInfos } from './snapshot.js';
 import type { SchedulerService } from './service.js';
 
 /** How often `schedule --exit-when-done` names the down nodes its jobs wait for. */
-export const DOWN_REPORT_MS = 30_000;
+const DOWN_REPORT_MS = 30_000;
 
 /** Why the scheduler stops. */
 export type EndReason = 'signal' | 'drained' | 'deadline';
