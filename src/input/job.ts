@@ -17,8 +17,6 @@ export const JOB_LIMITS = {
   minFrame: 64,
   maxFrame: 9000,
   maxRateMbps: 100_000,
-  /** Most frames per second: the largest rate in the smallest frames. */
-  maxPps: Math.floor(100_000 * 1_000_000 / (8 * 64)),
   maxDurationS: 3600,
   maxFlows: 1024,
   /** Seconds of grace past w + t before a silent job counts as lost. */
@@ -102,6 +100,8 @@ function integerRules(limits: NodeLimits): JobRules {
   const each = Math.min(limits.maxDurationS ?? MAX_RUN_S, JOB_LIMITS.maxDurationS);
   const node = (flag: string, set: boolean): string => (set ? `, this node's ${flag}` : '');
   const mine = node('--max-duration', each < JOB_LIMITS.maxDurationS);
+  // Most frames per second: the largest rate in the smallest frames.
+  const pps = Math.floor(rate * BPS_PER_MBPS / (8 * minFrame));
   return {
     m: limits.maxRateMbps === undefined
       ? { min: 0, max: rate, expected: `an integer rate 0..${rate} Mbit/s (0 = as fast as possible)` }
@@ -110,7 +110,7 @@ function integerRules(limits: NodeLimits): JobRules {
     w: { min: 0, max: each, expected: `an integer warm-up 0..${each} s${mine}`, fallback: 0 },
     n: { min: 0, max: flows, expected: `an integer flow count 0..${flows}${node('--max-flows', limits.maxFlows !== undefined)} (0 = 1 flow)`, fallback: 1 },
     s_min: { min: minFrame, max: maxFrame, expected: `an integer frame size ${minFrame}..${maxFrame}` },
-    pps: { min: 1, max: Math.floor(rate * BPS_PER_MBPS / (8 * minFrame)), expected: `an integer packet rate 1..${Math.floor(rate * BPS_PER_MBPS / (8 * minFrame))} frames/s${node('--max-rate', limits.maxRateMbps !== undefined)}` },
+    pps: { min: 1, max: pps, expected: `an integer packet rate 1..${pps} frames/s${node('--max-rate', limits.maxRateMbps !== undefined)}` },
     rate: { capMbps: rate, capNote: node('--max-rate', limits.maxRateMbps !== undefined) },
   };
 }
