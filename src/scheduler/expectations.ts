@@ -54,19 +54,15 @@ export function missedExpectations(expect: Expectations | undefined, stats: Stat
  */
 const SLACK_PCT = 1e-9;
 
-/** 3 significant digits, and no fewer than it takes to tell a value from `limit`. */
-function beyond(value: number, limit: number): string {
-  for (let digits = 3; digits < 15; digits++) {
-    const text = String(Number(value.toPrecision(digits)));
-    if (Number(text) > limit) return text;
-  }
-  return String(value);
-}
+/** 3 significant digits, and no fewer than it takes to show a value still above `limit`. */
+const beyond = (value: number, limit: number): string => shownApart(value, (shown) => shown > limit);
+/** 3 significant digits, and no fewer than it takes to show a value still below `limit`. */
+const below = (value: number, limit: number): string => shownApart(value, (shown) => shown < limit);
 
-function below(value: number, limit: number): string {
+function shownApart(value: number, apart: (shown: number) => boolean): string {
   for (let digits = 3; digits < 15; digits++) {
     const text = String(Number(value.toPrecision(digits)));
-    if (Number(text) < limit) return text;
+    if (apart(Number(text))) return text;
   }
   return String(value);
 }
