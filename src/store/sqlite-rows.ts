@@ -107,7 +107,8 @@ const F = columnIndex(fileFields);
 export class MalformedRowError extends Error {}
 
 const malformed = (column: string, value: SQLOutputValue, expected: string): never => {
-  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value) : String(value);
+  // A blob or a bigint shows as String() does: showValue speaks JSON.
+  const shown = typeof value === 'string' ? showValue(value) : String(value);
   throw new MalformedRowError(`${column} = ${shown}: expected ${expected}`);
 };
 const text = (r: SQLOutputValue[], i: number, column: string): string => (typeof r[i] === 'string' ? r[i] : malformed(column, r[i]!, 'text'));
