@@ -174,11 +174,6 @@ export class SchedulerService extends EventEmitter {
     return this.apply({ removeNodes: [...names] }).cancelled;
   }
 
-  /** Cancels every queued and running job of these nodes, which stay. Returns the ids of the jobs cancelled. */
-  cancelNodes(names: readonly string[]): string[] {
-    return this.apply({ cancelNodes: [...names] }).cancelled;
-  }
-
   /** True for a node driven over the unauthenticated legacy wire: no key, marked legacy, or in --legacy-allow. */
   isLegacy(node: NodeRecord): boolean {
     return !this.sessions || node.legacy || (this.options.legacyAllow?.allows(this.addresses.ipOf(node.name) ?? node.host) ?? false);
