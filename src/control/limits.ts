@@ -57,11 +57,6 @@ export function oversizeResponse(limits: ControlLimits): (error: FrameTooLargeEr
   });
 }
 
-/** Jobs not yet finished, on `node` or (when empty) on every node. */
-export function unfinishedJobs(core: SchedulerCore, node = ''): number {
-  return core.openCount(node);
-}
-
 /** Refuses a request with more entries than a request may hold, before any of them is checked. */
 export function checkRequestSize(addNodes: number, addJobs: number, limits: ControlLimits): void {
   if (addNodes > limits.nodesPerRequest) {
@@ -94,12 +89,12 @@ export function checkQueued(core: SchedulerCore, jobs: JobSpec[], limits: Contro
   const perNode = new Map<string, number>();
   for (const job of jobs) for (const node of job.nodes) perNode.set(node, (perNode.get(node) ?? 0) + 1);
   const added = [...perNode.values()].reduce((sum, n) => sum + n, 0);
-  const queued = unfinishedJobs(core);
+  const queued = core.openCount('');
   if (queued + added > limits.maxQueued) {
     throw new ControlLimitError(`add_jobs: ${exceeding(added, 'job')} --max-queued ${limits.maxQueued} (queued now: ${count(queued)})`);
   }
   for (const [node, n] of perNode) {
-    const there = unfinishedJobs(core, node);
+    const there = core.openCount(node);
     if (there + n > limits.maxQueuedPerNode) {
       throw new ControlLimitError(`add_jobs: ${exceeding(n, 'job', ` for node ${node}`)} --max-queued-per-node ${limits.maxQueuedPerNode} (queued there now: ${count(there)})`);
     }
