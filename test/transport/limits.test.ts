@@ -103,8 +103,10 @@ describe('transport: connection limits that hold under attack', function () {
     assert.ok(attack.closedByServer >= 1100 - 64, `the server closed only ${attack.closedByServer} of the attack's connections`);
   });
 
-  it('bounds memory: 1,100 connections announcing 1 MiB and sending half of it grow RSS by less than 150 MB', async () => {
+  it('bounds memory: 1,100 connections announcing 1 MiB and sending half of it grow RSS by less than 250 MB', async () => {
     // Caps high enough that only the buffer budget stands between the attack and 563 MB of frames.
+    // Without the budget RSS grows by ~590 MB; with it ~100 MB here, up to 163 MB seen on a loaded CI
+    // machine (the attack's own sockets and uncollected garbage count too): 250 MB tells them apart.
     const { address } = await start({ maxConnections: 2048, maxPerSource: 2048, ...(process.env.NO_BUDGET ? { maxBufferedBytes: Infinity } : {}) });
     global.gc?.();
     const before = process.memoryUsage().rss;
@@ -120,7 +122,7 @@ describe('transport: connection limits that hold under attack', function () {
     }
     const grownMb = (peak - before) / 1e6;
     if (process.env.SHOW) console.log(`RSS grew by ${grownMb.toFixed(0)} MB`);
-    assert.ok(grownMb < 150, `RSS grew by ${grownMb.toFixed(0)} MB`);
+    assert.ok(grownMb < 250, `RSS grew by ${grownMb.toFixed(0)} MB`);
     assert.ok(errors.includes('ERR_CONNECTION_LIMIT'), 'the buffer budget closed connections');
   });
 
