@@ -6,7 +6,7 @@ import type { JobSpec } from '../input/job.js';
 import type { NodeSpec } from '../input/files.js';
 import { exponentialBackoff } from '../transport/backoff.js';
 import { missedExpectations } from './expectations.js';
-import { FINAL_STATES } from '../protocol/view.js';
+import { isFinal } from '../protocol/view.js';
 import { type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
 import { CANCELLED_REASON, movedNode, newJobRecord, newNodeRecord, nodeCancelledReason, nodeRemovedReason } from './records.js';
 
@@ -96,7 +96,6 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
 
 type StatusEvent = Extract<SchedulerEvent, { type: 'statusReceived' }>;
 
-const isFinal = (job: JobRecord): boolean => FINAL_STATES.includes(job.state);
 const jobOrder = (a: JobRecord, b: JobRecord): boolean => a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq);
 const runMs = (job: JobRecord): number => (job.data.w + job.data.t + job.timeoutS) * 1000;
 

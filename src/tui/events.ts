@@ -1,4 +1,4 @@
-import { FINAL_STATES } from '../protocol/view.js';
+import { isFinal } from '../protocol/view.js';
 import type { JobInfo, NodeInfo, Snapshot } from '../protocol/view.js';
 import { briefStats, plural } from './format.js';
 
@@ -10,7 +10,6 @@ export interface LogEntry {
   text: string;
 }
 
-const isFinal = (job: JobInfo): boolean => FINAL_STATES.includes(job.state);
 
 /**
  * What changed between two snapshots, oldest first: jobs queued, started, succeeded, failed, lost
