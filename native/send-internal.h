@@ -46,6 +46,7 @@ struct generator {
 	uint32_t tag;
 	uint64_t seq; /* packets sent so far; the header carries its low 32 bits */
 	unsigned size_min, size_max, overhead;
+	const struct size_mix *mix; /* NULL: sizes uniform in [size_min, size_max] */
 	size_t spread; /* 0: every payload is the fixed pattern */
 	uint64_t rng;
 };

@@ -107,6 +107,17 @@ static void add_rtt(struct line *l, const struct pg_hist *h)
 	    (double)h->max_ns / 1e3, h->ns.mean / 1e3, pg_moments_std(&h->ns) / 1e3, h->n);
 }
 
+/* A mix: the frames of each size sent in the measured window, which follows the warm-up's packet
+ * numbers (sizes go by packet number, see size-mix.h). */
+static void add_tx_sizes(struct line *l, const struct size_mix *mix, uint64_t warmup, uint64_t measured)
+{
+	add(l, ",\"tx_sizes\":[");
+	for (unsigned i = 0; i < mix->count; i++)
+		add(l, "%s{\"size\":%u,\"packets\":%" PRIu64 "}", i ? "," : "", mix->size[i],
+		    size_mix_count(mix, i, warmup, warmup + measured));
+	add(l, "]");
+}
+
 void report_summary(const struct run *r, bool interrupted)
 {
 	const struct send_options *opt = r->opt;
@@ -153,6 +164,8 @@ void report_summary(const struct run *r, bool interrupted)
 	add(&l, ",\"drain_ms\":%.3f", (double)r->drain_ns / 1e6);
 	add(&l, ",\"flows\":%u,\"size_min\":%u,\"size_max\":%u,\"batch\":%u,\"gso_segments\":%u",
 	    opt->flows, opt->size_min, opt->size_max, r->batch_size, r->segs);
+	if (opt->mix.count)
+		add_tx_sizes(&l, &opt->mix, w->packets, m->packets);
 	if (opt->latency && rx->rtt.n > 0)
 		add_rtt(&l, &rx->rtt);
 	emit(&l);

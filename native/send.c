@@ -156,8 +156,7 @@ static void interval_close(struct run *r, uint64_t end_ns)
 /* Packets per send call: --batch messages (of `segs` packets each), or fewer at low rates. */
 static unsigned effective_batch(const struct send_options *opt, unsigned segs)
 {
-	return pacer_batch_packets(opt->rate_mbps, (opt->size_min + opt->size_max) / 2.0,
-				   opt->batch * segs);
+	return pacer_batch_packets(opt->rate_mbps, opt->size_mean, opt->batch * segs);
 }
 
 /* ---- packets ---- */
@@ -187,6 +186,7 @@ static void generator_init(struct generator *g, const struct send_options *opt, 
 	g->seq = 0;
 	g->size_min = opt->size_min;
 	g->size_max = opt->size_max;
+	g->mix = opt->mix.count ? &opt->mix : NULL;
 	g->overhead = family == AF_INET6 ? PG_IPV6_OVERHEAD : PG_IPV4_OVERHEAD;
 	g->rng = (now_ns() ^ ((uint64_t)getpid() << 32)) | 1; /* xorshift state must not be 0 */
 	if (opt->random_payload) {
@@ -227,8 +227,10 @@ static void batch_fill(struct run *r, unsigned n, uint16_t port)
 
 	b->count = n;
 	for (unsigned i = 0; i < n; i++) {
-		unsigned frame = g->size_min == g->size_max ? g->size_min
-							    : rng_range(&g->rng, g->size_min, g->size_max);
+		/* A mix by packet number: a packet the socket did not take gets the same size again. */
+		unsigned frame = g->mix				 ? size_mix_frame(g->mix, g->seq + i)
+				 : g->size_min == g->size_max ? g->size_min
+							      : rng_range(&g->rng, g->size_min, g->size_max);
 		/* Even offsets keep the body word-aligned for the checksum prefix sums. */
 		size_t offset = g->spread ? (rng_next(&g->rng) % g->spread) & ~(size_t)1 : 0;
 		size_t body = frame - g->overhead - PG_HEADER_BYTES;
@@ -651,8 +653,7 @@ static void run_init(struct run *r, const struct send_options *opt,
 	r->start_ns = now_ns();
 	r->measure_ns = r->start_ns + (uint64_t)llround(opt->warmup_s * 1e9);
 	r->end_ns = r->measure_ns + (uint64_t)llround(opt->duration_s * 1e9);
-	pacer_init(&r->pacer, opt->rate_mbps, r->batch_size * (opt->size_min + opt->size_max) / 2.0,
-		   r->start_ns);
+	pacer_init(&r->pacer, opt->rate_mbps, r->batch_size * opt->size_mean, r->start_ns);
 	interval_open(r, r->start_ns);
 }
 

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "size-mix.h"
+
 #define SEND_FLOWS_MAX 1024u
 #define SEND_BATCH_MAX 64u
 #define SEND_IFNAME_MAX 15u /* IFNAMSIZ - 1 */
@@ -27,6 +29,8 @@ struct send_options {
 	unsigned flows;      /* UDP source ports used round robin, one per batch */
 	unsigned size_min;   /* frame bytes including FCS */
 	unsigned size_max;
+	struct size_mix mix;  /* --sizes: frames in these proportions (count 0: uniform in [min, max]) */
+	double size_mean;     /* the mean frame, bytes: what the pacer and --pps count on average */
 	unsigned batch;      /* packets per sendmmsg call, at most */
 	bool batch_given;    /* --batch was on the command line */
 	unsigned interval_ms;
@@ -38,6 +42,7 @@ struct send_options {
 	bool dst_mac_given;
 	uint8_t dst_mac[6];    /* --dst-mac, else looked up in the neighbour table */
 	bool gso;              /* UDP segmentation offload where the flows allow it */
+	bool size_given, sizes_given; /* --size, --sizes on the command line (not both) */
 };
 
 /*
