@@ -2,6 +2,7 @@ import { jobView, statsView, type JobInfo, type JobView, type NodeInfo, type Sta
 import type { Stats } from '../protocol/messages.js';
 import { escapeControl } from '../text.js';
 import { formatJobRate } from '../input/rate.js';
+import { formatJobSizes, formatSizeCounts, formatSizeMix } from '../input/sizes.js';
 
 const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
 
@@ -9,7 +10,7 @@ const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
 export function jobDetail(job: JobInfo): string {
   const lines: Array<[string, string]> = [
     ['id', job.id], ['node', job.node], ['state', job.state], ['priority', String(job.priority)],
-    ['data', JSON.stringify(job.data)], ['rate', formatJobRate(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
+    ['data', JSON.stringify(job.data)], ['rate', formatJobRate(job.data)], ['sizes', formatJobSizes(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
     ['created', time(job.created_at)], ['started', time(job.started_at)], ['finished', time(job.finished_at)],
   ];
   if (job.expect) lines.push(['expect', JSON.stringify(job.expect)]);
@@ -43,19 +44,20 @@ function flattenStats(stats: StatsView | null | undefined): Record<string, strin
   if (!stats) return {};
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(stats)) {
-    if (key !== 'rtt_us') out[key] = value === null ? '' : String(value);
+    if (key === 'tx_sizes') out[key] = formatSizeCounts(stats.tx_sizes ?? []);
+    else if (key !== 'rtt_us') out[key] = value === null ? '' : String(value);
   }
   for (const [key, value] of Object.entries(stats.rtt_us ?? {})) out[`rtt_us.${key}`] = String(value);
   return out;
 }
 
-const CSV_JOB = ['id', 'node', 'state', 'priority', 'm', 'rate_bps', 'pps', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'target', 'attempts', 'started_at', 'finished_at', 'reason'];
+const CSV_JOB = ['id', 'node', 'state', 'priority', 'm', 'rate_bps', 'pps', 't', 'w', 'n', 's_min', 's_max', 'sizes', 'r', 'l', 'target', 'attempts', 'started_at', 'finished_at', 'reason'];
 const CSV_STATS = [
   'tx_packets', 'tx_bytes', 'rx_packets', 'rx_bytes', 'rx_measured', 'loss_ratio', 'tx_mbps', 'tx_mbps_mean', 'tx_mbps_std',
   'tx_mpps_mean', 'tx_mpps_std', 'tx_wire_mbps_mean', 'rx_mbps_mean', 'rx_mpps_mean', 'requested_mbps', 'duration_s',
   'mode', 'stalls', 'duplicates', 'reordered',
   ...['min', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'std', 'samples'].map((k) => `rtt_us.${k}`),
-  'rtt_note',
+  'tx_sizes', 'rtt_note',
 ];
 
 /**
@@ -77,6 +79,7 @@ export function jobsCsv(jobs: JobInfo[]): string {
       id: job.id, node: job.node, state: job.state, priority: String(job.priority), target: job.target,
       attempts: String(job.attempts), started_at: time(job.started_at), finished_at: time(job.finished_at), reason: job.reason,
       ...Object.fromEntries(Object.entries(job.data).map(([k, v]) => [k, String(v)])),
+      sizes: job.data.sizes ? formatSizeMix(job.data.sizes) : '',
     };
     const stats = flattenStats(job.stats && statsView(job.stats, job.data));
     rows.push([...CSV_JOB.map((k) => base[k] ?? ''), ...CSV_STATS.map((k) => stats[k] ?? '')].map(csvCell).join(','));

@@ -80,6 +80,10 @@ export function summaryToStats(summary: SummaryEvent): Stats {
     fallback: fallbackNote(summary),
     rtt_note: '',
   };
+  // A mix: what was sent of each size, as the helper counted it.
+  if (Array.isArray(summary.tx_sizes)) {
+    stats.tx_sizes = summary.tx_sizes.map((entry: Record<string, unknown>) => ({ size: num(entry?.size), packets: num(entry?.packets) }));
+  }
   const rtt = summary.rtt_us;
   if (typeof rtt === 'object' && rtt !== null) {
     const r = rtt as Record<string, unknown>;

@@ -1,3 +1,6 @@
+import type { SizeWeight } from '../protocol/messages.js';
+import { meanFrameBytes } from './sizes.js';
+
 /**
  * Rates as people write them: `1.5` (Mbit/s, the unit of the legacy "m"), `500k`, `2.5M`, `10G`,
  * all bits per second of frame bytes, and how a job's rate is shown back.
@@ -38,10 +41,10 @@ export function formatBps(bps: number): string {
 
 /**
  * The rate a job asks for in Mbit/s of frame bytes; 0 = none (as fast as possible). A packet rate
- * counts at the mean frame, as pktgen-emit paces it (sizes are uniform in [s_min, s_max]).
+ * counts at the mean frame, as pktgen-emit paces it (weighted over a mix, else uniform in [s_min, s_max]).
  */
-export function requestedMbps(data: { m: number; rate_bps?: number; pps?: number; s_min: number; s_max: number }): number {
-  if (data.pps) return (data.pps * ((data.s_min + (data.s_max || data.s_min)) / 2) * 8) / BPS_PER_MBPS;
+export function requestedMbps(data: { m: number; rate_bps?: number; pps?: number; s_min: number; s_max: number; sizes?: readonly SizeWeight[] }): number {
+  if (data.pps) return (data.pps * meanFrameBytes(data) * 8) / BPS_PER_MBPS;
   return data.rate_bps ? data.rate_bps / BPS_PER_MBPS : data.m;
 }
 

@@ -1,14 +1,19 @@
 import { decode, pktgen, toPlain, type Fields } from './wire.js';
 import { DecodeError } from './errors.js';
 
-/** The legacy job fields 1-8 and pktgen's extensions (empty string = not set). */
-export type Job = Fields<pktgen.Job>;
+/** The legacy job fields 1-8 and pktgen's extensions (empty string = not set; sizes: empty or absent). */
+export type Job = Omit<Fields<pktgen.Job>, 'sizes'> & { sizes?: SizeWeight[] };
+
+/** One frame size of a mix and its weight. */
+export type SizeWeight = Fields<pktgen.SizeWeight>;
+/** Frames of one size sent. */
+export type SizeCount = Fields<pktgen.SizeCount>;
 
 /**
  * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), and the rate forms field 1
- * cannot carry (rate_bps, pps), present only when set.
+ * cannot carry (rate_bps, pps) and a size mix (sizes), present only when set.
  */
-export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps'>>;
+export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps'>> & { sizes?: SizeWeight[] };
 
 /** Status types, with the legacy enum values. */
 export const StatusType = pktgen.Status.Type;
@@ -17,8 +22,11 @@ export type StatusTypeName = keyof typeof pktgen.Status.Type;
 /** RTT percentiles in microseconds. */
 export type Rtt = Fields<pktgen.Rtt>;
 
-/** Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field). */
-export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us'> & { rtt_us?: Rtt };
+/**
+ * Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field); tx_sizes
+ * only for a job with a size mix.
+ */
+export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'tx_sizes'> & { rtt_us?: Rtt; tx_sizes?: SizeCount[] };
 
 /** A node's report about a job; legacy peers only know `type`. */
 export interface Status extends Omit<Fields<pktgen.Status>, 'type' | 'stats'> {
@@ -33,7 +41,14 @@ export function encodeJob(job: Partial<Job>): Uint8Array {
 
 /** Decodes a job; throws DecodeError on bytes that are not a Job. */
 export function decodeJob(bytes: Uint8Array): Job {
-  return toPlain<pktgen.Job, Job>(pktgen.Job, decode(pktgen.Job, bytes));
+  return plainJob(decode(pktgen.Job, bytes));
+}
+
+/** A decoded job as a plain object: every field present, sizes only when the job has a mix. */
+export function plainJob(job: pktgen.Job): Job {
+  const plain = toPlain<pktgen.Job, Job>(pktgen.Job, job);
+  if (!plain.sizes?.length) delete plain.sizes;
+  return plain;
 }
 
 /** Encodes a status. `stats` is sent only with SUCCESS and PROGRESS. */
@@ -55,5 +70,6 @@ export function decodeStatus(bytes: Uint8Array): Status {
 export function plainStats(stats: pktgen.Stats.$Properties): Stats {
   const plain = toPlain<pktgen.Stats, Stats>(pktgen.Stats, pktgen.Stats.fromObject(stats));
   if (!stats.rtt_us) delete plain.rtt_us;
+  if (!plain.tx_sizes?.length) delete plain.tx_sizes;
   return plain;
 }
