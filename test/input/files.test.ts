@@ -83,6 +83,7 @@ describe('scheduler: nodes.json and jobs.json', () => {
       assert.ok(jobs.some((job) => job.target === 'm1'));
       assert.ok(jobs.some((job) => job.target.includes(':')));
       assert.ok(jobs.some((job) => job.timeoutS !== 30) && jobs.some((job) => job.retries > 0));
+      assert.deepEqual(jobs.find((job) => job.data.sizes)?.data.sizes, [{ size: 64, weight: 7 }, { size: 594, weight: 4 }, { size: 1518, weight: 1 }]);
     });
   });
 
