@@ -200,7 +200,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     const csv = await cli('status', '--csv');
     assert.equal(csv.exitCode, 0, csv.stderr);
     const [header, ...rows] = csv.stdout.trim().split('\n');
-    assert.match(header!, /^id,node,state,priority,m,rate_bps,pps,t,w,n,s_min,s_max,r,l,target,attempts,started_at,finished_at,reason,tx_packets/);
+    assert.match(header!, /^id,node,state,priority,m,rate_bps,pps,t,w,n,s_min,s_max,sizes,r,l,target,attempts,started_at,finished_at,reason,tx_packets/);
     assert.ok(rows.length >= 4);
     const id = (await statusJson()).jobs.find((j) => j.state === 'succeeded')!.id;
     const one = await cli('status', id);
