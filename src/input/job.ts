@@ -3,7 +3,7 @@ import { EXPECT_KEYS, type ExpectationsJson } from '../protocol/view.js';
 import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject } from './json.js';
 import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
-import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
+import { BPS_PER_MBPS, RATE_EXAMPLES, formatBps, parseRateBps, requestedMbps } from './rate.js';
 
 /**
  * The one definition of a job's input: its fields, their ranges and defaults, and the one error
@@ -186,7 +186,7 @@ function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_
   const bps = key === 'rate' ? parseRateBps(value) : isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER) ? value : undefined;
   if (bps === undefined || bps > capMbps * BPS_PER_MBPS) {
     const expected = key === 'rate'
-      ? `a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as ${capNote ? 'allowed' : 'possible'})`
+      ? `a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}, e.g. ${RATE_EXAMPLES} (0 = as fast as ${capNote ? 'allowed' : 'possible'})`
       : `an integer rate 1..${capMbps * BPS_PER_MBPS} bit/s${capNote}`;
     throw jobError(where, key, value, expected);
   }

@@ -3,6 +3,9 @@
  * all bits per second of frame bytes, and how a job's rate is shown back.
  */
 
+/** How a rate may be written, for help and errors: "1.5 (Mbit/s), 500k, 2.5M or 10G". */
+export const RATE_EXAMPLES = '1.5 (Mbit/s), 500k, 2.5M or 10G';
+
 /** Bits per second in one Mbit/s, the unit of "m" and of a bare rate number. */
 export const BPS_PER_MBPS = 1_000_000;
 
