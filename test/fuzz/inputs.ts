@@ -75,8 +75,8 @@ function oneRate(object: Record<string, unknown>, pick: number): Record<string, 
 export const jobData = nearValid({
   m: { valid: fc.oneof(fc.constantFrom(0, 1, 100_000), fc.integer({ min: 0, max: 100_000 })), odd: [100_001, '10', ...ODD_NUMBERS] },
   rate: {
-    valid: fc.constantFrom('1.5', '500k', '2.5M', '10G', '100G', '0', 0, 1.5, 10, ' 3 M ', '2.3Mbit/s', '7kbps', '1.000001', '0.000001', '999.999999K', '64 bps'),
-    odd: ['1.5x', '-1', '1e3', '', '.5', '5.', 'M', 0.0000001, '0.0000001', '1,5', '100001M', '100.000000001G', '1 T', '0x10', ...ODD_NUMBERS],
+    valid: fc.constantFrom('1.5', '500k', '2.5M', '10G', '100G', '0', 0, 1.5, 10, ' 3 M ', '2.3Mbit/s', '7kbps', '1.000001', '0.000001', '999.999999K', '64 Mbps', '5 kbit/s'),
+    odd: ['1.5x', '-1', '1e3', '', '.5', '5.', 'M', 0.0000001, '0.0000001', '1,5', '100001M', '100.000000001G', '1 T', '0x10', '64 bps', '64bit/s', '5 k bit/s', 'constructor', ...ODD_NUMBERS],
   },
   pps: { valid: fc.oneof(fc.constantFrom(1, 10_000, 195_312_500), fc.integer({ min: 1, max: 1_000_000 })), odd: [0, 195_312_501, '10000', ...ODD_NUMBERS] },
   rate_bps: { valid: fc.constantFrom(1, 500_000, 1_000_000, 2_500_000, 100_000_000_000), odd: [0, 100_000_000_001, '500000', ...ODD_NUMBERS] },

@@ -60,8 +60,8 @@ function assertData(data: unknown, out: JobData, limits: NodeLimits = {}): void 
   assert.deepEqual(asJson(checkWireJob(wire, limits)), asJson(out), 'the node reads the job from the wire otherwise');
 }
 
-/** The README's rate forms: "1.5" (Mbit/s), "500k", "2.5M", "10G", "bit/s" or "bps" after the unit. */
-const RATE_TEXT = /^(\d+)(?:\.(\d+))?\s*([kmg]?)(?:bit\/s|bps)?$/i;
+/** The README's rate forms: "1.5" (Mbit/s), "500k", "2.5M", "10G"; "bit/s" or "bps" may follow k, M or G. */
+const RATE_TEXT = /^(\d+)(?:\.(\d+))?\s*(?:([kmg])(?:bit\/s|bps)?)?$/i;
 const UNIT_ZEROS: Record<string, number> = { '': 6, k: 3, m: 6, g: 9 };
 
 /** A "rate" as bits per second, worked out with text and BigInt; undefined when it is not one. */
@@ -69,7 +69,7 @@ function rateBps(value: unknown): number | undefined {
   const text = typeof value === 'number' ? (Number.isFinite(value) && value >= 0 ? String(value) : '') : typeof value === 'string' ? value.trim() : undefined;
   const match = text === undefined ? null : RATE_TEXT.exec(text);
   if (!match) return undefined;
-  const zeros = UNIT_ZEROS[match[3]!.toLowerCase()]!;
+  const zeros = UNIT_ZEROS[(match[3] ?? '').toLowerCase()]!;
   const fraction = (match[2] ?? '').replace(/0+$/, '');
   // Below one bit per second is not a rate.
   if (fraction.length > zeros) return undefined;
