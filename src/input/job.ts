@@ -4,6 +4,7 @@ import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject }
 import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
+import { PERCENT, RATE, RTT, expectedAmount, readAmount, roundedUnits } from './units.js';
 
 /**
  * The one definition of a job's input: its fields, their ranges and defaults, and the one error
@@ -198,7 +199,7 @@ function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_
   const bps = key === 'rate' ? parseRateBps(value) : isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER) ? value : undefined;
   if (bps === undefined || bps > capMbps * BPS_PER_MBPS) {
     const expected = key === 'rate'
-      ? `a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as ${capNote ? 'allowed' : 'possible'})`
+      ? expectedAmount(`a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}`, RATE, `0 = as fast as ${capNote ? 'allowed' : 'possible'}`)
       : `an integer rate 1..${capMbps * BPS_PER_MBPS} bit/s${capNote}`;
     throw jobError(where, key, value, expected);
   }
@@ -288,9 +289,6 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
   return expect ? { nodes: names, priority, data, target, timeoutS: timeout, retries, expect } : { nodes: names, priority, data, target, timeoutS: timeout, retries };
 }
 
-const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
-const RTT_UNIT_US = { us: 1, µs: 1, ms: 1000, s: 1_000_000 } as const;
-const RTT = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)\s*$/;
 /** The largest RTT an expectation may name: 60 s, far beyond any echo the node waits for. */
 const MAX_RTT_US = 60_000_000;
 
@@ -311,27 +309,28 @@ export function parseExpectations(value: unknown, where: string, data: JobData):
         `unknown expectation${guess ? ` (did you mean "${guess}"?)` : ''}; expected only ${EXPECT_KEYS.join(', ')}`);
     }
   }
-  const percent = (key: 'max_loss' | 'min_rate', max: number, expected: string): number | undefined => {
+  const percent = (key: 'max_loss' | 'min_rate', max: number, what: string, example: string): number | undefined => {
     const raw = value[key];
     if (raw === undefined || raw === null) return undefined;
-    const match = typeof raw === 'string' ? PERCENT.exec(raw) : null;
-    const pct = raw === 0 || raw === '0' ? 0 : match ? Number(match[1]) : NaN;
-    if (!(pct >= 0 && pct <= max)) throw inputError(name(key), raw, `expected ${expected}`);
+    // 0 needs no unit: nothing is 0 in one unit and not in another.
+    const amount = typeof raw === 'string' ? readAmount(raw, PERCENT) : undefined;
+    const pct = raw === 0 || raw === '0' ? 0 : amount ? Number(amount.decimal) : NaN;
+    if (!(pct >= 0 && pct <= max)) throw inputError(name(key), raw, `expected ${expectedAmount(what, { ...PERCENT, examples: example })}`);
     return pct;
   };
   const expect: Expectations = {};
-  const maxLoss = percent('max_loss', 100, 'a loss 0%..100% with its % sign, e.g. "0.1%"');
+  const maxLoss = percent('max_loss', 100, 'a loss 0%..100%', '0.1%');
   if (maxLoss !== undefined) expect.maxLossPct = maxLoss;
   const rtt = value.max_rtt_p99;
   if (rtt !== undefined && rtt !== null) {
-    const match = typeof rtt === 'string' ? RTT.exec(rtt) : null;
-    // Rounded to a nanosecond: "0.3ms" is 300 us, not 300.00000000000006.
-    const us = match ? Math.round(Number(match[1]) * RTT_UNIT_US[match[2] as keyof typeof RTT_UNIT_US] * 1000) / 1000 : NaN;
-    if (!(us > 0 && us <= MAX_RTT_US)) throw inputError(name('max_rtt_p99'), rtt, `expected an RTT above 0 and up to 60s with its unit, us, ms or s, e.g. "500us"`);
+    const amount = typeof rtt === 'string' ? readAmount(rtt, RTT) : undefined;
+    // Read exactly and rounded to a nanosecond: "0.3ms" is 300 us, not 300.00000000000006.
+    const us = amount ? Number(roundedUnits(amount)) / 1000 : NaN;
+    if (!(us > 0 && us <= MAX_RTT_US)) throw inputError(name('max_rtt_p99'), rtt, `expected ${expectedAmount('an RTT above 0 and up to 60s', RTT)}`);
     if (!data.l) throw inputError(name('max_rtt_p99'), rtt, 'expected latency to be measured: set "l": true in "data" (submit --latency)');
     expect.maxRttP99Us = us;
   }
-  const minRate = percent('min_rate', 100, 'a share 0%..100% of the requested rate with its % sign, e.g. "99%"');
+  const minRate = percent('min_rate', 100, 'a share 0%..100% of the requested rate', '99%');
   if (minRate !== undefined) {
     if (requestedMbps(data) === 0) throw inputError(name('min_rate'), value.min_rate, 'expected a requested rate: "m" above 0 (m = 0 sends as fast as possible, which requests no rate)');
     expect.minRatePct = minRate;
