@@ -21,6 +21,8 @@ export interface EmitterSpec {
   interface?: string;
   /** Raw mode: destination MAC, instead of the neighbour table. */
   dstMac?: string;
+  /** Length of the report intervals, ms (the helper's default: 1000). */
+  intervalMs?: number;
   /** UDP segmentation offload where the flows allow it (the helper's default: on). */
   gso?: boolean;
 }
@@ -44,5 +46,6 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   if (spec.interface) args.push('--interface', spec.interface);
   if (spec.interface && spec.dstMac) args.push('--dst-mac', spec.dstMac);
   if (spec.gso === false) args.push('--no-gso');
+  if (spec.intervalMs !== undefined) args.push('--interval-ms', String(spec.intervalMs));
   return args;
 }

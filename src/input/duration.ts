@@ -1,6 +1,17 @@
 import { UserError } from '../errors.js';
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * A whole number and a unit, s, m, h or d ("90s", "2h"), or ms too when `ms` is set ("500ms"), as
+ * ms; undefined when `text` is not one. `bareSeconds`: a number alone is seconds.
+ */
+export function durationMs(text: string, options: { ms?: boolean; bareSeconds?: boolean } = {}): number | undefined {
+  const match = /^(\d+)(ms|[smhd]?)$/.exec(text.trim());
+  if (!match || (match[2] === 'ms' && !options.ms) || (match[2] === '' && !options.bareSeconds)) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[(match[2] || 's') as keyof typeof UNIT_MS];
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
 
 /**
  * Parses a duration given as a whole number and a unit, s, m, h or d ("90s", "2h", "7d"), into ms.
@@ -8,8 +19,7 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
  * number alone is seconds (a flag that took seconds before it took durations).
  */
 export function parseDurationMs(text: string, flag: string, options: { positive?: boolean; bareSeconds?: boolean } = {}): number {
-  const match = (options.bareSeconds ? /^(\d+)([smhd]?)$/ : /^(\d+)([smhd])$/).exec(text.trim());
-  const ms = match ? Number(match[1]) * UNIT_MS[(match[2] || 's') as keyof typeof UNIT_MS] : NaN;
+  const ms = durationMs(text, options) ?? NaN;
   if (!Number.isSafeInteger(ms) || (options.positive && ms === 0)) {
     const what = options.positive ? 'a whole number above 0 and a unit' : 'a whole number and a unit';
     const bare = options.bareSeconds ? ', or a number of seconds' : '';
