@@ -67,6 +67,7 @@ export default class Submit extends PktgenCommand {
     size: Flags.string({ description: 's_min[-s_max]: frame size in bytes, FCS included, e.g. 64 or 64-1500 [default: 64]' }),
     'random-payload': Flags.boolean({ description: 'r: random payload bytes' }),
     latency: Flags.boolean({ description: 'l: measure latency' }),
+    interval: jobValue({ description: 'the result\'s measured intervals: 100ms..60s, e.g. 500ms, 2s [default: 1s]', helpValue: 'DURATION' }),
     target: Flags.string({ description: 'traffic target: a node name (its reflector) or HOST:PORT' }),
     priority: jobValue({ description: 'lower runs first [default: 0]' }),
     retries: jobValue({ description: 're-runs after a failure or loss [default: 0]' }),
@@ -81,7 +82,6 @@ export default class Submit extends PktgenCommand {
     'cancel-node': Flags.string({ description: 'cancel every pending and running job of a node, which stays (repeatable)', helpValue: 'NAME', multiple: true }),
     'remove-node': Flags.string({ description: 'remove a node: its pending jobs are cancelled ("node NAME removed"), its running job stopped on it (repeatable)', helpValue: 'NAME', multiple: true }),
     wait: Flags.boolean({ char: 'w', description: 'wait for the submitted jobs to finish and print their results' }),
-    interval: jobValue({ description: 'the result\'s measured intervals: 100ms..60s, e.g. 500ms, 2s [default: 1s]', helpValue: 'DURATION' }),
     timeout: Flags.custom<number>({ description: `with --wait: give up after this long, e.g. 5s, 2m (exit ${EXIT_TIMED_OUT}, naming the jobs still open and why) [default: no limit]`, helpValue: 'DURATION', dependsOn: ['wait'], parse: async (text) => waitTimeout(text) })(),
   };
 
