@@ -26,3 +26,8 @@ export function escapeControl(text: string): string {
 export function escapeJsonText(json: string): string {
   return json.replace(JSON_UNSAFE, (char) => `\\u${hex(char, 4)}`);
 }
+
+/** A time, ms since the epoch, as ISO 8601 in UTC ("2026-11-30T11:05:51.123Z"); "" for 0 (never). */
+export function isoTime(ms: number): string {
+  return ms > 0 ? new Date(ms).toISOString() : '';
+}

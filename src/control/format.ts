@@ -1,9 +1,7 @@
 import { jobView, statsView, type JobInfo, type JobView, type NodeInfo, type StatsView } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
-import { escapeControl } from '../text.js';
+import { escapeControl, isoTime as time } from '../text.js';
 import { formatJobRate } from '../input/rate.js';
-
-const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
 
 /** Every field of one job, one `key: value` line each, stats flattened (rtt_us.p99 ...); what was not measured says so. */
 export function jobDetail(job: JobInfo): string {
@@ -43,7 +41,8 @@ function flattenStats(stats: StatsView | null | undefined): Record<string, strin
   if (!stats) return {};
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(stats)) {
-    if (key !== 'rtt_us') out[key] = value === null ? '' : String(value);
+    if (key === 'intervals') out[key] = `${(value as unknown[]).length} (status --csv --intervals lists them)`;
+    else if (key !== 'rtt_us') out[key] = value === null ? '' : String(value);
   }
   for (const [key, value] of Object.entries(stats.rtt_us ?? {})) out[`rtt_us.${key}`] = String(value);
   return out;

@@ -5,6 +5,7 @@ import { formatAddress } from '../transport/address.js';
 import { ControlBackend } from '../tui/control-backend.js';
 import { controlRequest, type ControlPeer } from './client.js';
 import { jobDetail, jobsCsv, statusDocument, type StatusDocument } from './format.js';
+import { intervalsCsv } from './intervals.js';
 import { countByState, formatTable, nodeColumns, resultColumns } from './tables.js';
 
 /** What `pktgen status` shows: its arguments and flags, parsed. */
@@ -18,6 +19,8 @@ export interface StatusOptions {
   limit: number;
   /** table: for people; json: returned, for oclif to print; csv: finished jobs' results; watch: the live view. */
   output: 'table' | 'json' | 'csv' | 'watch';
+  /** With csv: one row per measured interval instead of one per job. */
+  intervals?: boolean | undefined;
 }
 
 /**
@@ -48,7 +51,8 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   }
   if (output === 'json') return statusDocument(response.nodes, response.jobs, response.store_error);
   if (output === 'csv') {
-    print(jobsCsv(response.jobs.filter(isFinal)));
+    const finished = response.jobs.filter(isFinal);
+    print(options.intervals ? intervalsCsv(finished) : jobsCsv(finished));
     return undefined;
   }
   const shown = response.jobs;

@@ -6,6 +6,7 @@ import { formatDuration } from '../input/duration.js';
 import { controlRequest, type ControlPeer } from './client.js';
 import { downText, openJobLines, whyOpen } from './open-jobs.js';
 import { progressLine } from './submit.js';
+import { IntervalStream, type IntervalLine } from './intervals.js';
 import { countByState, formatTable, resultColumns } from './tables.js';
 import { escapeControl } from '../text.js';
 
@@ -27,6 +28,8 @@ export interface SubmitOptions {
   progress?: NodeJS.WriteStream;
   /** How often the scheduler is asked while waiting (ms). */
   pollMs?: number;
+  /** With wait: each measured interval of the jobs, once, while they run and then from their results. */
+  onInterval?: (line: IntervalLine) => void;
 }
 
 /**
@@ -58,8 +61,10 @@ export async function submit(scheduler: ControlPeer, request: Partial<ControlReq
   }
   const progress = options.progress ?? process.stderr;
   const warn = options.warn ?? ((text: string) => process.stderr.write(`${text}\n`));
+  const stream = options.onInterval ? new IntervalStream() : undefined;
   const waited = await waitFor(scheduler, job_ids, {
     progress: !options.json && progress.isTTY ? progress : undefined, warn, timeoutMs: options.timeoutMs, pollMs: options.pollMs ?? 300,
+    polled: stream && ((jobs) => stream.take(jobs).forEach(options.onInterval!)),
   });
   const { jobs } = waited;
   if (waited.timedOut) {
@@ -80,6 +85,8 @@ export async function submit(scheduler: ControlPeer, request: Partial<ControlReq
 
 interface WaitOptions {
   progress: NodeJS.WriteStream | undefined;
+  /** Sees the jobs as each answer gives them, the last (final) one included. */
+  polled?: ((jobs: JobInfo[]) => void) | undefined;
   warn: (text: string) => void;
   timeoutMs: number | undefined;
   pollMs: number;
@@ -101,6 +108,7 @@ async function waitFor(scheduler: ControlPeer, ids: string[], options: WaitOptio
     const timedOut = Date.now() >= deadline;
     const response = await controlRequest(scheduler, { query: true, job_ids: ids, explain: timedOut });
     const { jobs, nodes } = response;
+    options.polled?.(jobs);
     if (jobs.every(isFinal) || timedOut) {
       options.progress?.write('\r\x1b[K');
       return { jobs, nodes, ahead: response.queued_ahead ?? {}, timedOut: timedOut && !jobs.every(isFinal) };

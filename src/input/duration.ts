@@ -1,5 +1,25 @@
 import { UserError } from '../errors.js';
-import { DURATION, expectedAmount, readAmount, wholeUnits } from './units.js';
+import { DURATION, expectedAmount, readAmount, wholeUnits, type Quantity } from './units.js';
+
+/** Durations with ms too ("500ms"): the report interval of a job. */
+const DURATION_MS: Quantity = { ...DURATION, units: { ms: 1n, ...DURATION.units }, shown: 'ms, s, m, h or d', examples: '500ms, 1s, 2m' };
+
+/**
+ * A whole number and a unit, s, m, h or d ("90s", "2h"), or ms too when `ms` is set ("500ms"), as
+ * ms; undefined when `text` is not one. `bareSeconds`: a number alone is seconds.
+ */
+export function durationMs(text: string, options: { ms?: boolean; bareSeconds?: boolean } = {}): number | undefined {
+  const quantity = durationQuantity(options);
+  const amount = readAmount(text, quantity);
+  const ms = amount && wholeUnits(amount);
+  return ms === undefined || ms > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(ms);
+}
+
+/** The duration grammar `options` ask for (units.ts DURATION, with ms or bare seconds added). */
+export function durationQuantity(options: { ms?: boolean; bareSeconds?: boolean } = {}): Quantity {
+  const quantity = options.ms ? DURATION_MS : DURATION;
+  return options.bareSeconds ? { ...quantity, bare: { unit: 's', shown: 'seconds' } } : quantity;
+}
 
 /**
  * Parses a duration given as a whole number and a unit, s, m, h or d ("90s", "2h", "7d"), into ms
@@ -7,13 +27,11 @@ import { DURATION, expectedAmount, readAmount, wholeUnits } from './units.js';
  * began). `bareSeconds`: a number alone is seconds (a flag that took seconds before it took durations).
  */
 export function parseDurationMs(text: string, flag: string, options: { positive?: boolean; bareSeconds?: boolean } = {}): number {
-  const quantity = options.bareSeconds ? { ...DURATION, bare: { unit: 's', shown: 'seconds' } } : DURATION;
-  const amount = readAmount(text, quantity);
-  const ms = amount && wholeUnits(amount);
-  if (ms === undefined || ms > BigInt(Number.MAX_SAFE_INTEGER) || (options.positive && ms === 0n)) {
-    throw new UserError(`${flag} "${text}": expected ${expectedAmount(options.positive ? 'a duration above 0' : 'a duration', quantity)}`, 'ERR_USAGE');
+  const ms = durationMs(text, options);
+  if (ms === undefined || (options.positive && ms === 0)) {
+    throw new UserError(`${flag} "${text}": expected ${expectedAmount(options.positive ? 'a duration above 0' : 'a duration', durationQuantity(options))}`, 'ERR_USAGE');
   }
-  return Number(ms);
+  return ms;
 }
 
 /** A duration for people: "45 s", "12 min 5 s", "3 h 2 min", "2 d 4 h". */

@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
 import { PERCENT, RATE, RTT, expectedAmount, readAmount, roundedUnits } from './units.js';
+import { durationMs, durationQuantity } from './duration.js';
 
 /**
  * The one definition of a job's input: its fields, their ranges and defaults, and the one error
@@ -26,6 +27,16 @@ export const JOB_LIMITS = {
   defaultTimeoutS: 30,
   maxTimeoutS: 86_400,
   maxRetries: 100,
+  /** A result's measured intervals, ms: the default (iperf3's), the shortest and the longest. */
+  defaultIntervalMs: 1000,
+  minIntervalMs: 100,
+  maxIntervalMs: 60_000,
+  /**
+   * Measured intervals one job may ask for (t over the interval, rounded up): an interval is ~100
+   * bytes on the wire, so a result stays near 360 KiB, well under the 1 MiB frame; the default 1 s
+   * interval fits every allowed t (up to 3600 s).
+   */
+  maxIntervals: 3600,
 } as const;
 
 /**
@@ -125,7 +136,7 @@ function integerRules(limits: NodeLimits): JobRules {
 const AGREED_RULES = integerRules(DEFAULT_NODE_LIMITS);
 
 /** Every key "data" may hold, in wire order. */
-export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps', 'threads'];
+export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps', 'threads', 'interval', 'interval_ms'];
 /** The keys that each give the rate, in the order a message names them; a job gives exactly one. */
 const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'] as const;
 /** Every key a job may hold beside "data". */
@@ -176,9 +187,38 @@ export function validateJobData(data: unknown, where: string, rules = AGREED_RUL
   // Flows are split between the threads, none shared: each thread needs one at least.
   const flows = Math.max(n, 1);
   if (threads > flows) throw jobError(where, 'threads', threads, `at most ${flows} thread${flows === 1 ? '' : 's'}, one per flow ("n" = ${n}): each thread sends its own flows`);
-  const checked = { ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
-  // Present only when above 1: a one-thread job reads as it always did.
-  return threads > 1 ? { ...checked, threads } : checked;
+  const intervalMs = interval(data, where, t);
+  return {
+    ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l'),
+    // Present only when not the default: a one-thread job, a legacy node, and a job file written before, read the same.
+    ...(threads > 1 ? { threads } : {}),
+    ...(intervalMs === JOB_LIMITS.defaultIntervalMs ? {} : { interval_ms: intervalMs }),
+  };
+}
+
+/**
+ * The job's result interval in ms, given as "interval" ("500ms", "2s") or the wire's "interval_ms"
+ * (an integer), within the limits and at most JOB_LIMITS.maxIntervals measured intervals of t.
+ */
+function interval(data: JsonObject, where: string, t: number): number {
+  const { defaultIntervalMs, minIntervalMs, maxIntervalMs, maxIntervals } = JOB_LIMITS;
+  const given = (['interval', 'interval_ms'] as const).filter((key) => data[key] !== undefined && data[key] !== null);
+  if (given.length > 1) throw jobError(where, 'interval_ms', data.interval_ms, 'one interval only: "interval" is given too');
+  const key = given[0];
+  if (key === undefined) return defaultIntervalMs;
+  const value = data[key];
+  const ms = key === 'interval' ? (typeof value === 'string' ? durationMs(value, { ms: true }) : undefined) : isIntegerIn(value, 0, maxIntervalMs) ? value : undefined;
+  if (ms === undefined || ms < minIntervalMs || ms > maxIntervalMs) {
+    const expected = key === 'interval'
+      ? expectedAmount(`an interval ${minIntervalMs}ms..${maxIntervalMs / 1000}s`, durationQuantity({ ms: true }))
+      : `an integer ${minIntervalMs}..${maxIntervalMs} ms`;
+    throw jobError(where, key, value, expected);
+  }
+  if (Math.ceil((t * 1000) / ms) > maxIntervals) {
+    const shortest = Math.ceil((t * 1000) / maxIntervals);
+    throw jobError(where, key, value, `at most ${maxIntervals} intervals of the ${t} s measured: an interval of ${shortest}ms or more`);
+  }
+  return ms;
 }
 
 /**
@@ -212,7 +252,7 @@ function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_
  */
 function wireFormInput(data: Record<string, unknown>): Record<string, unknown> {
   const input = { ...data };
-  for (const key of ['rate_bps', 'pps', 'threads']) if (input[key] === 0) delete input[key];
+  for (const key of ['rate_bps', 'pps', 'threads', 'interval_ms']) if (input[key] === 0) delete input[key];
   if (input.m === 0 && (input.rate_bps !== undefined || input.pps !== undefined)) delete input.m;
   return input;
 }
@@ -256,6 +296,15 @@ export function legacyRateRefusal(data: JobData, node: string): string | undefin
   return `node ${node}: ${shown}: expected a whole Mbit/s ("m"), the only rate a legacy node takes`;
 }
 
+/**
+ * Why a legacy node cannot run a job with this interval, or undefined when it can: a legacy daemon
+ * reports no intervals, so only the default (which then simply yields none) may go to one.
+ */
+export function legacyIntervalRefusal(data: JobData, node: string): string | undefined {
+  if (!data.interval_ms || data.interval_ms === JOB_LIMITS.defaultIntervalMs) return undefined;
+  return `node ${node}: interval_ms = ${data.interval_ms}: expected the default interval (${JOB_LIMITS.defaultIntervalMs} ms): a legacy node reports no intervals`;
+}
+
 /** Checks one job object (as in jobs.json) at `where` and fills its defaults. */
 export function parseJob(item: unknown, where: string, options: ParseJobOptions = {}): JobSpec {
   const { known } = options;
@@ -275,7 +324,7 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
   }
   const data = validateJobData(item.data, where);
   for (const name of names) {
-    const refusal = options.legacy?.has(name) ? legacyRateRefusal(data, name) : undefined;
+    const refusal = options.legacy?.has(name) ? legacyRateRefusal(data, name) ?? legacyIntervalRefusal(data, name) : undefined;
     if (refusal) throw new UserError(where ? `${where}: ${refusal}` : refusal, ERR_INPUT);
   }
   const target = parseTarget(item.target, `${where}: target`, known);

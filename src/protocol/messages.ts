@@ -8,7 +8,7 @@ export type Job = Fields<pktgen.Job>;
  * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), the rate forms field 1
  * cannot carry (rate_bps, pps) and the sending threads (above 1), present only when set.
  */
-export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps' | 'threads'>>;
+export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps' | 'threads' | 'interval_ms'>>;
 
 /** Status types, with the legacy enum values. */
 export const StatusType = pktgen.Status.Type;
@@ -17,8 +17,14 @@ export type StatusTypeName = keyof typeof pktgen.Status.Type;
 /** RTT percentiles in microseconds. */
 export type Rtt = Fields<pktgen.Rtt>;
 
-/** Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field). */
-export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us'> & { rtt_us?: Rtt };
+/** One measured interval of a job's result (proto/pktgen.proto, Interval). */
+export type Interval = Fields<pktgen.Interval>;
+
+/**
+ * Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field); intervals
+ * only when the node reported any (a legacy node never does).
+ */
+export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'intervals'> & { rtt_us?: Rtt; intervals?: Interval[] };
 
 /** A node's report about a job; legacy peers only know `type`. */
 export interface Status extends Omit<Fields<pktgen.Status>, 'type' | 'stats'> {
@@ -55,5 +61,6 @@ export function decodeStatus(bytes: Uint8Array): Status {
 export function plainStats(stats: pktgen.Stats.$Properties): Stats {
   const plain = toPlain<pktgen.Stats, Stats>(pktgen.Stats, pktgen.Stats.fromObject(stats));
   if (!stats.rtt_us) delete plain.rtt_us;
+  if (!plain.intervals?.length) delete plain.intervals;
   return plain;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput, waitResult } from '../helpers/binary.js';
 
 interface JobJson {
   id: string; state: string; reason: string;
@@ -42,7 +42,7 @@ describe('expectations (built binaries: schedule, serve with a dropping reflecto
   }
   const submitJson = async (...args: string[]) => {
     const result = await cli('submit', '--node', 'm0', '--rate', '4', '--duration', '2', '--size', '200', '--wait', '--json', ...args);
-    return { exitCode: result.exitCode, job: (JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]!, stderr: result.stderr };
+    return { exitCode: result.exitCode, job: waitResult<{ jobs: JobJson[] }>(result.stdout).jobs[0]!, stderr: result.stderr };
   };
 
   before(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startUdpReceiver, type UdpReceiver } from '../helpers/udp-receiver.js';
-import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput, waitResult } from '../helpers/binary.js';
 import { makeKeyFile, testKeyFile } from '../helpers/key.js';
 import { sealRequest } from '../../src/control/auth.js';
 import { decodeEnvelope, decodeResponse, encodeRequest } from '../../src/protocol/control-messages.js';
@@ -76,7 +76,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
   it('submit --wait --json runs a job and prints its SUCCESS; status --json lists node and job with statistics', async () => {
     const result = await cli('submit', '--node', 'm0', '--rate', '10', '--duration', '1', '--size', '500', '--wait', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
-    const printed = JSON.parse(result.stdout) as { job_ids: string[]; jobs: JobJson[] };
+    const printed = waitResult<{ job_ids: string[]; jobs: JobJson[] }>(result.stdout);
     assert.equal(printed.jobs[0]?.state, 'succeeded');
     assert.ok(printed.jobs[0]!.stats!.tx_packets > 0);
     const status = await statusJson();
@@ -95,7 +95,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
   it('--latency with nothing echoing: no RTT, and the result and the node\'s log say why; unmeasured figures are null in JSON and empty in CSV', async () => {
     const result = await cli('submit', '--node', 'm0', '--rate', '2', '--duration', '1', '--latency', '--wait', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
-    const job = (JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]!;
+    const job = waitResult<{ jobs: JobJson[] }>(result.stdout).jobs[0]!;
     assert.equal(job.state, 'succeeded');
     const note = `no echo from a reflector at ${receiver.target}`;
     assert.equal(job.stats!.rtt_note, note);
@@ -151,14 +151,14 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     assert.equal(add.exitCode, 0, add.stderr);
     const result = await cli('submit', '--node', 'm1', '--rate', '5', '--duration', '1', '--wait', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
-    assert.equal((JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]?.state, 'succeeded');
+    assert.equal(waitResult<{ jobs: JobJson[] }>(result.stdout).jobs[0]?.state, 'succeeded');
   });
 
   it('submit --rate 500k runs at 500 kbit/s; status shows it readably; a legacy node is refused the rate, naming it', async () => {
     const before = receiver.packets.length;
     const result = await cli('submit', '--node', 'm0', '--rate', '500k', '--duration', '1', '--size', '500', '--wait', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
-    const job = (JSON.parse(result.stdout) as { jobs: Array<JobJson & { data: { m: number; rate_bps?: number } }> }).jobs[0]!;
+    const job = waitResult<{ jobs: Array<JobJson & { data: { m: number; rate_bps?: number } }> }>(result.stdout).jobs[0]!;
     assert.equal(job.state, 'succeeded', job.reason);
     assert.deepEqual([job.data.m, job.data.rate_bps], [0, 500_000]);
     await receiver.waitForQuiet(300);
