@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import { DURATION, expectedAmount, readAmount, wholeUnits, type Quantity } from './units.js';
 
 /** Durations with ms too ("500ms"): the report interval of a job. */
-const DURATION_MS: Quantity = { ...DURATION, units: { ms: 1n, ...DURATION.units }, shown: 'ms, s, m, h or d', examples: '500ms, 1s, 2m' };
+const DURATION_MS: Quantity = { ...DURATION, units: { ms: 1n, ...DURATION.units }, shown: 'ms, s, m, h or d', examples: '500ms, 2s' };
 
 /**
  * A whole number and a unit, s, m, h or d ("90s", "2h"), or ms too when `ms` is set ("500ms"), as

@@ -41,11 +41,11 @@ describe('the result interval in the one job schema', () => {
   }
 
   const bad: Array<[Record<string, unknown>, string]> = [
-    [{ interval: '50ms' }, `${WHERE}: interval = "50ms": expected a whole number and a unit, ms or s, from 100ms to 60s, e.g. "500ms" or "2s"`],
-    [{ interval: '61s' }, `${WHERE}: interval = "61s": expected a whole number and a unit, ms or s, from 100ms to 60s, e.g. "500ms" or "2s"`],
-    [{ interval: '1.5s' }, `${WHERE}: interval = "1.5s": expected a whole number and a unit, ms or s, from 100ms to 60s, e.g. "500ms" or "2s"`],
-    [{ interval: 500 }, `${WHERE}: interval = 500: expected a whole number and a unit, ms or s, from 100ms to 60s, e.g. "500ms" or "2s"`],
-    [{ interval: '2m' }, `${WHERE}: interval = "2m": expected a whole number and a unit, ms or s, from 100ms to 60s, e.g. "500ms" or "2s"`],
+    [{ interval: '50ms' }, `${WHERE}: interval = "50ms": expected an interval 100ms..60s: a whole number and a unit, ms, s, m, h or d (e.g. 500ms, 2s)`],
+    [{ interval: '61s' }, `${WHERE}: interval = "61s": expected an interval 100ms..60s: a whole number and a unit, ms, s, m, h or d (e.g. 500ms, 2s)`],
+    [{ interval: '1.5s' }, `${WHERE}: interval = "1.5s": expected an interval 100ms..60s: a whole number and a unit, ms, s, m, h or d (e.g. 500ms, 2s)`],
+    [{ interval: 500 }, `${WHERE}: interval = 500: expected an interval 100ms..60s: a whole number and a unit, ms, s, m, h or d (e.g. 500ms, 2s)`],
+    [{ interval: '2m' }, `${WHERE}: interval = "2m": expected an interval 100ms..60s: a whole number and a unit, ms, s, m, h or d (e.g. 500ms, 2s)`],
     [{ interval_ms: 99 }, `${WHERE}: interval_ms = 99: expected an integer 100..60000 ms`],
     [{ interval_ms: '500' }, `${WHERE}: interval_ms = "500": expected an integer 100..60000 ms`],
     [{ interval: '1s', interval_ms: 1000 }, `${WHERE}: interval_ms = 1000: expected one interval only: "interval" is given too`],

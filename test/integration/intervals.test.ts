@@ -113,7 +113,7 @@ describe('intervals (built binaries: schedule, serve with a reflector, submit --
   it('a bad interval exits 2 naming the field and what is expected; a non-default one is refused for a legacy node, naming it', async () => {
     const bad = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '1', '--interval', '50ms');
     assert.equal(bad.exitCode, 2);
-    assert.equal(bad.stderr.trim(), 'Error: submit: interval = "50ms": expected a whole number and a unit, ms or s, from 100ms to 60s, e.g. "500ms" or "2s"');
+    assert.equal(bad.stderr.trim(), 'Error: submit: interval = "50ms": expected an interval 100ms..60s: a whole number and a unit, ms, s, m, h or d (e.g. 500ms, 2s)');
     const many = await cli('submit', '--node', 'm0', '--rate', '1', '--duration', '3600', '--interval', '100ms');
     assert.equal(many.exitCode, 2);
     assert.equal(many.stderr.trim(), 'Error: submit: interval = "100ms": expected at most 3600 intervals of the 3600 s measured: an interval of 1000ms or more');
