@@ -67,28 +67,11 @@ type RxFigure = (typeof RX_FIGURES)[number];
  */
 export type StatsView = Omit<Stats, RxFigure | 'rtt_us'> & { [K in RxFigure]: number | null } & { rtt_us: Rtt | null };
 
-/** A late result as `--json` shows it: unmeasured figures null, as in the job's own stats. */
-export type LateResultView = Omit<LateResult, 'stats'> & { stats?: StatsView };
-
-/** A job as `--json` shows it: stats null when the job measured nothing. */
-export type JobView = Omit<JobInfo, 'stats' | 'late'> & { stats: StatsView | null; late?: LateResultView };
-
 /** The stats of a job that asked for `data` (its l: latency), with what was not measured as null. */
 export function statsView(stats: Stats, data: Pick<JobData, 'l'>): StatsView {
   const view = { ...stats, rtt_us: stats.rtt_us ?? null } as StatsView;
   if (!stats.rx_measured) for (const key of RX_FIGURES) view[key] = null;
   // A node older than rtt_note says nothing: the absence is still named.
   if (data.l && !stats.rtt_us && !stats.rtt_note) view.rtt_note = 'latency was asked for, but the node reported no RTT and no reason';
-  return view;
-}
-
-/** A job for JSON output: unmeasured figures null. */
-export function jobView(job: JobInfo): JobView {
-  const { late, ...rest } = job;
-  const view: JobView = { ...rest, stats: job.stats ? statsView(job.stats, job.data) : null };
-  if (late) {
-    const { stats, ...fields } = late;
-    view.late = stats ? { ...fields, stats: statsView(stats, job.data) } : fields;
-  }
   return view;
 }
