@@ -41,24 +41,28 @@ export function statsJson(stats: Stats, data: JobInfo['data']): StatsJson {
   return view as StatsJson;
 }
 
-/** A node for JSON output. */
+/** A node for JSON output: who and where first, then how it is, then its counts; fields the proto adds come last. */
 export function nodeJson(node: NodeInfo): NodeJson {
-  const { name, host, port, down_since, ...rest } = node;
-  return { name, address: formatAddress({ host, port }), ...rest, down_since: isoTime(down_since) };
+  const { name, host, port, reflector, legacy, health, down_since, ...rest } = node;
+  return { name, address: formatAddress({ host, port }), reflector, legacy, health, down_since: isoTime(down_since), ...rest };
 }
 
-/** A job for JSON output: the shape of a job in `status --json` and in `submit --wait --json` alike. */
+/**
+ * A job for JSON output: the shape of a job in `status --json` and in `submit --wait --json` alike.
+ * What it is, what it asked for and when, then its result; fields the proto adds come before stats.
+ */
 export function jobJson(job: JobInfo): JobJson {
-  const { late, stats, expect, created_at, sent_at, started_at, finished_at, ...rest } = job;
+  const { id, node, state, priority, attempts, target, data, expect, created_at, sent_at, started_at, finished_at, reason, late, stats, ...rest } = job;
   const json: JobJson = {
-    ...rest,
+    id, node, state, priority, attempts, target, data,
     expect: expect && Object.keys(expect).length > 0 ? expect : null,
     created_at: isoTime(created_at), sent_at: isoTime(sent_at), started_at: isoTime(started_at), finished_at: isoTime(finished_at),
-    stats: stats ? statsJson(stats, job.data) : null,
+    reason, ...rest,
+    stats: stats ? statsJson(stats, data) : null,
   };
   if (late) {
     const { stats: lateStats, at, ...fields } = late;
-    json.late = { ...fields, at: isoTime(at), ...(lateStats ? { stats: statsJson(lateStats, job.data) } : {}) };
+    json.late = { ...fields, at: isoTime(at), ...(lateStats ? { stats: statsJson(lateStats, data) } : {}) };
   }
   return json;
 }
