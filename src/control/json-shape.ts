@@ -12,9 +12,6 @@ import { formatAddress } from '../transport/address.js';
 /** Stats fields left out: another field says the same (tx_mbps_mean is tx_mbps, averaged over 1-s intervals). */
 const STATS_DROPPED: ReadonlySet<string> = new Set(['tx_mbps_mean']);
 
-/** Stats fields that are messages, with their fields: CSV gives each a column (stats.rtt_us.p99). */
-const STATS_NESTED: Record<string, string[]> = { rtt_us: Object.keys(toPlain<pktgen.Rtt, object>(pktgen.Rtt, pktgen.Rtt.create())) };
-
 /** A job's statistics as JSON shows them: unmeasured figures null, one field per figure. */
 export type StatsJson = Omit<StatsView, 'tx_mbps_mean'>;
 
@@ -67,19 +64,25 @@ export function jobJson(job: JobInfo): JobJson {
   return json;
 }
 
-/** The stats columns: every Stats field in proto order (messages one column per field, lists left out: they get rows of their own). */
+/**
+ * The stats columns: every Stats field in proto order, a message field one column per field of its
+ * own (stats.rtt_us.p99), lists left out (they get rows of their own). Read from the generated code,
+ * so a field added to the proto gets its column.
+ */
 function statsColumns(): string[] {
-  const sample = toPlain<pktgen.Stats, Record<string, unknown>>(pktgen.Stats, pktgen.Stats.create());
-  return Object.entries(sample).flatMap(([key, value]) => {
-    if (STATS_DROPPED.has(key) || Array.isArray(value)) return [];
-    const nested = STATS_NESTED[key];
-    return nested ? nested.map((sub) => `stats.${key}.${sub}`) : [`stats.${key}`];
-  });
+  const bare = toPlain<pktgen.Stats, Record<string, unknown>>(pktgen.Stats, pktgen.Stats.create());
+  // A message field is null until set: set each to an empty message to see its fields.
+  const messages = Object.fromEntries(Object.keys(bare).filter((key) => bare[key] === null).map((key) => [key, {}]));
+  const sample = toPlain<pktgen.Stats, Record<string, unknown>>(pktgen.Stats, pktgen.Stats.fromObject(messages));
+  return Object.entries(flattenJson(sample, 'stats'))
+    .filter(([path, value]) => !Array.isArray(value) && !STATS_DROPPED.has(path.slice('stats.'.length)))
+    .map(([path]) => path);
 }
 
 /**
  * The CSV columns of `status --csv`, each named by its JSON path (data.m, stats.rtt_us.p99): one row
- * per job, so a job's lists (late, intervals) are not among them.
+ * per job, with its own figures; a late result and lists (e.g. per-interval figures) are JSON only.
+ * A top-level job field added later gets a column here.
  */
 export const JOB_CSV_COLUMNS: readonly string[] = [
   'id', 'node', 'state', 'priority', 'attempts', 'target',
