@@ -1,18 +1,9 @@
-import type { ExpectationsJson, JobInfo, JobState, NodeInfo } from '../protocol/view.js';
+import { expectText, type ExpectationsJson, type JobInfo, type JobState, type NodeInfo } from '../protocol/view.js';
 import { escapeControl } from '../text.js';
 import { formatJobRate } from '../input/rate.js';
 
 /** The fields a result line needs: both the scheduler's record and the view have them (the record's expect as expectationsJson gives it). */
 type ResultFields = Pick<JobInfo, 'id' | 'node' | 'state' | 'data' | 'stats' | 'reason'> & { expect?: ExpectationsJson | undefined };
-
-/** Each expectation in a table cell: the figure it bounds and how. */
-const EXPECT_CELL: Record<keyof ExpectationsJson, string> = { max_loss: 'loss<=', max_rtt_p99: 'p99<=', min_rate: 'rate>=' };
-
-/** A job's expectations in one cell, e.g. `loss<=0.1% p99<=500us`; `-` when none. */
-export function expectCell(expect: ExpectationsJson | undefined): string {
-  const parts = Object.entries(expect ?? {}).filter(([, value]) => value).map(([key, value]) => `${EXPECT_CELL[key as keyof ExpectationsJson] ?? `${key} `}${value}`);
-  return parts.join(' ') || '-';
-}
 
 const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
 
@@ -29,7 +20,7 @@ export function resultColumns(job: ResultFields): Record<string, string> {
     'rx pkts': s?.rx_measured ? String(s.rx_packets) : '-',
     loss: s?.rx_measured ? `${(s.loss_ratio * 100).toFixed(3)}%` : '-',
     'p99 us': s?.rtt_us ? fixed(s.rtt_us.p99, 1) : '-',
-    expect: expectCell(job.expect),
+    expect: expectText(job.expect) || '-',
     reason: job.reason,
   };
 }

@@ -38,6 +38,14 @@ export type ExpectationsJson = Partial<Fields<pktgen.Expectations>>;
 /** Every key "expect" may hold. */
 export const EXPECT_KEYS: readonly (keyof ExpectationsJson)[] = ['max_loss', 'max_rtt_p99', 'min_rate'];
 
+/** Each expectation in a short line: the figure it bounds and how. */
+const EXPECT_SHORT: Record<keyof ExpectationsJson, string> = { max_loss: 'loss<=', max_rtt_p99: 'p99<=', min_rate: 'rate>=' };
+
+/** A job's expectations in one short line for tables, e.g. `loss<=0.1% p99<=500us`; '' when none. */
+export function expectText(expect: ExpectationsJson | undefined): string {
+  return EXPECT_KEYS.filter((key) => expect?.[key]).map((key) => `${EXPECT_SHORT[key]}${expect![key]}`).join(' ');
+}
+
 /** A job as `pktgen status` and the terminal UI show it (the control API's JobInfo). */
 export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect'> & {
   state: JobState; data: JobData; stats?: Stats; late?: LateResult;

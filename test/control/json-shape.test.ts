@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { flattenJson, JOB_CSV_COLUMNS, jobCsvCells, jobJson, nodeJson } from '../../src/control/json-shape.js';
 import { jobsCsv, statusDocument } from '../../src/control/format.js';
-import { expectCell, resultColumns } from '../../src/control/tables.js';
+import { resultColumns } from '../../src/control/tables.js';
+import { expectText } from '../../src/protocol/view.js';
 import { job, node, stats } from '../tui/fixtures.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -78,8 +79,9 @@ describe('control/json-shape: CSV columns are the JSON paths', () => {
 
 describe('control/tables: expectations in the result table', () => {
   it('shows each expectation in one cell, - when none', () => {
-    assert.equal(expectCell({ max_loss: '0.1%', max_rtt_p99: '500us', min_rate: '99%' }), 'loss<=0.1% p99<=500us rate>=99%');
-    assert.equal(expectCell(undefined), '-');
+    assert.equal(expectText({ max_loss: '0.1%', max_rtt_p99: '500us', min_rate: '99%' }), 'loss<=0.1% p99<=500us rate>=99%');
+    assert.equal(expectText(undefined), '');
     assert.equal(resultColumns(done).expect, 'loss<=0.1% p99<=500us');
+    assert.equal(resultColumns(job('j000000000014', 'm0')).expect, '-');
   });
 });
