@@ -6,12 +6,12 @@ import { flattenJson, JOB_CSV_COLUMNS, jobCsvCells, jobJson, nodeJson, statsJson
 
 const time = (ms: number): string => isoTime(ms) ?? '';
 
-/** Every field of one job, one `key: value` line each, stats flattened (rtt_us.p99 ...); what was not measured says so. */
+/** Every field of one job, one `key: value` line each, named as in JSON (stats.rtt_us.p99 ...); what was not measured says so. */
 export function jobDetail(job: JobInfo): string {
   const lines: Array<[string, string]> = [
     ['id', job.id], ['node', job.node], ['state', job.state], ['priority', String(job.priority)],
     ['data', JSON.stringify(job.data)], ['rate', formatJobRate(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
-    ['created', time(job.created_at)], ['started', time(job.started_at)], ['finished', time(job.finished_at)],
+    ['created_at', time(job.created_at)], ['sent_at', time(job.sent_at)], ['started_at', time(job.started_at)], ['finished_at', time(job.finished_at)],
   ];
   for (const [key, value] of Object.entries(job.expect ?? {})) lines.push([`expect.${key}`, value]);
   if (job.reason) lines.push(['reason', job.reason]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { flattenJson, JOB_CSV_COLUMNS, jobCsvCells, jobJson, nodeJson } from '../../src/control/json-shape.js';
-import { jobsCsv, statusDocument } from '../../src/control/format.js';
+import { jobDetail, jobsCsv, statusDocument } from '../../src/control/format.js';
 import { resultColumns } from '../../src/control/tables.js';
 import { expectText } from '../../src/protocol/view.js';
 import { job, node, stats } from '../tui/fixtures.js';
@@ -47,6 +47,14 @@ describe('control/json-shape: one JSON shape of a job', () => {
   it('always has expect: as written, or null when nothing is expected', () => {
     assert.deepEqual(jobJson(done).expect, { max_loss: '0.1%', max_rtt_p99: '500us' });
     assert.equal(jobJson(job('j000000000012', 'm0')).expect, null);
+  });
+
+  it('names its fields the same in status JOB, times ISO 8601 too', () => {
+    const detail = jobDetail(done);
+    assert.match(detail, /^finished_at +2023-11-14T22:13:51\.005Z$/m);
+    assert.match(detail, /^expect\.max_loss +0\.1%$/m);
+    assert.match(detail, /^stats\.rtt_us\.p99 +7$/m);
+    assert.doesNotMatch(detail, /tx_mbps_mean/);
   });
 
   it('is the same in status --json as on its own (status JOB --json, submit --wait --json)', () => {
