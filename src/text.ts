@@ -27,7 +27,7 @@ export function escapeJsonText(json: string): string {
   return json.replace(JSON_UNSAFE, (char) => `\\u${hex(char, 4)}`);
 }
 
-/** A time, ms since the epoch, as ISO 8601 in UTC ("2026-11-30T11:05:51.123Z"); "" for 0 (never). */
-export function isoTime(ms: number): string {
-  return ms > 0 ? new Date(ms).toISOString() : '';
+/** A time (ms since the epoch) as JSON and CSV write it: ISO 8601 UTC with milliseconds; 0 (not yet) is null. */
+export function isoTime(ms: number): string | null {
+  return ms > 0 ? new Date(ms).toISOString() : null;
 }

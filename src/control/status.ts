@@ -1,11 +1,12 @@
 import { UserError } from '../errors.js';
-import { isFinal, jobView, type JobState, type JobView } from '../protocol/view.js';
+import { isFinal, type JobState } from '../protocol/view.js';
 import { escapeControl } from '../text.js';
 import { formatAddress } from '../transport/address.js';
 import { ControlBackend } from '../tui/control-backend.js';
 import { controlRequest, type ControlPeer } from './client.js';
 import { jobDetail, jobsCsv, statusDocument, type StatusDocument } from './format.js';
 import { intervalsCsv } from './intervals.js';
+import { jobJson, type JobJson } from './json-shape.js';
 import { countByState, formatTable, nodeColumns, resultColumns } from './tables.js';
 
 /** What `pktgen status` shows: its arguments and flags, parsed. */
@@ -27,7 +28,7 @@ export interface StatusOptions {
  * Asks the scheduler and prints its nodes, queues and jobs with `print`, or shows the live view.
  * With output 'json' it prints nothing and returns the document (the job alone when one was asked for).
  */
-export async function showStatus(options: StatusOptions, print: (text: string) => void): Promise<StatusDocument | JobView | undefined> {
+export async function showStatus(options: StatusOptions, print: (text: string) => void): Promise<StatusDocument | JobJson | undefined> {
   const { scheduler, job: jobId, node, output } = options;
   if (output === 'watch') {
     const { runTui } = await import('../tui/run.js');
@@ -45,7 +46,7 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   if (jobId) {
     const job = response.jobs[0];
     if (!job) throw new UserError(`no job ${jobId} on the scheduler at ${formatAddress(scheduler.address)}`, 'ERR_UNKNOWN_JOB');
-    if (output === 'json') return jobView(job);
+    if (output === 'json') return jobJson(job);
     print(jobDetail(job));
     return undefined;
   }

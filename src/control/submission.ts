@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT_TIMED_OUT, UserError } from '../errors.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
-import { isFinal, jobView, type JobInfo, type JobView, type NodeInfo } from '../protocol/view.js';
+import { isFinal, type JobInfo, type NodeInfo } from '../protocol/view.js';
+import { jobJson, type JobJson } from './json-shape.js';
 import { formatDuration } from '../input/duration.js';
 import { controlRequest, type ControlPeer } from './client.js';
 import { downText, openJobLines, whyOpen } from './open-jobs.js';
@@ -10,10 +11,10 @@ import { IntervalStream, type IntervalLine } from './intervals.js';
 import { countByState, formatTable, resultColumns } from './tables.js';
 import { escapeControl } from '../text.js';
 
-/** What `pktgen submit --json` prints: what was done, or with --wait, the jobs as they ended (or stood at the time-out). */
+/** What `pktgen submit --json` prints: what was done, or with --wait, the jobs as they ended (or stood at the time-out), each as in `status --json`. */
 export type SubmitDocument =
   | { job_ids: string[]; cancelled: string[]; nodes_added: string[]; nodes_removed: string[] }
-  | { job_ids: string[]; jobs: JobView[]; timed_out?: boolean; open?: Array<{ id: string; node: string; state: string; why: string }> };
+  | { job_ids: string[]; jobs: JobJson[]; timed_out?: boolean; open?: Array<{ id: string; node: string; state: string; why: string }> };
 
 /** How submit() reports: text through `print`, or nothing when the caller prints the JSON document. */
 export interface SubmitOptions {
@@ -75,12 +76,12 @@ export async function submit(scheduler: ControlPeer, request: Partial<ControlReq
     warn([`timed out after ${formatDuration(options.timeoutMs!)} (--timeout) with ${open.length} of ${job_ids.length} job(s) still open:`,
       ...openJobLines(jobs, waited.nodes, waited.ahead, now)].join('\n'));
     const why = open.map((job) => ({ id: job.id, node: job.node, state: job.state, why: whyOpen(job, byName.get(job.node), waited.ahead[job.id], now) }));
-    return { document: { job_ids, jobs: jobs.map(jobView), timed_out: true, open: why }, exitCode: EXIT_TIMED_OUT };
+    return { document: { job_ids, jobs: jobs.map(jobJson), timed_out: true, open: why }, exitCode: EXIT_TIMED_OUT };
   }
   // Only finished jobs are ever removed: one the scheduler no longer holds ended, with an outcome unknown here.
   const gone = job_ids.length - jobs.length;
   print(`${formatTable(jobs.map(resultColumns))}\n${countByState(jobs)}${gone > 0 ? `; ${gone} finished but removed before they were read (the scheduler's --keep-jobs/--keep-for)` : ''}`);
-  return { document: { job_ids, jobs: jobs.map(jobView) }, exitCode: gone === 0 && jobs.every((j) => j.state === 'succeeded') ? 0 : 1 };
+  return { document: { job_ids, jobs: jobs.map(jobJson) }, exitCode: gone === 0 && jobs.every((j) => j.state === 'succeeded') ? 0 : 1 };
 }
 
 interface WaitOptions {

@@ -39,6 +39,14 @@ export type ExpectationsJson = Partial<Fields<pktgen.Expectations>>;
 /** Every key "expect" may hold. */
 export const EXPECT_KEYS: readonly (keyof ExpectationsJson)[] = ['max_loss', 'max_rtt_p99', 'min_rate'];
 
+/** Each expectation in a short line: the figure it bounds and how. */
+const EXPECT_SHORT: Record<keyof ExpectationsJson, string> = { max_loss: 'loss<=', max_rtt_p99: 'p99<=', min_rate: 'rate>=' };
+
+/** A job's expectations in one short line for tables, e.g. `loss<=0.1% p99<=500us`; '' when none. */
+export function expectText(expect: ExpectationsJson | undefined): string {
+  return EXPECT_KEYS.filter((key) => expect?.[key]).map((key) => `${EXPECT_SHORT[key]}${expect![key]}`).join(' ');
+}
+
 /** A job as `pktgen status` and the terminal UI show it (the control API's JobInfo). */
 export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect' | 'intervals'> & {
   state: JobState; data: JobData; stats?: Stats; late?: LateResult;
@@ -76,7 +84,7 @@ export type StatsView = Omit<Stats, RxFigure | 'rtt_us' | 'intervals'> & { [K in
  */
 export interface IntervalView {
   index: number;
-  start: string;
+  start: string | null;
   duration_s: number;
   tx_packets: number;
   tx_bytes: number;
@@ -102,12 +110,6 @@ export function intervalView(interval: Interval, rxMeasured: boolean): IntervalV
 /** Live intervals (a running job's) measured echoes when any echo came back in them. */
 export const liveRxMeasured = (intervals: readonly Interval[]): boolean => intervals.some((interval) => interval.rx_packets > 0);
 
-/** A late result as `--json` shows it: unmeasured figures null, as in the job's own stats. */
-export type LateResultView = Omit<LateResult, 'stats'> & { stats?: StatsView };
-
-/** A job as `--json` shows it: stats null when the job measured nothing. */
-export type JobView = Omit<JobInfo, 'stats' | 'late' | 'intervals'> & { stats: StatsView | null; late?: LateResultView; intervals?: IntervalView[] };
-
 /** The stats of a job that asked for `data` (its l: latency), with what was not measured as null. */
 export function statsView(stats: Stats, data: Pick<JobData, 'l'>): StatsView {
   const { intervals, ...rest } = stats;
@@ -116,17 +118,5 @@ export function statsView(stats: Stats, data: Pick<JobData, 'l'>): StatsView {
   if (intervals) view.intervals = intervals.map((interval) => intervalView(interval, stats.rx_measured));
   // A node older than rtt_note says nothing: the absence is still named.
   if (data.l && !stats.rtt_us && !stats.rtt_note) view.rtt_note = 'latency was asked for, but the node reported no RTT and no reason';
-  return view;
-}
-
-/** A job for JSON output: unmeasured figures null. */
-export function jobView(job: JobInfo): JobView {
-  const { late, intervals, ...rest } = job;
-  const view: JobView = { ...rest, stats: job.stats ? statsView(job.stats, job.data) : null };
-  if (intervals) view.intervals = intervals.map((interval) => intervalView(interval, liveRxMeasured(intervals)));
-  if (late) {
-    const { stats, ...fields } = late;
-    view.late = stats ? { ...fields, stats: statsView(stats, job.data) } : fields;
-  }
   return view;
 }

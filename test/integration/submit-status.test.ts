@@ -14,7 +14,7 @@ import { parseAddress } from '../../src/transport/address.js';
 import { assertSaneRate } from '../helpers/rate.js';
 
 interface JobJson {
-  id: string; node: string; state: string; priority: number; reason: string; started_at: number;
+  id: string; node: string; state: string; priority: number; reason: string; started_at: string | null;
   stats: { tx_packets: number; tx_mbps: number; rx_measured: boolean; rx_packets: number | null; loss_ratio: number | null; rtt_us: object | null; rtt_note: string } | null;
 }
 
@@ -39,7 +39,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     child.all?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     return child;
   };
-  const statusJson = async (): Promise<{ nodes: Array<{ name: string; address: string; state: string; pending: number }>; jobs: JobJson[]; store: object }> => {
+  const statusJson = async (): Promise<{ nodes: Array<{ name: string; address: string; health: string; pending: number }>; jobs: JobJson[]; store: object }> => {
     const result = await cli('status', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
     return JSON.parse(result.stdout);
@@ -80,7 +80,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     assert.equal(printed.jobs[0]?.state, 'succeeded');
     assert.ok(printed.jobs[0]!.stats!.tx_packets > 0);
     const status = await statusJson();
-    assert.deepEqual(status.nodes.map((n) => [n.name, n.state]), [['m0', 'up']]);
+    assert.deepEqual(status.nodes.map((n) => [n.name, n.health]), [['m0', 'up']]);
     const job = status.jobs.find((j) => j.id === printed.job_ids[0]);
     assert.equal(job?.state, 'succeeded');
     assertSaneRate(job!.stats!.tx_mbps, 10, 'tx_mbps');
@@ -111,8 +111,8 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     const columns = header!.split(',');
     const row = rows.find((line) => line.startsWith(`${job.id},`))!.split(',');
     const cell = (name: string) => row[columns.indexOf(name)];
-    assert.deepEqual([cell('rx_packets'), cell('loss_ratio'), cell('rtt_us.p99'), cell('rtt_note'), cell('rx_measured')], ['', '', '', note, 'false']);
-    assert.notEqual(cell('tx_packets'), '');
+    assert.deepEqual([cell('stats.rx_packets'), cell('stats.loss_ratio'), cell('stats.rtt_us.p99'), cell('stats.rtt_note'), cell('stats.rx_measured')], ['', '', '', note, 'false']);
+    assert.notEqual(cell('stats.tx_packets'), '');
   });
 
   it('queues jobs behind a busy node by priority; --cancel removes a pending job and stops a running one', async () => {
@@ -134,7 +134,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     assert.equal(jobs.get(long)?.state, 'cancelled');
     assert.equal(jobs.get(high)?.state, 'succeeded');
     assert.equal(jobs.get(low)?.state, 'succeeded');
-    assert.ok(jobs.get(high)!.started_at < jobs.get(low)!.started_at, 'priority 1 must run before priority 5');
+    assert.ok(jobs.get(high)!.started_at! < jobs.get(low)!.started_at!, 'priority 1 must run before priority 5');
     // Cancelled is its own state: counted apart from failed, and not an error in the node's log.
     const table = await cli('status', '--node', 'm0');
     const [header, row] = table.stdout.split('\n');
@@ -224,7 +224,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     const csv = await cli('status', '--csv');
     assert.equal(csv.exitCode, 0, csv.stderr);
     const [header, ...rows] = csv.stdout.trim().split('\n');
-    assert.match(header!, /^id,node,state,priority,m,rate_bps,pps,t,w,n,s_min,s_max,r,l,target,attempts,started_at,finished_at,reason,tx_packets/);
+    assert.match(header!, /^id,node,state,priority,attempts,target,data\.m,data\.t,.*,expect\.max_loss,.*,finished_at,reason,stats\.tx_packets,/);
     assert.ok(rows.length >= 4);
     const id = (await statusJson()).jobs.find((j) => j.state === 'succeeded')!.id;
     const one = await cli('status', id);
