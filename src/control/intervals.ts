@@ -1,3 +1,4 @@
+import { flattenJson } from './json-shape.js';
 import { intervalView, liveRxMeasured, type IntervalView, type JobInfo } from '../protocol/view.js';
 import { isFinal } from '../protocol/view.js';
 import { csvCell } from './format.js';
@@ -35,18 +36,15 @@ export class IntervalStream {
   }
 }
 
-const CSV_INTERVAL = ['job', 'node', 'index', 'start', 'duration_s', 'tx_packets', 'tx_bytes', 'tx_mbps', 'tx_mpps', 'rx_packets', 'rx_bytes', 'loss_ratio', 'rtt_p50_us', 'rtt_p99_us', 'rtt_samples'];
+/** The columns of `status --csv --intervals`: the job and node, then each interval's JSON paths (rtt_us.p50 ...). */
+const CSV_INTERVAL = ['job', 'node', 'index', 'start', 'duration_s', 'tx_packets', 'tx_bytes', 'tx_mbps', 'tx_mpps', 'rx_packets', 'rx_bytes', 'loss_ratio', 'rtt_us.p50', 'rtt_us.p99', 'rtt_us.samples'];
 
 /** Finished jobs' measured intervals as CSV, one row per interval, a header first; unmeasured figures empty. */
 export function intervalsCsv(jobs: readonly JobInfo[]): string {
   const rows = [CSV_INTERVAL.join(',')];
   for (const job of jobs) {
     for (const interval of job.stats?.intervals ?? []) {
-      const view = intervalView(interval, job.stats?.rx_measured ?? false);
-      const cells: Record<string, unknown> = {
-        ...view, job: job.id, node: job.node,
-        rtt_p50_us: view.rtt_us?.p50, rtt_p99_us: view.rtt_us?.p99, rtt_samples: view.rtt_us?.samples,
-      };
+      const cells: Record<string, unknown> = { job: job.id, node: job.node, ...flattenJson(intervalView(interval, job.stats?.rx_measured ?? false)) };
       rows.push(CSV_INTERVAL.map((key) => csvCell(cells[key] === null || cells[key] === undefined ? '' : String(cells[key]))).join(','));
     }
   }

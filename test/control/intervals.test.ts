@@ -52,7 +52,7 @@ describe('intervalsCsv', () => {
   it('one row per interval, a header first; figures that were not measured are empty cells', () => {
     const finished = job('succeeded', { result: [{ ...interval(0), rtt_p50_us: 12.5, rtt_p99_us: 80, rtt_samples: 99 }, interval(1)] });
     assert.equal(intervalsCsv([finished]), [
-      'job,node,index,start,duration_s,tx_packets,tx_bytes,tx_mbps,tx_mpps,rx_packets,rx_bytes,loss_ratio,rtt_p50_us,rtt_p99_us,rtt_samples',
+      'job,node,index,start,duration_s,tx_packets,tx_bytes,tx_mbps,tx_mpps,rx_packets,rx_bytes,loss_ratio,rtt_us.p50,rtt_us.p99,rtt_us.samples',
       'j1,m0,0,2026-11-30T11:00:00.000Z,1,100,6400,0.0512,0.0001,99,6336,0.01,12.5,80,99',
       'j1,m0,1,2026-11-30T11:00:01.000Z,1,101,6400,0.0512,0.0001,99,6336,0.01,,,',
     ].join('\n'));

@@ -93,7 +93,7 @@ describe('intervals (built binaries: schedule, serve with a reflector, submit --
     const csv = await cli('status', '--csv', '--intervals');
     assert.equal(csv.exitCode, 0, csv.stderr);
     const rows = csv.stdout.trim().split('\n');
-    assert.equal(rows[0], 'job,node,index,start,duration_s,tx_packets,tx_bytes,tx_mbps,tx_mpps,rx_packets,rx_bytes,loss_ratio,rtt_p50_us,rtt_p99_us,rtt_samples');
+    assert.equal(rows[0], 'job,node,index,start,duration_s,tx_packets,tx_bytes,tx_mbps,tx_mpps,rx_packets,rx_bytes,loss_ratio,rtt_us.p50,rtt_us.p99,rtt_us.samples');
     const mine = rows.slice(1).map((row) => row.split(',')).filter((cells) => cells[0] === job.id);
     assert.deepEqual(mine.map((cells) => [Number(cells[2]), cells[3], Number(cells[5])]), measured.map((i) => [i.index, i.start, i.tx_packets]));
   });
