@@ -1,5 +1,5 @@
 import type { Job } from '../protocol/messages.js';
-import { checkWireJob, type NodeLimits } from '../input/job.js';
+import { checkWireJob, JOB_LIMITS, type NodeLimits } from '../input/job.js';
 import { BPS_PER_MBPS } from '../input/rate.js';
 import { parseAddress, type Address } from '../transport/address.js';
 import { PktgenError, UserError } from '../errors.js';
@@ -39,6 +39,8 @@ export function jobToSpec(job: Job, defaultTarget: Address | undefined, limits: 
     // rate_bps is a whole number of bits/s: the helper takes fractional Mbit/s exactly enough.
     rateMbps: checked.rate_bps ? checked.rate_bps / BPS_PER_MBPS : checked.m,
     ...(checked.pps ? { pps: checked.pps } : {}),
+    // Checked against the node's --max-threads above: the node never starts more.
+    ...(checked.threads ? { threads: checked.threads } : {}),
     // The helper enforces the node's cap itself: above it refused, m = 0 paced at it.
     maxRateMbps: limits.maxRateMbps,
     durationS: job.t,
@@ -49,6 +51,7 @@ export function jobToSpec(job: Job, defaultTarget: Address | undefined, limits: 
     ...(checked.sizes ? { sizes: checked.sizes } : {}),
     randomPayload: job.r,
     latency: job.l,
+    intervalMs: checked.interval_ms ?? JOB_LIMITS.defaultIntervalMs,
     tag,
   };
 }

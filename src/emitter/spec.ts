@@ -25,8 +25,12 @@ export interface EmitterSpec {
   interface?: string;
   /** Raw mode: destination MAC, instead of the neighbour table. */
   dstMac?: string;
+  /** Length of the report intervals, ms (the helper's default: 1000). */
+  intervalMs?: number;
   /** UDP segmentation offload where the flows allow it (the helper's default: on). */
   gso?: boolean;
+  /** Sending threads, each with its share of the flows (at most `flows`); absent: one. */
+  threads?: number;
 }
 
 /** Builds the helper's argv for a spec. */
@@ -48,5 +52,7 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   if (spec.interface) args.push('--interface', spec.interface);
   if (spec.interface && spec.dstMac) args.push('--dst-mac', spec.dstMac);
   if (spec.gso === false) args.push('--no-gso');
+  if (spec.threads && spec.threads > 1) args.push('--threads', String(spec.threads));
+  if (spec.intervalMs !== undefined) args.push('--interval-ms', String(spec.intervalMs));
   return args;
 }

@@ -10,10 +10,11 @@ export type SizeWeight = Fields<pktgen.SizeWeight>;
 export type SizeCount = Fields<pktgen.SizeCount>;
 
 /**
- * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), and the rate forms field 1
- * cannot carry (rate_bps, pps) and a size mix (sizes), present only when set.
+ * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), the rate forms field 1
+ * cannot carry (rate_bps, pps), the sending threads (above 1) and a size mix (sizes), present only
+ * when set.
  */
-export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps'>> & { sizes?: SizeWeight[] };
+export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps' | 'threads' | 'interval_ms'>> & { sizes?: SizeWeight[] };
 
 /** Status types, with the legacy enum values. */
 export const StatusType = pktgen.Status.Type;
@@ -22,11 +23,14 @@ export type StatusTypeName = keyof typeof pktgen.Status.Type;
 /** RTT percentiles in microseconds. */
 export type Rtt = Fields<pktgen.Rtt>;
 
+/** One measured interval of a job's result (proto/pktgen.proto, Interval). */
+export type Interval = Fields<pktgen.Interval>;
+
 /**
- * Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field); tx_sizes
- * only for a job with a size mix.
+ * Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field); intervals
+ * only when the node reported any (a legacy node never does), tx_sizes only for a job with a size mix.
  */
-export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'tx_sizes'> & { rtt_us?: Rtt; tx_sizes?: SizeCount[] };
+export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'intervals' | 'tx_sizes'> & { rtt_us?: Rtt; intervals?: Interval[]; tx_sizes?: SizeCount[] };
 
 /** A node's report about a job; legacy peers only know `type`. */
 export interface Status extends Omit<Fields<pktgen.Status>, 'type' | 'stats'> {
@@ -70,6 +74,7 @@ export function decodeStatus(bytes: Uint8Array): Status {
 export function plainStats(stats: pktgen.Stats.$Properties): Stats {
   const plain = toPlain<pktgen.Stats, Stats>(pktgen.Stats, pktgen.Stats.fromObject(stats));
   if (!stats.rtt_us) delete plain.rtt_us;
+  if (!plain.intervals?.length) delete plain.intervals;
   if (!plain.tx_sizes?.length) delete plain.tx_sizes;
   return plain;
 }

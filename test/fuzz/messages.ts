@@ -29,7 +29,7 @@ const sizeWeights = list(fc.record({ size: uint32, weight: uint32 }, { requiredK
 /** A Job as any peer may send it, extensions included. */
 export const job = partial({
   m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean(),
-  id: text, target: text, reply_to: text, cancel: fc.boolean(), rate_bps: uint64, pps: uint32,
+  id: text, target: text, reply_to: text, cancel: fc.boolean(), rate_bps: uint64, pps: uint32, threads: uint32, interval_ms: uint32,
   sizes: sizeWeights,
 }) as fc.Arbitrary<Partial<Job>>;
 
@@ -40,13 +40,20 @@ const rtt = fc.record({
   max: double, mean: double, std: double, samples: uint64,
 });
 
+/** One measured interval of a result or a PROGRESS. */
+const interval = partial({
+  index: uint32, start_ms: double, duration_s: double, tx_packets: uint64, tx_bytes: uint64, rx_packets: uint64, rx_bytes: uint64,
+  tx_mbps: double, tx_mpps: double, loss_ratio: double, rtt_p50_us: double, rtt_p99_us: double, rtt_samples: uint64,
+});
+
 /** Statistics of a SUCCESS or PROGRESS. */
 export const stats: fc.Arbitrary<Stats> = fc.record({
   tx_packets: uint64, tx_bytes: uint64, rx_packets: uint64, rx_bytes: uint64, loss_ratio: double,
   tx_mbps_mean: double, tx_mbps_std: double, tx_mpps_mean: double, tx_mpps_std: double, tx_wire_mbps_mean: double,
   rx_mbps_mean: double, rx_mpps_mean: double, requested_mbps: double, rx_measured: fc.boolean(),
   rtt_us: rtt, duration_s: double, mode: text, stalls: uint64, duplicates: uint64, reordered: uint64,
-  tx_mbps: double, fallback: text, rtt_note: text, tx_sizes: list(fc.record({ size: uint32, packets: uint64 }, { requiredKeys: [] }), 17),
+  tx_mbps: double, fallback: text, rtt_note: text, threads: uint32, intervals: list(interval),
+  tx_sizes: list(fc.record({ size: uint32, packets: uint64 }, { requiredKeys: [] }), 17),
 }, { requiredKeys: [] }) as fc.Arbitrary<Stats>;
 
 const statusType = fc.constantFrom<StatusTypeName>('FAIL', 'SUCCESS', 'STARTED', 'PROGRESS');
@@ -76,6 +83,7 @@ const jobInfo = fc.record({
   created_at: double, started_at: double, finished_at: double, seq: uint64, state: fc.constantFrom(...JOB_STATES), sent_at: double,
   late: fc.record({ type: statusType, reason: text, stats, at: double }, { requiredKeys: [] }),
   expect: fc.record({ max_loss: text, max_rtt_p99: text, min_rate: text }, { requiredKeys: [] }),
+  intervals: list(interval),
 }, { requiredKeys: ['id', 'node', 'priority', 'data', 'target', 'reason', 'attempts', 'created_at', 'started_at', 'finished_at', 'seq', 'state', 'sent_at'] });
 
 const controlError = fc.record({ code: text, message: text });
