@@ -89,8 +89,8 @@ function statsColumns(): string[] {
  */
 export const JOB_CSV_COLUMNS: readonly string[] = [
   'id', 'node', 'state', 'priority', 'attempts', 'target',
-  // "rate" and "size" are input only: they travel as m or rate_bps, and s_min/s_max or sizes.
-  ...JOB_DATA_KEYS.filter((key) => key !== 'rate' && key !== 'size').map((key) => `data.${key}`),
+  // "rate", "size" and "interval" are input only: they travel as m or rate_bps, s_min/s_max or sizes, interval_ms.
+  ...JOB_DATA_KEYS.filter((key) => !['rate', 'size', 'interval'].includes(key)).map((key) => `data.${key}`),
   ...EXPECT_KEYS.map((key) => `expect.${key}`),
   ...JOB_TIMES, 'reason',
   ...statsColumns(),
