@@ -39,8 +39,10 @@ export type ExpectationsJson = Partial<Fields<pktgen.Expectations>>;
 export const EXPECT_KEYS: readonly (keyof ExpectationsJson)[] = ['max_loss', 'max_rtt_p99', 'min_rate'];
 
 /** A job as `pktgen status` and the terminal UI show it (the control API's JobInfo). */
-export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect'> & {
+export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect' | 'search'> & {
   state: JobState; data: JobData; stats?: Stats; late?: LateResult;
+  /** The throughput search this job is a trial of; absent = none. */
+  search?: string;
   /** What the result must meet, as written ({"max_loss": "0.1%", ...}); absent = nothing. */
   expect?: ExpectationsJson;
 };
