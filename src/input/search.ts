@@ -107,9 +107,10 @@ export function parseSearch(item: unknown, where: string, options: ParseSearchOp
 export function searchJson(spec: SearchSpec): Record<string, unknown> {
   const json: Record<string, unknown> = {
     kind: spec.kind, node: spec.node, target: spec.target, sizes: spec.sizes, trial: `${spec.trialS}s`, warmup: `${spec.warmupS}s`,
-    max_loss: `${spec.maxLossPct}%`, resolution: 'pct' in spec.resolution ? `${spec.resolution.pct}%` : String(spec.resolution.bps),
+    max_loss: `${spec.maxLossPct}%`, resolution: 'pct' in spec.resolution ? `${spec.resolution.pct}%` : formatBps(spec.resolution.bps),
   };
-  if (spec.maxRateBps !== undefined) json.max_rate = String(spec.maxRateBps);
+  // With units ("1 Gbit/s"): a bare number is Mbit/s. formatBps is exact for whole bits/s below 10^12.
+  if (spec.maxRateBps !== undefined) json.max_rate = formatBps(spec.maxRateBps);
   return json;
 }
 
