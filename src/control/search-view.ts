@@ -3,6 +3,8 @@ import { parseSearch, searchJson } from '../input/search.js';
 import { BPS_PER_MBPS } from '../input/rate.js';
 import { framesPerSecond, searchProgress, type SearchRecord, type SizeProgress, type Trial } from '../scheduler/search.js';
 import { csvCell } from './format.js';
+import { PeerError } from '../errors.js';
+import { escapeControl } from '../text.js';
 
 /** A search record as the control API carries it. */
 export function searchInfo(search: SearchRecord): SearchInfo {
@@ -57,8 +59,17 @@ const time = (ms: number): string | null => (ms > 0 ? new Date(ms).toISOString()
 
 /** Replays a search's trials with the one search module: each size's bounds, result and trials. */
 export function searchProgressOf(info: SearchInfo): SizeProgress[] {
-  const spec = parseSearch(JSON.parse(info.json), `search ${info.id}`);
+  const spec = parseSearch(parsedJson(info), `the scheduler's search ${info.id}`);
   return searchProgress(spec, info.trials.map(trialOf)).sizes;
+}
+
+/** The search as the scheduler wrote it; text that is not JSON is the peer's fault, said so. */
+function parsedJson(info: SearchInfo): Record<string, unknown> {
+  try {
+    return JSON.parse(info.json) as Record<string, unknown>;
+  } catch (error) {
+    throw new PeerError('ERR_PEER', `the scheduler sent search ${escapeControl(info.id)} in a form this pktgen cannot read (${(error as Error).message}); is it a different version?`);
+  }
 }
 
 function trialOf(info: SearchTrialInfo): Trial {
@@ -71,7 +82,7 @@ function trialOf(info: SearchTrialInfo): Trial {
 /** A search as the `status --json` document shows it. */
 export function searchView(info: SearchInfo): SearchView {
   return {
-    id: info.id, state: info.state as SearchRecord['state'], search: JSON.parse(info.json) as Record<string, unknown>,
+    id: info.id, state: info.state as SearchRecord['state'], search: parsedJson(info),
     created_at: time(info.created_at)!, finished_at: time(info.finished_at),
     sizes: searchProgressOf(info).map((size) => ({
       size: size.size, state: size.state, lo_mbps: mbps(size.loBps), hi_mbps: size.hiBps === undefined ? null : mbps(size.hiBps),

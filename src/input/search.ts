@@ -24,8 +24,11 @@ export const SEARCH_LIMITS = {
   defaultMaxLossPct: 0,
   /** Default resolution, percent of the highest rate searched. */
   defaultResolutionPct: 1,
-  /** Smallest share of the requested rate a trial must send for its rate to count as offered, percent. */
-  minSentPct: 98,
+  /**
+   * Smallest share of the requested rate a trial must send for its rate to count as offered, percent:
+   * a sender's pacing on a busy host falls a few percent short now and then (97 % measured here).
+   */
+  minSentPct: 95,
 } as const;
 
 /** A search as checked. */
