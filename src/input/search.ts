@@ -72,9 +72,6 @@ export function parseSearch(item: unknown, where: string, options: ParseSearchOp
   const kind = item.kind ?? 'throughput';
   if (!SEARCH_KINDS.includes(kind as SearchSpec['kind'])) throw jobError(where, 'kind', kind, `a search kind: ${SEARCH_KINDS.join(', ')}`);
   const node = checkNodeName(item.node, `${where}: node`, options.known);
-  if (options.legacy?.has(node)) {
-    throw new UserError(`${where}: node ${node}: expected a pktgen node: a search steps its rate in bit/s, and a legacy node takes whole Mbit/s only`, ERR_INPUT);
-  }
   if (item.target === undefined || item.target === null || item.target === '') {
     throw jobError(where, 'target', item.target, 'a node name (its reflector) or HOST:PORT that echoes the traffic: loss is measured from the echoes');
   }
@@ -102,6 +99,9 @@ export function parseSearch(item: unknown, where: string, options: ParseSearchOp
   }
   if ('bps' in spec.resolution && spec.maxRateBps !== undefined && spec.resolution.bps >= spec.maxRateBps) {
     throw jobError(where, 'resolution', item.resolution, `less than max_rate (${formatBps(spec.maxRateBps)})`);
+  }
+  if (options.legacy?.has(node)) {
+    throw new UserError(`${where}: node ${node}: expected a pktgen node: a search steps its rate in bit/s, and a legacy node takes whole Mbit/s only`, ERR_INPUT);
   }
   return spec;
 }

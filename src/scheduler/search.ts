@@ -140,11 +140,13 @@ export function judgeTrial(spec: SearchSpec, size: number, rateBps: number, jobI
   trial.txBps = sentBps(stats);
   // Noise only: 7 lost of 1000 is 0.7000000000000001 %, which meets "0.7%" (as expectations.ts).
   const lossOk = stats.loss_ratio * 100 <= spec.maxLossPct + 1e-9;
-  if (rateBps > 0 && trial.txBps < (rateBps * SEARCH_LIMITS.minSentPct) / 100) {
+  // Loss beyond the limit is the verdict whatever was sent; only a trial without it can fall short.
+  if (!lossOk) trial.verdict = 'loss';
+  else if (rateBps > 0 && trial.txBps < (rateBps * SEARCH_LIMITS.minSentPct) / 100) {
     trial.verdict = 'short';
     trial.reason = `sent ${rateText(trial.txBps)}, under ${SEARCH_LIMITS.minSentPct}% of the rate asked for`;
   } else {
-    trial.verdict = lossOk ? 'pass' : 'loss';
+    trial.verdict = 'pass';
   }
   return trial;
 }

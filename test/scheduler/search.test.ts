@@ -109,6 +109,7 @@ describe('throughput search (RFC 2544 26.1): the pure search', () => {
     const short = judge(stats(47 * M, 0));
     assert.equal(short.verdict, 'short');
     assert.match(short.reason, /sent 47 Mbit\/s, under 95% of the rate asked for/);
+    assert.equal(judge(stats(47 * M, 500)).verdict, 'loss', 'loss beyond the limit is the verdict, sent in full or not');
     const unmeasured = judge(stats(50 * M, 0, { rx_measured: false }));
     assert.equal(unmeasured.verdict, 'failed');
     assert.match(unmeasured.reason, /no echoes came back/);
