@@ -21,12 +21,18 @@ export interface SearchFlags {
   'max-rate'?: string;
 }
 
+/** `pktgen submit` flags that describe a job and mean nothing to a search. */
+const JOB_ONLY_FLAGS = ['all-nodes', 'rate', 'pps', 'duration', 'size', 'flows', 'random-payload', 'latency', 'priority', 'retries', 'grace', 'max-rtt-p99', 'min-rate'] as const;
+
 /**
  * The search the flags describe, as the user typed it: the scheduler checks it with the one search
  * schema (input/search.ts), so a bad --sizes gets the same message as a bad "sizes". Only what no
  * field can say (no node, or several) is refused here, naming the flag.
  */
-export function searchFromFlags(flags: SearchFlags): SearchRequest {
+export function searchFromFlags(flags: SearchFlags & Partial<Record<(typeof JOB_ONLY_FLAGS)[number], unknown>>): SearchRequest {
+  // A job flag beside --search would be dropped without a word: the trials' jobs are the search's own.
+  const jobOnly = JOB_ONLY_FLAGS.find((flag) => flags[flag] !== undefined && flags[flag] !== false);
+  if (jobOnly) throw new UserError(`--${jobOnly} describes a job, not a search: a search sets each trial's rate and size itself (its flags: --node, --target, --sizes, --trial, --warmup, --max-loss, --resolution, --max-rate)`, 'ERR_USAGE');
   if (flags.node?.length !== 1) throw new UserError('a search needs exactly one --node NAME: the node that sends every trial', 'ERR_INPUT');
   const search: Record<string, unknown> = { kind: flags.search, node: flags.node[0] };
   if (flags.target !== undefined) search.target = flags.target;

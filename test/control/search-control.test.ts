@@ -30,6 +30,14 @@ describe('control API: throughput searches', () => {
     assert.equal(decodeRequest(encodeRequest(request({}))).search, undefined);
   });
 
+  it('submit --search refuses a job flag beside it, and a search without exactly one --node, naming the flag', () => {
+    const flags = { search: 'throughput', node: ['m0'], target: 'm1', sizes: '64', trial: '1s' };
+    assert.throws(() => searchFromFlags({ ...flags, rate: '10M' }), /^UserError: --rate describes a job, not a search: a search sets each trial's rate and size itself/);
+    assert.throws(() => searchFromFlags({ ...flags, latency: true }), /--latency describes a job, not a search/);
+    assert.doesNotThrow(() => searchFromFlags({ ...flags, latency: false, 'all-nodes': false }));
+    assert.throws(() => searchFromFlags({ ...flags, node: ['m0', 'm1'] }), /a search needs exactly one --node NAME: the node that sends every trial/);
+  });
+
   const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
     ['a legacy node as the sender, naming it', { node: 'm0', target: 'm1', sizes: [64], trial: 1 }, /^submit --search: node m0: expected a pktgen node: a search steps its rate in bit\/s, and a legacy node takes whole Mbit\/s only$/],
     ['an unknown node', { node: 'zz', target: 'm1', sizes: [64], trial: 1 }, /^submit --search: node = "zz": unknown node/],
