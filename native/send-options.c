@@ -33,6 +33,7 @@ static const struct send_options DEFAULTS = {
 	.max_packets = 0,
 	.tag = 0,
 	.gso = true,
+	.threads = 1,
 };
 
 /* Longest warm-up + duration accepted: keeps nanosecond arithmetic far from overflow. */
@@ -58,6 +59,7 @@ enum {
 	OPT_DST_MAC,
 	OPT_NO_GSO,
 	OPT_PPS,
+	OPT_THREADS,
 };
 
 static const struct option LONG_OPTIONS[] = {
@@ -78,6 +80,7 @@ static const struct option LONG_OPTIONS[] = {
 	{"interface", required_argument, NULL, OPT_INTERFACE},
 	{"dst-mac", required_argument, NULL, OPT_DST_MAC},
 	{"no-gso", no_argument, NULL, OPT_NO_GSO},
+	{"threads", required_argument, NULL, OPT_THREADS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -123,6 +126,8 @@ static void print_help(void)
 	       "  --dst-mac MAC       raw mode: destination MAC (default: the neighbour table)\n"
 	       "  --no-gso            UDP mode: no UDP segmentation offload (by default used when\n"
 	       "                      every frame has one size and --latency is off)\n"
+	       "  --threads N         sending threads, 1..%u, each with its own share of the flows\n"
+	       "                      (so N <= --flows) paced at rate / N; one merged report (%u)\n"
 	       "  -h, --help          print this help\n"
 	       "  -V, --version       print the version\n"
 	       "\n"
@@ -137,7 +142,8 @@ static void print_help(void)
 	       "5 interrupted by SIGINT/SIGTERM (the summary is still printed).\n",
 	       d->rate_mbps, d->duration_s, d->warmup_s, SEND_FLOWS_MAX, d->flows, PG_FRAME_MIN,
 	       PG_FRAME_MAX, d->size_min, d->tag, SEND_BATCH_MAX, d->batch, d->max_packets,
-	       INTERVAL_MS_MIN, INTERVAL_MS_MAX, d->interval_ms, PG_IPV4_OVERHEAD, PG_IPV6_OVERHEAD,
+	       INTERVAL_MS_MIN, INTERVAL_MS_MAX, d->interval_ms, SEND_THREADS_MAX, d->threads,
+	       PG_IPV4_OVERHEAD, PG_IPV6_OVERHEAD,
 	       PG_IPV6_OVERHEAD + PG_HEADER_BYTES, PG_HEADER_BYTES);
 }
 
@@ -311,6 +317,10 @@ static void apply_option(int code, const char *arg, struct send_options *opt)
 	case OPT_NO_GSO:
 		opt->gso = false;
 		break;
+	case OPT_THREADS:
+		opt->threads = (unsigned)parse_uint("--threads", arg, 1, SEND_THREADS_MAX,
+						    "the number of threads");
+		break;
 	case OPT_INTERVAL_MS:
 		opt->interval_ms = (unsigned)parse_uint("--interval-ms", arg, INTERVAL_MS_MIN,
 							INTERVAL_MS_MAX, "the interval");
@@ -342,6 +352,17 @@ static void check_combinations(const struct send_options *opt)
 		snprintf(text, sizeof(text), "%g", opt->pps);
 		bad_option("--pps", text, "%g frames/s of up to %u bytes are above --max-rate %g Mbit/s",
 			   opt->pps, opt->size_max, opt->max_rate_mbps);
+	}
+	/* Flows are split between the threads, none shared: each needs one at least. */
+	if (opt->threads > opt->flows) {
+		snprintf(text, sizeof(text), "%u", opt->threads);
+		bad_option("--threads", text, "each thread sends its own flows: needs --flows %u or more",
+			   opt->threads);
+	}
+	if (opt->max_packets > 0 && opt->max_packets < opt->threads) {
+		snprintf(text, sizeof(text), "%" PRIu64, opt->max_packets);
+		bad_option("--max-packets", text, "the cap is split between the threads: needs at "
+			   "least one packet per thread (--threads %u)", opt->threads);
 	}
 	if (opt->dst_mac_given && !opt->interface)
 		bad_option("--dst-mac", NULL, "only raw mode uses it: add --interface IF");

@@ -153,6 +153,7 @@ void report_summary(const struct run *r, bool interrupted)
 	add(&l, ",\"drain_ms\":%.3f", (double)r->drain_ns / 1e6);
 	add(&l, ",\"flows\":%u,\"size_min\":%u,\"size_max\":%u,\"batch\":%u,\"gso_segments\":%u",
 	    opt->flows, opt->size_min, opt->size_max, r->batch_size, r->segs);
+	add(&l, ",\"threads\":%u", opt->threads);
 	if (opt->latency && rx->rtt.n > 0)
 		add_rtt(&l, &rx->rtt);
 	emit(&l);

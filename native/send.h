@@ -12,6 +12,7 @@
 #define SEND_FLOWS_MAX 1024u
 #define SEND_BATCH_MAX 64u
 #define SEND_IFNAME_MAX 15u /* IFNAMSIZ - 1 */
+#define SEND_THREADS_MAX 64u
 
 struct send_options {
 	const char *dst;     /* HOST:PORT as given, for messages */
@@ -38,6 +39,7 @@ struct send_options {
 	bool dst_mac_given;
 	uint8_t dst_mac[6];    /* --dst-mac, else looked up in the neighbour table */
 	bool gso;              /* UDP segmentation offload where the flows allow it */
+	unsigned threads;      /* sending threads, each with its share of the flows and rate */
 };
 
 /*

@@ -6,6 +6,7 @@ import { submitRequest } from '../control/submit.js';
 import { typed, type Typed } from '../input/json.js';
 import { parseAddNode, type NodeSpec } from '../input/files.js';
 import { parseDurationMs } from '../input/duration.js';
+import { RATE } from '../input/units.js';
 import { EXIT_TIMED_OUT, UserError } from '../errors.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
@@ -57,11 +58,12 @@ export default class Submit extends PktgenCommand {
     'key-file': keyFileFlag(),
     node: Flags.string({ description: 'node to run the job on (repeatable)', multiple: true }),
     'all-nodes': Flags.boolean({ description: 'run the job on every node' }),
-    rate: jobValue({ description: 'rate: bits/s of frame bytes: 1.5 (Mbit/s), 500k, 2.5M, 10G (0 = as fast as possible)' }),
+    rate: jobValue({ description: `rate: bits/s of frame bytes: ${RATE.examples}; a number alone is Mbit/s (0 = as fast as possible)` }),
     pps: jobValue({ description: 'pps: frames per second, instead of --rate' }),
     duration: jobValue({ description: 't: seconds of measured traffic' }),
     warmup: jobValue({ description: 'w: warm-up seconds before measuring [default: 0]' }),
     flows: jobValue({ description: 'n: number of flows (UDP source ports) [default: 1]' }),
+    threads: jobValue({ description: 'threads: sending threads, each with its own flows (at most --flows), paced together to --rate [default: 1]' }),
     size: Flags.string({ description: 's_min[-s_max]: frame size in bytes, FCS included, e.g. 64 or 64-1500 [default: 64]' }),
     'random-payload': Flags.boolean({ description: 'r: random payload bytes' }),
     latency: Flags.boolean({ description: 'l: measure latency' }),

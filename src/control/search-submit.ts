@@ -22,7 +22,7 @@ export interface SearchFlags {
 }
 
 /** `pktgen submit` flags that describe a job and mean nothing to a search. */
-const JOB_ONLY_FLAGS = ['all-nodes', 'rate', 'pps', 'duration', 'size', 'flows', 'random-payload', 'latency', 'priority', 'retries', 'grace', 'max-rtt-p99', 'min-rate'] as const;
+const JOB_ONLY_FLAGS = ['all-nodes', 'rate', 'pps', 'duration', 'size', 'flows', 'threads', 'random-payload', 'latency', 'priority', 'retries', 'grace', 'max-rtt-p99', 'min-rate'] as const;
 
 /**
  * The search the flags describe, as the user typed it: the scheduler checks it with the one search

@@ -23,6 +23,8 @@ export interface EmitterSpec {
   dstMac?: string;
   /** UDP segmentation offload where the flows allow it (the helper's default: on). */
   gso?: boolean;
+  /** Sending threads, each with its share of the flows (at most `flows`); absent: one. */
+  threads?: number;
 }
 
 /** Builds the helper's argv for a spec. */
@@ -44,5 +46,6 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   if (spec.interface) args.push('--interface', spec.interface);
   if (spec.interface && spec.dstMac) args.push('--dst-mac', spec.dstMac);
   if (spec.gso === false) args.push('--no-gso');
+  if (spec.threads && spec.threads > 1) args.push('--threads', String(spec.threads));
   return args;
 }

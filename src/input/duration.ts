@@ -1,21 +1,19 @@
 import { UserError } from '../errors.js';
-
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+import { DURATION, expectedAmount, readAmount, wholeUnits } from './units.js';
 
 /**
- * Parses a duration given as a whole number and a unit, s, m, h or d ("90s", "2h", "7d"), into ms.
- * `positive`: 0 is refused too (a bound on a wait that would end before it began). `bareSeconds`: a
- * number alone is seconds (a flag that took seconds before it took durations).
+ * Parses a duration given as a whole number and a unit, s, m, h or d ("90s", "2h", "7d"), into ms
+ * (units.ts DURATION). `positive`: 0 is refused too (a bound on a wait that would end before it
+ * began). `bareSeconds`: a number alone is seconds (a flag that took seconds before it took durations).
  */
 export function parseDurationMs(text: string, flag: string, options: { positive?: boolean; bareSeconds?: boolean } = {}): number {
-  const match = (options.bareSeconds ? /^(\d+)([smhd]?)$/ : /^(\d+)([smhd])$/).exec(text.trim());
-  const ms = match ? Number(match[1]) * UNIT_MS[(match[2] || 's') as keyof typeof UNIT_MS] : NaN;
-  if (!Number.isSafeInteger(ms) || (options.positive && ms === 0)) {
-    const what = options.positive ? 'a whole number above 0 and a unit' : 'a whole number and a unit';
-    const bare = options.bareSeconds ? ', or a number of seconds' : '';
-    throw new UserError(`${flag} "${text}": expected ${what}, s, m, h or d (90s, 30m, 2h, 7d)${bare}`, 'ERR_USAGE');
+  const quantity = options.bareSeconds ? { ...DURATION, bare: { unit: 's', shown: 'seconds' } } : DURATION;
+  const amount = readAmount(text, quantity);
+  const ms = amount && wholeUnits(amount);
+  if (ms === undefined || ms > BigInt(Number.MAX_SAFE_INTEGER) || (options.positive && ms === 0n)) {
+    throw new UserError(`${flag} "${text}": expected ${expectedAmount(options.positive ? 'a duration above 0' : 'a duration', quantity)}`, 'ERR_USAGE');
   }
-  return ms;
+  return Number(ms);
 }
 
 /** A duration for people: "45 s", "12 min 5 s", "3 h 2 min", "2 d 4 h". */

@@ -4,6 +4,7 @@ import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject }
 import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
+import { PERCENT, RATE, RTT, expectedAmount, readAmount, roundedUnits } from './units.js';
 
 /**
  * The one definition of a job's input: its fields, their ranges and defaults, and the one error
@@ -19,6 +20,8 @@ export const JOB_LIMITS = {
   maxRateMbps: 100_000,
   maxDurationS: 3600,
   maxFlows: 1024,
+  /** Sending threads (the helper's --threads range). */
+  maxThreads: 64,
   /** Seconds of grace past w + t before a silent job counts as lost. */
   defaultTimeoutS: 30,
   maxTimeoutS: 86_400,
@@ -26,7 +29,8 @@ export const JOB_LIMITS = {
 } as const;
 
 /**
- * The limits a node's operator set (`serve --max-rate`, `--max-duration`, `--max-flows`); one left
+ * The limits a node's operator set (`serve --max-rate`, `--max-duration`, `--max-flows`,
+ * `--max-threads`); one left
  * unset is the agreed limit. A set rate cap holds for m = 0 too: the node then sends "as fast as
  * allowed", paced at the cap, instead of unpaced. Refusals name the node's flag.
  */
@@ -35,6 +39,7 @@ export interface NodeLimits {
   /** Largest warm-up + measured time, w + t, seconds. */
   maxDurationS?: number;
   maxFlows?: number;
+  maxThreads?: number;
 }
 
 /** A node started without limits: the agreed ones, and m = 0 unpaced. */
@@ -91,12 +96,13 @@ interface RateRule {
   capNote: string;
 }
 
-type JobRules = Record<'m' | 't' | 'w' | 'n' | 's_min' | 'pps', IntegerRule> & { rate: RateRule };
+type JobRules = Record<'m' | 't' | 'w' | 'n' | 's_min' | 'pps' | 'threads', IntegerRule> & { rate: RateRule };
 
 /** The data fields' rules under `limits`. */
 function integerRules(limits: NodeLimits): JobRules {
   const rate = limits.maxRateMbps ?? JOB_LIMITS.maxRateMbps;
   const flows = limits.maxFlows ?? JOB_LIMITS.maxFlows;
+  const threads = limits.maxThreads ?? JOB_LIMITS.maxThreads;
   const each = Math.min(limits.maxDurationS ?? MAX_RUN_S, JOB_LIMITS.maxDurationS);
   const node = (flag: string, set: boolean): string => (set ? `, this node's ${flag}` : '');
   const mine = node('--max-duration', each < JOB_LIMITS.maxDurationS);
@@ -112,13 +118,14 @@ function integerRules(limits: NodeLimits): JobRules {
     s_min: { min: minFrame, max: maxFrame, expected: `an integer frame size ${minFrame}..${maxFrame}` },
     pps: { min: 1, max: pps, expected: `an integer packet rate 1..${pps} frames/s${node('--max-rate', limits.maxRateMbps !== undefined)}` },
     rate: { capMbps: rate, capNote: node('--max-rate', limits.maxRateMbps !== undefined) },
+    threads: { min: 1, max: threads, expected: `an integer thread count 1..${threads}${node('--max-threads', limits.maxThreads !== undefined)}`, fallback: 1 },
   };
 }
 
 const AGREED_RULES = integerRules(DEFAULT_NODE_LIMITS);
 
 /** Every key "data" may hold, in wire order. */
-export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps'];
+export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps', 'threads'];
 /** The keys that each give the rate, in the order a message names them; a job gives exactly one. */
 const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'] as const;
 /** Every key a job may hold beside "data". */
@@ -165,7 +172,13 @@ export function validateJobData(data: unknown, where: string, rules = AGREED_RUL
     throw jobError(where, 's_max', sMax, `0 (= s_min) or an integer frame size ${sMin}..${maxFrame}`);
   }
   const rate = rateKey === 'm' ? { m: integer('m') } : otherRate(data, where, rateKey, rules, Math.max(sMin, sMax as number));
-  return { ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
+  const threads = integer('threads');
+  // Flows are split between the threads, none shared: each thread needs one at least.
+  const flows = Math.max(n, 1);
+  if (threads > flows) throw jobError(where, 'threads', threads, `at most ${flows} thread${flows === 1 ? '' : 's'}, one per flow ("n" = ${n}): each thread sends its own flows`);
+  const checked = { ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
+  // Present only when above 1: a one-thread job reads as it always did.
+  return threads > 1 ? { ...checked, threads } : checked;
 }
 
 /**
@@ -186,7 +199,7 @@ function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_
   const bps = key === 'rate' ? parseRateBps(value) : isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER) ? value : undefined;
   if (bps === undefined || bps > capMbps * BPS_PER_MBPS) {
     const expected = key === 'rate'
-      ? `a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as ${capNote ? 'allowed' : 'possible'})`
+      ? expectedAmount(`a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}`, RATE, `0 = as fast as ${capNote ? 'allowed' : 'possible'}`)
       : `an integer rate 1..${capMbps * BPS_PER_MBPS} bit/s${capNote}`;
     throw jobError(where, key, value, expected);
   }
@@ -199,7 +212,7 @@ function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_
  */
 function wireFormInput(data: Record<string, unknown>): Record<string, unknown> {
   const input = { ...data };
-  for (const key of ['rate_bps', 'pps']) if (input[key] === 0) delete input[key];
+  for (const key of ['rate_bps', 'pps', 'threads']) if (input[key] === 0) delete input[key];
   if (input.m === 0 && (input.rate_bps !== undefined || input.pps !== undefined)) delete input.m;
   return input;
 }
@@ -232,11 +245,12 @@ export interface ParseJobOptions {
 }
 
 /**
- * Why a legacy node cannot run a job at this rate, or undefined when it can. A legacy node knows
- * only the integer "m" and would read a rate_bps or pps job as m = 0, "as fast as possible": such a
- * job is refused for it, never rounded.
+ * Why a legacy node cannot run a job, or undefined when it can. A legacy node knows only the
+ * integer "m" and would read a rate_bps or pps job as m = 0, "as fast as possible": such a job is
+ * refused for it, never rounded. It sends on one thread: a job asking for more is refused too.
  */
 export function legacyRateRefusal(data: JobData, node: string): string | undefined {
+  if (data.threads && data.threads > 1) return `node ${node}: threads = ${data.threads}: expected 1, a legacy node sends on one thread`;
   if (!data.rate_bps && !data.pps) return undefined;
   const shown = data.pps ? `pps = ${data.pps}` : `rate = ${quoted(formatBps(data.rate_bps!))}`;
   return `node ${node}: ${shown}: expected a whole Mbit/s ("m"), the only rate a legacy node takes`;
@@ -275,9 +289,6 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
   return expect ? { nodes: names, priority, data, target, timeoutS: timeout, retries, expect } : { nodes: names, priority, data, target, timeoutS: timeout, retries };
 }
 
-const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
-const RTT_UNIT_US = { us: 1, µs: 1, ms: 1000, s: 1_000_000 } as const;
-const RTT = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)\s*$/;
 /** The largest RTT an expectation may name: 60 s, far beyond any echo the node waits for. */
 const MAX_RTT_US = 60_000_000;
 
@@ -298,27 +309,28 @@ export function parseExpectations(value: unknown, where: string, data: JobData):
         `unknown expectation${guess ? ` (did you mean "${guess}"?)` : ''}; expected only ${EXPECT_KEYS.join(', ')}`);
     }
   }
-  const percent = (key: 'max_loss' | 'min_rate', max: number, expected: string): number | undefined => {
+  const percent = (key: 'max_loss' | 'min_rate', max: number, what: string, example: string): number | undefined => {
     const raw = value[key];
     if (raw === undefined || raw === null) return undefined;
-    const match = typeof raw === 'string' ? PERCENT.exec(raw) : null;
-    const pct = raw === 0 || raw === '0' ? 0 : match ? Number(match[1]) : NaN;
-    if (!(pct >= 0 && pct <= max)) throw inputError(name(key), raw, `expected ${expected}`);
+    // 0 needs no unit: nothing is 0 in one unit and not in another.
+    const amount = typeof raw === 'string' ? readAmount(raw, PERCENT) : undefined;
+    const pct = raw === 0 || raw === '0' ? 0 : amount ? Number(amount.decimal) : NaN;
+    if (!(pct >= 0 && pct <= max)) throw inputError(name(key), raw, `expected ${expectedAmount(what, { ...PERCENT, examples: example })}`);
     return pct;
   };
   const expect: Expectations = {};
-  const maxLoss = percent('max_loss', 100, 'a loss 0%..100% with its % sign, e.g. "0.1%"');
+  const maxLoss = percent('max_loss', 100, 'a loss 0%..100%', '0.1%');
   if (maxLoss !== undefined) expect.maxLossPct = maxLoss;
   const rtt = value.max_rtt_p99;
   if (rtt !== undefined && rtt !== null) {
-    const match = typeof rtt === 'string' ? RTT.exec(rtt) : null;
-    // Rounded to a nanosecond: "0.3ms" is 300 us, not 300.00000000000006.
-    const us = match ? Math.round(Number(match[1]) * RTT_UNIT_US[match[2] as keyof typeof RTT_UNIT_US] * 1000) / 1000 : NaN;
-    if (!(us > 0 && us <= MAX_RTT_US)) throw inputError(name('max_rtt_p99'), rtt, `expected an RTT above 0 and up to 60s with its unit, us, ms or s, e.g. "500us"`);
+    const amount = typeof rtt === 'string' ? readAmount(rtt, RTT) : undefined;
+    // Read exactly and rounded to a nanosecond: "0.3ms" is 300 us, not 300.00000000000006.
+    const us = amount ? Number(roundedUnits(amount)) / 1000 : NaN;
+    if (!(us > 0 && us <= MAX_RTT_US)) throw inputError(name('max_rtt_p99'), rtt, `expected ${expectedAmount('an RTT above 0 and up to 60s', RTT)}`);
     if (!data.l) throw inputError(name('max_rtt_p99'), rtt, 'expected latency to be measured: set "l": true in "data" (submit --latency)');
     expect.maxRttP99Us = us;
   }
-  const minRate = percent('min_rate', 100, 'a share 0%..100% of the requested rate with its % sign, e.g. "99%"');
+  const minRate = percent('min_rate', 100, 'a share 0%..100% of the requested rate', '99%');
   if (minRate !== undefined) {
     if (requestedMbps(data) === 0) throw inputError(name('min_rate'), value.min_rate, 'expected a requested rate: "m" above 0 (m = 0 sends as fast as possible, which requests no rate)');
     expect.minRatePct = minRate;

@@ -4,6 +4,7 @@ import { JOB_LIMITS, jobError, parseExpectations } from './job.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps } from './rate.js';
 import { parseDurationMs } from './duration.js';
+import { PERCENT, readAmount } from './units.js';
 
 /**
  * The one definition of a throughput search's input (RFC 2544 section 26.1): its fields, ranges and
@@ -134,13 +135,11 @@ function seconds(value: unknown, where: string, key: string, min: number, fallba
   return s;
 }
 
-const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
-
 function resolution(value: unknown, where: string): SearchSpec['resolution'] {
   if (value === undefined || value === null) return { pct: SEARCH_LIMITS.defaultResolutionPct };
-  const match = typeof value === 'string' ? PERCENT.exec(value) : null;
-  if (match) {
-    const pct = Number(match[1]);
+  const percent = typeof value === 'string' ? readAmount(value, PERCENT) : undefined;
+  if (percent) {
+    const pct = Number(percent.num) / Number(percent.den);
     if (pct > 0 && pct < 100) return { pct };
   } else {
     const bps = parseRateBps(value);

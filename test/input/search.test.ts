@@ -28,7 +28,7 @@ describe('search input: the one search schema', () => {
     ['a size twice', { sizes: [64, 64] }, /^submit: sizes = \[64,64\]: expected a list of 1\.\.16 different/],
     ['no trial time', { trial: undefined }, /^submit: trial is missing: expected whole seconds 1\.\.3600/],
     ['a trial time of 0', { trial: '0s' }, /^submit: trial = "0s": expected whole seconds 1\.\.3600/],
-    ['a bad loss limit', { max_loss: '5' }, /^submit: expect\.max_loss = "5": expected a loss 0%\.\.100% with its % sign/],
+    ['a bad loss limit', { max_loss: '5' }, /^submit: expect\.max_loss = "5": expected a loss 0%\.\.100%: a number and a unit, %/],
     ['a resolution of 100%', { resolution: '100%' }, /^submit: resolution = "100%": expected a share of the highest rate searched above 0% and below 100%/],
     ['a resolution above max_rate', { resolution: '2G', max_rate: '1G' }, /^submit: resolution = "2G": expected less than max_rate \(1 Gbit\/s\)/],
     ['a max_rate of 0', { max_rate: '0' }, /^submit: max_rate = "0": expected a rate above 0 and up to 100000 Mbit\/s/],

@@ -13,7 +13,7 @@ function stats(rateBps: number, lost: number, extra: Partial<Stats> = {}): Stats
     tx_packets: 10_000, tx_bytes: 0, rx_packets: 10_000 - lost, rx_bytes: 0, loss_ratio: lost / 10_000,
     tx_mbps_mean: rateBps / M, tx_mbps_std: 0, tx_mpps_mean: 0, tx_mpps_std: 0, tx_wire_mbps_mean: 0, rx_mbps_mean: 0, rx_mpps_mean: 0,
     requested_mbps: rateBps / M, rx_measured: true, duration_s: 2, mode: 'udp', stalls: 0, duplicates: 0, reordered: 0, tx_mbps: rateBps / M,
-    fallback: '', rtt_note: '', ...extra,
+    fallback: '', rtt_note: '', threads: 1, ...extra,
   };
 }
 
