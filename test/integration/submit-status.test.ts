@@ -181,7 +181,7 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     const before = receiver.packets.length;
     const result = await cli('submit', '--node', 'm0', '--rate', '10', '--threads', '2', '--flows', '4', '--duration', '1', '--size', '500', '--wait', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
-    const job = (JSON.parse(result.stdout) as { jobs: Array<JobJson & { data: { threads?: number }; stats: { threads: number } | null }> }).jobs[0]!;
+    const job = waitResult<{ jobs: Array<JobJson & { data: { threads?: number }; stats: { threads: number } | null }> }>(result.stdout).jobs[0]!;
     assert.equal(job.state, 'succeeded', job.reason);
     assert.deepEqual([job.data.threads, job.stats?.threads], [2, 2]);
     await receiver.waitForQuiet(300);
