@@ -9,7 +9,7 @@ import { JOB_STATES } from '../protocol/view.js';
 /** `pktgen status`: nodes, queues, jobs and results of a running scheduler. */
 export default class Status extends PktgenCommand {
   static override summary = 'Show the nodes, queues, jobs and results of a running scheduler.';
-  static override description = `Asks the scheduler's control API (port ${PORTS.control}). Given a job id (JOB), shows that job with its full statistics. --json prints {"nodes": [...], "jobs": [...]}; --csv exports finished jobs' results, one row per job; --csv --intervals one row per measured interval.`;
+  static override description = `Asks the scheduler's control API (port ${PORTS.control}). Given a job id (JOB), shows that job with its full statistics. --json prints {"nodes": [...], "jobs": [...]}; --csv exports finished jobs' results, one row per job; --csv --intervals one row per measured interval. Throughput searches show after the jobs (per frame size: bounds while searching, the rate found in Mbit/s and Mpps once done); --json has them under "searches" with every trial; --searches --csv writes one row per trial.`;
   static override enableJsonFlag = true;
 
   static override examples = [
@@ -19,6 +19,7 @@ export default class Status extends PktgenCommand {
     { description: 'Everything as JSON, for scripts:', command: '<%= config.bin %> <%= command.id %> --json | jq .nodes' },
     { description: "Finished jobs' results as CSV:", command: '<%= config.bin %> <%= command.id %> --csv > results.csv' },
     { description: "Finished jobs' measured intervals as CSV, one row each:", command: '<%= config.bin %> <%= command.id %> --csv --intervals > intervals.csv' },
+    { description: "Throughput searches' trials as CSV, one row per trial with its size's result:", command: '<%= config.bin %> <%= command.id %> --searches --csv > searches.csv' },
     { description: 'The live view, until you quit:', command: '<%= config.bin %> <%= command.id %> --watch' },
   ];
 
@@ -34,6 +35,7 @@ export default class Status extends PktgenCommand {
     limit: Flags.integer({ description: 'show at most the newest N jobs (0 = all; --json and --csv show all)', default: 30, min: 0 }),
     csv: Flags.boolean({ description: "print finished jobs' results as CSV", exclusive: ['json'] }),
     intervals: Flags.boolean({ description: 'with --csv: one row per measured interval (job, node, index, start, duration, figures)', dependsOn: ['csv'] }),
+    searches: Flags.boolean({ description: 'throughput searches only: per frame size its bounds or result; with --csv one row per trial', exclusive: ['json', 'watch'] }),
     watch: Flags.boolean({ description: 'live view: the terminal UI on a terminal, plain event lines when piped', exclusive: ['json', 'csv'] }),
   };
 
@@ -45,6 +47,7 @@ export default class Status extends PktgenCommand {
       node: flags.node,
       state: flags.state,
       limit: flags.limit,
+      searches: flags.searches,
       output: flags.watch ? 'watch' : this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : 'table',
       intervals: flags.intervals,
     }, (text) => this.log(text));

@@ -1,4 +1,6 @@
-import { decodeRequest, encodeResponse, type ControlRequest, type ControlResponse, type JobRequest, type NodeRequest } from '../protocol/control-messages.js';
+import { decodeRequest, encodeResponse, type ControlRequest, type ControlResponse, type JobRequest, type NodeRequest, type SearchRequest } from '../protocol/control-messages.js';
+import { parseSearch, type SearchSpec } from '../input/search.js';
+import { searchInfo } from './search-view.js';
 import { PORTS } from '../protocol/ports.js';
 import { startFrameServer, type FrameServer } from '../transport/server.js';
 import type { Allowlist } from '../transport/allowlist.js';
@@ -58,6 +60,7 @@ export async function handleControl(service: SchedulerService, request: ControlR
       ...(request.pause_node ? [{ node: request.pause_node, paused: true }] : []),
       ...(request.resume_node ? [{ node: request.resume_node, paused: false }] : []),
     ];
+    const search = request.search ? checkSearch(request.search, known, legacy) : undefined;
     // A query alone changes nothing and is answered from memory, even while the store cannot save.
     const changes = nodes.length + jobs.length + request.cancel.length + request.cancel_nodes.length + request.remove_nodes.length + pause.length > 0;
     // Refuses a node at another's HOST:PORT, and a request the store cannot save, before anything is applied.
@@ -67,7 +70,10 @@ export async function handleControl(service: SchedulerService, request: ControlR
     const snapshot = request.query
       ? takeSnapshot(service, { ids: request.job_ids, node: request.node, states: request.states, limit: request.limit })
       : { nodes: [], jobs: [], jobs_total: 0 };
+    const started = search ? await service.searches.start(search) : undefined;
     const response: ControlResponse = { job_ids: jobIds, ...snapshot, store_error: service.storeProblem() ?? '' };
+    if (started) response.searches = [searchInfo(started)];
+    else if (request.query && service.searches.list().length > 0) response.searches = service.searches.list().map(searchInfo);
     if (cancelled.length > 0) response.cancelled = cancelled;
     if (request.explain) response.queued_ahead = queuedAhead(service.core, snapshot.jobs.map((job) => job.id));
     return response;
@@ -98,6 +104,18 @@ function checkJob(job: JobRequest, index: number, known: ReadonlySet<string>, le
     throw inputError(where, job.json, `expected a job as JSON (${(error as Error).message})`);
   }
   return parseJob(item, where, { known, allNodes: job.all_nodes, legacy });
+}
+
+/** A search as the client sent it, checked by the one search schema; errors name it as the client asked. */
+function checkSearch(search: SearchRequest, known: ReadonlySet<string>, legacy: ReadonlySet<string>): SearchSpec {
+  const where = search.where.replace(/[\p{Cc}\p{Cf}]/gu, ' ').slice(0, 200) || 'search';
+  let item: unknown;
+  try {
+    item = JSON.parse(search.json);
+  } catch (error) {
+    throw inputError(where, search.json, `expected a search as JSON (${(error as Error).message})`);
+  }
+  return parseSearch(item, where, { known, legacy });
 }
 
 /** Settings of the control listener. */

@@ -8,6 +8,7 @@ import { jobDetail, jobsCsv, statusDocument, type StatusDocument } from './forma
 import { intervalsCsv } from './intervals.js';
 import { jobJson, type JobJson } from './json-shape.js';
 import { countByState, formatTable, nodeColumns, resultColumns } from './tables.js';
+import { searchesCsv, searchRows, searchView, type SearchView } from './search-view.js';
 
 /** What `pktgen status` shows: its arguments and flags, parsed. */
 export interface StatusOptions {
@@ -22,13 +23,18 @@ export interface StatusOptions {
   output: 'table' | 'json' | 'csv' | 'watch';
   /** With csv: one row per measured interval instead of one per job. */
   intervals?: boolean | undefined;
+  /** Throughput searches only: the table shows them alone, and the CSV has one row per trial. */
+  searches?: boolean;
 }
+
+/** `status --json`: the scheduler's document, and its throughput searches. */
+export type StatusWithSearches = StatusDocument & { searches: SearchView[] };
 
 /**
  * Asks the scheduler and prints its nodes, queues and jobs with `print`, or shows the live view.
  * With output 'json' it prints nothing and returns the document (the job alone when one was asked for).
  */
-export async function showStatus(options: StatusOptions, print: (text: string) => void): Promise<StatusDocument | JobJson | undefined> {
+export async function showStatus(options: StatusOptions, print: (text: string) => void): Promise<StatusWithSearches | JobJson | undefined> {
   const { scheduler, job: jobId, node, output } = options;
   if (output === 'watch') {
     const { runTui } = await import('../tui/run.js');
@@ -50,10 +56,15 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
     print(jobDetail(job));
     return undefined;
   }
-  if (output === 'json') return statusDocument(response.nodes, response.jobs, response.store_error);
+  const searches = response.searches ?? [];
+  if (output === 'json') return { ...statusDocument(response.nodes, response.jobs, response.store_error), searches: searches.map(searchView) };
   if (output === 'csv') {
     const finished = response.jobs.filter(isFinal);
-    print(options.intervals ? intervalsCsv(finished) : jobsCsv(finished));
+    print(options.searches ? searchesCsv(searches) : options.intervals ? intervalsCsv(finished) : jobsCsv(finished));
+    return undefined;
+  }
+  if (options.searches) {
+    print(formatTable(searchRows(searches)) || 'no searches');
     return undefined;
   }
   const shown = response.jobs;
@@ -64,5 +75,6 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   const hidden = response.jobs_total - shown.length;
   const pending = response.nodes.reduce((sum, n) => sum + n.pending, 0);
   print(`${response.jobs_total} job(s), ${pending} pending; shown: ${countByState(shown)}${hidden > 0 ? ` (newest ${shown.length}; --limit 0 for all)` : ''}`);
+  if (searches.length > 0) print(`\n${formatTable(searchRows(searches))}`);
   return undefined;
 }

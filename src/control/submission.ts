@@ -10,11 +10,15 @@ import { progressLine } from './submit.js';
 import { IntervalStream, type IntervalLine } from './intervals.js';
 import { countByState, formatTable, resultColumns } from './tables.js';
 import { escapeControl } from '../text.js';
+import { waitForSearch } from './search-submit.js';
+import { searchView, type SearchView } from './search-view.js';
 
 /** What `pktgen submit --json` prints: what was done, or with --wait, the jobs as they ended (or stood at the time-out), each as in `status --json`. */
 export type SubmitDocument =
   | { job_ids: string[]; cancelled: string[]; nodes_added: string[]; nodes_removed: string[] }
-  | { job_ids: string[]; jobs: JobJson[]; timed_out?: boolean; open?: Array<{ id: string; node: string; state: string; why: string }> };
+  | { job_ids: string[]; jobs: JobJson[]; timed_out?: boolean; open?: Array<{ id: string; node: string; state: string; why: string }> }
+  /** --search: the search started, and with --wait, as it ended. */
+  | { job_ids: string[]; search: SearchView };
 
 /** How submit() reports: text through `print`, or nothing when the caller prints the JSON document. */
 export interface SubmitOptions {
@@ -44,7 +48,7 @@ export async function submit(scheduler: ControlPeer, request: Partial<ControlReq
   const asked = request.cancel ?? [];
   const removed = request.remove_nodes ?? [];
   const nodeCancels = request.cancel_nodes ?? [];
-  if ((request.add_jobs?.length ?? 0) + nodes.length + asked.length + removed.length + nodeCancels.length === 0) {
+  if ((request.add_jobs?.length ?? 0) + nodes.length + asked.length + removed.length + nodeCancels.length === 0 && !request.search) {
     throw new UserError('nothing to submit: give job flags (--node, --rate, --duration ...), -j jobs.json, -n nodes.json, --add-node, --cancel, --cancel-node or --remove-node', 'ERR_USAGE');
   }
   const response = await controlRequest(scheduler, request);
@@ -57,6 +61,13 @@ export async function submit(scheduler: ControlPeer, request: Partial<ControlReq
   for (const id of cancelled) print(`cancelled ${escapeControl(id)}`);
   // The ids first, before any waiting: a wait cut short still leaves them to look up.
   for (const id of job_ids) print(escapeControl(id)); // the scheduler's words: shown, not obeyed
+  const search = response.searches?.[0];
+  if (request.search && search) {
+    print(`search ${escapeControl(search.id)}`);
+    if (!options.wait) return { document: { job_ids, search: searchView(search) }, exitCode: 0 };
+    const waited = await waitForSearch(scheduler, search.id, { timeoutMs: options.timeoutMs, pollMs: options.pollMs ?? 300, print });
+    return { document: { job_ids, search: waited.search }, exitCode: waited.exitCode };
+  }
   if (!options.wait || job_ids.length === 0) {
     return { document: { job_ids, cancelled, nodes_added: nodes.map((n) => n.name), nodes_removed: removed }, exitCode: 0 };
   }

@@ -4,6 +4,7 @@ import { isFinal, type JobInfo } from '../protocol/view.js';
 import { UserError } from '../errors.js';
 import { typed, type Typed } from '../input/json.js';
 import { escapeControl } from '../text.js';
+import { searchFromFlags, type SearchFlags } from './search-submit.js';
 import { RATE } from '../input/units.js';
 
 /** The job flags of `pktgen submit`, as oclif parsed them. */
@@ -73,7 +74,7 @@ export function jobFromFlags(flags: JobFlags): JobRequest {
 }
 
 /** The flags of `pktgen submit` beside the job flags. */
-export interface SubmitFlags extends JobFlags {
+export interface SubmitFlags extends JobFlags, SearchFlags {
   nodes?: string;
   jobs?: string;
   'add-node'?: NodeSpec[];
@@ -92,8 +93,11 @@ export async function submitRequest(flags: SubmitFlags): Promise<Partial<Control
   const add_nodes = [...nodes, ...flags['add-node'] ?? []].map(nodeRequest);
   // Jobs go as written: the scheduler checks them, knowing its nodes, and names them by file and path.
   const add_jobs = flags.jobs ? (await readJobEntries(flags.jobs)).map(({ where, item }) => ({ json: JSON.stringify(item), where, all_nodes: false })) : [];
+  const request = { add_nodes, add_jobs, cancel: flags.cancel ?? [], cancel_nodes: flags['cancel-node'] ?? [], remove_nodes: flags['remove-node'] ?? [] };
+  // --search: --node, --target, --warmup and --max-loss describe the search, whose trials are the jobs.
+  if (flags.search !== undefined) return { ...request, search: searchFromFlags(flags) };
   if (flags.node || flags['all-nodes'] || flags.rate !== undefined || flags.pps !== undefined || flags.duration !== undefined) add_jobs.push(jobFromFlags(flags));
-  return { add_nodes, add_jobs, cancel: flags.cancel ?? [], cancel_nodes: flags['cancel-node'] ?? [], remove_nodes: flags['remove-node'] ?? [] };
+  return request;
 }
 
 /** One progress line for a terminal: how many are done and what runs now. */

@@ -9,12 +9,21 @@ export type JobRequest = Fields<pktgen.JobRequest>;
 export type NodeRequest = Fields<pktgen.NodeRequest>;
 
 /** One control request: any mix of additions, cancellations, pause changes and a query. */
-export type ControlRequest = Omit<Fields<pktgen.ControlRequest>, 'add_jobs' | 'add_nodes' | 'states'> & {
+export type ControlRequest = Omit<Fields<pktgen.ControlRequest>, 'add_jobs' | 'add_nodes' | 'states' | 'search'> & {
   add_jobs: JobRequest[];
   add_nodes: NodeRequest[];
   /** Query: only jobs in these states; empty = every state. */
   states: JobState[];
+  /** A throughput search to start, as the user wrote it; absent = none. */
+  search?: SearchRequest;
 };
+
+/** A throughput search as the user wrote it (JSON text) and how errors name it; the scheduler validates it. */
+export type SearchRequest = Fields<pktgen.SearchRequest>;
+/** One trial of a search, as the control API carries it. */
+export type SearchTrialInfo = Fields<pktgen.SearchTrial>;
+/** A search and its trials so far, as the control API carries it. */
+export type SearchInfo = Omit<Fields<pktgen.SearchInfo>, 'trials'> & { trials: SearchTrialInfo[] };
 
 /** The scheduler's answer; `error` set means nothing in the request was applied. */
 export interface ControlResponse extends Snapshot {
@@ -27,6 +36,8 @@ export interface ControlResponse extends Snapshot {
   queued_ahead?: Record<string, number>;
   /** Set while the scheduler cannot save its state: since when and why. */
   store_error?: string;
+  /** search: the search started; query: every search. */
+  searches?: SearchInfo[];
 }
 
 const upper = <T extends string>(name: T): Uppercase<T> => name.toUpperCase() as Uppercase<T>;
@@ -58,8 +69,10 @@ export function encodeRequest(request: Partial<ControlRequest>): Uint8Array {
 /** Decodes a control request; throws DecodeError on bad bytes. */
 export function decodeRequest(bytes: Uint8Array): ControlRequest {
   const message = decode(pktgen.ControlRequest, bytes);
-  const plain = toPlain<pktgen.ControlRequest, Omit<ControlRequest, 'states'> & { states: (string | number)[] }>(pktgen.ControlRequest, message);
-  return { ...plain, states: plain.states.map((state) => lower<JobState>('ControlRequest', 'job state', state)) };
+  const plain = toPlain<pktgen.ControlRequest, Omit<ControlRequest, 'states' | 'search'> & { states: (string | number)[]; search: SearchRequest | null }>(pktgen.ControlRequest, message);
+  const request: ControlRequest = { ...plain, search: plain.search ?? undefined, states: plain.states.map((state) => lower<JobState>('ControlRequest', 'job state', state)) };
+  if (!request.search) delete request.search;
+  return request;
 }
 
 /** Encodes a control response. */
@@ -86,6 +99,7 @@ export function decodeResponse(bytes: Uint8Array): ControlResponse {
   if (Object.keys(message.queued_ahead).length > 0) response.queued_ahead = { ...message.queued_ahead };
   if (message.error?.code) response.error = { code: message.error.code, message: message.error.message ?? '' };
   if (message.store_error) response.store_error = message.store_error;
+  if (message.searches.length > 0) response.searches = message.searches.map((search) => toPlain<pktgen.SearchInfo, SearchInfo>(pktgen.SearchInfo, pktgen.SearchInfo.fromObject(search)));
   return response;
 }
 
@@ -117,6 +131,7 @@ function jobInfo(
   const asked = Object.fromEntries(Object.entries(expect ?? {}).filter(([key, value]) => EXPECT_KEYS.includes(key as keyof ExpectationsJson) && typeof value === 'string' && value !== ''));
   if (Object.keys(asked).length > 0) info.expect = asked as ExpectationsJson;
   else delete info.expect;
+  if (!info.search) delete info.search;
   return info;
 }
 

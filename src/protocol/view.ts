@@ -48,10 +48,12 @@ export function expectText(expect: ExpectationsJson | undefined): string {
 }
 
 /** A job as `pktgen status` and the terminal UI show it (the control API's JobInfo). */
-export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect' | 'intervals'> & {
+export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect' | 'intervals' | 'search'> & {
   state: JobState; data: JobData; stats?: Stats; late?: LateResult;
   /** A running job: its newest measured intervals, as its node reported them (absent = none yet). */
   intervals?: Interval[];
+  /** The throughput search this job is a trial of; absent = none. */
+  search?: string;
   /** What the result must meet, as written ({"max_loss": "0.1%", ...}); absent = nothing. */
   expect?: ExpectationsJson;
 };

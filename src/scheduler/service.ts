@@ -22,6 +22,8 @@ import { NodeAddresses } from './node-addresses.js';
 import { TurnBatch, leavesProcess } from './turn-batch.js';
 import { submissionRows, type Submission } from './records.js';
 import { parseWireJobId, wireJobId } from './wire-id.js';
+import { SearchRunner } from './search-runner.js';
+import type { SearchRecord } from './search.js';
 
 /**
  * Listening sockets for statuses. libuv takes one connection per socket per event-loop turn and
@@ -58,12 +60,21 @@ export interface SchedulerServiceOptions {
   sessionTiming?: SessionTiming;
 }
 
+/** How a passed-over row is named, by its table. */
+const ROW_NAMES: Record<SkippedRow['table'], string> = { jobs: 'job', nodes: 'node', meta: 'key', searches: 'search' };
+
 /** The jobs a step cancelled. */
 const cancelledBy = (result: StepResult | undefined): string[] =>
   (result?.effects ?? []).flatMap((effect) => (effect.type === 'jobFinished' && effect.state === 'cancelled' ? [effect.jobId] : []));
 
 /** A control request as SchedulerService.submit() takes it: jobs as checked, one per job and its nodes. */
-export type Request = Partial<Omit<Submission, 'jobs'>> & { jobs?: JobSpec[] };
+export type Request = Partial<Omit<Submission, 'jobs'>> & {
+  jobs?: JobSpec[];
+  /** The ids of the new jobs (one per job and node), instead of new random ones: a search's trials have fixed ids. */
+  ids?: string[];
+  /** Searches to save in the same transaction. */
+  searches?: SearchRecord[];
+};
 
 /** What a request did: the new job ids, in order, and the jobs it cancelled. */
 export interface Applied {
@@ -74,6 +85,8 @@ export interface Applied {
 /** Events: 'drained' (), when a saved change leaves no job waiting or running. */
 export class SchedulerService extends EventEmitter {
   readonly core: SchedulerCore;
+  /** Throughput searches: each runs its trials as ordinary jobs of this scheduler. */
+  readonly searches: SearchRunner;
   private server?: FrameServer;
   private ticker?: NodeJS.Timeout;
   private readonly clock: () => number;
@@ -91,8 +104,11 @@ export class SchedulerService extends EventEmitter {
   constructor(private readonly options: SchedulerServiceOptions) {
     super();
     this.clock = options.clock ?? Date.now;
-    const skipped = (row: SkippedRow) => options.log.warn(`passed over a malformed row of the scheduler's ${row.table} table (${row.table === 'jobs' ? 'job' : row.table === 'nodes' ? 'node' : 'key'} ${escapeControl(row.key)}): ${escapeControl(row.why)}; it stays in the database as it is`);
+    const skipped = (row: SkippedRow) => options.log.warn(`passed over a malformed row of the scheduler's ${row.table} table (${ROW_NAMES[row.table]} ${escapeControl(row.key)}): ${escapeControl(row.why)}; it stays in the database as it is`);
     this.core = new SchedulerCore(options.store.load(skipped), { ...DEFAULT_CORE_CONFIG, ...options.core });
+    this.searches = new SearchRunner({
+      job: (id) => this.core.state.jobs.get(id), submit: (request) => this.submit(request), log: options.log, clock: () => this.clock(),
+    }, options.store.loadSearches(skipped));
     this.addresses = new NodeAddresses(options.log);
     if (options.sessionSecret) {
       this.sessions = new NodeSessions({
@@ -140,6 +156,7 @@ export class SchedulerService extends EventEmitter {
     for (const node of this.core.state.nodes.values()) this.keepSession(node);
     this.handle({ type: 'recovered', now: this.clock() });
     this.flush();
+    this.searches.resume();
     this.ticker = setInterval(() => this.tick(), this.options.tickMs ?? 200);
     return this.server.address;
   }
@@ -147,6 +164,7 @@ export class SchedulerService extends EventEmitter {
   /** Saves what is pending, stops the clock and the listener; later events (late deliveries) are dropped. */
   async stop(): Promise<void> {
     clearInterval(this.ticker);
+    this.searches.stop();
     this.sessions?.close();
     this.flushQuietly();
     if (this.storeFailure) {
@@ -233,7 +251,7 @@ export class SchedulerService extends EventEmitter {
   /** submit() once the nodes' addresses are looked up (`ips`, in the order of request.nodes). */
   private apply(request: Request, file?: Omit<LoadedFile, 'jobIds'>, ips: string[] = []): Applied {
     const specs = request.jobs ?? [];
-    const ids = this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
+    const ids = request.ids ?? this.newJobIds(specs.reduce((count, spec) => count + spec.nodes.length, 0));
     const jobs: NewJob[] = [];
     for (const { nodes, priority, data, target, timeoutS, retries, expect } of specs) {
       for (const node of nodes) jobs.push({ id: ids[jobs.length]!, node, priority, data, target, timeoutS, retries, expect });
@@ -244,13 +262,14 @@ export class SchedulerService extends EventEmitter {
       removeNodes: request.removeNodes ?? [], pause: request.pause ?? [],
     };
     const files = file ? [{ ...file, jobIds }] : [];
+    const searches = request.searches ?? [];
     const now = this.clock();
     let rows: ReturnType<typeof submissionRows>;
     // Changes not yet saved go first (the new rows may name a node among them); then the request's own.
     try {
       this.flush();
       rows = submissionRows(this.core, submission, now);
-      if (rows.nodes.length + rows.jobs.length + rows.removedNodes.length + files.length > 0) this.options.store.apply({ ...rows, files });
+      if (rows.nodes.length + rows.jobs.length + rows.removedNodes.length + files.length + searches.length > 0) this.options.store.apply({ ...rows, files, searches });
     } catch (error) {
       throw new PktgenError('ERR_STORE', `${describeError(error)}; nothing of this request was applied`, { cause: error });
     }
@@ -447,6 +466,7 @@ export class SchedulerService extends EventEmitter {
       case 'forgetNode': return this.forgetNode(effect.node, effect.stopJob);
       case 'jobFinished':
         this.live.delete(effect.jobId);
+        this.searches.jobFinished(effect.jobId);
         if (effect.state === 'succeeded') this.unsuccessful.delete(effect.jobId);
         else this.unsuccessful.add(effect.jobId);
         return;

@@ -1,6 +1,7 @@
 import { type JobInfo, type JobState, type NodeInfo, type Snapshot } from '../protocol/view.js';
 import type { JobRecord } from './types.js';
 import { expectationsJson } from '../input/job.js';
+import { searchOfJob } from './search.js';
 import type { SchedulerCore } from './core.js';
 import type { SchedulerService } from './service.js';
 
@@ -24,6 +25,8 @@ export function jobInfo(job: JobRecord): JobInfo {
   if (job.stats) info.stats = job.stats;
   if (job.late) info.late = job.late;
   if (job.expect) info.expect = expectationsJson(job.expect);
+  const search = searchOfJob(job.id);
+  if (search) info.search = search;
   return info;
 }
 

@@ -3,6 +3,7 @@ import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.j
 import { JOB_STATES, NODE_HEALTHS } from '../protocol/view.js';
 import { nextSeqAfter } from './store.js';
 import type { Changes, LoadedFile, SchedulerStore } from './store.js';
+import { SEARCH_STATES, type SearchRecord } from '../scheduler/search.js';
 
 /**
  * A SchedulerStore in process memory, for tests and state that need not outlive the process. It
@@ -12,6 +13,7 @@ export class MemoryStore implements SchedulerStore {
   private nodes = new Map<string, NodeRecord>();
   private jobs = new Map<string, JobRecord>();
   private files = new Map<string, LoadedFile>();
+  private searches = new Map<string, SearchRecord>();
   /** Nodes removed while jobs of theirs are kept: held (jobs refer to them) but not loaded. */
   private removedNodes = new Set<string>();
   private nextSeq = 0;
@@ -37,12 +39,18 @@ export class MemoryStore implements SchedulerStore {
     }
     for (const job of changes.jobs ?? []) this.jobs.set(job.id, structuredClone(job));
     for (const file of changes.files ?? []) this.files.set(file.hash, structuredClone(file));
+    for (const search of changes.searches ?? []) this.searches.set(search.id, structuredClone(search));
     for (const id of changes.removedJobs ?? []) this.jobs.delete(id);
     for (const name of changes.removedNodes ?? []) {
       if ([...this.jobs.values()].some((job) => job.node === name)) this.removedNodes.add(name);
       else this.nodes.delete(name);
     }
     this.nextSeq = nextSeqAfter(this.nextSeq, changes);
+  }
+
+  /** Copies of every search, oldest first (ties in insertion order, as in SQLite). */
+  loadSearches(): SearchRecord[] {
+    return [...this.searches.values()].sort((a, b) => a.createdAt - b.createdAt).map((search) => structuredClone(search));
   }
 
   /** A copy of the file record, if that hash was loaded before. */
@@ -63,6 +71,9 @@ export class MemoryStore implements SchedulerStore {
       if (!JOB_STATES.includes(job.state)) fail(`job ${job.id} has unknown state "${job.state}"`);
       if (!(job.run >= 1)) fail(`job ${job.id} has run ${job.run}: runs count from 1`);
       if (!this.nodes.has(job.node) && !incoming.has(job.node)) fail(`job ${job.id} names unknown node ${job.node}`);
+    }
+    for (const search of changes.searches ?? []) {
+      if (!SEARCH_STATES.includes(search.state)) fail(`search ${search.id} has unknown state "${search.state}"`);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { UserError } from '../errors.js';
 import { JOB_STATES, NODE_HEALTHS } from '../protocol/view.js';
+import { SEARCH_STATES } from '../scheduler/search.js';
 
 /** 'pktg' in PRAGMA application_id: tells a pktgen database from any other SQLite file. */
 export const APPLICATION_ID = 0x706b7467;
@@ -68,6 +69,16 @@ const migrations: readonly string[] = [
    UPDATE jobs SET run = attempts + 1 WHERE state = 'pending' AND attempts > 0;`,
   // v6: what a job's result must meet (JSON, as written: {"max_loss": "0.1%", ...}); NULL = nothing.
   `ALTER TABLE jobs ADD COLUMN expect TEXT;`,
+  // v7: throughput searches (RFC 2544 26.1): what was asked (JSON, as written) and the trials run so
+  // far (JSON), from which the search's whole state is replayed on a restart.
+  `CREATE TABLE searches (
+     id TEXT PRIMARY KEY,
+     spec TEXT NOT NULL,
+     trials TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN (${list(SEARCH_STATES)})),
+     created_at INTEGER NOT NULL,
+     finished_at INTEGER
+   );`,
 ];
 
 /**

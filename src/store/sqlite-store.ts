@@ -6,6 +6,8 @@ import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.j
 import { prepareSchema } from './sqlite-schema.js';
 import { fileFromRow, fileParams, jobFromRow, jobParams, MalformedRowError, nodeFromRow, nodeParams, rowKey, sql } from './sqlite-rows.js';
 import { nextSeqAfter } from './store.js';
+import { SearchRows } from './sqlite-searches.js';
+import type { SearchRecord } from '../scheduler/search.js';
 import type { Changes, LoadedFile, SchedulerStore, SkippedRow } from './store.js';
 
 /** How long a statement waits for another connection's lock before failing (SQLite busy_timeout). */
@@ -23,6 +25,7 @@ type Statements = { [Name in keyof typeof sql | 'begin' | 'beginRead' | 'commit'
 /** The SchedulerStore on one SQLite file (node:sqlite), in WAL mode: one transaction per apply(). */
 export class SqliteStore implements SchedulerStore {
   private readonly statements: Statements;
+  private readonly searches: SearchRows;
   private nextSeq: number;
 
   private constructor(private readonly db: DatabaseSync, readonly path: string) {
@@ -33,6 +36,7 @@ export class SqliteStore implements SchedulerStore {
       ...(Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, prepare(text)])) as Record<keyof typeof sql, StatementSync>),
     };
     for (const select of [this.statements.selectNodes, this.statements.selectJobs, this.statements.findFile]) select.setReturnArrays(true);
+    this.searches = new SearchRows(db);
     this.nextSeq = this.statements.selectNextSeq.get()!.value as number;
     const pageBytes = db.prepare('PRAGMA page_size').get()!.page_size as number;
     db.exec(`PRAGMA wal_autocheckpoint = ${Math.max(1, Math.round(WAL_CHECKPOINT_BYTES / pageBytes))}`);
@@ -121,6 +125,7 @@ export class SqliteStore implements SchedulerStore {
         if (isNew || s.updateJob.run(...params).changes === 0) s.upsertJob.run(...params);
       }
       for (const file of changes.files ?? []) s.upsertFile.run(...fileParams(file));
+      for (const search of changes.searches ?? []) this.searches.save(search);
       for (const id of changes.removedJobs ?? []) s.removeJob.run(id);
       for (const name of changes.removedNodes ?? []) {
         if (s.deleteNode.run(name).changes === 0) s.markNodeRemoved.run(name);
@@ -129,6 +134,11 @@ export class SqliteStore implements SchedulerStore {
       if (nextSeq > this.nextSeq) s.raiseNextSeq.run(nextSeq);
     });
     this.nextSeq = nextSeq;
+  }
+
+  /** Every saved search, oldest first; a malformed row is passed over and told to `skipped`. */
+  loadSearches(skipped: (row: SkippedRow) => void = () => {}): SearchRecord[] {
+    return this.transaction(this.statements.beginRead, 'read searches from', () => [...this.searches.all((key, why) => skipped({ table: 'searches', key, why }))]);
   }
 
   /** The file loaded before with this content hash, if any. */

@@ -1,4 +1,5 @@
 import type { JobRecord, NodeRecord, SchedulerState } from '../scheduler/types.js';
+import type { SearchRecord } from '../scheduler/search.js';
 
 /**
  * The latest run of a jobs file, by content hash: whether that run is still open decides whether
@@ -24,13 +25,15 @@ export interface Changes {
   nodes?: NodeRecord[];
   jobs?: JobRecord[];
   files?: LoadedFile[];
+  /** Throughput searches to upsert (their trials so far). */
+  searches?: SearchRecord[];
   removedJobs?: string[];
   removedNodes?: string[];
 }
 
 /** A saved row that load() passed over: which table, which key, and why. */
 export interface SkippedRow {
-  table: 'nodes' | 'jobs' | 'meta';
+  table: 'nodes' | 'jobs' | 'meta' | 'searches';
   key: string;
   why: string;
 }
@@ -44,6 +47,8 @@ export interface SchedulerStore {
   load(skipped?: (row: SkippedRow) => void): SchedulerState;
   /** Upserts every record of `changes` in ONE transaction: all or nothing. */
   apply(changes: Changes): void;
+  /** Every saved search, oldest first; a row that cannot be read is passed over and told to `skipped`. */
+  loadSearches(skipped?: (row: SkippedRow) => void): SearchRecord[];
   /** A jobs file loaded before, by content hash. */
   findFile(hash: string): LoadedFile | undefined;
   close(): void;

@@ -70,6 +70,7 @@ export const controlRequest = partial({
   cancel: list(text), query: fc.boolean(), job_ids: list(text), node: text,
   states: list(fc.constantFrom(...JOB_STATES)), pause_node: text, resume_node: text, limit: uint32,
   remove_nodes: list(text), cancel_nodes: list(text), explain: fc.boolean(),
+  search: fc.record({ json: text, where: text }),
 }) as fc.Arbitrary<Partial<ControlRequest>>;
 
 const nodeInfo = fc.record({
@@ -84,15 +85,22 @@ const jobInfo = fc.record({
   late: fc.record({ type: statusType, reason: text, stats, at: double }, { requiredKeys: [] }),
   expect: fc.record({ max_loss: text, max_rtt_p99: text, min_rate: text }, { requiredKeys: [] }),
   intervals: list(interval),
+  search: text,
 }, { requiredKeys: ['id', 'node', 'priority', 'data', 'target', 'reason', 'attempts', 'created_at', 'started_at', 'finished_at', 'seq', 'state', 'sent_at'] });
 
 const controlError = fc.record({ code: text, message: text });
+
+const searchTrial = fc.record({
+  size: uint32, rate_bps: uint64, verdict: text, loss_measured: fc.boolean(), loss_ratio: double, tx_bps: double, job_id: text, reason: text,
+}, { requiredKeys: [] });
+const searchInfo = fc.record({ id: text, json: text, state: text, trials: list(searchTrial), created_at: double, finished_at: double }, { requiredKeys: [] });
 
 /** A control response (the scheduler's answer). */
 export const controlResponse = partial({
   error: controlError, job_ids: list(text), nodes: list(nodeInfo), jobs: list(jobInfo), jobs_total: uint32, cancelled: list(text),
   // Map keys that a plain object treats specially, too.
   queued_ahead: fc.dictionary(fc.oneof(text, fc.constantFrom('__proto__', 'constructor', 'toString')), uint32, { maxKeys: 3 }),
+  searches: list(searchInfo),
 }) as fc.Arbitrary<Partial<ControlResponse>>;
 
 /** A control envelope around a request or response. */

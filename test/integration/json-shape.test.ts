@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput, waitResult } from '../helpers/binary.js';
 
 const README = new URL('../../README.md', import.meta.url);
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -75,7 +75,7 @@ describe('one JSON shape (built binaries): README examples, status --json, submi
       '--control-port', String(controlPort), '--state-dir', join(dir, 'state')]);
     children.push(schedule);
     await waitForOutput(schedule, /pktgen scheduler listening on/);
-    submitted = JSON.parse(await cli(...exampleJob(), '--json'));
+    submitted = waitResult(await cli(...exampleJob(), '--json'));
     status = JSON.parse(await cli('status', '--json'));
     csv = (await cli('status', '--csv')).trim().split('\n');
   });

@@ -1,3 +1,4 @@
+import { waitResult } from '../helpers/binary.js';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../helpers/testbed.js';
 
@@ -34,7 +35,7 @@ describe('rate units at a UDP sink (built binaries: schedule, serve, submit)', f
     it(`${flags.join(' ')} for 2 s: ${frames} frames of ${size} bytes (${(frames * size * 8) / 2 / 1000} kbit/s) +- 1 % arrive`, async () => {
       const { result, packets, dropped } = await bed.runJob(...flags, '--duration', '2', '--size', String(size));
       assert.equal(result.exitCode, 0, result.stderr);
-      const job = (JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]!;
+      const job = waitResult<{ jobs: JobJson[] }>(result.stdout).jobs[0]!;
       assert.equal(job.state, 'succeeded', job.reason);
       assert.deepEqual({ m: job.data.m, rate_bps: job.data.rate_bps, pps: job.data.pps }, { rate_bps: undefined, pps: undefined, ...data });
       // Frames the sink's socket dropped at a full buffer arrived too; the sink is all this test's.

@@ -25,6 +25,9 @@ class RecordingStore implements SchedulerStore {
     for (const job of changes.jobs ?? []) if (job.finishedAt !== undefined) this.finishedAt.set(job.id, job.finishedAt);
     this.removed.push(...(changes.removedJobs ?? []));
   }
+  loadSearches() {
+    return this.inner.loadSearches();
+  }
   findFile(hash: string) {
     return this.inner.findFile(hash);
   }

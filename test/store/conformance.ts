@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { JobRecord } from '../../src/scheduler/types.js';
 import type { SchedulerStore } from '../../src/store/index.js';
-import { finishedJob, fullStats, makeJob, makeNode } from './records.js';
+import { finishedJob, fullStats, makeJob, makeNode, search } from './records.js';
 
 /** The behaviour every SchedulerStore must show; `makeStore` returns a new, empty store each call. */
 export function describeStoreConformance(name: string, makeStore: () => SchedulerStore): void {
@@ -206,6 +206,29 @@ export function describeStoreConformance(name: string, makeStore: () => Schedule
       assert.deepEqual([...store.load().nodes.values()], [again]);
       store.apply({ nodes: [beta], removedNodes: ['beta'] });
       assert.deepEqual([...store.load().nodes.keys()], ['alpha']);
+    });
+
+    it('keeps searches with their trials, updates one in place, and loads them oldest first', () => {
+      const first = search('s000000000001', 20);
+      const second = search('s000000000002', 10, { spec: { ...first.spec, resolution: { bps: 500_000 } }, trials: [] });
+      store.apply({ searches: [first, second] });
+      assert.deepEqual(store.loadSearches(), [second, first]);
+      const done = { ...first, state: 'done' as const, finishedAt: 99, trials: [...first.trials, { ...first.trials[3]!, jobId: 's000000000001t4' }] };
+      store.apply({ searches: [done] });
+      assert.deepEqual(store.loadSearches(), [second, done]);
+      const { maxRateBps: _none, ...unbounded } = first.spec;
+      store.apply({ searches: [{ ...second, spec: unbounded }] });
+      assert.equal('maxRateBps' in store.loadSearches()[0]!.spec, false, 'no max_rate stays absent');
+    });
+
+    it('saves a search with the job it queues in one change set, and applies neither when the job is refused', () => {
+      store.apply({ nodes: [alpha] });
+      const s = search('s000000000003', 1);
+      store.apply({ searches: [s], jobs: [makeJob('s000000000003t4', 'alpha', 5)] });
+      assert.deepEqual(store.loadSearches(), [s]);
+      assert.throws(() => store.apply({ searches: [{ ...s, state: 'done' }], jobs: [makeJob('s000000000003t5', 'nobody', 6)] }));
+      assert.deepEqual(store.loadSearches(), [s]);
+      assert.equal(store.load().jobs.has('s000000000003t5'), false);
     });
 
     it('treats an empty change set as a no-op', () => {

@@ -1,4 +1,5 @@
 import type { Stats } from '../../src/protocol/messages.js';
+import type { SearchRecord } from '../../src/scheduler/search.js';
 import type { JobRecord, NodeRecord } from '../../src/scheduler/types.js';
 
 /** A node with no optional field set. */
@@ -31,4 +32,19 @@ export function finishedJob(id: string, node: string, seq: number): JobRecord {
     priority: 5, target: 'beta', attempts: 2, sends: 3, state: 'succeeded', reason: 'done', stats: structuredClone(fullStats), expect: { maxLossPct: 0.1, minRatePct: 99 },
     sentAt: 1_700_000_001_000, startedAt: 1_700_000_001_500, finishedAt: 1_700_000_011_500, deadline: 1_700_000_041_500,
   });
+}
+
+/** A search at `createdAt` with its trials so far: one of every verdict, optional figures set and absent. */
+export function search(id: string, createdAt: number, fields: Partial<SearchRecord> = {}): SearchRecord {
+  return {
+    id, createdAt, state: 'running',
+    spec: { kind: 'throughput', node: 'alpha', target: '10.0.0.2:7', sizes: [64, 1518], trialS: 10, warmupS: 1, maxLossPct: 0.1, resolution: { pct: 1 }, maxRateBps: 1_000_000_000 },
+    trials: [
+      { size: 64, rateBps: 1_000_000_000, verdict: 'loss', lossRatio: 0.25, txBps: 999_000_000, jobId: `${id}t0`, reason: '' },
+      { size: 64, rateBps: 500_000_000, verdict: 'short', lossRatio: 0, txBps: 400_000_000, jobId: `${id}t1`, reason: 'sent 400 Mbit/s' },
+      { size: 64, rateBps: 500_000_000, verdict: 'failed', jobId: `${id}t2`, reason: 'job lost' },
+      { size: 1518, rateBps: 1_000_000_000, verdict: 'pass', lossRatio: 0, txBps: 1_000_000_000, jobId: `${id}t3`, reason: '' },
+    ],
+    ...fields,
+  };
 }

@@ -9,7 +9,7 @@ import { openStore, SqliteStore, STORE_FILE } from '../../src/store/index.js';
 import type { SkippedRow } from '../../src/store/store.js';
 import type { UserError } from '../../src/errors.js';
 import { describeStoreConformance } from './conformance.js';
-import { finishedJob, makeJob, makeNode } from './records.js';
+import { finishedJob, makeJob, makeNode, search } from './records.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pktgen-store-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -88,7 +88,7 @@ describe('SqliteStore: durability and opening', () => {
     const raw = new DatabaseSync(path);
     raw.exec('PRAGMA user_version = 99');
     raw.close();
-    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 6\)/ });
+    assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE', message: /newer pktgen \(schema 99, this one knows 7\)/ });
   });
 
   it('names the missing folder when the database folder does not exist', () => {
@@ -115,28 +115,29 @@ describe('SqliteStore: durability and opening', () => {
     assert.deepEqual(rows(), []);
   });
 
-  it('writes schema version 6 in WAL mode', () => {
+  it('writes schema version 7 in WAL mode', () => {
     const path = freshPath();
     SqliteStore.open(path).close();
     const raw = new DatabaseSync(path);
-    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 6);
+    assert.equal(raw.prepare('PRAGMA user_version').get()!.user_version, 7);
     assert.equal(raw.prepare('PRAGMA journal_mode').get()!.journal_mode, 'wal');
     assert.equal(raw.prepare('PRAGMA page_size').get()!.page_size, 1024);
     raw.close();
   });
 
-  it('opens a version 1 database with its state, and brings it to version 6', () => {
+  it('opens a version 1 database with its state, and brings it to version 7', () => {
     const path = freshPath();
     const first = SqliteStore.open(path);
     first.apply({ nodes: [node], jobs: [job], files: [{ hash: 'h', path: 'jobs.json', loadedAt: 5, jobCount: 1, run: 1 }] });
     first.close();
-    // Version 1 is version 6 without the nodes' legacy, down_since and removed columns, the files' run
-    // and job_ids, and the jobs' run, late and expect, plus the (node, state) index, on SQLite's default 4 KiB pages.
+    // Version 1 is version 7 without the nodes' legacy, down_since and removed columns, the files' run
+    // and job_ids, the jobs' run, late and expect, and the searches table, plus the (node, state) index,
+    // on SQLite's default 4 KiB pages.
     const raw = new DatabaseSync(path);
     raw.exec('PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL');
     raw.exec(`ALTER TABLE nodes DROP COLUMN legacy; ALTER TABLE nodes DROP COLUMN down_since; ALTER TABLE nodes DROP COLUMN removed;
       ALTER TABLE files DROP COLUMN run; ALTER TABLE files DROP COLUMN job_ids; ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late; ALTER TABLE jobs DROP COLUMN expect;
-      CREATE INDEX jobs_by_node_state ON jobs (node, state); PRAGMA user_version = 1`);
+      DROP TABLE searches; CREATE INDEX jobs_by_node_state ON jobs (node, state); PRAGMA user_version = 1`);
     raw.close();
     const upgraded = SqliteStore.open(path);
     // Its expectations went with the column: version 1 had none.
@@ -147,7 +148,7 @@ describe('SqliteStore: durability and opening', () => {
     upgraded.apply({ jobs: [{ ...job, state: 'failed' }] });
     upgraded.close();
     const check = new DatabaseSync(path);
-    assert.equal(check.prepare('PRAGMA user_version').get()!.user_version, 6);
+    assert.equal(check.prepare('PRAGMA user_version').get()!.user_version, 7);
     assert.deepEqual(check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'jobs_by_node_state'").all(), []);
     assert.equal(check.prepare("SELECT state FROM jobs WHERE id = 'j1'").get()!.state, 'failed');
     assert.equal(check.prepare('PRAGMA page_size').get()!.page_size, 4096);
@@ -168,7 +169,7 @@ describe('SqliteStore: schema version 5 (runs and late results)', () => {
     first.apply({ nodes: [makeNode('alpha', 0)], jobs });
     first.close();
     const raw = new DatabaseSync(path);
-    raw.exec('ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late; ALTER TABLE jobs DROP COLUMN expect; PRAGMA user_version = 4');
+    raw.exec('ALTER TABLE jobs DROP COLUMN run; ALTER TABLE jobs DROP COLUMN late; ALTER TABLE jobs DROP COLUMN expect; DROP TABLE searches; PRAGMA user_version = 4');
     raw.close();
     const upgraded = SqliteStore.open(path);
     const runs = [...upgraded.load().jobs.values()].map((job) => `${job.id}:${job.run}`);
@@ -195,11 +196,37 @@ describe('SqliteStore: schema version 6 (expectations)', () => {
     assert.deepEqual(skipped, ['jobs bad: expect: expect.max_loss = "lots": expected a loss 0%..100%: a number and a unit, % (e.g. 0.1%)']);
     reopened.close();
     const old = new DatabaseSync(path);
-    old.exec("DELETE FROM jobs WHERE id = 'bad'; ALTER TABLE jobs DROP COLUMN expect; PRAGMA user_version = 5");
+    old.exec("DELETE FROM jobs WHERE id = 'bad'; ALTER TABLE jobs DROP COLUMN expect; DROP TABLE searches; PRAGMA user_version = 5");
     old.close();
     const upgraded = SqliteStore.open(path);
     assert.equal(upgraded.load().jobs.get('done')!.expect, undefined);
     upgraded.close();
+  });
+});
+
+describe('SqliteStore: schema version 7 (throughput searches)', () => {
+  it('a version 6 database with its jobs opens as version 7 with no searches, then keeps one; a malformed search row is passed over and reported', () => {
+    const path = freshPath();
+    const first = SqliteStore.open(path);
+    first.apply({ nodes: [makeNode('alpha', 0)], jobs: [finishedJob('done', 'alpha', 1)] });
+    first.close();
+    const raw = new DatabaseSync(path);
+    raw.exec('DROP TABLE searches; PRAGMA user_version = 6');
+    raw.close();
+    const upgraded = SqliteStore.open(path);
+    assert.deepEqual(upgraded.loadSearches(), []);
+    assert.equal(upgraded.load().jobs.size, 1, 'its jobs are kept');
+    upgraded.apply({ searches: [search('s000000000001', 10), search('s000000000002', 20)] });
+    upgraded.close();
+    const bad = new DatabaseSync(path);
+    assert.equal(bad.prepare('PRAGMA user_version').get()!.user_version, 7);
+    bad.exec(`UPDATE searches SET spec = '{"node": "alpha", "sizes": []}' WHERE id = 's000000000002'`);
+    bad.close();
+    const reopened = SqliteStore.open(path);
+    const skipped: string[] = [];
+    assert.deepEqual(reopened.loadSearches((row) => skipped.push(`${row.table} ${row.key}: ${row.why}`)), [search('s000000000001', 10)]);
+    assert.deepEqual(skipped, ['searches s000000000002: spec: target is missing: expected a node name (its reflector) or HOST:PORT that echoes the traffic: loss is measured from the echoes']);
+    reopened.close();
   });
 });
 

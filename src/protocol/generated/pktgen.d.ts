@@ -424,6 +424,7 @@ export namespace pktgen {
         remove_nodes: string[];
         cancel_nodes: string[];
         explain: boolean;
+        search?: (pktgen.SearchRequest.$Properties|null);
         static create(properties: pktgen.ControlRequest.$Shape): pktgen.ControlRequest & pktgen.ControlRequest.$Shape;
         static create(properties?: pktgen.ControlRequest.$Properties): pktgen.ControlRequest;
         static encode(message: pktgen.ControlRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -449,9 +450,111 @@ export namespace pktgen {
             remove_nodes?: (string[]|null);
             cancel_nodes?: (string[]|null);
             explain?: (boolean|null);
+            search?: (pktgen.SearchRequest.$Properties|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.ControlRequest.$Properties;
+    }
+
+    interface ISearchRequest extends pktgen.SearchRequest.$Properties {
+    }
+
+    class SearchRequest {
+        constructor(properties?: pktgen.SearchRequest.$Properties);
+        $unknowns?: Uint8Array[];
+        json: string;
+        where: string;
+        static create(properties: pktgen.SearchRequest.$Shape): pktgen.SearchRequest & pktgen.SearchRequest.$Shape;
+        static create(properties?: pktgen.SearchRequest.$Properties): pktgen.SearchRequest;
+        static encode(message: pktgen.SearchRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SearchRequest & pktgen.SearchRequest.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SearchRequest;
+        static toObject(message: pktgen.SearchRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SearchRequest {
+        interface $Properties {
+            json?: (string|null);
+            where?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.SearchRequest.$Properties;
+    }
+
+    interface ISearchTrial extends pktgen.SearchTrial.$Properties {
+    }
+
+    class SearchTrial {
+        constructor(properties?: pktgen.SearchTrial.$Properties);
+        $unknowns?: Uint8Array[];
+        size: number;
+        rate_bps: number;
+        verdict: string;
+        loss_measured: boolean;
+        loss_ratio: number;
+        tx_bps: number;
+        job_id: string;
+        reason: string;
+        static create(properties: pktgen.SearchTrial.$Shape): pktgen.SearchTrial & pktgen.SearchTrial.$Shape;
+        static create(properties?: pktgen.SearchTrial.$Properties): pktgen.SearchTrial;
+        static encode(message: pktgen.SearchTrial.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SearchTrial & pktgen.SearchTrial.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SearchTrial;
+        static toObject(message: pktgen.SearchTrial, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SearchTrial {
+        interface $Properties {
+            size?: (number|null);
+            rate_bps?: (number|null);
+            verdict?: (string|null);
+            loss_measured?: (boolean|null);
+            loss_ratio?: (number|null);
+            tx_bps?: (number|null);
+            job_id?: (string|null);
+            reason?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.SearchTrial.$Properties;
+    }
+
+    interface ISearchInfo extends pktgen.SearchInfo.$Properties {
+    }
+
+    class SearchInfo {
+        constructor(properties?: pktgen.SearchInfo.$Properties);
+        $unknowns?: Uint8Array[];
+        id: string;
+        json: string;
+        state: string;
+        trials: pktgen.SearchTrial.$Properties[];
+        created_at: number;
+        finished_at: number;
+        static create(properties: pktgen.SearchInfo.$Shape): pktgen.SearchInfo & pktgen.SearchInfo.$Shape;
+        static create(properties?: pktgen.SearchInfo.$Properties): pktgen.SearchInfo;
+        static encode(message: pktgen.SearchInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SearchInfo & pktgen.SearchInfo.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SearchInfo;
+        static toObject(message: pktgen.SearchInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SearchInfo {
+        interface $Properties {
+            id?: (string|null);
+            json?: (string|null);
+            state?: (string|null);
+            trials?: (pktgen.SearchTrial.$Properties[]|null);
+            created_at?: (number|null);
+            finished_at?: (number|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.SearchInfo.$Properties;
     }
 
     interface INodeInfo extends pktgen.NodeInfo.$Properties {
@@ -530,6 +633,7 @@ export namespace pktgen {
         late?: (pktgen.LateResult.$Properties|null);
         expect?: (pktgen.Expectations.$Properties|null);
         intervals: pktgen.Interval.$Properties[];
+        search: string;
         static create(properties: pktgen.JobInfo.$Shape): pktgen.JobInfo & pktgen.JobInfo.$Shape;
         static create(properties?: pktgen.JobInfo.$Properties): pktgen.JobInfo;
         static encode(message: pktgen.JobInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -559,6 +663,7 @@ export namespace pktgen {
             late?: (pktgen.LateResult.$Properties|null);
             expect?: (pktgen.Expectations.$Properties|null);
             intervals?: (pktgen.Interval.$Properties[]|null);
+            search?: (string|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.JobInfo.$Properties;
@@ -665,6 +770,7 @@ export namespace pktgen {
         cancelled: string[];
         queued_ahead: { [k: string]: number };
         store_error: string;
+        searches: pktgen.SearchInfo.$Properties[];
         static create(properties: pktgen.ControlResponse.$Shape): pktgen.ControlResponse & pktgen.ControlResponse.$Shape;
         static create(properties?: pktgen.ControlResponse.$Properties): pktgen.ControlResponse;
         static encode(message: pktgen.ControlResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -685,6 +791,7 @@ export namespace pktgen {
             cancelled?: (string[]|null);
             queued_ahead?: ({ [k: string]: number }|null);
             store_error?: (string|null);
+            searches?: (pktgen.SearchInfo.$Properties[]|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.ControlResponse.$Properties;

@@ -4423,6 +4423,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {Array.<string>|null} [remove_nodes] ControlRequest remove_nodes
          * @property {Array.<string>|null} [cancel_nodes] ControlRequest cancel_nodes
          * @property {boolean|null} [explain] ControlRequest explain
+         * @property {pktgen.SearchRequest.$Properties|null} [search] ControlRequest search
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4566,6 +4567,14 @@ export const pktgen = $root.pktgen = (() => {
         ControlRequest.prototype.explain = false;
 
         /**
+         * ControlRequest search.
+         * @member {pktgen.SearchRequest.$Properties|null|undefined} search
+         * @memberof pktgen.ControlRequest
+         * @instance
+         */
+        ControlRequest.prototype.search = null;
+
+        /**
          * Creates a new ControlRequest instance using the specified properties.
          * @function create
          * @memberof pktgen.ControlRequest
@@ -4629,6 +4638,8 @@ export const pktgen = $root.pktgen = (() => {
                     writer.uint32(/* id 13, wireType 2 =*/106).string(message.cancel_nodes[i]);
             if (message.explain != null && $Object.hasOwnProperty.call(message, "explain") && message.explain !== false)
                 writer.uint32(/* id 14, wireType 0 =*/112).bool(message.explain);
+            if (message.search != null && $Object.hasOwnProperty.call(message, "search"))
+                $root.pktgen.SearchRequest.encode(message.search, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4789,6 +4800,12 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.explain;
                         continue;
                     }
+                case 15: {
+                        if (wireType !== 2)
+                            break;
+                        message.search = $root.pktgen.SearchRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.search);
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -4929,6 +4946,11 @@ export const pktgen = $root.pktgen = (() => {
             if (object.explain != null)
                 if (object.explain)
                     message.explain = $Boolean(object.explain);
+            if (object.search != null) {
+                if (!$util.isObject(object.search))
+                    throw $TypeError(".pktgen.ControlRequest.search: object expected");
+                message.search = $root.pktgen.SearchRequest.fromObject(object.search, _depth + 1);
+            }
             return message;
         };
 
@@ -4965,6 +4987,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.resume_node = "";
                 object.limit = 0;
                 object.explain = false;
+                object.search = null;
             }
             if (message.add_jobs && message.add_jobs.length) {
                 object.add_jobs = $Array(message.add_jobs.length);
@@ -5013,6 +5036,8 @@ export const pktgen = $root.pktgen = (() => {
             }
             if (message.explain != null && $Object.hasOwnProperty.call(message, "explain"))
                 object.explain = message.explain;
+            if (message.search != null && $Object.hasOwnProperty.call(message, "search"))
+                object.search = $root.pktgen.SearchRequest.toObject(message.search, options, _depth + 1);
             return object;
         };
 
@@ -5042,6 +5067,1050 @@ export const pktgen = $root.pktgen = (() => {
         };
 
         return ControlRequest;
+    })();
+
+    pktgen.SearchRequest = (function() {
+
+        /**
+         * Properties of a SearchRequest.
+         * @typedef {Object} pktgen.SearchRequest.$Properties
+         * @property {string|null} [json] SearchRequest json
+         * @property {string|null} [where] SearchRequest where
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SearchRequest.
+         * @memberof pktgen
+         * @interface ISearchRequest
+         * @augments pktgen.SearchRequest.$Properties
+         * @deprecated Use pktgen.SearchRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a SearchRequest.
+         * @typedef {pktgen.SearchRequest.$Properties} pktgen.SearchRequest.$Shape
+         */
+
+        /**
+         * Constructs a new SearchRequest.
+         * @memberof pktgen
+         * @classdesc Represents a SearchRequest.
+         * @constructor
+         * @param {pktgen.SearchRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SearchRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SearchRequest json.
+         * @member {string} json
+         * @memberof pktgen.SearchRequest
+         * @instance
+         */
+        SearchRequest.prototype.json = "";
+
+        /**
+         * SearchRequest where.
+         * @member {string} where
+         * @memberof pktgen.SearchRequest
+         * @instance
+         */
+        SearchRequest.prototype.where = "";
+
+        /**
+         * Creates a new SearchRequest instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SearchRequest
+         * @static
+         * @param {pktgen.SearchRequest.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SearchRequest} SearchRequest instance
+         * @type {{
+         *   (properties: pktgen.SearchRequest.$Shape): pktgen.SearchRequest & pktgen.SearchRequest.$Shape;
+         *   (properties?: pktgen.SearchRequest.$Properties): pktgen.SearchRequest;
+         * }}
+         */
+        SearchRequest.create = function(properties) {
+            return new SearchRequest(properties);
+        };
+
+        /**
+         * Encodes the specified SearchRequest message. Does not implicitly {@link pktgen.SearchRequest.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SearchRequest
+         * @static
+         * @param {pktgen.SearchRequest.$Properties} message SearchRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SearchRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.json != null && $Object.hasOwnProperty.call(message, "json") && message.json !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.json);
+            if (message.where != null && $Object.hasOwnProperty.call(message, "where") && message.where !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.where);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SearchRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SearchRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SearchRequest & pktgen.SearchRequest.$Shape} SearchRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SearchRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SearchRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.json = value;
+                        else
+                            delete message.json;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.where = value;
+                        else
+                            delete message.where;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SearchRequest message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SearchRequest
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SearchRequest} SearchRequest
+         */
+        SearchRequest.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SearchRequest)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SearchRequest: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SearchRequest();
+            if (object.json != null)
+                if (typeof object.json !== "string" || object.json.length)
+                    message.json = $String(object.json);
+            if (object.where != null)
+                if (typeof object.where !== "string" || object.where.length)
+                    message.where = $String(object.where);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SearchRequest message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SearchRequest
+         * @static
+         * @param {pktgen.SearchRequest} message SearchRequest
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SearchRequest.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.json = "";
+                object.where = "";
+            }
+            if (message.json != null && $Object.hasOwnProperty.call(message, "json"))
+                object.json = message.json;
+            if (message.where != null && $Object.hasOwnProperty.call(message, "where"))
+                object.where = message.where;
+            return object;
+        };
+
+        /**
+         * Converts this SearchRequest to JSON.
+         * @function toJSON
+         * @memberof pktgen.SearchRequest
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SearchRequest.prototype.toJSON = function() {
+            return SearchRequest.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SearchRequest
+         * @function getTypeUrl
+         * @memberof pktgen.SearchRequest
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SearchRequest.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SearchRequest";
+        };
+
+        return SearchRequest;
+    })();
+
+    pktgen.SearchTrial = (function() {
+
+        /**
+         * Properties of a SearchTrial.
+         * @typedef {Object} pktgen.SearchTrial.$Properties
+         * @property {number|null} [size] SearchTrial size
+         * @property {number|null} [rate_bps] SearchTrial rate_bps
+         * @property {string|null} [verdict] SearchTrial verdict
+         * @property {boolean|null} [loss_measured] SearchTrial loss_measured
+         * @property {number|null} [loss_ratio] SearchTrial loss_ratio
+         * @property {number|null} [tx_bps] SearchTrial tx_bps
+         * @property {string|null} [job_id] SearchTrial job_id
+         * @property {string|null} [reason] SearchTrial reason
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SearchTrial.
+         * @memberof pktgen
+         * @interface ISearchTrial
+         * @augments pktgen.SearchTrial.$Properties
+         * @deprecated Use pktgen.SearchTrial.$Properties instead.
+         */
+
+        /**
+         * Shape of a SearchTrial.
+         * @typedef {pktgen.SearchTrial.$Properties} pktgen.SearchTrial.$Shape
+         */
+
+        /**
+         * Constructs a new SearchTrial.
+         * @memberof pktgen
+         * @classdesc Represents a SearchTrial.
+         * @constructor
+         * @param {pktgen.SearchTrial.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SearchTrial = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SearchTrial size.
+         * @member {number} size
+         * @memberof pktgen.SearchTrial
+         * @instance
+         */
+        SearchTrial.prototype.size = 0;
+
+        /**
+         * SearchTrial rate_bps.
+         * @member {number} rate_bps
+         * @memberof pktgen.SearchTrial
+         * @instance
+         */
+        SearchTrial.prototype.rate_bps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * SearchTrial verdict.
+         * @member {string} verdict
+         * @memberof pktgen.SearchTrial
+         * @instance
+         */
+        SearchTrial.prototype.verdict = "";
+
+        /**
+         * SearchTrial loss_measured.
+         * @member {boolean} loss_measured
+         * @memberof pktgen.SearchTrial
+         * @instance
+         */
+        SearchTrial.prototype.loss_measured = false;
+
+        /**
+         * SearchTrial loss_ratio.
+         * @member {number} loss_ratio
+         * @memberof pktgen.SearchTrial
+         * @instance
+         */
+        SearchTrial.prototype.loss_ratio = 0;
+
+        /**
+         * SearchTrial tx_bps.
+         * @member {number} tx_bps
+         * @memberof pktgen.SearchTrial
+         * @instance
+         */
+        SearchTrial.prototype.tx_bps = 0;
+
+        /**
+         * SearchTrial job_id.
+         * @member {string} job_id
+         * @memberof pktgen.SearchTrial
+         * @instance
+         */
+        SearchTrial.prototype.job_id = "";
+
+        /**
+         * SearchTrial reason.
+         * @member {string} reason
+         * @memberof pktgen.SearchTrial
+         * @instance
+         */
+        SearchTrial.prototype.reason = "";
+
+        /**
+         * Creates a new SearchTrial instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SearchTrial
+         * @static
+         * @param {pktgen.SearchTrial.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SearchTrial} SearchTrial instance
+         * @type {{
+         *   (properties: pktgen.SearchTrial.$Shape): pktgen.SearchTrial & pktgen.SearchTrial.$Shape;
+         *   (properties?: pktgen.SearchTrial.$Properties): pktgen.SearchTrial;
+         * }}
+         */
+        SearchTrial.create = function(properties) {
+            return new SearchTrial(properties);
+        };
+
+        /**
+         * Encodes the specified SearchTrial message. Does not implicitly {@link pktgen.SearchTrial.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SearchTrial
+         * @static
+         * @param {pktgen.SearchTrial.$Properties} message SearchTrial message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SearchTrial.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size") && message.size !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.size);
+            if (message.rate_bps != null && $Object.hasOwnProperty.call(message, "rate_bps") && (typeof message.rate_bps === "object" ? message.rate_bps.low || message.rate_bps.high : message.rate_bps !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.rate_bps);
+            if (message.verdict != null && $Object.hasOwnProperty.call(message, "verdict") && message.verdict !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.verdict);
+            if (message.loss_measured != null && $Object.hasOwnProperty.call(message, "loss_measured") && message.loss_measured !== false)
+                writer.uint32(/* id 4, wireType 0 =*/32).bool(message.loss_measured);
+            if (message.loss_ratio != null && $Object.hasOwnProperty.call(message, "loss_ratio") && !$Object.is(message.loss_ratio, 0))
+                writer.uint32(/* id 5, wireType 1 =*/41).double(message.loss_ratio);
+            if (message.tx_bps != null && $Object.hasOwnProperty.call(message, "tx_bps") && !$Object.is(message.tx_bps, 0))
+                writer.uint32(/* id 6, wireType 1 =*/49).double(message.tx_bps);
+            if (message.job_id != null && $Object.hasOwnProperty.call(message, "job_id") && message.job_id !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.job_id);
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                writer.uint32(/* id 8, wireType 2 =*/66).string(message.reason);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SearchTrial message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SearchTrial
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SearchTrial & pktgen.SearchTrial.$Shape} SearchTrial
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SearchTrial.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SearchTrial();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.size = value;
+                        else
+                            delete message.size;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.rate_bps = value;
+                        else
+                            delete message.rate_bps;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.verdict = value;
+                        else
+                            delete message.verdict;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.loss_measured = value;
+                        else
+                            delete message.loss_measured;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.loss_ratio = value;
+                        else
+                            delete message.loss_ratio;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.tx_bps = value;
+                        else
+                            delete message.tx_bps;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.job_id = value;
+                        else
+                            delete message.job_id;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.reason = value;
+                        else
+                            delete message.reason;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SearchTrial message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SearchTrial
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SearchTrial} SearchTrial
+         */
+        SearchTrial.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SearchTrial)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SearchTrial: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SearchTrial();
+            if (object.size != null)
+                if ($Number(object.size) !== 0)
+                    message.size = object.size >>> 0;
+            if (object.rate_bps != null)
+                if (typeof object.rate_bps === "object" ? object.rate_bps.low || object.rate_bps.high : $Number(object.rate_bps) !== 0)
+                    if ($util.Long)
+                        message.rate_bps = $util.Long.fromValue(object.rate_bps, true);
+                    else if (typeof object.rate_bps === "string")
+                        message.rate_bps = $parseInt(object.rate_bps, 10);
+                    else if (typeof object.rate_bps === "number")
+                        message.rate_bps = object.rate_bps;
+                    else if (typeof object.rate_bps === "object")
+                        message.rate_bps = new $util.LongBits(object.rate_bps.low >>> 0, object.rate_bps.high >>> 0).toNumber(true);
+            if (object.verdict != null)
+                if (typeof object.verdict !== "string" || object.verdict.length)
+                    message.verdict = $String(object.verdict);
+            if (object.loss_measured != null)
+                if (object.loss_measured)
+                    message.loss_measured = $Boolean(object.loss_measured);
+            if (object.loss_ratio != null)
+                if (!$Object.is($Number(object.loss_ratio), 0))
+                    message.loss_ratio = $Number(object.loss_ratio);
+            if (object.tx_bps != null)
+                if (!$Object.is($Number(object.tx_bps), 0))
+                    message.tx_bps = $Number(object.tx_bps);
+            if (object.job_id != null)
+                if (typeof object.job_id !== "string" || object.job_id.length)
+                    message.job_id = $String(object.job_id);
+            if (object.reason != null)
+                if (typeof object.reason !== "string" || object.reason.length)
+                    message.reason = $String(object.reason);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SearchTrial message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SearchTrial
+         * @static
+         * @param {pktgen.SearchTrial} message SearchTrial
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SearchTrial.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.size = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.rate_bps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.rate_bps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                object.verdict = "";
+                object.loss_measured = false;
+                object.loss_ratio = 0;
+                object.tx_bps = 0;
+                object.job_id = "";
+                object.reason = "";
+            }
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size"))
+                object.size = message.size;
+            if (message.rate_bps != null && $Object.hasOwnProperty.call(message, "rate_bps"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.rate_bps = typeof message.rate_bps === "number" ? $BigInt(message.rate_bps) : $util.Long.fromBits(message.rate_bps.low >>> 0, message.rate_bps.high >>> 0, true).toBigInt();
+                else if (typeof message.rate_bps === "number")
+                    object.rate_bps = options.longs === $String ? $String(message.rate_bps) : message.rate_bps;
+                else
+                    object.rate_bps = options.longs === $String ? $util.Long.prototype.toString.call(message.rate_bps) : options.longs === $Number ? new $util.LongBits(message.rate_bps.low >>> 0, message.rate_bps.high >>> 0).toNumber(true) : message.rate_bps;
+            if (message.verdict != null && $Object.hasOwnProperty.call(message, "verdict"))
+                object.verdict = message.verdict;
+            if (message.loss_measured != null && $Object.hasOwnProperty.call(message, "loss_measured"))
+                object.loss_measured = message.loss_measured;
+            if (message.loss_ratio != null && $Object.hasOwnProperty.call(message, "loss_ratio"))
+                object.loss_ratio = options.json && !$isFinite(message.loss_ratio) ? $String(message.loss_ratio) : message.loss_ratio;
+            if (message.tx_bps != null && $Object.hasOwnProperty.call(message, "tx_bps"))
+                object.tx_bps = options.json && !$isFinite(message.tx_bps) ? $String(message.tx_bps) : message.tx_bps;
+            if (message.job_id != null && $Object.hasOwnProperty.call(message, "job_id"))
+                object.job_id = message.job_id;
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                object.reason = message.reason;
+            return object;
+        };
+
+        /**
+         * Converts this SearchTrial to JSON.
+         * @function toJSON
+         * @memberof pktgen.SearchTrial
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SearchTrial.prototype.toJSON = function() {
+            return SearchTrial.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SearchTrial
+         * @function getTypeUrl
+         * @memberof pktgen.SearchTrial
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SearchTrial.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SearchTrial";
+        };
+
+        return SearchTrial;
+    })();
+
+    pktgen.SearchInfo = (function() {
+
+        /**
+         * Properties of a SearchInfo.
+         * @typedef {Object} pktgen.SearchInfo.$Properties
+         * @property {string|null} [id] SearchInfo id
+         * @property {string|null} [json] SearchInfo json
+         * @property {string|null} [state] SearchInfo state
+         * @property {Array.<pktgen.SearchTrial.$Properties>|null} [trials] SearchInfo trials
+         * @property {number|null} [created_at] SearchInfo created_at
+         * @property {number|null} [finished_at] SearchInfo finished_at
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SearchInfo.
+         * @memberof pktgen
+         * @interface ISearchInfo
+         * @augments pktgen.SearchInfo.$Properties
+         * @deprecated Use pktgen.SearchInfo.$Properties instead.
+         */
+
+        /**
+         * Shape of a SearchInfo.
+         * @typedef {pktgen.SearchInfo.$Properties} pktgen.SearchInfo.$Shape
+         */
+
+        /**
+         * Constructs a new SearchInfo.
+         * @memberof pktgen
+         * @classdesc Represents a SearchInfo.
+         * @constructor
+         * @param {pktgen.SearchInfo.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SearchInfo = function (properties) {
+            this.trials = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SearchInfo id.
+         * @member {string} id
+         * @memberof pktgen.SearchInfo
+         * @instance
+         */
+        SearchInfo.prototype.id = "";
+
+        /**
+         * SearchInfo json.
+         * @member {string} json
+         * @memberof pktgen.SearchInfo
+         * @instance
+         */
+        SearchInfo.prototype.json = "";
+
+        /**
+         * SearchInfo state.
+         * @member {string} state
+         * @memberof pktgen.SearchInfo
+         * @instance
+         */
+        SearchInfo.prototype.state = "";
+
+        /**
+         * SearchInfo trials.
+         * @member {Array.<pktgen.SearchTrial.$Properties>} trials
+         * @memberof pktgen.SearchInfo
+         * @instance
+         */
+        SearchInfo.prototype.trials = $util.emptyArray;
+
+        /**
+         * SearchInfo created_at.
+         * @member {number} created_at
+         * @memberof pktgen.SearchInfo
+         * @instance
+         */
+        SearchInfo.prototype.created_at = 0;
+
+        /**
+         * SearchInfo finished_at.
+         * @member {number} finished_at
+         * @memberof pktgen.SearchInfo
+         * @instance
+         */
+        SearchInfo.prototype.finished_at = 0;
+
+        /**
+         * Creates a new SearchInfo instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SearchInfo
+         * @static
+         * @param {pktgen.SearchInfo.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SearchInfo} SearchInfo instance
+         * @type {{
+         *   (properties: pktgen.SearchInfo.$Shape): pktgen.SearchInfo & pktgen.SearchInfo.$Shape;
+         *   (properties?: pktgen.SearchInfo.$Properties): pktgen.SearchInfo;
+         * }}
+         */
+        SearchInfo.create = function(properties) {
+            return new SearchInfo(properties);
+        };
+
+        /**
+         * Encodes the specified SearchInfo message. Does not implicitly {@link pktgen.SearchInfo.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SearchInfo
+         * @static
+         * @param {pktgen.SearchInfo.$Properties} message SearchInfo message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SearchInfo.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.id);
+            if (message.json != null && $Object.hasOwnProperty.call(message, "json") && message.json !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.json);
+            if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.state);
+            if (message.trials != null && message.trials.length)
+                for (let i = 0; i < message.trials.length; ++i)
+                    $root.pktgen.SearchTrial.encode(message.trials[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+            if (message.created_at != null && $Object.hasOwnProperty.call(message, "created_at") && !$Object.is(message.created_at, 0))
+                writer.uint32(/* id 5, wireType 1 =*/41).double(message.created_at);
+            if (message.finished_at != null && $Object.hasOwnProperty.call(message, "finished_at") && !$Object.is(message.finished_at, 0))
+                writer.uint32(/* id 6, wireType 1 =*/49).double(message.finished_at);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SearchInfo message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SearchInfo
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SearchInfo & pktgen.SearchInfo.$Shape} SearchInfo
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SearchInfo.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SearchInfo();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.id = value;
+                        else
+                            delete message.id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.json = value;
+                        else
+                            delete message.json;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.state = value;
+                        else
+                            delete message.state;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.trials && message.trials.length))
+                            message.trials = [];
+                        message.trials.push($root.pktgen.SearchTrial.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.created_at = value;
+                        else
+                            delete message.created_at;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.finished_at = value;
+                        else
+                            delete message.finished_at;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SearchInfo message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SearchInfo
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SearchInfo} SearchInfo
+         */
+        SearchInfo.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SearchInfo)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SearchInfo: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SearchInfo();
+            if (object.id != null)
+                if (typeof object.id !== "string" || object.id.length)
+                    message.id = $String(object.id);
+            if (object.json != null)
+                if (typeof object.json !== "string" || object.json.length)
+                    message.json = $String(object.json);
+            if (object.state != null)
+                if (typeof object.state !== "string" || object.state.length)
+                    message.state = $String(object.state);
+            if (object.trials) {
+                if (!$Array.isArray(object.trials))
+                    throw $TypeError(".pktgen.SearchInfo.trials: array expected");
+                message.trials = $Array(object.trials.length);
+                for (let i = 0; i < object.trials.length; ++i) {
+                    if (!$util.isObject(object.trials[i]))
+                        throw $TypeError(".pktgen.SearchInfo.trials: object expected");
+                    message.trials[i] = $root.pktgen.SearchTrial.fromObject(object.trials[i], _depth + 1);
+                }
+            }
+            if (object.created_at != null)
+                if (!$Object.is($Number(object.created_at), 0))
+                    message.created_at = $Number(object.created_at);
+            if (object.finished_at != null)
+                if (!$Object.is($Number(object.finished_at), 0))
+                    message.finished_at = $Number(object.finished_at);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SearchInfo message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SearchInfo
+         * @static
+         * @param {pktgen.SearchInfo} message SearchInfo
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SearchInfo.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.arrays || options.defaults)
+                object.trials = [];
+            if (options.defaults) {
+                object.id = "";
+                object.json = "";
+                object.state = "";
+                object.created_at = 0;
+                object.finished_at = 0;
+            }
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
+                object.id = message.id;
+            if (message.json != null && $Object.hasOwnProperty.call(message, "json"))
+                object.json = message.json;
+            if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
+                object.state = message.state;
+            if (message.trials && message.trials.length) {
+                object.trials = $Array(message.trials.length);
+                for (let j = 0; j < message.trials.length; ++j)
+                    object.trials[j] = $root.pktgen.SearchTrial.toObject(message.trials[j], options, _depth + 1);
+            }
+            if (message.created_at != null && $Object.hasOwnProperty.call(message, "created_at"))
+                object.created_at = options.json && !$isFinite(message.created_at) ? $String(message.created_at) : message.created_at;
+            if (message.finished_at != null && $Object.hasOwnProperty.call(message, "finished_at"))
+                object.finished_at = options.json && !$isFinite(message.finished_at) ? $String(message.finished_at) : message.finished_at;
+            return object;
+        };
+
+        /**
+         * Converts this SearchInfo to JSON.
+         * @function toJSON
+         * @memberof pktgen.SearchInfo
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SearchInfo.prototype.toJSON = function() {
+            return SearchInfo.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SearchInfo
+         * @function getTypeUrl
+         * @memberof pktgen.SearchInfo
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SearchInfo.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SearchInfo";
+        };
+
+        return SearchInfo;
     })();
 
     pktgen.NodeInfo = (function() {
@@ -5671,6 +6740,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {pktgen.LateResult.$Properties|null} [late] JobInfo late
          * @property {pktgen.Expectations.$Properties|null} [expect] JobInfo expect
          * @property {Array.<pktgen.Interval.$Properties>|null} [intervals] JobInfo intervals
+         * @property {string|null} [search] JobInfo search
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -5840,6 +6910,14 @@ export const pktgen = $root.pktgen = (() => {
         JobInfo.prototype.intervals = $util.emptyArray;
 
         /**
+         * JobInfo search.
+         * @member {string} search
+         * @memberof pktgen.JobInfo
+         * @instance
+         */
+        JobInfo.prototype.search = "";
+
+        /**
          * Creates a new JobInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.JobInfo
@@ -5906,6 +6984,8 @@ export const pktgen = $root.pktgen = (() => {
             if (message.intervals != null && message.intervals.length)
                 for (let i = 0; i < message.intervals.length; ++i)
                     $root.pktgen.Interval.encode(message.intervals[i], writer.uint32(/* id 18, wireType 2 =*/146).fork(), _depth + 1).ldelim();
+            if (message.search != null && $Object.hasOwnProperty.call(message, "search") && message.search !== "")
+                writer.uint32(/* id 19, wireType 2 =*/154).string(message.search);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -6090,6 +7170,15 @@ export const pktgen = $root.pktgen = (() => {
                         message.intervals.push($root.pktgen.Interval.decode(reader, reader.size(), $undefined, _depth + 1));
                         continue;
                     }
+                case 19: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.search = value;
+                        else
+                            delete message.search;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -6229,6 +7318,9 @@ export const pktgen = $root.pktgen = (() => {
                     message.intervals[i] = $root.pktgen.Interval.fromObject(object.intervals[i], _depth + 1);
                 }
             }
+            if (object.search != null)
+                if (typeof object.search !== "string" || object.search.length)
+                    message.search = $String(object.search);
             return message;
         };
 
@@ -6272,6 +7364,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.sent_at = 0;
                 object.late = null;
                 object.expect = null;
+                object.search = "";
             }
             if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
                 object.id = message.id;
@@ -6315,6 +7408,8 @@ export const pktgen = $root.pktgen = (() => {
                 for (let j = 0; j < message.intervals.length; ++j)
                     object.intervals[j] = $root.pktgen.Interval.toObject(message.intervals[j], options, _depth + 1);
             }
+            if (message.search != null && $Object.hasOwnProperty.call(message, "search"))
+                object.search = message.search;
             return object;
         };
 
@@ -7211,6 +8306,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {Array.<string>|null} [cancelled] ControlResponse cancelled
          * @property {Object.<string,number>|null} [queued_ahead] ControlResponse queued_ahead
          * @property {string|null} [store_error] ControlResponse store_error
+         * @property {Array.<pktgen.SearchInfo.$Properties>|null} [searches] ControlResponse searches
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -7241,6 +8337,7 @@ export const pktgen = $root.pktgen = (() => {
             this.jobs = [];
             this.cancelled = [];
             this.queued_ahead = {};
+            this.searches = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -7312,6 +8409,14 @@ export const pktgen = $root.pktgen = (() => {
         ControlResponse.prototype.store_error = "";
 
         /**
+         * ControlResponse searches.
+         * @member {Array.<pktgen.SearchInfo.$Properties>} searches
+         * @memberof pktgen.ControlResponse
+         * @instance
+         */
+        ControlResponse.prototype.searches = $util.emptyArray;
+
+        /**
          * Creates a new ControlResponse instance using the specified properties.
          * @function create
          * @memberof pktgen.ControlResponse
@@ -7364,6 +8469,9 @@ export const pktgen = $root.pktgen = (() => {
                     writer.uint32(/* id 7, wireType 2 =*/58).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 0 =*/16).uint32(message.queued_ahead[keys[i]]).ldelim();
             if (message.store_error != null && $Object.hasOwnProperty.call(message, "store_error") && message.store_error !== "")
                 writer.uint32(/* id 8, wireType 2 =*/66).string(message.store_error);
+            if (message.searches != null && message.searches.length)
+                for (let i = 0; i < message.searches.length; ++i)
+                    $root.pktgen.SearchInfo.encode(message.searches[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -7500,6 +8608,14 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.store_error;
                         continue;
                     }
+                case 9: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.searches && message.searches.length))
+                            message.searches = [];
+                        message.searches.push($root.pktgen.SearchInfo.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -7590,6 +8706,16 @@ export const pktgen = $root.pktgen = (() => {
             if (object.store_error != null)
                 if (typeof object.store_error !== "string" || object.store_error.length)
                     message.store_error = $String(object.store_error);
+            if (object.searches) {
+                if (!$Array.isArray(object.searches))
+                    throw $TypeError(".pktgen.ControlResponse.searches: array expected");
+                message.searches = $Array(object.searches.length);
+                for (let i = 0; i < object.searches.length; ++i) {
+                    if (!$util.isObject(object.searches[i]))
+                        throw $TypeError(".pktgen.ControlResponse.searches: object expected");
+                    message.searches[i] = $root.pktgen.SearchInfo.fromObject(object.searches[i], _depth + 1);
+                }
+            }
             return message;
         };
 
@@ -7615,6 +8741,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.nodes = [];
                 object.jobs = [];
                 object.cancelled = [];
+                object.searches = [];
             }
             if (options.objects || options.defaults)
                 object.queued_ahead = {};
@@ -7658,6 +8785,11 @@ export const pktgen = $root.pktgen = (() => {
             }
             if (message.store_error != null && $Object.hasOwnProperty.call(message, "store_error"))
                 object.store_error = message.store_error;
+            if (message.searches && message.searches.length) {
+                object.searches = $Array(message.searches.length);
+                for (let j = 0; j < message.searches.length; ++j)
+                    object.searches[j] = $root.pktgen.SearchInfo.toObject(message.searches[j], options, _depth + 1);
+            }
             return object;
         };
 
