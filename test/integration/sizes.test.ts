@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { FRAME_OVERHEAD, startUdpReceiver, type UdpReceiver } from '../helpers/udp-receiver.js';
-import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput, waitResult } from '../helpers/binary.js';
 
 interface SizesJobJson {
   id: string; state: string; reason: string;
@@ -64,7 +64,7 @@ describe('frame-size mixes (built binaries: schedule, serve, submit, status; an 
     const before = sink.packets.length;
     const result = await cli('submit', '--node', 'm0', '--rate', '20M', '--duration', '2', '--size', 'imix', '--wait', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
-    const job = (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { jobs: SizesJobJson[] }).jobs[0]!;
+    const job = waitResult<{ jobs: SizesJobJson[] }>(result.stdout).jobs[0]!;
     assert.equal(job.state, 'succeeded', job.reason);
     assert.deepEqual(job.data.sizes, [{ size: 64, weight: 7 }, { size: 594, weight: 4 }, { size: 1518, weight: 1 }]);
     assert.deepEqual([job.data.s_min, job.data.s_max], [64, 1518]);
@@ -109,7 +109,7 @@ describe('frame-size mixes (built binaries: schedule, serve, submit, status; an 
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify({ jobs: [{ nodes: ['m0'], data: { m: 5, t: 1, size: '100:1,1000:3' } }] }));
     const result = await cli('submit', '-j', join(dir, 'jobs.json'), '--wait', '--json');
     assert.equal(result.exitCode, 0, result.stderr);
-    const job = (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { jobs: SizesJobJson[] }).jobs[0]!;
+    const job = waitResult<{ jobs: SizesJobJson[] }>(result.stdout).jobs[0]!;
     assert.equal(job.state, 'succeeded', job.reason);
     await sink.waitForQuiet(300);
     const counts = countBySize(sink.packets.slice(before).map((p) => p.frameBytes));
