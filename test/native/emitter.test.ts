@@ -224,6 +224,18 @@ describe('pktgen-emit (native/build/pktgen-emit)', function () {
     assert.deepEqual([run.summary!.size_min, run.summary!.size_max, run.summary!.gso_segments], [64, 1518, 1]);
   });
 
+  it('--sizes with --threads 2: each thread sends the mix, and tx_sizes sums both', async function () {
+    this.timeout(30_000);
+    const run = await runEmitter(['--dst', rx.target, '--rate', '5', '--sizes', '64:7,594:4,1518:1', '--duration', '1', '--warmup', '0.2', '--threads', '2', '--flows', '2']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    const sent = run.summary!.tx_sizes as Array<{ size: number; packets: number }>;
+    assert.equal(run.summary!.threads, 2);
+    assert.equal(sent.reduce((sum, s) => sum + s.packets, 0), num(run.summary!.tx_packets));
+    assert.equal(sent.reduce((sum, s) => sum + s.size * s.packets, 0), num(run.summary!.tx_bytes));
+    // Within one frame per size and thread of the weights.
+    for (const [i, weight] of [7, 4, 1].entries()) assert.ok(Math.abs(sent[i]!.packets - (num(run.summary!.tx_packets) * weight) / 12) <= 2, JSON.stringify(sent));
+  });
+
   it('sends over IPv6 with frame = payload + 66', async function () {
     this.timeout(20_000);
     const rx6 = await startUdpReceiver({ family: 6 });
