@@ -89,7 +89,8 @@ function statsColumns(): string[] {
  */
 export const JOB_CSV_COLUMNS: readonly string[] = [
   'id', 'node', 'state', 'priority', 'attempts', 'target',
-  ...JOB_DATA_KEYS.filter((key) => key !== 'rate').map((key) => `data.${key}`), // "rate" is input only: it travels as m or rate_bps
+  // "rate" and "interval" are input only: they travel as m or rate_bps, and as interval_ms.
+  ...JOB_DATA_KEYS.filter((key) => key !== 'rate' && key !== 'interval').map((key) => `data.${key}`),
   ...EXPECT_KEYS.map((key) => `expect.${key}`),
   ...JOB_TIMES, 'reason',
   ...statsColumns(),

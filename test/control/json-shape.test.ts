@@ -64,8 +64,8 @@ describe('control/json-shape: one JSON shape of a job', () => {
 
 describe('control/json-shape: CSV columns are the JSON paths', () => {
   it('every column is a path of the job JSON, and every scalar field of a measured job has a column (but seq)', () => {
-    // rate_bps, pps and each expectation are there only when set (a job sets one rate): all here, to have every path.
-    const full = { ...done, data: { ...done.data, rate_bps: 1_500_000, pps: 1000 }, expect: { ...done.expect, min_rate: '99%' } };
+    // rate_bps, pps, threads, interval_ms and each expectation are there only when set (a job sets one rate): all here, to have every path.
+    const full = { ...done, data: { ...done.data, rate_bps: 1_500_000, pps: 1000, threads: 2, interval_ms: 500 }, expect: { ...done.expect, min_rate: '99%' } };
     const paths = Object.keys(flattenJson(jobJson(full)));
     for (const column of JOB_CSV_COLUMNS) assert.ok(paths.includes(column), `column ${column} is no JSON path`);
     assert.deepEqual(paths.filter((path) => !JOB_CSV_COLUMNS.includes(path)), ['seq']);
