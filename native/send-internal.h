@@ -47,6 +47,8 @@ struct generator {
 	uint64_t seq; /* packets sent so far; the header carries its low 32 bits */
 	unsigned size_min, size_max, overhead;
 	size_t spread; /* 0: every payload is the fixed pattern */
+	unsigned ow_bytes; /* the one-way ask block after the header: PG_OW_BYTES or 0 */
+	uint64_t ow_sum;   /* its checksum sum (raw mode) */
 	uint64_t rng;
 };
 

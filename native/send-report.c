@@ -107,6 +107,44 @@ static void add_rtt(struct line *l, const struct pg_hist *h)
 	    (double)h->max_ns / 1e3, h->ns.mean / 1e3, pg_moments_std(&h->ns) / 1e3, h->n);
 }
 
+/* One direction's delays, in us; null without comparable clocks or samples. */
+static void add_delay(struct line *l, const char *key, const struct pg_hist *h, bool comparable)
+{
+	if (!comparable || h->n == 0) {
+		add(l, ",\"%s\":null", key);
+		return;
+	}
+	add(l, ",\"%s\":{\"min\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f,\"mean\":%.3f,"
+	       "\"samples\":%" PRIu64 "}",
+	    key, (double)h->min_ns / 1e3, pg_hist_percentile(h, 50) / 1e3,
+	    pg_hist_percentile(h, 99) / 1e3, (double)h->max_ns / 1e3, h->ns.mean / 1e3, h->n);
+}
+
+/* The one-way figures (oneway.h): null where not measured. */
+static void add_one_way(struct line *l, const struct pg_ow *ow)
+{
+	struct pg_ow_loss loss;
+	bool counted = pg_ow_loss(ow, &loss), timed = ow->timed && ow->fwd.jitter_samples > 0;
+
+	add(l, ",\"one_way\":{\"answered\":%" PRIu64 ",\"asked_back\":%" PRIu64, ow->answered,
+	    ow->asked_back);
+	if (counted)
+		add(l, ",\"fwd_sent\":%" PRIu64 ",\"fwd_received\":%" PRIu64 ",\"ret_sent\":%" PRIu64
+		       ",\"ret_received\":%" PRIu64 ",\"reflector_dropped\":%" PRIu64
+		       ",\"reflector_overflow\":%" PRIu64,
+		    loss.fwd_sent, loss.fwd_received, loss.ret_sent, loss.ret_received,
+		    loss.reflector_dropped, loss.reflector_overflow);
+	add_measured(l, "fwd_loss", counted, loss.fwd_loss);
+	add_measured(l, "ret_loss", counted, loss.ret_loss);
+	add_measured(l, "fwd_jitter_us", timed, ow->fwd.jitter_ns / 1e3);
+	add_measured(l, "ret_jitter_us", timed, ow->ret.jitter_ns / 1e3);
+	add(l, ",\"clocks_comparable\":%s", ow->answered && ow->clocks_comparable ? "true" : "false");
+	add_u64(l, "negative_delays", ow->negative_delays);
+	add_delay(l, "fwd_delay_us", &ow->fwd.delay, ow->clocks_comparable);
+	add_delay(l, "ret_delay_us", &ow->ret.delay, ow->clocks_comparable);
+	add(l, "}");
+}
+
 void report_summary(const struct run *r, bool interrupted)
 {
 	const struct send_options *opt = r->opt;
@@ -155,5 +193,7 @@ void report_summary(const struct run *r, bool interrupted)
 	    opt->flows, opt->size_min, opt->size_max, r->batch_size, r->segs);
 	if (opt->latency && rx->rtt.n > 0)
 		add_rtt(&l, &rx->rtt);
+	if (opt->one_way)
+		add_one_way(&l, &r->rx.ow);
 	emit(&l);
 }
