@@ -92,7 +92,8 @@ static void add_series(struct line *l, const char *kind, const struct pg_series 
 	add_measured(l, key, measured, s->wire_mbps.mean);
 }
 
-static void add_rtt(struct line *l, const struct pg_hist *h)
+/* Percentiles of a histogram of ns, in us, as "key":{...}. */
+static void add_rtt(struct line *l, const char *key, const struct pg_hist *h)
 {
 	static const struct {
 		const char *key;
@@ -100,7 +101,7 @@ static void add_rtt(struct line *l, const struct pg_hist *h)
 	} PERCENTILES[] = {{"p25", 25}, {"p50", 50}, {"p75", 75}, {"p90", 90},
 			   {"p95", 95}, {"p99", 99}, {"p999", 99.9}};
 
-	add(l, ",\"rtt_us\":{\"min\":%.3f", (double)h->min_ns / 1e3);
+	add(l, ",\"%s\":{\"min\":%.3f", key, (double)h->min_ns / 1e3);
 	for (size_t i = 0; i < sizeof(PERCENTILES) / sizeof(PERCENTILES[0]); i++)
 		add(l, ",\"%s\":%.3f", PERCENTILES[i].key, pg_hist_percentile(h, PERCENTILES[i].p) / 1e3);
 	add(l, ",\"max\":%.3f,\"mean\":%.3f,\"std\":%.3f,\"samples\":%" PRIu64 "}",
@@ -114,10 +115,7 @@ static void add_delay(struct line *l, const char *key, const struct pg_hist *h, 
 		add(l, ",\"%s\":null", key);
 		return;
 	}
-	add(l, ",\"%s\":{\"min\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f,\"mean\":%.3f,"
-	       "\"samples\":%" PRIu64 "}",
-	    key, (double)h->min_ns / 1e3, pg_hist_percentile(h, 50) / 1e3,
-	    pg_hist_percentile(h, 99) / 1e3, (double)h->max_ns / 1e3, h->ns.mean / 1e3, h->n);
+	add_rtt(l, key, h);
 }
 
 /* The one-way figures (oneway.h): null where not measured. */
@@ -192,7 +190,7 @@ void report_summary(const struct run *r, bool interrupted)
 	add(&l, ",\"flows\":%u,\"size_min\":%u,\"size_max\":%u,\"batch\":%u,\"gso_segments\":%u",
 	    opt->flows, opt->size_min, opt->size_max, r->batch_size, r->segs);
 	if (opt->latency && rx->rtt.n > 0)
-		add_rtt(&l, &rx->rtt);
+		add_rtt(&l, "rtt_us", &rx->rtt);
 	if (opt->one_way)
 		add_one_way(&l, &r->rx.ow);
 	emit(&l);

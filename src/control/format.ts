@@ -1,4 +1,4 @@
-import { jobView, statsView, type JobInfo, type JobView, type NodeInfo, type StatsView } from '../protocol/view.js';
+import { jobView, statsView, type JobInfo, type JobView, type NodeInfo, type OneWayView, type StatsView } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
 import { escapeControl } from '../text.js';
 import { formatJobRate } from '../input/rate.js';
@@ -31,10 +31,11 @@ function statsLines(prefix: string, raw: Stats | undefined, data: JobInfo['data'
   const stats = statsView(raw, data);
   const lines: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(flattenStats(stats))) {
-    if (key === 'rtt_note' && value === '') continue;
+    if ((key === 'rtt_note' || key === 'one_way.note') && value === '') continue;
     lines.push([`${prefix}.${key}`, value === '' && key !== 'fallback' && key !== 'mode' ? 'not measured' : value]);
   }
   if (!stats.rtt_us) lines.push([`${prefix}.rtt_us`, 'not measured']);
+  if (!stats.one_way) lines.push([`${prefix}.one_way`, 'not measured']);
   return lines;
 }
 
@@ -43,9 +44,21 @@ function flattenStats(stats: StatsView | null | undefined): Record<string, strin
   if (!stats) return {};
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(stats)) {
-    if (key !== 'rtt_us') out[key] = value === null ? '' : String(value);
+    if (key !== 'rtt_us' && key !== 'one_way') out[key] = value === null ? '' : String(value);
   }
   for (const [key, value] of Object.entries(stats.rtt_us ?? {})) out[`rtt_us.${key}`] = String(value);
+  Object.assign(out, flattenOneWay(stats.one_way));
+  return out;
+}
+
+/** One-way figures as one_way.key fields (one_way.fwd_delay_us.p99 ...); a delay not measured is one empty field. */
+function flattenOneWay(oneWay: OneWayView | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(oneWay ?? {})) {
+    if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) out[`one_way.${key}.${k}`] = String(v);
+    } else out[`one_way.${key}`] = value === null ? '' : String(value);
+  }
   return out;
 }
 
@@ -55,6 +68,8 @@ const CSV_STATS = [
   'tx_mpps_mean', 'tx_mpps_std', 'tx_wire_mbps_mean', 'rx_mbps_mean', 'rx_mpps_mean', 'requested_mbps', 'duration_s',
   'mode', 'stalls', 'duplicates', 'reordered',
   ...['min', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'std', 'samples'].map((k) => `rtt_us.${k}`),
+  ...['answered', 'fwd_loss', 'ret_loss', 'fwd_sent', 'fwd_received', 'ret_sent', 'ret_received', 'reflector_dropped', 'reflector_overflow',
+    'fwd_jitter_us', 'ret_jitter_us', 'fwd_delay_us.p50', 'fwd_delay_us.p99', 'ret_delay_us.p50', 'ret_delay_us.p99', 'note'].map((k) => `one_way.${k}`),
   'rtt_note',
 ];
 

@@ -23,6 +23,19 @@ export interface EmitterSpec {
   dstMac?: string;
   /** UDP segmentation offload where the flows allow it (the helper's default: on). */
   gso?: boolean;
+  /** Ask the reflector for one-way figures (needs frames of at least {@link oneWayFrameMin} bytes). */
+  oneWay?: boolean;
+}
+
+/** Bytes of headers below the test payload of a frame (Ethernet + FCS, IP, UDP), per IP family. */
+export const FRAME_OVERHEAD = { 4: 46, 6: 66 } as const;
+/** The helper's test header, then the one-way block that follows it (native/oneway.h). */
+export const TEST_HEADER_BYTES = 18;
+export const ONE_WAY_BLOCK_BYTES = 40;
+
+/** The smallest frame with room for the one-way block, over IPv4 or IPv6 (104 or 124 bytes). */
+export function oneWayFrameMin(family: 4 | 6): number {
+  return FRAME_OVERHEAD[family] + TEST_HEADER_BYTES + ONE_WAY_BLOCK_BYTES;
 }
 
 /** Builds the helper's argv for a spec. */
@@ -44,5 +57,6 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   if (spec.interface) args.push('--interface', spec.interface);
   if (spec.interface && spec.dstMac) args.push('--dst-mac', spec.dstMac);
   if (spec.gso === false) args.push('--no-gso');
+  if (spec.oneWay) args.push('--one-way');
   return args;
 }
