@@ -39,7 +39,7 @@ export interface AgentOptions {
   helperPath: () => Promise<string>;
   log: Logger;
   /** How every job's traffic leaves (raw mode's interface, GSO): merged into each emitter spec. */
-  sendPath?: Pick<EmitterSpec, 'interface' | 'dstMac' | 'gso'>;
+  sendPath?: Pick<EmitterSpec, 'interface' | 'dstMac' | 'gso' | 'clockOffsetNs'>;
   /**
    * The cluster key: schedulers that prove it open a session on the job port. With a key, legacy
    * (unauthenticated) frames are taken only from `legacyAllow`.

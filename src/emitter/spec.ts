@@ -25,6 +25,8 @@ export interface EmitterSpec {
   gso?: boolean;
   /** Ask the reflector for one-way figures (needs frames of at least {@link oneWayFrameMin} bytes). */
   oneWay?: boolean;
+  /** This host's clock minus the reference clock, declared by the operator (one-way delays across hosts). */
+  clockOffsetNs?: number | undefined;
 }
 
 /** Bytes of headers below the test payload of a frame (Ethernet + FCS, IP, UDP), per IP family. */
@@ -58,5 +60,6 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   if (spec.interface && spec.dstMac) args.push('--dst-mac', spec.dstMac);
   if (spec.gso === false) args.push('--no-gso');
   if (spec.oneWay) args.push('--one-way');
+  if (spec.oneWay && spec.clockOffsetNs !== undefined) args.push('--clock-offset-ns', String(spec.clockOffsetNs));
   return args;
 }

@@ -276,7 +276,8 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
 }
 
 const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
-const RTT_UNIT_US = { us: 1, µs: 1, ms: 1000, s: 1_000_000 } as const;
+/** Microseconds per unit of a short time: an RTT, a clock offset. */
+export const RTT_UNIT_US = { us: 1, µs: 1, ms: 1000, s: 1_000_000 } as const;
 const RTT = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)\s*$/;
 /** The largest RTT an expectation may name: 60 s, far beyond any echo the node waits for. */
 const MAX_RTT_US = 60_000_000;

@@ -5,6 +5,9 @@ import { decodeStatus, encodeStatus } from '../../src/protocol/messages.js';
 import { jobView } from '../../src/protocol/view.js';
 import { jobDetail, jobsCsv } from '../../src/control/format.js';
 import { job, stats } from '../tui/fixtures.js';
+import { buildReflectorArgs } from '../../src/emitter/reflect-spec.js';
+import { parseClockOffsetNs } from '../../src/input/clock-offset.js';
+import { UserError } from '../../src/errors.js';
 
 // One-way figures from the helper's summary to Stats.one_way, the wire, and what status shows.
 const delay = { min: 40, p25: 45, p50: 50, p75: 55, p90: 60, p95: 65, p99: 90, p999: 120, max: 130, mean: 52, std: 9, samples: 19_000 };
@@ -74,5 +77,20 @@ describe('one-way figures: helper summary -> Stats.one_way -> wire -> status', (
     assert.equal(buildEmitterArgs({ ...spec, oneWay: true }).at(-1), '--one-way');
     assert.ok(!buildEmitterArgs(spec).includes('--one-way'));
     assert.deepEqual([oneWayFrameMin(4), oneWayFrameMin(6)], [104, 124]);
+  });
+
+  it('passes a declared clock offset (serve --clock-offset) to the sender, with --one-way only, and to the reflector', () => {
+    const spec: EmitterSpec = { dst: { host: '127.0.0.1', port: 1730 }, rateMbps: 1, durationS: 1, warmupS: 0, flows: 1, sizeMin: 200, sizeMax: 200, randomPayload: false, latency: true, tag: 1 };
+    assert.deepEqual(buildEmitterArgs({ ...spec, oneWay: true, clockOffsetNs: -1_500_000 }).slice(-3), ['--one-way', '--clock-offset-ns', '-1500000']);
+    assert.ok(!buildEmitterArgs({ ...spec, clockOffsetNs: 5 }).includes('--clock-offset-ns'), 'the helper takes it with --one-way only');
+    assert.deepEqual(buildReflectorArgs({ bind: { host: '0.0.0.0', port: 1730 }, allow: [], clockOffsetNs: 0 }).slice(-2), ['--clock-offset-ns', '0']);
+    assert.ok(!buildReflectorArgs({ bind: { host: '0.0.0.0', port: 1730 }, allow: [] }).includes('--clock-offset-ns'));
+  });
+
+  it('parses a clock offset: signed, with a unit; anything else is a usage error naming the flag', () => {
+    assert.deepEqual(['-1.5ms', '250us', '+2s', '0us', '0.3ms', '-7µs'].map((t) => parseClockOffsetNs(t, '--clock-offset')), [-1_500_000, 250_000, 2e9, 0, 300_000, -7000]);
+    for (const bad of ['5', '1.5 min', 'ms', '-2000s', '']) {
+      assert.throws(() => parseClockOffsetNs(bad, '--clock-offset'), (e: unknown) => e instanceof UserError && e.message.startsWith(`--clock-offset "${bad}": expected`), bad);
+    }
   });
 });

@@ -134,6 +134,28 @@ describe('pktgen-emit one-way figures (reflector answers, send --one-way)', func
     assert.equal(ow.fwd_delay_us, null);
   });
 
+  it('delays need comparable clocks: both ends declaring an offset are; only one declaring is not (jitter still measured)', async () => {
+    const run = async (reflectorArgs: string[], senderArgs: string[]) => {
+      const reflector = await startReflector(reflectorArgs);
+      const r = await send(['--dst', `127.0.0.1:${reflector.port}`, '--rate', '1', '--duration', '0.5', '--size', '200', '--latency', '--one-way', ...senderArgs]);
+      await reflector.stop();
+      assert.equal(r.exitCode, 0, r.stderr);
+      return r.summary.one_way as Record<string, unknown>;
+    };
+    // Both declare: the reflector says its clock is 3 ms ahead, the sender 1 ms; their stamps move apart by 2 ms.
+    const both = await run(['--clock-offset-ns', '3000000'], ['--clock-offset-ns', '1000000']);
+    assert.equal(both.clocks_comparable, true);
+    const fwd = both.fwd_delay_us as { samples: number } | null;
+    const ret = both.ret_delay_us as { p50: number } | null;
+    // The forward stamps come out 2 ms early (negative: left out), the return ones 2 ms late.
+    assert.ok((both.negative_delays as number) > 0 && (fwd === null || fwd.samples < (both.answered as number)), JSON.stringify(both));
+    assert.ok(ret !== null && ret.p50 > 1900 && ret.p50 < 2500, `return delay ${JSON.stringify(ret)}: 2 ms of declared offset`);
+    const one = await run(['--clock-offset-ns', '0'], []);
+    assert.equal(one.clocks_comparable, false);
+    assert.equal(one.fwd_delay_us, null);
+    assert.equal(typeof one.fwd_jitter_us, 'number');
+  });
+
   it('through an old reflector (a plain echo): says the ask came back unanswered', async () => {
     const echo = dgram.createSocket('udp4');
     echo.on('message', (m, from) => echo.send(m, from.port, from.address));
