@@ -70,6 +70,7 @@ describe('one-way figures through a reflector in another namespace (built binari
   let dir: string;
   let control: string;
   let reflectPort: number;
+  let droppingPort: number;
   const children: ResultPromise[] = [];
   const output: string[] = [];
 
@@ -86,8 +87,8 @@ describe('one-way figures through a reflector in another namespace (built binari
     return result;
   };
   /** 20,000 packets of 200 bytes at 2,500 packets/s (4 Mbit/s), stamped: enough for stable shares. */
-  const submit = async (target: string): Promise<JobJson> => {
-    const result = await cli('submit', '--node', 'm0', '--target', target, '--rate', '4', '--duration', '8', '--size', '200', '--latency', '--wait', '--json');
+  const submit = async (target: string, duration = '8'): Promise<JobJson> => {
+    const result = await cli('submit', '--node', 'm0', '--target', target, '--rate', '4', '--duration', duration, '--size', '200', '--latency', '--wait', '--json');
     assert.equal(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
     const job = (JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]!;
     assert.equal(job.state, 'succeeded', job.reason);
@@ -113,6 +114,11 @@ describe('one-way figures through a reflector in another namespace (built binari
     const m1 = start(inNs(nsB, [PKTGEN, 'serve', '--host', addrB, '--port', String(nodePort), '--name', 'm1', '--reflect-port', String(reflectPort),
       '--allow-target', '198.18.0.0/15']));
     await waitForOutput(m1, /reflector listening on/);
+    // Node m2 in B: a reflector that drops one echo in 20 itself, as an overloaded one would.
+    droppingPort = await freePort();
+    const m2 = start(inNs(nsB, [PKTGEN, 'serve', '--host', addrB, '--port', String(await freePort()), '--name', 'm2', '--reflect-port', String(droppingPort),
+      '--allow-target', '198.18.0.0/15', '--reflect-drop-every', '20']));
+    await waitForOutput(m2, /reflector listening on/);
     const m0 = start(inNs(nsA, [PKTGEN, 'serve', '--host', '127.0.0.1', '--port', String(nodePort), '--name', 'm0',
       '--scheduler-port', String(schedulerPort), '--allow-target', '198.18.0.0/15', '--reflect-port', '0']));
     await waitForOutput(m0, /pktgen node .* listening on/);
@@ -156,6 +162,15 @@ describe('one-way figures through a reflector in another namespace (built binari
     } finally {
       await sh(inNs(nsB, ['nft', 'delete', 'table', 'inet', 'pgtow']));
     }
+  });
+
+  it('a reflector that drops echoes itself says so: its drops in the result, not forward or return loss', async () => {
+    const job = await submit(`${addrB}:${droppingPort}`, '2');
+    const ow = job.stats!.one_way!;
+    assert.ok(Math.abs(ow.reflector_dropped! - ow.fwd_received! / 20) <= 2, `reflector_dropped ${ow.reflector_dropped} of ${ow.fwd_received}`);
+    assert.equal(ow.fwd_loss, 0);
+    assert.ok(ow.ret_loss! < 0.005, `return loss ${ow.ret_loss}`);
+    assert.ok(Math.abs(job.stats!.loss_ratio! - 0.05) < 0.005, `round-trip loss ${job.stats!.loss_ratio}: the drops, nothing else`);
   });
 
   it('a relay delaying forward packets by 1 ms +- 1 ms: forward jitter within 50 % of what the relay induced, return jitter far smaller', async () => {
