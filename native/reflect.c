@@ -64,6 +64,7 @@ struct reflector {
 	uint32_t clock_id;          /* oneway.h: the boot id hash, or 0 with --clock-offset-ns */
 	uint32_t overflow;          /* SO_RXQ_OVFL: datagrams the socket dropped so far */
 	uint64_t batch_rx_ns;       /* user-space receive time of the batch: when a stamp is missing */
+	bool stamping;              /* kernel receive stamps and drop counts are on (the first ask) */
 	uint8_t buf[BATCH][BUF_BYTES];
 	struct sockaddr_storage peer[BATCH];
 	char control[BATCH][CONTROL_BYTES];
@@ -237,9 +238,6 @@ static int open_socket(const struct reflect_options *opt, char *bound, size_t bo
 	set_int(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
 	if (res->ai_family == AF_INET6)
 		set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
-	/* One-way answers: the kernel's receive time, and the count of datagrams the socket dropped. */
-	set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
-	set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL");
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)))
 		set_int(fd, SOL_SOCKET, SO_RCVBUF, buf, "SO_RCVBUF");
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)))
@@ -328,6 +326,16 @@ static void note_overflow(struct reflector *rf, struct msghdr *h)
 			memcpy(&rf->overflow, CMSG_DATA(c), sizeof(rf->overflow));
 }
 
+/* Turns on what one-way answers need: the kernel's receive time of each datagram and the count
+ * of datagrams the socket dropped. Only at the first ask, so that a reflector nobody asks for
+ * one-way figures costs what it always did; until then answers carry the batch's own time. */
+static void start_stamping(struct reflector *rf)
+{
+	set_int(rf->fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
+	set_int(rf->fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL");
+	rf->stamping = true;
+}
+
 /* The counts of the tag in a test header. */
 static struct pg_ow_tag *tag_of(struct reflector *rf, const uint8_t *p)
 {
@@ -383,6 +391,8 @@ static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint32_t 
 			pg_ow_write(p + PG_HEADER_BYTES, &b);
 			*ow = p + PG_HEADER_BYTES;
 			rf->n.answered++;
+			if (!rf->stamping)
+				start_stamping(rf);
 		}
 	}
 	*tag_value = tag->tag;
