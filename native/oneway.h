@@ -34,6 +34,8 @@
 #define PG_OW_ANSWER 0x50474f57u /* "PGOW" */
 #define PG_OW_BYTES 40u
 #define PG_OW_FLAG_DECLARED 1u
+/* The largest clock offset one may declare (--clock-offset-ns): 1000 s; beyond, nothing is synced. */
+#define PG_OW_OFFSET_MAX_NS 1000000000000LL
 
 struct pg_ow_block {
 	uint32_t marker, clock_id;

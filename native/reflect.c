@@ -137,7 +137,7 @@ static uint64_t parse_count(const char *opt, const char *s, uint64_t max)
 	return v;
 }
 
-/* A clock offset: whole ns, within +-1e12 (about 17 minutes: beyond that nothing is synced). */
+/* A declared clock offset: whole ns, within +-PG_OW_OFFSET_MAX_NS. */
 static int64_t parse_offset(const char *s)
 {
 	char *end;
@@ -145,9 +145,10 @@ static int64_t parse_offset(const char *s)
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (end == s || *end != '\0' || errno == ERANGE || v > 1000000000000LL || v < -1000000000000LL)
-		pg_fail(PG_EXIT_USAGE, "--clock-offset-ns %s: expected whole nanoseconds within "
-			"-1000000000000..1000000000000", s);
+	if (end == s || *end != '\0' || errno == ERANGE || v > PG_OW_OFFSET_MAX_NS ||
+	    v < -PG_OW_OFFSET_MAX_NS)
+		pg_fail(PG_EXIT_USAGE, "--clock-offset-ns %s: expected whole nanoseconds within %lld..%lld",
+			s, -PG_OW_OFFSET_MAX_NS, PG_OW_OFFSET_MAX_NS);
 	return v;
 }
 
@@ -301,7 +302,7 @@ static uint64_t real_ns(const struct reflector *rf)
 }
 
 /* The kernel's receive time of a datagram (CLOCK_REALTIME, corrected by the declared offset),
- * the batch's own time when it has none; also takes the socket's drop count along. */
+ * the batch's own time when it has none. */
 static uint64_t receive_time(struct reflector *rf, struct msghdr *h)
 {
 	uint64_t ns = 0;

@@ -332,10 +332,10 @@ static void apply_option(int code, const char *arg, struct send_options *opt)
 
 		errno = 0;
 		v = strtoll(arg, &end, 10);
-		if (end == arg || *end != '\0' || errno == ERANGE || v > CLOCK_OFFSET_MAX_NS ||
-		    v < -CLOCK_OFFSET_MAX_NS)
+		if (end == arg || *end != '\0' || errno == ERANGE || v > PG_OW_OFFSET_MAX_NS ||
+		    v < -PG_OW_OFFSET_MAX_NS)
 			bad_option("--clock-offset-ns", arg, "expected whole nanoseconds within %lld..%lld",
-				   -CLOCK_OFFSET_MAX_NS, CLOCK_OFFSET_MAX_NS);
+				   -PG_OW_OFFSET_MAX_NS, PG_OW_OFFSET_MAX_NS);
 		opt->clock_offset_ns = v;
 		opt->clock_declared = true;
 		break;

@@ -17,7 +17,6 @@
 #define SEND_IFNAME_MAX 15u /* IFNAMSIZ - 1 */
 /* The smallest frame with room for the one-way block, given the header overhead. */
 #define ONE_WAY_FRAME_MIN(overhead) ((overhead) + PG_HEADER_BYTES + PG_OW_BYTES)
-#define CLOCK_OFFSET_MAX_NS 1000000000000LL
 
 struct send_options {
 	const char *dst;     /* HOST:PORT as given, for messages */
