@@ -19,7 +19,7 @@ const stats: Stats = {
   tx_packets: 1e6, tx_bytes: 75e7, rx_packets: 999e3, rx_bytes: 74925e4, loss_ratio: 0.001, tx_mbps_mean: 99.5,
   tx_mbps_std: 0.25, tx_mpps_mean: 0.166, tx_mpps_std: 0.001, tx_wire_mbps_mean: 101.2, rx_mbps_mean: 99.4,
   rx_mpps_mean: 0.165, requested_mbps: 100, rx_measured: true, duration_s: 10, mode: 'udp', stalls: 0,
-  duplicates: 2, reordered: 5, tx_mbps: 99.5, fallback: '', rtt_note: '',
+  duplicates: 2, reordered: 5, tx_mbps: 99.5, fallback: '', rtt_note: '', threads: 1,
   rtt_us: { min: 12, p25: 20, p50: 25, p75: 31, p90: 40, p95: 48, p99: 90, p999: 150, max: 400, mean: 27.5, std: 9.1, samples: 1000 },
 };
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats-merge.h"
+
 static void put(uint8_t *p, uint64_t v, int bytes)
 {
 	for (int i = 0; i < bytes; i++)
@@ -21,10 +23,11 @@ static uint64_t get(const uint8_t *p, int bytes)
 	return v;
 }
 
-void pg_ow_write_ask(uint8_t *p)
+void pg_ow_write_ask(uint8_t *p, uint16_t stream)
 {
 	memset(p, 0, PG_OW_BYTES);
 	put(p, PG_OW_ASK, 4);
+	put(p + 38, stream, 2);
 }
 
 void pg_ow_write(uint8_t *p, const struct pg_ow_block *b)
@@ -36,7 +39,8 @@ void pg_ow_write(uint8_t *p, const struct pg_ow_block *b)
 	put(p + 24, b->received, 4);
 	put(p + 28, b->dropped, 4);
 	put(p + 32, b->overflow, 4);
-	put(p + 36, b->flags, 4);
+	put(p + 36, b->flags, 2);
+	put(p + 38, b->stream, 2);
 }
 
 void pg_ow_read(const uint8_t *p, struct pg_ow_block *b)
@@ -48,10 +52,11 @@ void pg_ow_read(const uint8_t *p, struct pg_ow_block *b)
 	b->received = (uint32_t)get(p + 24, 4);
 	b->dropped = (uint32_t)get(p + 28, 4);
 	b->overflow = (uint32_t)get(p + 32, 4);
-	b->flags = (uint32_t)get(p + 36, 4);
+	b->flags = (uint16_t)get(p + 36, 2);
+	b->stream = (uint16_t)get(p + 38, 2);
 }
 
-struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint32_t tag)
+struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint64_t key)
 {
 	struct pg_ow_tag *oldest = &t->slot[0];
 
@@ -59,7 +64,7 @@ struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint32_t tag)
 	for (unsigned i = 0; i < PG_OW_TAGS; i++) {
 		struct pg_ow_tag *s = &t->slot[i];
 
-		if (s->used && s->tag == tag) {
+		if (s->used && s->key == key) {
 			s->used = t->clock;
 			return s;
 		}
@@ -67,7 +72,7 @@ struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint32_t tag)
 			oldest = s;
 	}
 	/* A free slot has used 0, so it is the oldest there is. */
-	*oldest = (struct pg_ow_tag){.tag = tag, .used = t->clock};
+	*oldest = (struct pg_ow_tag){.key = key, .used = t->clock};
 	return oldest;
 }
 
@@ -153,6 +158,45 @@ bool pg_ow_loss(const struct pg_ow *ow, struct pg_ow_loss *out)
 	out->fwd_loss = ratio_lost(out->fwd_received, out->fwd_sent);
 	out->ret_loss = ratio_lost(out->ret_received, out->ret_sent);
 	return true;
+}
+
+void pg_ow_sum_init(struct pg_ow_sum *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->clocks_comparable = true;
+}
+
+void pg_ow_sum_add(struct pg_ow_sum *s, const struct pg_ow *ow)
+{
+	struct pg_ow_loss l;
+
+	s->answered += ow->answered;
+	s->asked_back += ow->asked_back;
+	s->negative_delays += ow->negative_delays;
+	if (ow->answered && !ow->clocks_comparable)
+		s->clocks_comparable = false;
+	if (pg_ow_loss(ow, &l)) {
+		s->counted = true;
+		s->loss.fwd_sent += l.fwd_sent;
+		s->loss.fwd_received += l.fwd_received;
+		s->loss.reflector_dropped += l.reflector_dropped;
+		s->loss.ret_sent += l.ret_sent;
+		s->loss.ret_received += l.ret_received;
+		/* One socket's drops, seen by every stream: the largest, not the sum. */
+		if (l.reflector_overflow > s->loss.reflector_overflow)
+			s->loss.reflector_overflow = l.reflector_overflow;
+		s->loss.fwd_loss = ratio_lost(s->loss.fwd_received, s->loss.fwd_sent);
+		s->loss.ret_loss = ratio_lost(s->loss.ret_received, s->loss.ret_sent);
+	}
+	if (ow->timed && ow->fwd.jitter_samples) {
+		uint64_t n = s->jitter_samples + ow->fwd.jitter_samples;
+
+		s->fwd_jitter_ns += (ow->fwd.jitter_ns - s->fwd_jitter_ns) * (double)ow->fwd.jitter_samples / (double)n;
+		s->ret_jitter_ns += (ow->ret.jitter_ns - s->ret_jitter_ns) * (double)ow->fwd.jitter_samples / (double)n;
+		s->jitter_samples = n;
+	}
+	pg_hist_merge(&s->fwd_delay, &ow->fwd.delay);
+	pg_hist_merge(&s->ret_delay, &ow->ret.delay);
 }
 
 uint32_t pg_ow_clock_id(const char *boot_id)

@@ -19,7 +19,9 @@
  *       24     4  received  reflector: test packets received with this tag so far (wraps)
  *       28     4  dropped   reflector: echoes of this tag it received but did not send (wraps)
  *       32     4  overflow  reflector: datagrams its socket dropped (SO_RXQ_OVFL), all tags
- *       36     4  flags     bit 0: the stamps are corrected by a declared clock offset
+ *       36     2  flags     bit 0: the stamps are corrected by a declared clock offset
+ *       38     2  stream    sender: its sequence space (sending thread + 1), kept in the answer;
+ *                           the reflector counts per tag and stream
  */
 #ifndef PKTGEN_ONEWAY_H
 #define PKTGEN_ONEWAY_H
@@ -40,31 +42,39 @@
 struct pg_ow_block {
 	uint32_t marker, clock_id;
 	uint64_t rx_ns, tx_ns;
-	uint32_t received, dropped, overflow, flags;
+	uint32_t received, dropped, overflow;
+	uint16_t flags, stream;
 };
 
-/* Writes the sender's ask (the marker, then zeros). */
-void pg_ow_write_ask(uint8_t *p);
+/* Writes the sender's ask (the marker, zeros, its stream). */
+void pg_ow_write_ask(uint8_t *p, uint16_t stream);
 /* Writes a reflector's answer. */
 void pg_ow_write(uint8_t *p, const struct pg_ow_block *b);
 /* Reads a block of PG_OW_BYTES bytes. */
 void pg_ow_read(const uint8_t *p, struct pg_ow_block *b);
 
-/* A reflector's per-tag counts: the most recently seen PG_OW_TAGS tags (least recent evicted). */
+/* A reflector's counts per tag and stream: the most recently seen PG_OW_TAGS (least recent
+ * evicted). The key is pg_ow_key(tag, stream). */
 #define PG_OW_TAGS 256u
 
 struct pg_ow_tag {
-	uint32_t tag, received, dropped;
+	uint64_t key;
+	uint32_t received, dropped;
 	uint64_t used; /* a logical time: larger is more recent; 0 = free */
 };
+
+static inline uint64_t pg_ow_key(uint32_t tag, uint16_t stream)
+{
+	return (uint64_t)stream << 32 | tag;
+}
 
 struct pg_ow_tags {
 	struct pg_ow_tag slot[PG_OW_TAGS];
 	uint64_t clock;
 };
 
-/* The entry of tag, created (and an old one evicted) when needed. */
-struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint32_t tag);
+/* The entry of a key, created (and an old one evicted) when needed. */
+struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint64_t key);
 
 /* The sender's view of one direction: RFC 3550 interarrival jitter and, with comparable
  * clocks, the delay distribution. */
@@ -111,6 +121,21 @@ struct pg_ow_loss {
 	double fwd_loss, ret_loss;
 };
 bool pg_ow_loss(const struct pg_ow *ow, struct pg_ow_loss *out);
+
+/* The figures of several streams (send --threads: one per thread) as one: counts summed, the
+ * reflector's socket drops the largest seen, jitter averaged over its samples, delays merged. */
+struct pg_ow_sum {
+	uint64_t answered, asked_back, negative_delays;
+	bool counted;            /* some stream counted losses */
+	bool clocks_comparable;  /* every answer of every stream */
+	struct pg_ow_loss loss;  /* fwd_loss/ret_loss over the summed counts */
+	double fwd_jitter_ns, ret_jitter_ns; /* sample-weighted mean of the streams' jitter */
+	uint64_t jitter_samples;
+	struct pg_hist fwd_delay, ret_delay;
+};
+
+void pg_ow_sum_init(struct pg_ow_sum *s);
+void pg_ow_sum_add(struct pg_ow_sum *s, const struct pg_ow *ow);
 
 /* A 32-bit id of a kernel boot id string (FNV-1a); never 0. */
 uint32_t pg_ow_clock_id(const char *boot_id);

@@ -69,7 +69,7 @@ struct reflector {
 	struct sockaddr_storage peer[BATCH];
 	char control[BATCH][CONTROL_BYTES];
 	char reply_control[BATCH][64];
-	uint32_t reply_tag[BATCH];  /* the tag of each reply, to count a failed send */
+	uint64_t reply_key[BATCH];  /* the tag and stream of each reply, to count a failed send */
 	uint8_t *reply_ow[BATCH];   /* each reply's answered one-way block, or NULL */
 	struct iovec iov[BATCH], reply_iov[BATCH];
 	struct mmsghdr in[BATCH], out[BATCH];
@@ -337,24 +337,26 @@ static void start_stamping(struct reflector *rf)
 	rf->stamping = true;
 }
 
-/* The counts of the tag in a test header. */
-static struct pg_ow_tag *tag_of(struct reflector *rf, const uint8_t *p)
+/* The counts of the tag in a test header and the stream of its ask (0 without one). */
+static struct pg_ow_tag *tag_of(struct reflector *rf, const uint8_t *p, uint16_t stream)
 {
 	uint32_t tag = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 | (uint32_t)p[4] << 8 | p[5];
+	uint64_t key = pg_ow_key(tag, stream);
 
-	if (rf->last_tag && rf->last_tag->tag == tag && rf->last_tag->used)
+	if (rf->last_tag && rf->last_tag->key == key && rf->last_tag->used)
 		return rf->last_tag;
-	rf->last_tag = pg_ow_tag_find(&rf->tags, tag);
+	rf->last_tag = pg_ow_tag_find(&rf->tags, key);
 	return rf->last_tag;
 }
 
 /* Decides about datagram i of a batch; true when it is to be echoed (and made into an echo).
  * ow is set to the one-way block answered in it, tag_value to its tag. */
-static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint32_t *tag_value)
+static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint64_t *key)
 {
 	struct mmsghdr *m = &rf->in[i];
 	uint8_t *p = rf->buf[i];
 	struct pg_ow_tag *tag;
+	struct pg_ow_block b = {0};
 
 	rf->n.received++;
 	note_overflow(rf, &m->msg_hdr);
@@ -367,7 +369,11 @@ static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint32_t 
 		rf->n.not_allowed++;
 		return false;
 	}
-	tag = tag_of(rf, p);
+	if (m->msg_len >= PG_HEADER_BYTES + PG_OW_BYTES)
+		pg_ow_read(p + PG_HEADER_BYTES, &b);
+	if (b.marker != PG_OW_ASK)
+		b.stream = 0;
+	tag = tag_of(rf, p, b.stream);
 	tag->received++;
 	if (rf->opt.drop_every && ++rf->valid % rf->opt.drop_every == 0) {
 		rf->n.test_drops++;
@@ -377,26 +383,22 @@ static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint32_t 
 	p[0] = (uint8_t)(PG_ECHO_MAGIC >> 8);
 	p[1] = (uint8_t)PG_ECHO_MAGIC;
 	*ow = NULL;
-	if (m->msg_len >= PG_HEADER_BYTES + PG_OW_BYTES) {
-		struct pg_ow_block b;
-
-		pg_ow_read(p + PG_HEADER_BYTES, &b);
-		if (b.marker == PG_OW_ASK) {
-			b = (struct pg_ow_block){.marker = PG_OW_ANSWER,
-						 .clock_id = rf->clock_id,
-						 .rx_ns = receive_time(rf, &m->msg_hdr),
-						 .received = tag->received,
-						 .dropped = tag->dropped,
-						 .overflow = rf->overflow,
-						 .flags = rf->opt.clock_declared ? PG_OW_FLAG_DECLARED : 0};
-			pg_ow_write(p + PG_HEADER_BYTES, &b);
-			*ow = p + PG_HEADER_BYTES;
-			rf->n.answered++;
-			if (!rf->stamping)
-				start_stamping(rf);
-		}
+	if (b.marker == PG_OW_ASK) {
+		b = (struct pg_ow_block){.marker = PG_OW_ANSWER,
+					 .clock_id = rf->clock_id,
+					 .rx_ns = receive_time(rf, &m->msg_hdr),
+					 .received = tag->received,
+					 .dropped = tag->dropped,
+					 .overflow = rf->overflow,
+					 .flags = rf->opt.clock_declared ? PG_OW_FLAG_DECLARED : 0,
+					 .stream = b.stream};
+		pg_ow_write(p + PG_HEADER_BYTES, &b);
+		*ow = p + PG_HEADER_BYTES;
+		rf->n.answered++;
+		if (!rf->stamping)
+			start_stamping(rf);
 	}
-	*tag_value = tag->tag;
+	*key = tag->key;
 	return true;
 }
 
@@ -428,7 +430,7 @@ static void send_replies(struct reflector *rf, unsigned count)
 		/* This reply cannot go (an unreachable sender, a full queue): drop it, count it
 		 * against its tag (later answers carry the count), go on. */
 		rf->n.send_errors++;
-		pg_ow_tag_find(&rf->tags, rf->reply_tag[done])->dropped++;
+		pg_ow_tag_find(&rf->tags, rf->reply_key[done])->dropped++;
 		done++;
 	}
 }
@@ -458,7 +460,7 @@ static unsigned reflect_batch(struct reflector *rf, bool dontwait)
 	for (unsigned i = 0; i < (unsigned)n; i++) {
 		struct msghdr *o = &rf->out[replies].msg_hdr;
 
-		if (!accept_one(rf, i, &rf->reply_ow[replies], &rf->reply_tag[replies]))
+		if (!accept_one(rf, i, &rf->reply_ow[replies], &rf->reply_key[replies]))
 			continue;
 		*o = (struct msghdr){.msg_name = &rf->peer[i],
 				     .msg_namelen = rf->in[i].msg_hdr.msg_namelen,

@@ -48,6 +48,7 @@ struct generator {
 	unsigned size_min, size_max, overhead;
 	size_t spread; /* 0: every payload is the fixed pattern */
 	unsigned ow_bytes; /* the one-way ask block after the header: PG_OW_BYTES or 0 */
+	uint16_t stream;   /* its stream: the thread + 1 (the reflector counts per stream) */
 	uint64_t ow_sum;   /* its checksum sum (raw mode) */
 	uint64_t rng;
 };
@@ -75,8 +76,13 @@ struct flows {
 	unsigned count, next;
 };
 
+struct team;
+
 struct run {
 	const struct send_options *opt;
+	struct team *team; /* send --threads: the team this run is one thread of; NULL: alone */
+	struct pg_ow_sum *ow_sum; /* a team's merged run: every thread's one-way figures */
+	unsigned thread;   /* its index in the team, 0 alone */
 	enum send_mode mode;
 	const char *fallback; /* why the path asked for is not the one used; NULL when it is */
 	struct flows flows;
@@ -97,6 +103,22 @@ struct run {
 	uint64_t last_rx_poll_ns;
 	uint64_t drain_ns;
 };
+
+/* CLOCK_MONOTONIC now, in ns. */
+uint64_t now_ns(void);
+/* Adds c's counts to to's (the latest stall is kept). */
+void counters_add(struct counters *to, const struct counters *c);
+/* A run's sockets, send path, generator and echo path: everything before the first packet.
+ * opt is this run's share of the traffic (its flows, its rate); thread its index in a team. */
+void run_setup(struct run *r, const struct send_options *opt, const struct sockaddr_storage *dst,
+	       socklen_t len, unsigned thread);
+/* Starts the clock: warm-up, measured window and pacer count from start_ns. */
+void run_start(struct run *r, uint64_t start_ns);
+/* Sends until the end, a cap or a signal, drains the echoes and closes the sockets; returns
+ * true when a signal stopped it. */
+bool run_traffic(struct run *r);
+/* Frees what run_setup allocated that the summary no longer needs. */
+void run_release(struct run *r);
 
 /* One interval line; rx_* are the echoes that arrived during it. */
 void report_interval(const struct run *r, const struct interval *iv, uint64_t end_ns,

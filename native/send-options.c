@@ -33,6 +33,7 @@ static const struct send_options DEFAULTS = {
 	.max_packets = 0,
 	.tag = 0,
 	.gso = true,
+	.threads = 1,
 };
 
 /* Longest warm-up + duration accepted: keeps nanosecond arithmetic far from overflow. */
@@ -60,6 +61,7 @@ enum {
 	OPT_PPS,
 	OPT_ONE_WAY,
 	OPT_CLOCK_OFFSET,
+	OPT_THREADS,
 };
 
 static const struct option LONG_OPTIONS[] = {
@@ -82,6 +84,7 @@ static const struct option LONG_OPTIONS[] = {
 	{"no-gso", no_argument, NULL, OPT_NO_GSO},
 	{"one-way", no_argument, NULL, OPT_ONE_WAY},
 	{"clock-offset-ns", required_argument, NULL, OPT_CLOCK_OFFSET},
+	{"threads", required_argument, NULL, OPT_THREADS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -134,6 +137,8 @@ static void print_help(void)
 	       "  --clock-offset-ns N this host's CLOCK_REALTIME minus a reference clock (NTP/PTP),\n"
 	       "                      declared: one-way delays then count against a reflector that\n"
 	       "                      declared its own\n"
+	       "  --threads N         sending threads, 1..%u, each with its own share of the flows\n"
+	       "                      (so N <= --flows) paced at rate / N; one merged report (%u)\n"
 	       "  -h, --help          print this help\n"
 	       "  -V, --version       print the version\n"
 	       "\n"
@@ -149,7 +154,8 @@ static void print_help(void)
 	       d->rate_mbps, d->duration_s, d->warmup_s, SEND_FLOWS_MAX, d->flows, PG_FRAME_MIN,
 	       PG_FRAME_MAX, d->size_min, d->tag, SEND_BATCH_MAX, d->batch, d->max_packets,
 	       INTERVAL_MS_MIN, INTERVAL_MS_MAX, d->interval_ms, PG_OW_BYTES, ONE_WAY_FRAME_MIN(PG_IPV4_OVERHEAD),
-	       ONE_WAY_FRAME_MIN(PG_IPV6_OVERHEAD), PG_IPV4_OVERHEAD, PG_IPV6_OVERHEAD,
+	       ONE_WAY_FRAME_MIN(PG_IPV6_OVERHEAD), SEND_THREADS_MAX, d->threads,
+	       PG_IPV4_OVERHEAD, PG_IPV6_OVERHEAD,
 	       PG_IPV6_OVERHEAD + PG_HEADER_BYTES, PG_HEADER_BYTES);
 }
 
@@ -340,6 +346,10 @@ static void apply_option(int code, const char *arg, struct send_options *opt)
 		opt->clock_declared = true;
 		break;
 	}
+	case OPT_THREADS:
+		opt->threads = (unsigned)parse_uint("--threads", arg, 1, SEND_THREADS_MAX,
+						    "the number of threads");
+		break;
 	case OPT_INTERVAL_MS:
 		opt->interval_ms = (unsigned)parse_uint("--interval-ms", arg, INTERVAL_MS_MIN,
 							INTERVAL_MS_MAX, "the interval");
@@ -382,6 +392,17 @@ static void check_combinations(const struct send_options *opt)
 	}
 	if (opt->clock_declared && !opt->one_way)
 		bad_option("--clock-offset-ns", NULL, "only one-way figures use it: add --one-way");
+	/* Flows are split between the threads, none shared: each needs one at least. */
+	if (opt->threads > opt->flows) {
+		snprintf(text, sizeof(text), "%u", opt->threads);
+		bad_option("--threads", text, "each thread sends its own flows: needs --flows %u or more",
+			   opt->threads);
+	}
+	if (opt->max_packets > 0 && opt->max_packets < opt->threads) {
+		snprintf(text, sizeof(text), "%" PRIu64, opt->max_packets);
+		bad_option("--max-packets", text, "the cap is split between the threads: needs at "
+			   "least one packet per thread (--threads %u)", opt->threads);
+	}
 	if (opt->dst_mac_given && !opt->interface)
 		bad_option("--dst-mac", NULL, "only raw mode uses it: add --interface IF");
 	if (opt->warmup_s + opt->duration_s > RUN_MAX_S) {

@@ -118,11 +118,11 @@ static void add_delay(struct line *l, const char *key, const struct pg_hist *h, 
 	add_rtt(l, key, h);
 }
 
-/* The one-way figures (oneway.h): null where not measured. */
-static void add_one_way(struct line *l, const struct pg_ow *ow)
+/* The one-way figures (oneway.h), of every stream together: null where not measured. */
+static void add_one_way(struct line *l, const struct pg_ow_sum *ow)
 {
-	struct pg_ow_loss loss;
-	bool counted = pg_ow_loss(ow, &loss), timed = ow->timed && ow->fwd.jitter_samples > 0;
+	const struct pg_ow_loss loss = ow->loss;
+	bool counted = ow->counted, timed = ow->jitter_samples > 0;
 
 	add(l, ",\"one_way\":{\"answered\":%" PRIu64 ",\"asked_back\":%" PRIu64, ow->answered,
 	    ow->asked_back);
@@ -134,12 +134,12 @@ static void add_one_way(struct line *l, const struct pg_ow *ow)
 		    loss.reflector_dropped, loss.reflector_overflow);
 	add_measured(l, "fwd_loss", counted, loss.fwd_loss);
 	add_measured(l, "ret_loss", counted, loss.ret_loss);
-	add_measured(l, "fwd_jitter_us", timed, ow->fwd.jitter_ns / 1e3);
-	add_measured(l, "ret_jitter_us", timed, ow->ret.jitter_ns / 1e3);
+	add_measured(l, "fwd_jitter_us", timed, ow->fwd_jitter_ns / 1e3);
+	add_measured(l, "ret_jitter_us", timed, ow->ret_jitter_ns / 1e3);
 	add(l, ",\"clocks_comparable\":%s", ow->answered && ow->clocks_comparable ? "true" : "false");
 	add_u64(l, "negative_delays", ow->negative_delays);
-	add_delay(l, "fwd_delay_us", &ow->fwd.delay, ow->clocks_comparable);
-	add_delay(l, "ret_delay_us", &ow->ret.delay, ow->clocks_comparable);
+	add_delay(l, "fwd_delay_us", &ow->fwd_delay, ow->clocks_comparable);
+	add_delay(l, "ret_delay_us", &ow->ret_delay, ow->clocks_comparable);
 	add(l, "}");
 }
 
@@ -189,9 +189,17 @@ void report_summary(const struct run *r, bool interrupted)
 	add(&l, ",\"drain_ms\":%.3f", (double)r->drain_ns / 1e6);
 	add(&l, ",\"flows\":%u,\"size_min\":%u,\"size_max\":%u,\"batch\":%u,\"gso_segments\":%u",
 	    opt->flows, opt->size_min, opt->size_max, r->batch_size, r->segs);
+	add(&l, ",\"threads\":%u", opt->threads);
 	if (opt->latency && rx->rtt.n > 0)
 		add_rtt(&l, "rtt_us", &rx->rtt);
-	if (opt->one_way)
-		add_one_way(&l, &r->rx.ow);
+	if (opt->one_way && r->ow_sum) {
+		add_one_way(&l, r->ow_sum);
+	} else if (opt->one_way) {
+		static struct pg_ow_sum own; /* two histograms: not on the stack */
+
+		pg_ow_sum_init(&own);
+		pg_ow_sum_add(&own, &r->rx.ow);
+		add_one_way(&l, &own);
+	}
 	emit(&l);
 }

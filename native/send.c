@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "send-internal.h"
+#include "send-threads.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -69,7 +70,7 @@ static uint64_t g_body_prefix[PG_PAYLOAD_MAX + POOL_SPREAD + 1];
 
 /* ---- time ---- */
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -98,7 +99,7 @@ static void wait_until(uint64_t deadline)
 
 /* ---- intervals and phases ---- */
 
-static void counters_add(struct counters *to, const struct counters *c)
+void counters_add(struct counters *to, const struct counters *c)
 {
 	to->packets += c->packets;
 	to->bytes += c->bytes;
@@ -146,7 +147,12 @@ static void interval_close(struct run *r, uint64_t end_ns)
 		r->measured_ns += len;
 		pg_intervals_add(&r->tx_iv, len, r->interval_ns, iv->c.packets, iv->c.bytes);
 	}
-	report_interval(r, iv, end_ns, r->rx.arrived_packets, r->rx.arrived_bytes);
+	/* One of several threads: the team prints the interval once every thread has passed it. */
+	if (r->team)
+		team_interval(r->team, r->thread, iv, end_ns, r->rx.arrived_packets,
+			      r->rx.arrived_bytes);
+	else
+		report_interval(r, iv, end_ns, r->rx.arrived_packets, r->rx.arrived_bytes);
 	r->rx.arrived_packets = 0;
 	r->rx.arrived_bytes = 0;
 }
@@ -181,7 +187,7 @@ static unsigned rng_range(uint64_t *state, unsigned lo, unsigned hi)
 }
 
 static void generator_init(struct generator *g, const struct send_options *opt, int family,
-			   bool raw)
+			   bool raw, unsigned thread)
 {
 	g->tag = opt->tag;
 	g->seq = 0;
@@ -189,13 +195,18 @@ static void generator_init(struct generator *g, const struct send_options *opt, 
 	g->size_max = opt->size_max;
 	g->overhead = family == AF_INET6 ? PG_IPV6_OVERHEAD : PG_IPV4_OVERHEAD;
 	g->ow_bytes = opt->one_way ? PG_OW_BYTES : 0;
+	g->stream = (uint16_t)(thread + 1);
 	if (g->ow_bytes) {
 		uint8_t ask[PG_OW_BYTES];
 
-		pg_ow_write_ask(ask);
+		pg_ow_write_ask(ask, g->stream);
 		g->ow_sum = pg_csum_add(0, ask, sizeof(ask));
 	}
-	g->rng = (now_ns() ^ ((uint64_t)getpid() << 32)) | 1; /* xorshift state must not be 0 */
+	g->rng = (now_ns() ^ ((uint64_t)getpid() << 32) ^ ((uint64_t)thread << 48)) | 1; /* not 0 */
+	/* The payload pool is shared by every thread: the first one's set-up writes it, before
+	 * any thread sends. */
+	if (thread > 0)
+		return;
 	if (opt->random_payload) {
 		for (size_t i = 0; i < sizeof(g_body); i++)
 			g_body[i] = (uint8_t)(rng_next(&g->rng) >> 56);
@@ -224,7 +235,7 @@ static void batch_init(struct batch *b, const struct generator *g, unsigned pack
 		uint8_t *slot = b->slots + i * b->slot_bytes;
 
 		if (g->ow_bytes)
-			pg_ow_write_ask(slot + HEAD_BYTES);
+			pg_ow_write_ask(slot + HEAD_BYTES, g->stream);
 		if (!g->spread)
 			memcpy(slot + HEAD_BYTES + g->ow_bytes, g_body, body_max);
 	}
@@ -418,7 +429,6 @@ static void ensure_fd_limit(unsigned flows)
 static void flows_open(struct flows *f, const struct send_options *opt,
 		       const struct sockaddr_storage *dst, socklen_t len)
 {
-	ensure_fd_limit(opt->flows);
 	for (f->count = 0; f->count < opt->flows; f->count++)
 		f->fd[f->count] = flow_open(opt, dst, len, &f->port[f->count]);
 	check_path_mtu(opt, f->fd[0], dst->ss_family);
@@ -652,26 +662,53 @@ static enum stop_reason run_loop(struct run *r)
 	}
 }
 
-static void run_init(struct run *r, const struct send_options *opt,
-		     const struct sockaddr_storage *dst, socklen_t len)
+void run_setup(struct run *r, const struct send_options *opt, const struct sockaddr_storage *dst,
+	       socklen_t len, unsigned thread)
 {
 	memset(r, 0, sizeof(*r));
 	r->opt = opt;
+	r->thread = thread;
 	flows_open(&r->flows, opt, dst, len);
 	choose_mode(r, dst);
-	generator_init(&r->gen, opt, dst->ss_family, r->mode == MODE_RAW);
+	generator_init(&r->gen, opt, dst->ss_family, r->mode == MODE_RAW, thread);
 	rx_open(&r->rx, r->flows.fd, r->flows.count, opt->tag, r->gen.overhead, opt->latency);
 	if (opt->one_way)
 		rx_one_way(&r->rx, opt->clock_declared ? 0 : pg_host_clock_id(), opt->clock_offset_ns);
 	r->batch_size = effective_batch(opt, r->segs);
 	batch_init(&r->batch, &r->gen, r->batch_size);
 	r->interval_ns = (uint64_t)opt->interval_ms * 1000000ull;
-	r->start_ns = now_ns();
+}
+
+void run_start(struct run *r, uint64_t start_ns)
+{
+	const struct send_options *opt = r->opt;
+
+	r->start_ns = start_ns;
 	r->measure_ns = r->start_ns + (uint64_t)llround(opt->warmup_s * 1e9);
 	r->end_ns = r->measure_ns + (uint64_t)llround(opt->duration_s * 1e9);
 	pacer_init(&r->pacer, opt->rate_mbps, r->batch_size * (opt->size_min + opt->size_max) / 2.0,
 		   r->start_ns);
 	interval_open(r, r->start_ns);
+}
+
+bool run_traffic(struct run *r)
+{
+	enum stop_reason stop = run_loop(r);
+
+	if (r->measuring)
+		pg_rx_measure_end(&r->rx.stats, r->gen.seq, r->last_measure_len_ns);
+	/* Echoes of the last packets are still on their way back. */
+	r->drain_ns = rx_drain(&r->rx, r->gen.seq, r->totals[PHASE_MEASURE].packets, &g_signal);
+	raw_close(&r->raw);
+	flows_close(&r->flows);
+	return stop == STOP_SIGNAL || g_signal;
+}
+
+void run_release(struct run *r)
+{
+	rx_close(&r->rx);
+	free(r->batch.slots);
+	r->batch.slots = NULL;
 }
 
 static void on_signal(int signo)
@@ -699,25 +736,21 @@ int send_run(const struct send_options *opt)
 	static struct run run;
 	struct sockaddr_storage dst;
 	socklen_t dst_len = resolve_dst(opt, &dst);
-	enum stop_reason stop;
+	bool interrupted;
 
 	send_options_check_family(opt, dst.ss_family);
 	install_signal_handlers();
 	/* The default 50 us slack would make every sleep overshoot the spin margin. */
 	if (prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL))
 		pg_warn("prctl(PR_SET_TIMERSLACK): %s: pacing may be less precise", strerror(errno));
-	run_init(&run, opt, &dst, dst_len);
-	stop = run_loop(&run);
-	if (run.measuring)
-		pg_rx_measure_end(&run.rx.stats, run.gen.seq, run.last_measure_len_ns);
-	/* Echoes of the last packets are still on their way back. */
-	run.drain_ns = rx_drain(&run.rx, run.gen.seq, run.totals[PHASE_MEASURE].packets, &g_signal);
-	if (g_signal)
-		stop = STOP_SIGNAL;
-	raw_close(&run.raw);
-	flows_close(&run.flows);
-	report_summary(&run, stop == STOP_SIGNAL);
-	rx_close(&run.rx);
-	free(run.batch.slots);
-	return stop == STOP_SIGNAL ? PG_EXIT_INTERRUPTED : PG_EXIT_OK;
+	/* Every thread's flows, plus an epoll descriptor each. */
+	ensure_fd_limit(opt->flows + opt->threads);
+	if (opt->threads > 1)
+		return team_run(opt, &dst, dst_len) ? PG_EXIT_INTERRUPTED : PG_EXIT_OK;
+	run_setup(&run, opt, &dst, dst_len, 0);
+	run_start(&run, now_ns());
+	interrupted = run_traffic(&run);
+	report_summary(&run, interrupted);
+	run_release(&run);
+	return interrupted ? PG_EXIT_INTERRUPTED : PG_EXIT_OK;
 }

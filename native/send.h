@@ -17,6 +17,7 @@
 #define SEND_IFNAME_MAX 15u /* IFNAMSIZ - 1 */
 /* The smallest frame with room for the one-way block, given the header overhead. */
 #define ONE_WAY_FRAME_MIN(overhead) ((overhead) + PG_HEADER_BYTES + PG_OW_BYTES)
+#define SEND_THREADS_MAX 64u
 
 struct send_options {
 	const char *dst;     /* HOST:PORT as given, for messages */
@@ -46,6 +47,7 @@ struct send_options {
 	bool one_way;          /* ask the reflector for one-way figures (oneway.h) */
 	bool clock_declared;   /* --clock-offset-ns was given */
 	int64_t clock_offset_ns; /* CLOCK_REALTIME minus the reference clock */
+	unsigned threads;      /* sending threads, each with its share of the flows and rate */
 };
 
 /*

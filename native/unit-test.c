@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the pure parts of pktgen-emit: statistics (stats.c), raw frames (frame.c), the
- * pacer (pacer.c, pacer.h) on a fake clock and the one-way figures (oneway.c).
+ * Unit tests of the pure parts of pktgen-emit: statistics (stats.c, stats-merge.c), raw frames
+ * (frame.c), the pacer (pacer.c, pacer.h) on a fake clock and the one-way figures (oneway.c).
  * `make -C native test` builds and runs it; it prints one line per check and ends with
  * "N passed, N failed"; the exit code is 1 when anything failed.
  */
@@ -17,6 +17,7 @@
 #include "pacer.h"
 #include "pktgen-emit.h"
 #include "stats.h"
+#include "stats-merge.h"
 
 static unsigned g_passed, g_failed;
 
@@ -757,6 +758,81 @@ static void test_pacer_owes_before(void)
 }
 
 /* Runs one group of checks and says whether all of them passed. */
+/* ---- merging the statistics of several threads ---- */
+
+static void test_moments_merge(void)
+{
+	const double xs[] = {2, 4, 4, 4, 5, 5, 7, 9, 11, 1};
+	struct pg_moments all = {0}, a = {0}, b = {0}, empty = {0};
+
+	for (size_t i = 0; i < 10; i++) {
+		pg_moments_add(&all, xs[i]);
+		pg_moments_add(i < 3 ? &a : &b, xs[i]);
+	}
+	pg_moments_merge(&a, &b);
+	check(a.n == 10, "moments merge: count", "%llu", (unsigned long long)a.n);
+	check_near(a.mean, all.mean, 1e-12, "moments merge: mean as one set");
+	check_near(pg_moments_std(&a), pg_moments_std(&all), 1e-12, "moments merge: std as one set");
+	pg_moments_merge(&empty, &b);
+	check_near(empty.mean, b.mean, 0, "moments merge: into an empty set");
+}
+
+static void test_hist_merge(void)
+{
+	static struct pg_hist all, a, b;
+	const double ps[] = {25, 50, 90, 99, 99.9};
+
+	for (uint64_t i = 1; i <= 20000; i++) {
+		uint64_t ns = (i * 7919) % 5000000 + 1000;
+
+		pg_hist_add(&all, ns);
+		pg_hist_add(i % 3 ? &a : &b, ns);
+	}
+	pg_hist_merge(&a, &b);
+	check(a.n == all.n && a.min_ns == all.min_ns && a.max_ns == all.max_ns, "hist merge: n, min, max",
+	      "n %llu min %llu max %llu", (unsigned long long)a.n, (unsigned long long)a.min_ns,
+	      (unsigned long long)a.max_ns);
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		check_near(pg_hist_percentile(&a, ps[i]), pg_hist_percentile(&all, ps[i]), 0,
+			   "hist merge: percentile as one histogram");
+	check_near(a.ns.mean, all.ns.mean, 1e-6, "hist merge: exact mean");
+}
+
+static void test_rx_merge(void)
+{
+	struct pg_rx to, x, y;
+	struct pg_intervals iv;
+
+	check(pg_rx_init(&to, 1) && pg_rx_init(&x, 1) && pg_rx_init(&y, 1), "rx merge: init", "out of memory");
+	/* Thread x: two measured intervals of 1 s; thread y stopped early, one of 0.5 s. */
+	pg_rx_measure_start(&x, 0);
+	pg_rx_interval_next(&x, 10, 1000000000ull);
+	pg_rx_measure_end(&x, 20, 1000000000ull);
+	pg_rx_measure_start(&y, 0);
+	pg_rx_measure_end(&y, 10, 500000000ull);
+	for (uint64_t s = 0; s < 20; s++) {
+		struct pg_echo e = {.seq = s, .frame_bytes = 100, .has_rtt = true, .rtt_ns = 1000 * (s + 1)};
+
+		pg_rx_record(&x, &e);
+		if (s < 10 && s != 3)
+			pg_rx_record(&y, &e);
+	}
+	check(pg_rx_merge(&to, &x) && pg_rx_merge(&to, &y), "rx merge: merge", "out of memory");
+	check(to.any && to.packets == 29 && to.bytes == 2900, "rx merge: counters summed",
+	      "packets %llu bytes %llu", (unsigned long long)to.packets, (unsigned long long)to.bytes);
+	check(to.rtt.n == 29 && to.rtt.max_ns == 20000, "rx merge: RTT samples merged", "n %llu",
+	      (unsigned long long)to.rtt.n);
+	check(to.iv_count == 2 && to.iv[0].packets == 19 && to.iv[1].packets == 10 &&
+		      to.iv[0].len_ns == 1000000000ull,
+	      "rx merge: intervals summed by index", "count %zu", to.iv_count);
+	pg_rx_intervals(&to, 1000000000ull, &iv);
+	check_near(iv.full.mpps.mean, 14.5e-6, 1e-12, "rx merge: rates of the merged intervals");
+	check_near(pg_rx_loss_ratio(&to, 30), 1.0 / 30, 1e-12, "rx merge: loss of the merged echoes");
+	pg_rx_free(&to);
+	pg_rx_free(&x);
+	pg_rx_free(&y);
+}
+
 static void run(const char *name, void (*test)(void))
 {
 	unsigned failed = g_failed;
@@ -772,7 +848,8 @@ static void test_ow_block(void)
 	uint8_t p[PG_OW_BYTES];
 	struct pg_ow_block in = {.marker = PG_OW_ANSWER, .clock_id = 0xdeadbeef,
 				 .rx_ns = 0x0102030405060708ull, .tx_ns = 0x1112131415161718ull,
-				 .received = 7, .dropped = 0xfffffffe, .overflow = 3, .flags = 1},
+				 .received = 7, .dropped = 0xfffffffe, .overflow = 3, .flags = 1,
+				 .stream = 0x0203},
 			   out;
 
 	pg_ow_write(p, &in);
@@ -781,10 +858,12 @@ static void test_ow_block(void)
 	check(p[8] == 1 && p[15] == 8, "one-way: rx_ns big-endian at 8", "%02x %02x", p[8], p[15]);
 	pg_ow_read(p, &out);
 	check(memcmp(&in, &out, sizeof(in)) == 0, "one-way: block round trip", "differs");
-	pg_ow_write_ask(p);
+	check(p[38] == 2 && p[39] == 3, "one-way: stream big-endian at 38", "%02x %02x", p[38], p[39]);
+	pg_ow_write_ask(p, 5);
 	pg_ow_read(p, &out);
-	check(out.marker == PG_OW_ASK && out.rx_ns == 0 && out.received == 0 && out.flags == 0,
-	      "one-way: ask is the marker then zeros", "marker %08x", out.marker);
+	check(out.marker == PG_OW_ASK && out.rx_ns == 0 && out.received == 0 && out.flags == 0 &&
+		      out.stream == 5,
+	      "one-way: ask is the marker, zeros and the stream", "marker %08x", out.marker);
 }
 
 static void test_ow_tags(void)
@@ -794,6 +873,8 @@ static void test_ow_tags(void)
 
 	a->received = 5;
 	check(pg_ow_tag_find(&t, 42)->received == 5, "one-way tags: found again", "lost");
+	check(pg_ow_tag_find(&t, pg_ow_key(42, 1))->received == 0,
+	      "one-way tags: another stream of the tag counts apart", "shared");
 	/* Fill every other slot; 42 is kept recent, so the first newcomer evicts tag 1000. */
 	for (uint32_t i = 0; i < PG_OW_TAGS - 1; i++) {
 		pg_ow_tag_find(&t, 1000 + i)->received = 1;
@@ -876,6 +957,32 @@ static void test_ow_loss(void)
 	check(ow.negative_delays == 0 && ow.clocks_comparable, "one-way: comparable clocks", "no");
 }
 
+static void test_ow_sum(void)
+{
+	static struct pg_ow a, b;
+	static struct pg_ow_sum s;
+
+	/* Two threads: 5 % and 1 % forward loss over equal spans: 3 % together. */
+	simulate_ow(&a, 100000, 20, 1000000, 1000000);
+	simulate_ow(&b, 100000, 100, 1000000, 1000000);
+	pg_ow_sum_init(&s);
+	pg_ow_sum_add(&s, &a);
+	pg_ow_sum_add(&s, &b);
+	check(s.counted && s.answered == a.answered + b.answered, "one-way sum: answers added", "%llu",
+	      (unsigned long long)s.answered);
+	check_near(s.loss.fwd_loss, 0.03, 0.0005, "one-way sum: forward loss over the summed counts");
+	check_near(s.loss.ret_loss, 0, 1e-9, "one-way sum: no return loss");
+	check(s.fwd_delay.n == a.fwd.delay.n + b.fwd.delay.n, "one-way sum: delays merged", "%llu",
+	      (unsigned long long)s.fwd_delay.n);
+	a.fwd.jitter_ns = 100;
+	b.fwd.jitter_ns = 400;
+	b.fwd.jitter_samples = 3 * a.fwd.jitter_samples;
+	pg_ow_sum_init(&s);
+	pg_ow_sum_add(&s, &a);
+	pg_ow_sum_add(&s, &b);
+	check_near(s.fwd_jitter_ns, 325, 1e-6, "one-way sum: jitter weighted by its samples");
+}
+
 static void test_ow_clocks(void)
 {
 	struct pg_ow ow;
@@ -916,11 +1023,15 @@ int main(void)
 	run("pacer: without a rate, and turned on and off", test_pacer_off_and_on);
 	run("pacer: the ceiling over any 100 ms window", test_pacer_window_ceiling);
 	run("pacer: traffic owed before a boundary", test_pacer_owes_before);
+	run("merge: moments of two sets as one", test_moments_merge);
+	run("merge: histograms", test_hist_merge);
+	run("merge: echoes of two threads", test_rx_merge);
 	run("one-way: block layout", test_ow_block);
 	run("one-way: reflector tag counts", test_ow_tags);
 	run("one-way: RFC 3550 jitter", test_ow_jitter);
 	run("one-way: forward, return and reflector loss", test_ow_loss);
 	run("one-way: clocks and delays", test_ow_clocks);
+	run("one-way: streams of several threads as one", test_ow_sum);
 	printf("%u passed, %u failed\n", g_passed, g_failed);
 	return g_failed ? 1 : 0;
 }

@@ -25,6 +25,8 @@ export interface NodeOptions {
   /** Largest w + t. */
   maxDurationS: number;
   maxFlows: number;
+  /** Most sending threads a job may ask for. */
+  maxThreads: number;
   /** Legacy peers: the only sources of unauthenticated legacy jobs, and where statuses may go besides a job's source host. */
   legacyAllow: Allowlist;
   statusRetryS: number;
@@ -56,7 +58,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     defaultTarget: options.defaultTarget,
     allowFrom: options.allowFrom,
     allowTarget: options.allowTarget,
-    limits: { maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS, maxFlows: options.maxFlows },
+    limits: { maxRateMbps: options.maxRateMbps, maxDurationS: options.maxDurationS, maxFlows: options.maxFlows, maxThreads: options.maxThreads },
     legacyAllow: options.legacyAllow,
     maxQueue: options.maxQueue,
     statusRetryMs: options.statusRetryS * 1000,
@@ -98,6 +100,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     allow_target: options.allowTarget.toString(),
     target: formatAddress(options.defaultTarget),
     max_rate: options.maxRateMbps === undefined ? 'none (m = 0 is unpaced)' : `${options.maxRateMbps} Mbit/s (m = 0 runs at it)`,
+    max_threads: options.maxThreads,
     state: journal?.path ?? 'in memory only (--port 0)',
     reflector: !reflector ? 'off' : reflector.address ? undefined : `not listening yet on ${formatAddress({ host: options.listen.host, port })} (retrying)`,
   });

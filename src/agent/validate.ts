@@ -39,6 +39,8 @@ export function jobToSpec(job: Job, defaultTarget: Address | undefined, limits: 
     // rate_bps is a whole number of bits/s: the helper takes fractional Mbit/s exactly enough.
     rateMbps: checked.rate_bps ? checked.rate_bps / BPS_PER_MBPS : checked.m,
     ...(checked.pps ? { pps: checked.pps } : {}),
+    // Checked against the node's --max-threads above: the node never starts more.
+    ...(checked.threads ? { threads: checked.threads } : {}),
     // The helper enforces the node's cap itself: above it refused, m = 0 paced at it.
     maxRateMbps: limits.maxRateMbps,
     durationS: job.t,

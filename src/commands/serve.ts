@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { homedir, hostname } from 'node:os';
+import { availableParallelism, homedir, hostname } from 'node:os';
 import { runNode } from '../agent/run.js';
 import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
@@ -55,6 +55,7 @@ export default class Serve extends PktgenCommand {
     'max-rate': Flags.integer({ description: 'cap on every job\'s rate, Mbit/s of frame bytes, enforced by the emitter\'s pacer: a larger m gets FAIL naming the cap, m = 0 ("as fast as possible") runs paced at the cap [default: none, m = 0 is unpaced]', min: 1, max: JOB_LIMITS.maxRateMbps }),
     'max-duration': Flags.integer({ description: 'longest warm-up + measured time (w + t) a job may ask for, seconds', default: MAX_RUN_S, min: 1, max: MAX_RUN_S }),
     'max-flows': Flags.integer({ description: 'most flows (n) a job may ask for', default: JOB_LIMITS.maxFlows, min: 1, max: JOB_LIMITS.maxFlows }),
+    'max-threads': Flags.integer({ description: 'most sending threads (threads) a job may ask for; more get FAIL naming this flag [default: the CPU count]', min: 1, max: JOB_LIMITS.maxThreads }),
     'legacy-allow': legacyAllowFlag('legacy (unauthenticated) peers: the only hosts besides a job\'s source its statuses may go to; with a key, the only sources of legacy jobs'),
     'status-retry': Flags.custom<number>({
       description: 'how long a STARTED, SUCCESS or FAIL the scheduler has not taken is kept and sent again: a whole number and a unit, s, m, h or d, or seconds',
@@ -93,6 +94,7 @@ export default class Serve extends PktgenCommand {
       maxRateMbps: flags['max-rate'],
       maxDurationS: flags['max-duration'],
       maxFlows: flags['max-flows'],
+      maxThreads: flags['max-threads'] ?? Math.min(availableParallelism(), JOB_LIMITS.maxThreads),
       legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
       statusRetryS: flags['status-retry'],
       reflector: { port: flags['reflect-port'], spinUs: flags['reflect-spin-us'], dropEvery: flags['reflect-drop-every'] },

@@ -58,6 +58,7 @@ export default class Submit extends PktgenCommand {
     duration: jobValue({ description: 't: seconds of measured traffic' }),
     warmup: jobValue({ description: 'w: warm-up seconds before measuring [default: 0]' }),
     flows: jobValue({ description: 'n: number of flows (UDP source ports) [default: 1]' }),
+    threads: jobValue({ description: 'threads: sending threads, each with its own flows (at most --flows), paced together to --rate [default: 1]' }),
     size: Flags.string({ description: 's_min[-s_max]: frame size in bytes, FCS included, e.g. 64 or 64-1500 [default: 64]' }),
     'random-payload': Flags.boolean({ description: 'r: random payload bytes' }),
     latency: Flags.boolean({ description: 'l: measure latency' }),

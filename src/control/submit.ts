@@ -14,6 +14,7 @@ export interface JobFlags {
   duration?: Typed;
   warmup?: Typed;
   flows?: Typed;
+  threads?: Typed;
   size?: string;
   'random-payload': boolean;
   latency: boolean;
@@ -28,7 +29,7 @@ export interface JobFlags {
 }
 
 /** Which "data" field each flag sets (`--size` sets s_min and s_max). */
-const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', 'random-payload': 'r', latency: 'l' } as const;
+const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', threads: 'threads', 'random-payload': 'r', latency: 'l' } as const;
 /** The flags that set a job field beside "data", and the field each sets. */
 const JOB_FIELD_FLAGS = { priority: 'priority', target: 'target', grace: 'timeout', retries: 'retries' } as const;
 /** Which "expect" field each flag sets. */

@@ -79,6 +79,8 @@ export function summaryToStats(summary: SummaryEvent): Stats {
     tx_mbps: num(summary.tx_mbps),
     fallback: fallbackNote(summary),
     rtt_note: '',
+    // The helper reports the threads it sent on; one predating threads sent on one.
+    threads: num(summary.threads) || 1,
   };
   const rtt = percentiles(summary.rtt_us);
   if (rtt) stats.rtt_us = rtt;

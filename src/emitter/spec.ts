@@ -23,6 +23,8 @@ export interface EmitterSpec {
   dstMac?: string;
   /** UDP segmentation offload where the flows allow it (the helper's default: on). */
   gso?: boolean;
+  /** Sending threads, each with its share of the flows (at most `flows`); absent: one. */
+  threads?: number;
   /** Ask the reflector for one-way figures (needs frames of at least {@link oneWayFrameMin} bytes). */
   oneWay?: boolean;
   /** This host's clock minus the reference clock, declared by the operator (one-way delays across hosts). */
@@ -61,5 +63,6 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   if (spec.gso === false) args.push('--no-gso');
   if (spec.oneWay) args.push('--one-way');
   if (spec.oneWay && spec.clockOffsetNs !== undefined) args.push('--clock-offset-ns', String(spec.clockOffsetNs));
+  if (spec.threads && spec.threads > 1) args.push('--threads', String(spec.threads));
   return args;
 }

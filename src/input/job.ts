@@ -19,6 +19,8 @@ export const JOB_LIMITS = {
   maxRateMbps: 100_000,
   maxDurationS: 3600,
   maxFlows: 1024,
+  /** Sending threads (the helper's --threads range). */
+  maxThreads: 64,
   /** Seconds of grace past w + t before a silent job counts as lost. */
   defaultTimeoutS: 30,
   maxTimeoutS: 86_400,
@@ -26,7 +28,8 @@ export const JOB_LIMITS = {
 } as const;
 
 /**
- * The limits a node's operator set (`serve --max-rate`, `--max-duration`, `--max-flows`); one left
+ * The limits a node's operator set (`serve --max-rate`, `--max-duration`, `--max-flows`,
+ * `--max-threads`); one left
  * unset is the agreed limit. A set rate cap holds for m = 0 too: the node then sends "as fast as
  * allowed", paced at the cap, instead of unpaced. Refusals name the node's flag.
  */
@@ -35,6 +38,7 @@ export interface NodeLimits {
   /** Largest warm-up + measured time, w + t, seconds. */
   maxDurationS?: number;
   maxFlows?: number;
+  maxThreads?: number;
 }
 
 /** A node started without limits: the agreed ones, and m = 0 unpaced. */
@@ -91,12 +95,13 @@ interface RateRule {
   capNote: string;
 }
 
-type JobRules = Record<'m' | 't' | 'w' | 'n' | 's_min' | 'pps', IntegerRule> & { rate: RateRule };
+type JobRules = Record<'m' | 't' | 'w' | 'n' | 's_min' | 'pps' | 'threads', IntegerRule> & { rate: RateRule };
 
 /** The data fields' rules under `limits`. */
 function integerRules(limits: NodeLimits): JobRules {
   const rate = limits.maxRateMbps ?? JOB_LIMITS.maxRateMbps;
   const flows = limits.maxFlows ?? JOB_LIMITS.maxFlows;
+  const threads = limits.maxThreads ?? JOB_LIMITS.maxThreads;
   const each = Math.min(limits.maxDurationS ?? MAX_RUN_S, JOB_LIMITS.maxDurationS);
   const node = (flag: string, set: boolean): string => (set ? `, this node's ${flag}` : '');
   const mine = node('--max-duration', each < JOB_LIMITS.maxDurationS);
@@ -112,13 +117,14 @@ function integerRules(limits: NodeLimits): JobRules {
     s_min: { min: minFrame, max: maxFrame, expected: `an integer frame size ${minFrame}..${maxFrame}` },
     pps: { min: 1, max: pps, expected: `an integer packet rate 1..${pps} frames/s${node('--max-rate', limits.maxRateMbps !== undefined)}` },
     rate: { capMbps: rate, capNote: node('--max-rate', limits.maxRateMbps !== undefined) },
+    threads: { min: 1, max: threads, expected: `an integer thread count 1..${threads}${node('--max-threads', limits.maxThreads !== undefined)}`, fallback: 1 },
   };
 }
 
 const AGREED_RULES = integerRules(DEFAULT_NODE_LIMITS);
 
 /** Every key "data" may hold, in wire order. */
-export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps'];
+export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps', 'threads'];
 /** The keys that each give the rate, in the order a message names them; a job gives exactly one. */
 const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'] as const;
 /** Every key a job may hold beside "data". */
@@ -165,7 +171,13 @@ export function validateJobData(data: unknown, where: string, rules = AGREED_RUL
     throw jobError(where, 's_max', sMax, `0 (= s_min) or an integer frame size ${sMin}..${maxFrame}`);
   }
   const rate = rateKey === 'm' ? { m: integer('m') } : otherRate(data, where, rateKey, rules, Math.max(sMin, sMax as number));
-  return { ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
+  const threads = integer('threads');
+  // Flows are split between the threads, none shared: each thread needs one at least.
+  const flows = Math.max(n, 1);
+  if (threads > flows) throw jobError(where, 'threads', threads, `at most ${flows} thread${flows === 1 ? '' : 's'}, one per flow ("n" = ${n}): each thread sends its own flows`);
+  const checked = { ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
+  // Present only when above 1: a one-thread job reads as it always did.
+  return threads > 1 ? { ...checked, threads } : checked;
 }
 
 /**
@@ -199,7 +211,7 @@ function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_
  */
 function wireFormInput(data: Record<string, unknown>): Record<string, unknown> {
   const input = { ...data };
-  for (const key of ['rate_bps', 'pps']) if (input[key] === 0) delete input[key];
+  for (const key of ['rate_bps', 'pps', 'threads']) if (input[key] === 0) delete input[key];
   if (input.m === 0 && (input.rate_bps !== undefined || input.pps !== undefined)) delete input.m;
   return input;
 }
@@ -232,11 +244,12 @@ export interface ParseJobOptions {
 }
 
 /**
- * Why a legacy node cannot run a job at this rate, or undefined when it can. A legacy node knows
- * only the integer "m" and would read a rate_bps or pps job as m = 0, "as fast as possible": such a
- * job is refused for it, never rounded.
+ * Why a legacy node cannot run a job, or undefined when it can. A legacy node knows only the
+ * integer "m" and would read a rate_bps or pps job as m = 0, "as fast as possible": such a job is
+ * refused for it, never rounded. It sends on one thread: a job asking for more is refused too.
  */
 export function legacyRateRefusal(data: JobData, node: string): string | undefined {
+  if (data.threads && data.threads > 1) return `node ${node}: threads = ${data.threads}: expected 1, a legacy node sends on one thread`;
   if (!data.rate_bps && !data.pps) return undefined;
   const shown = data.pps ? `pps = ${data.pps}` : `rate = ${quoted(formatBps(data.rate_bps!))}`;
   return `node ${node}: ${shown}: expected a whole Mbit/s ("m"), the only rate a legacy node takes`;

@@ -101,7 +101,7 @@ function jobInfo(
 ): JobInfo {
   const data: Record<string, unknown> = Object.fromEntries(DATA_KEYS.map((key) => [key, plain.data?.[key] ?? (key === 'r' || key === 'l' ? false : 0)]));
   // The rate's newer forms, only when set: a job at a whole Mbit/s reads as it always did.
-  for (const key of ['rate_bps', 'pps'] as const) if (plain.data?.[key]) data[key] = Number(plain.data[key]);
+  for (const key of ['rate_bps', 'pps', 'threads'] as const) if (plain.data?.[key]) data[key] = Number(plain.data[key]);
   const info: JobInfo = { ...plain, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined, late: undefined, expect: undefined };
   if (stats) info.stats = plainStats(stats);
   else delete info.stats;

@@ -5,10 +5,10 @@ import { DecodeError } from './errors.js';
 export type Job = Fields<pktgen.Job>;
 
 /**
- * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), and the rate forms field 1
- * cannot carry (rate_bps, pps), present only when set.
+ * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), the rate forms field 1
+ * cannot carry (rate_bps, pps) and the sending threads (above 1), present only when set.
  */
-export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps'>>;
+export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps' | 'threads'>>;
 
 /** Status types, with the legacy enum values. */
 export const StatusType = pktgen.Status.Type;

@@ -27,7 +27,7 @@ const partial = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) => 
 /** A Job as any peer may send it, extensions included. */
 export const job = partial({
   m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean(),
-  id: text, target: text, reply_to: text, cancel: fc.boolean(), rate_bps: uint64, pps: uint32,
+  id: text, target: text, reply_to: text, cancel: fc.boolean(), rate_bps: uint64, pps: uint32, threads: uint32,
 }) as fc.Arbitrary<Partial<Job>>;
 
 const jobData = fc.record({ m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean() });
@@ -49,7 +49,7 @@ export const stats: fc.Arbitrary<Stats> = fc.record({
   tx_mbps_mean: double, tx_mbps_std: double, tx_mpps_mean: double, tx_mpps_std: double, tx_wire_mbps_mean: double,
   rx_mbps_mean: double, rx_mpps_mean: double, requested_mbps: double, rx_measured: fc.boolean(),
   rtt_us: rtt, duration_s: double, mode: text, stalls: uint64, duplicates: uint64, reordered: uint64,
-  tx_mbps: double, fallback: text, rtt_note: text, one_way: oneWay,
+  tx_mbps: double, fallback: text, rtt_note: text, threads: uint32, one_way: oneWay,
 }, { requiredKeys: [] }) as fc.Arbitrary<Stats>;
 
 const statusType = fc.constantFrom<StatusTypeName>('FAIL', 'SUCCESS', 'STARTED', 'PROGRESS');

@@ -192,7 +192,7 @@ describe('one job schema: the same message through every entry point', () => {
       const onWire = field !== 'rate' && !(field === 'pps' && value === 0);
       if (onWire && (DATA_FIELDS.has(field) && Number.isInteger(value) || typeof value === 'boolean')) {
         // The wire carries only integers and booleans; a job that reaches a node is checked the same way.
-        const wire = { m: field === 'pps' ? 0 : 10, t: 1, w: 0, n: 0, s_min: 64, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, [field]: value };
+        const wire = { m: field === 'pps' ? 0 : 10, t: 1, w: 0, n: 0, s_min: 64, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0, [field]: value };
         const error = await settle(() => jobToSpec(wire, { host: '127.0.0.1', port: 9 }, DEFAULT_NODE_LIMITS, 1));
         if (error) assert.ok(error instanceof JobRejectedError);
         seen.node = outcome(error, '');

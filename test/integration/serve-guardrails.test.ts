@@ -10,7 +10,7 @@ import { freePort, requireBinary, spawnPktgen, waitForOutput } from '../helpers/
 
 const base: Partial<Job> = { m: 0, t: 2, w: 0, n: 4, s_min: 1000, s_max: 0 };
 
-describe('pktgen serve (built binary): --max-rate, --max-flows, --max-duration and reply_to', function () {
+describe('pktgen serve (built binary): --max-rate, --max-flows, --max-duration, --max-threads and reply_to', function () {
   this.timeout(60_000);
   let scheduler: FakeScheduler;
   let receiver: UdpReceiver;
@@ -25,7 +25,7 @@ describe('pktgen serve (built binary): --max-rate, --max-flows, --max-duration a
     receiver = await startUdpReceiver();
     port = await freePort();
     serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--legacy-allow', '127.0.0.1/32', '--scheduler-port', String(scheduler.port),
-      '--target', receiver.target, '--reflect-port', '0', '--max-rate', '10', '--max-flows', '8', '--max-duration', '3']);
+      '--target', receiver.target, '--reflect-port', '0', '--max-rate', '10', '--max-flows', '8', '--max-duration', '3', '--max-threads', '2']);
     log = await waitForOutput(serve, /listening on/);
   });
   after(async () => {
@@ -41,6 +41,23 @@ describe('pktgen serve (built binary): --max-rate, --max-flows, --max-duration a
 
   it('says its cap in the start-up line', () => {
     assert.match(log, /max_rate=("?)10 Mbit\/s \(m = 0 runs at it\)/);
+    assert.match(log, /max_threads=("?)2\b/);
+  });
+
+  it('runs 2 threads under the same --max-rate: each its own flows, together at most 10 Mbit/s', async () => {
+    const before = receiver.packets.length;
+    await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...base, threads: 2, id: 'two-threads' }));
+    const [started, success] = await scheduler.waitFor(2, 30_000);
+    assert.deepEqual([started?.type, success?.type], ['STARTED', 'SUCCESS'], success?.reason);
+    await receiver.waitForQuiet(300);
+    const packets = receiver.packets.slice(before);
+    const sink = sinkRate(packets, 2);
+    // Threads cannot walk around the cap: they share it (5 Mbit/s each).
+    assert.ok(sink.overRunMbps <= 10 * 1.05, `over w + t: ${JSON.stringify(sink)}`);
+    assertSaneRate(sink.overRunMbps, 10, 'sink Mbit/s');
+    assert.equal(new Set(packets.map((p) => p.sourcePort)).size, 4, 'all 4 flows of both threads reached the sink');
+    assert.equal(success!.stats!.threads, 2);
+    assert.equal(success!.stats!.tx_packets, packets.length);
   });
 
   it('runs m = 0 paced at --max-rate 10: at most 10 Mbit/s at the sink, and SUCCESS says so', async () => {
@@ -86,6 +103,8 @@ describe('pktgen serve (built binary): --max-rate, --max-flows, --max-duration a
     ['rate_bps above the cap', { rate_bps: 10_000_001 }, 'rate_bps = 10000001: expected an integer rate 1..10000000 bit/s, this node\'s --max-rate'],
     ['pps whose largest frames go above the cap', { pps: 1000, s_min: 64, s_max: 1500 }, 'pps = 1000: expected at most 833 frames/s of 1500 bytes (10 Mbit/s, this node\'s --max-rate)'],
     ['n = 9', { n: 9 }, 'n = 9: expected an integer flow count 0..8, this node\'s --max-flows (0 = 1 flow)'],
+    ['threads = 3', { threads: 3 }, 'threads = 3: expected an integer thread count 1..2, this node\'s --max-threads'],
+    ['more threads than flows', { n: 1, threads: 2 }, 'threads = 2: expected at most 1 thread, one per flow ("n" = 1): each thread sends its own flows'],
     ['w + t = 4', { w: 2, t: 2 }, 'w + t = 4: expected at most 3 s of warm-up and measured time, this node\'s --max-duration'],
   ];
   for (const [i, [what, fields, reason]] of refused.entries()) {

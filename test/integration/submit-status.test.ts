@@ -177,6 +177,30 @@ describe('pktgen submit and status (built binaries: schedule, serve, submit, sta
     assert.equal((await cli('submit', '--remove-node', 'old1')).exitCode, 0);
   });
 
+  it('submit --threads 2 sends on two threads, each its own flows; status shows them; a legacy node is refused, naming it', async () => {
+    const before = receiver.packets.length;
+    const result = await cli('submit', '--node', 'm0', '--rate', '10', '--threads', '2', '--flows', '4', '--duration', '1', '--size', '500', '--wait', '--json');
+    assert.equal(result.exitCode, 0, result.stderr);
+    const job = (JSON.parse(result.stdout) as { jobs: Array<JobJson & { data: { threads?: number }; stats: { threads: number } | null }> }).jobs[0]!;
+    assert.equal(job.state, 'succeeded', job.reason);
+    assert.deepEqual([job.data.threads, job.stats?.threads], [2, 2]);
+    await receiver.waitForQuiet(300);
+    const packets = receiver.packets.slice(before);
+    assert.equal(new Set(packets.map((p) => p.sourcePort)).size, 4);
+    assertSaneRate(packets.reduce((sum, p) => sum + p.frameBytes * 8, 0) / 1e6, 10, 'Mbit over the 1 s job');
+    const shown = await cli('status', job.id);
+    assert.match(shown.stdout, /^stats\.threads +2$/m);
+    const tooMany = await cli('submit', '--node', 'm0', '--rate', '10', '--threads', '3', '--flows', '2', '--duration', '1');
+    assert.equal(tooMany.exitCode, 2);
+    assert.equal(tooMany.stderr.trim(), 'Error: submit: threads = 3: expected at most 2 threads, one per flow ("n" = 2): each thread sends its own flows');
+    writeFileSync(join(dir, 'old-threads.json'), JSON.stringify({ nodes: [{ name: 'old2', ip: '127.0.0.1', port: await freePort(), legacy: true }] }));
+    assert.equal((await cli('submit', '-n', join(dir, 'old-threads.json'))).exitCode, 0);
+    const refused = await cli('submit', '--node', 'old2', '--rate', '1', '--threads', '2', '--flows', '2', '--duration', '1');
+    assert.equal(refused.exitCode, 2);
+    assert.equal(refused.stderr.trim(), 'Error: submit: node old2: threads = 2: expected 1, a legacy node sends on one thread');
+    assert.equal((await cli('submit', '--remove-node', 'old2')).exitCode, 0);
+  });
+
   it('says clearly what is wrong: unknown node, bad field, unreachable scheduler', async () => {
     const unknown = await cli('submit', '--node', 'nope', '--rate', '1', '--duration', '1');
     assert.equal(unknown.exitCode, 2);

@@ -123,6 +123,21 @@ describe('pktgen-emit one-way figures (reflector answers, send --one-way)', func
     assert.ok(fwd.samples > 0 && fwd.p50 > 0 && fwd.p50 < rtt.p50!, `forward delay p50 ${fwd.p50} us below the RTT p50 ${rtt.p50} us`);
   });
 
+  it('with several sending threads: one stream each at the reflector, one merged set of figures', async () => {
+    const reflector = await startReflector(['--drop-every', '25']);
+    const run = await send(['--dst', `127.0.0.1:${reflector.port}`, '--rate', '8', '--duration', '1.5', '--size', '200', '--flows', '4', '--threads', '2', '--latency', '--one-way']);
+    await reflector.stop();
+    assert.equal(run.exitCode, 0, run.stderr);
+    const ow = run.summary.one_way as Record<string, number | null>;
+    const tx = run.summary.tx_packets as number;
+    assert.ok(ow.fwd_sent! > 0.95 * tx, `fwd_sent ${ow.fwd_sent} of ${tx}: both threads counted`);
+    // Counted per stream: the other thread's packets are not mistaken for this one's.
+    assert.equal(ow.fwd_loss, 0);
+    assert.ok(Math.abs(ow.reflector_dropped! - ow.fwd_received! / 25) <= 4, `reflector_dropped ${ow.reflector_dropped} of ${ow.fwd_received}`);
+    assert.ok(ow.ret_loss! < 0.005, `return loss ${ow.ret_loss}`);
+    assert.equal(typeof ow.fwd_jitter_us, 'number');
+  });
+
   it('without --latency counts losses but reports no jitter or delay (null)', async () => {
     const reflector = await startReflector();
     const run = await send(['--dst', `127.0.0.1:${reflector.port}`, '--rate', '2', '--duration', '0.5', '--size', '104', '--one-way', '--random-payload']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { decodeJob, decodeStatus, encodeJob, encodeStatus } from '../../src/protocol/messages.js';
+import { decodeJob, decodeStatus, encodeJob, encodeStatus, type Stats } from '../../src/protocol/messages.js';
 import { DecodeError } from '../../src/protocol/index.js';
 import { encodeFrame } from '../../src/transport/framing.js';
 
@@ -31,28 +31,38 @@ describe('protocol: legacy bytes (PROTOCOL.md examples)', () => {
 
   it('decodes the example Job with the extensions empty', () => {
     const job = decodeJob(Buffer.from(legacyJobHex, 'hex'));
-    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0 });
+    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0 });
   });
 });
 
 describe('protocol: extensions', () => {
   it('round-trips a job with id, target and reply address', () => {
-    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false, rate_bps: 0, pps: 0 };
+    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false, rate_bps: 0, pps: 0, threads: 0 };
     assert.deepEqual(decodeJob(encodeJob(job)), job);
   });
 
   it('reads a job that still carries field 20 (the `run` of an earlier build, now reserved): the field is skipped', () => {
-    const job = { ...legacyJob, l: false, id: 'j-1.2', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0 };
+    const job = { ...legacyJob, l: false, id: 'j-1.2', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0 };
     const withRun = Buffer.concat([encodeJob(job), Buffer.from([0xa0, 0x01, 0x02])]); // field 20, varint 2
     assert.deepEqual(decodeJob(withRun), job);
   });
 
   it('carries rate_bps (field 21, uint64) and pps (field 22) as numbers; unset, they add no bytes', () => {
-    const job = { ...legacyJob, m: 0, l: false, id: 'j-2', target: '', reply_to: '', cancel: false, rate_bps: 12_500_000_001, pps: 0 };
+    const job = { ...legacyJob, m: 0, l: false, id: 'j-2', target: '', reply_to: '', cancel: false, rate_bps: 12_500_000_001, pps: 0, threads: 0 };
     assert.deepEqual(decodeJob(encodeJob(job)), job);
     assert.ok(hex(encodeJob({ rate_bps: 500_000 })).startsWith('a801'), 'field 21, varint');
     assert.ok(hex(encodeJob({ pps: 100 })).startsWith('b001'), 'field 22, varint');
     assert.equal(hex(encodeJob({ ...legacyJob, rate_bps: 0, pps: 0 })), legacyJobHex);
+  });
+
+  it('carries threads (Job field 26, Stats field 27); unset, no bytes, and a legacy job reads as 0 (one thread)', () => {
+    const job = { ...legacyJob, l: false, id: 'j-3', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 4 };
+    assert.deepEqual(decodeJob(encodeJob(job)), job);
+    assert.ok(hex(encodeJob({ threads: 2 })).startsWith('d00102'), 'field 26, varint');
+    assert.equal(hex(encodeJob({ ...legacyJob, threads: 0 })), legacyJobHex);
+    assert.equal(decodeJob(Buffer.from(legacyJobHex, 'hex')).threads, 0);
+    const status = decodeStatus(encodeStatus({ type: 'SUCCESS', job_id: 'j-3', stats: { tx_packets: 1, threads: 4 } as Partial<Stats> as Stats }));
+    assert.equal(status.stats?.threads, 4);
   });
 
   it('keeps the legacy prefix of an extended job readable', () => {
@@ -65,7 +75,7 @@ describe('protocol: extensions', () => {
       tx_packets: 1000, tx_bytes: 500_000, rx_packets: 990, rx_bytes: 495_000, loss_ratio: 0.01,
       tx_mbps_mean: 2, tx_mbps_std: 0.1, tx_mpps_mean: 0.0005, tx_mpps_std: 0, tx_wire_mbps_mean: 2.08,
       rx_mbps_mean: 1.98, rx_mpps_mean: 0.000495, requested_mbps: 2, rx_measured: true, duration_s: 2,
-      mode: 'udp', stalls: 0, duplicates: 0, reordered: 1, tx_mbps: 2, fallback: 'raw mode needs CAP_NET_RAW', rtt_note: '',
+      mode: 'udp', stalls: 0, duplicates: 0, reordered: 1, tx_mbps: 2, fallback: 'raw mode needs CAP_NET_RAW', rtt_note: '', threads: 1,
       rtt_us: { min: 3, p25: 4, p50: 5, p75: 6, p90: 7, p95: 8, p99: 9, p999: 10, max: 11, mean: 5.5, std: 1, samples: 990 },
     };
     const status = decodeStatus(encodeStatus({ type: 'SUCCESS', job_id: 'j-1', node: 'm0', stats }));

@@ -11,7 +11,7 @@ function stats(rx: number, extra: Partial<Stats> = {}): Stats {
     tx_packets: 1000, tx_bytes: 125_000, rx_packets: rx, rx_bytes: rx * 125, loss_ratio: rx === 0 ? 0 : (1000 - rx) / 1000,
     tx_mbps_mean: 10, tx_mbps_std: 0, tx_mpps_mean: 0.01, tx_mpps_std: 0, tx_wire_mbps_mean: 11.6, rx_mbps_mean: 0, rx_mpps_mean: 0,
     requested_mbps: 10, rx_measured: rx > 0, duration_s: 1, mode: 'udp', stalls: 0, duplicates: 0, reordered: 0, tx_mbps: 10,
-    fallback: '', rtt_note: '', ...extra,
+    fallback: '', rtt_note: '', threads: 1, ...extra,
   };
 }
 

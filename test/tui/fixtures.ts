@@ -15,7 +15,7 @@ export function stats(patch: Partial<Stats> = {}): Stats {
     tx_packets: 1000, tx_bytes: 1_000_000, rx_packets: 0, rx_bytes: 0, loss_ratio: 0, tx_mbps_mean: 19.9,
     tx_mbps_std: 0.1, tx_mpps_mean: 0.01, tx_mpps_std: 0, tx_wire_mbps_mean: 20.5, rx_mbps_mean: 0,
     rx_mpps_mean: 0, requested_mbps: 20, rx_measured: false, duration_s: 30, mode: 'paced', stalls: 0,
-    duplicates: 0, reordered: 0, tx_mbps: 19.96, fallback: '', rtt_note: '', ...patch,
+    duplicates: 0, reordered: 0, tx_mbps: 19.96, fallback: '', rtt_note: '', threads: 1, ...patch,
   };
 }
 

@@ -23,6 +23,7 @@ export namespace pktgen {
         cancel: boolean;
         rate_bps: number;
         pps: number;
+        threads: number;
         static create(properties: pktgen.Job.$Shape): pktgen.Job & pktgen.Job.$Shape;
         static create(properties?: pktgen.Job.$Properties): pktgen.Job;
         static encode(message: pktgen.Job.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -49,6 +50,7 @@ export namespace pktgen {
             cancel?: (boolean|null);
             rate_bps?: (number|null);
             pps?: (number|null);
+            threads?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Job.$Properties;
@@ -226,6 +228,7 @@ export namespace pktgen {
         fallback: string;
         rtt_note: string;
         one_way?: (pktgen.OneWay.$Properties|null);
+        threads: number;
         static create(properties: pktgen.Stats.$Shape): pktgen.Stats & pktgen.Stats.$Shape;
         static create(properties?: pktgen.Stats.$Properties): pktgen.Stats;
         static encode(message: pktgen.Stats.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -262,6 +265,7 @@ export namespace pktgen {
             fallback?: (string|null);
             rtt_note?: (string|null);
             one_way?: (pktgen.OneWay.$Properties|null);
+            threads?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Stats.$Properties;

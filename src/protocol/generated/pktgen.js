@@ -37,6 +37,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {boolean|null} [cancel] Job cancel
          * @property {number|null} [rate_bps] Job rate_bps
          * @property {number|null} [pps] Job pps
+         * @property {number|null} [threads] Job threads
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -181,6 +182,14 @@ export const pktgen = $root.pktgen = (() => {
         Job.prototype.pps = 0;
 
         /**
+         * Job threads.
+         * @member {number} threads
+         * @memberof pktgen.Job
+         * @instance
+         */
+        Job.prototype.threads = 0;
+
+        /**
          * Creates a new Job instance using the specified properties.
          * @function create
          * @memberof pktgen.Job
@@ -240,6 +249,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 21, wireType 0 =*/168).uint64(message.rate_bps);
             if (message.pps != null && $Object.hasOwnProperty.call(message, "pps") && message.pps !== 0)
                 writer.uint32(/* id 22, wireType 0 =*/176).uint32(message.pps);
+            if (message.threads != null && $Object.hasOwnProperty.call(message, "threads") && message.threads !== 0)
+                writer.uint32(/* id 26, wireType 0 =*/208).uint32(message.threads);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -410,6 +421,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.pps;
                         continue;
                     }
+                case 26: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.threads = value;
+                        else
+                            delete message.threads;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -494,6 +514,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.pps != null)
                 if ($Number(object.pps) !== 0)
                     message.pps = object.pps >>> 0;
+            if (object.threads != null)
+                if ($Number(object.threads) !== 0)
+                    message.threads = object.threads >>> 0;
             return message;
         };
 
@@ -533,6 +556,7 @@ export const pktgen = $root.pktgen = (() => {
                 } else
                     object.rate_bps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 object.pps = 0;
+                object.threads = 0;
             }
             if (message.m != null && $Object.hasOwnProperty.call(message, "m"))
                 object.m = message.m;
@@ -567,6 +591,8 @@ export const pktgen = $root.pktgen = (() => {
                     object.rate_bps = options.longs === $String ? $util.Long.prototype.toString.call(message.rate_bps) : options.longs === $Number ? new $util.LongBits(message.rate_bps.low >>> 0, message.rate_bps.high >>> 0).toNumber(true) : message.rate_bps;
             if (message.pps != null && $Object.hasOwnProperty.call(message, "pps"))
                 object.pps = message.pps;
+            if (message.threads != null && $Object.hasOwnProperty.call(message, "threads"))
+                object.threads = message.threads;
             return object;
         };
 
@@ -2247,6 +2273,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {string|null} [fallback] Stats fallback
          * @property {string|null} [rtt_note] Stats rtt_note
          * @property {pktgen.OneWay.$Properties|null} [one_way] Stats one_way
+         * @property {number|null} [threads] Stats threads
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2471,6 +2498,14 @@ export const pktgen = $root.pktgen = (() => {
         Stats.prototype.one_way = null;
 
         /**
+         * Stats threads.
+         * @member {number} threads
+         * @memberof pktgen.Stats
+         * @instance
+         */
+        Stats.prototype.threads = 0;
+
+        /**
          * Creates a new Stats instance using the specified properties.
          * @function create
          * @memberof pktgen.Stats
@@ -2550,6 +2585,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 23, wireType 2 =*/186).string(message.rtt_note);
             if (message.one_way != null && $Object.hasOwnProperty.call(message, "one_way"))
                 $root.pktgen.OneWay.encode(message.one_way, writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
+            if (message.threads != null && $Object.hasOwnProperty.call(message, "threads") && message.threads !== 0)
+                writer.uint32(/* id 27, wireType 0 =*/216).uint32(message.threads);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -2804,6 +2841,15 @@ export const pktgen = $root.pktgen = (() => {
                         message.one_way = $root.pktgen.OneWay.decode(reader, reader.size(), $undefined, _depth + 1, message.one_way);
                         continue;
                     }
+                case 27: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.threads = value;
+                        else
+                            delete message.threads;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -2964,6 +3010,9 @@ export const pktgen = $root.pktgen = (() => {
                     throw $TypeError(".pktgen.Stats.one_way: object expected");
                 message.one_way = $root.pktgen.OneWay.fromObject(object.one_way, _depth + 1);
             }
+            if (object.threads != null)
+                if ($Number(object.threads) !== 0)
+                    message.threads = object.threads >>> 0;
             return message;
         };
 
@@ -3037,6 +3086,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.fallback = "";
                 object.rtt_note = "";
                 object.one_way = null;
+                object.threads = 0;
             }
             if (message.tx_packets != null && $Object.hasOwnProperty.call(message, "tx_packets"))
                 if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
@@ -3121,6 +3171,8 @@ export const pktgen = $root.pktgen = (() => {
                 object.rtt_note = message.rtt_note;
             if (message.one_way != null && $Object.hasOwnProperty.call(message, "one_way"))
                 object.one_way = $root.pktgen.OneWay.toObject(message.one_way, options, _depth + 1);
+            if (message.threads != null && $Object.hasOwnProperty.call(message, "threads"))
+                object.threads = message.threads;
             return object;
         };
 
