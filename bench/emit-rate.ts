@@ -13,12 +13,11 @@
  * and those dropped at it, stalls, and the bound a test used to assert.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { sequenceStats, startUdpReceiver } from '../test/helpers/udp-receiver.js';
+import { sequenceStats, socketDrops, startUdpReceiver } from '../test/helpers/udp-receiver.js';
 
 const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const RUNS = Number(flags.runs);
@@ -71,13 +70,6 @@ async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promis
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Datagrams the kernel dropped at a full receive buffer of the UDP socket on 127.0.0.1:port. */
-function socketDrops(port: number): number {
-  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1] === local);
-  return line ? Number(line.trim().split(/\s+/).at(-1)) : 0;
 }
 
 /** A pktgen-emit reflector on 127.0.0.1, port chosen by the kernel. */

@@ -58,6 +58,16 @@ static void emit(struct line *l)
 		pg_fail(PG_EXIT_FAILURE, "cannot write the report to stdout: %s", strerror(errno));
 }
 
+/* RTT p50/p99 of the echoes that arrived in an interval, when any carried a timestamp. */
+static void add_interval_rtt(struct line *l, const struct pg_hist *h)
+{
+	if (h->n == 0)
+		return;
+	add(l, ",\"rtt_p50_us\":%.3f,\"rtt_p99_us\":%.3f", pg_hist_percentile(h, 50) / 1e3,
+	    pg_hist_percentile(h, 99) / 1e3);
+	add_u64(l, "rtt_samples", h->n);
+}
+
 void report_interval(const struct run *r, const struct interval *iv, uint64_t end_ns,
 		     uint64_t rx_packets, uint64_t rx_bytes)
 {
@@ -73,7 +83,24 @@ void report_interval(const struct run *r, const struct interval *iv, uint64_t en
 	add_u64(&l, "rx_packets", rx_packets);
 	add_u64(&l, "rx_bytes", rx_bytes);
 	add_u64(&l, "stalls", iv->c.stalls);
+	add_interval_rtt(&l, &r->rx.stats.iv_rtt);
 	emit(&l);
+}
+
+/*
+ * One line per measured interval, before the summary, once every late echo is in: the echoes of
+ * the packets sent in it (by send time, as the summary counts them), so per-interval loss is exact.
+ */
+static void report_interval_echoes(const struct pg_rx *rx)
+{
+	for (size_t i = 0; i < rx->iv_count; i++) {
+		struct line l = {.len = 0};
+
+		add(&l, "{\"event\":\"interval_echoes\",\"index\":%zu", i);
+		add_u64(&l, "rx_packets", rx->iv[i].packets);
+		add_u64(&l, "rx_bytes", rx->iv[i].bytes);
+		emit(&l);
+	}
 }
 
 static void add_series(struct line *l, const char *kind, const struct pg_series *s, bool measured)
@@ -154,6 +181,8 @@ void report_summary(const struct run *r, bool interrupted)
 	struct line l = {.len = 0};
 
 	pg_rx_intervals(rx, r->interval_ns, &rx_iv);
+	if (rx->any)
+		report_interval_echoes(rx);
 	add(&l, "{\"event\":\"summary\",\"status\":\"%s\",\"mode\":\"%s\"",
 	    interrupted ? "interrupted" : "ok", SEND_MODE_NAMES[r->mode]);
 	if (r->fallback)

@@ -17,6 +17,7 @@ struct pending {
 	enum phase phase;
 	struct counters c;
 	uint64_t rx_packets, rx_bytes;
+	struct pg_hist rtt;  /* RTTs of the echoes that arrived in it, every thread's */
 };
 
 struct team {
@@ -81,6 +82,8 @@ static void flush(struct team *t)
 			pg_intervals_add(&t->merged->tx_iv, len, t->merged->interval_ns, p->c.packets,
 					 p->c.bytes);
 		}
+		/* report_interval reads the interval's RTTs where one thread keeps them. */
+		t->merged->rx.stats.iv_rtt = p->rtt;
 		report_interval(t->merged, &iv, p->end_ns, p->rx_packets, p->rx_bytes);
 		memmove(t->pending, t->pending + 1, --t->count * sizeof(*t->pending));
 	}
@@ -140,6 +143,7 @@ void team_interval(struct team *t, unsigned thread, const struct interval *iv, u
 		p->end_ns = end_ns;
 	p->rx_packets += rx_packets;
 	p->rx_bytes += rx_bytes;
+	pg_hist_merge(&p->rtt, &t->runs[thread].rx.stats.iv_rtt);
 	t->posted[thread] = true;
 	t->last_start[thread] = iv->start_ns;
 	flush(t);

@@ -155,6 +155,7 @@ static void interval_close(struct run *r, uint64_t end_ns)
 		report_interval(r, iv, end_ns, r->rx.arrived_packets, r->rx.arrived_bytes);
 	r->rx.arrived_packets = 0;
 	r->rx.arrived_bytes = 0;
+	memset(&r->rx.stats.iv_rtt, 0, sizeof(r->rx.stats.iv_rtt));
 }
 
 /* ---- pacing ---- */

@@ -288,8 +288,10 @@ bool pg_rx_record(struct pg_rx *rx, const struct pg_echo *e)
 		iv->packets++;
 		iv->bytes += e->frame_bytes;
 	}
-	if (e->has_rtt)
+	if (e->has_rtt) {
 		pg_hist_add(&rx->rtt, e->rtt_ns);
+		pg_hist_add(&rx->iv_rtt, e->rtt_ns);
+	}
 	return true;
 }
 

@@ -130,6 +130,7 @@ struct pg_rx {
 	uint64_t duplicates, reordered;
 	uint64_t warmup_packets;   /* unique echoes of warm-up packets (not in the figures) */
 	struct pg_hist rtt;        /* measured packets only */
+	struct pg_hist iv_rtt;     /* the same, echoes arrived since the last interval line */
 };
 
 /* Everything sent is warm-up until pg_rx_measure_start; false when out of memory. */

@@ -239,6 +239,13 @@ static void test_warmup_exclusion(void)
 	check(rx.rtt.n == 99 && rx.rtt.min_ns == 10100 && rx.rtt.max_ns == 10199,
 	      "rx: RTT of measured echoes only", "n %llu, %llu..%llu", (unsigned long long)rx.rtt.n,
 	      (unsigned long long)rx.rtt.min_ns, (unsigned long long)rx.rtt.max_ns);
+	check(rx.iv_rtt.n == 99 && rx.iv_rtt.min_ns == 10100,
+	      "rx: the interval's RTTs, measured echoes only (until the interval line resets them)",
+	      "n %llu, min %llu", (unsigned long long)rx.iv_rtt.n, (unsigned long long)rx.iv_rtt.min_ns);
+	check(rx.iv_count == 2 && rx.iv[0].packets == 49 && rx.iv[1].packets == 50,
+	      "rx: echoes by the interval their packet was sent in (the interval_echoes lines)",
+	      "%zu intervals, %llu + %llu", rx.iv_count, (unsigned long long)rx.iv[0].packets,
+	      (unsigned long long)rx.iv[1].packets);
 	check_near(pg_rx_loss_ratio(&rx, 100), 0.01, 1e-12, "rx: loss ratio");
 	check_near(pg_rx_loss_ratio(&rx, 0), 0, 0, "rx: loss ratio of nothing sent");
 	pg_rx_intervals(&rx, second, &iv);

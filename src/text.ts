@@ -26,3 +26,8 @@ export function escapeControl(text: string): string {
 export function escapeJsonText(json: string): string {
   return json.replace(JSON_UNSAFE, (char) => `\\u${hex(char, 4)}`);
 }
+
+/** A time (ms since the epoch) as JSON and CSV write it: ISO 8601 UTC with milliseconds; 0 (not yet) is null. */
+export function isoTime(ms: number): string | null {
+  return ms > 0 ? new Date(ms).toISOString() : null;
+}

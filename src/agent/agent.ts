@@ -5,7 +5,8 @@ import { startFrameServer, type FrameServer, type Peer } from '../transport/serv
 import { formatAddress, type Address } from '../transport/address.js';
 import { describeError } from '../errors.js';
 import { runEmitter } from '../emitter/runner.js';
-import { noRttNote, summaryToStats, type IntervalEvent } from '../emitter/output.js';
+import { noRttNote, summaryToStats, type IntervalEchoesEvent, type IntervalEvent } from '../emitter/output.js';
+import { IntervalRecorder } from './intervals.js';
 import { oneWayFrameMin, type EmitterSpec } from '../emitter/spec.js';
 import type { Logger } from '../log.js';
 import { LogLimiter, connectionErrorLog } from '../log-limit.js';
@@ -55,7 +56,7 @@ export interface AgentOptions {
   /** Session heartbeat and silence (tests shorten them). */
   sessionTiming?: SessionTiming;
   /** Test seams. */
-  run?: (spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number, onInterval: (event: IntervalEvent) => void) => Promise<Stats>;
+  run?: (spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number, onInterval: (event: IntervalEvent | IntervalEchoesEvent) => void) => Promise<Stats>;
   send?: FrameSender;
 }
 
@@ -283,11 +284,16 @@ export class NodeAgent {
       this.options.log.info(`started ${item.label}`, { target: formatAddress(spec.dst), rate_mbps: spec.rateMbps, max_rate_mbps: spec.maxRateMbps });
       const helper = await this.options.helperPath();
       const startedAt = Date.now();
-      const onInterval = (event: IntervalEvent): void => {
-        if (item.legacy || (!item.session && !this.outbox.idleFor(item.replyTo))) return;
-        this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: intervalStats(event) });
+      const intervals = new IntervalRecorder(startedAt);
+      const onInterval = (event: IntervalEvent | IntervalEchoesEvent): void => {
+        intervals.add(event);
+        if (event.event !== 'interval' || item.legacy || (!item.session && !this.outbox.idleFor(item.replyTo))) return;
+        // The newest intervals, not just this one: a PROGRESS may be coalesced away, its intervals must not.
+        this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: { ...intervalStats(event), intervals: intervals.recent() } });
       };
       const stats = await (this.options.run ?? defaultRun)(spec, helper, abort.signal, timeoutMs, onInterval);
+      const measured = intervals.result(stats.rx_measured);
+      if (measured.length > 0 && !stats.intervals?.length) stats.intervals = measured;
       // Latency was asked for and none was measured: the result says why, not just nothing.
       if (spec.latency && !stats.rtt_us) {
         stats.rtt_note ||= noRttNote(stats.rx_measured, formatAddress(spec.dst));
@@ -348,7 +354,7 @@ export class NodeAgent {
   }
 }
 
-async function defaultRun(spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number, onInterval: (event: IntervalEvent) => void): Promise<Stats> {
+async function defaultRun(spec: EmitterSpec, helperPath: string, signal: AbortSignal, timeoutMs: number, onInterval: (event: IntervalEvent | IntervalEchoesEvent) => void): Promise<Stats> {
   return summaryToStats(await runEmitter(spec, { helperPath, signal, timeoutMs, onInterval }));
 }
 

@@ -1,5 +1,5 @@
 import type { Job } from '../protocol/messages.js';
-import { checkWireJob, type NodeLimits } from '../input/job.js';
+import { checkWireJob, JOB_LIMITS, type NodeLimits } from '../input/job.js';
 import { BPS_PER_MBPS } from '../input/rate.js';
 import { parseAddress, type Address } from '../transport/address.js';
 import { PktgenError, UserError } from '../errors.js';
@@ -50,6 +50,7 @@ export function jobToSpec(job: Job, defaultTarget: Address | undefined, limits: 
     sizeMax: job.s_max === 0 ? job.s_min : job.s_max,
     randomPayload: job.r,
     latency: job.l,
+    intervalMs: checked.interval_ms ?? JOB_LIMITS.defaultIntervalMs,
     tag,
   };
 }

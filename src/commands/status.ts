@@ -9,7 +9,7 @@ import { JOB_STATES } from '../protocol/view.js';
 /** `pktgen status`: nodes, queues, jobs and results of a running scheduler. */
 export default class Status extends PktgenCommand {
   static override summary = 'Show the nodes, queues, jobs and results of a running scheduler.';
-  static override description = `Asks the scheduler's control API (port ${PORTS.control}). Given a job id (JOB), shows that job with its full statistics. --json prints {"nodes": [...], "jobs": [...]}; --csv exports finished jobs' results, one row per job.`;
+  static override description = `Asks the scheduler's control API (port ${PORTS.control}). Given a job id (JOB), shows that job with its full statistics. --json prints {"nodes": [...], "jobs": [...]}; --csv exports finished jobs' results, one row per job; --csv --intervals one row per measured interval.`;
   static override enableJsonFlag = true;
 
   static override examples = [
@@ -18,6 +18,7 @@ export default class Status extends PktgenCommand {
     { description: 'One job with its full statistics:', command: '<%= config.bin %> <%= command.id %> j3f9a12bc04d1' },
     { description: 'Everything as JSON, for scripts:', command: '<%= config.bin %> <%= command.id %> --json | jq .nodes' },
     { description: "Finished jobs' results as CSV:", command: '<%= config.bin %> <%= command.id %> --csv > results.csv' },
+    { description: "Finished jobs' measured intervals as CSV, one row each:", command: '<%= config.bin %> <%= command.id %> --csv --intervals > intervals.csv' },
     { description: 'The live view, until you quit:', command: '<%= config.bin %> <%= command.id %> --watch' },
   ];
 
@@ -32,6 +33,7 @@ export default class Status extends PktgenCommand {
     state: Flags.option({ description: 'only jobs in this state', options: JOB_STATES })(),
     limit: Flags.integer({ description: 'show at most the newest N jobs (0 = all; --json and --csv show all)', default: 30, min: 0 }),
     csv: Flags.boolean({ description: "print finished jobs' results as CSV", exclusive: ['json'] }),
+    intervals: Flags.boolean({ description: 'with --csv: one row per measured interval (job, node, index, start, duration, figures)', dependsOn: ['csv'] }),
     watch: Flags.boolean({ description: 'live view: the terminal UI on a terminal, plain event lines when piped', exclusive: ['json', 'csv'] }),
   };
 
@@ -44,6 +46,7 @@ export default class Status extends PktgenCommand {
       state: flags.state,
       limit: flags.limit,
       output: flags.watch ? 'watch' : this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : 'table',
+      intervals: flags.intervals,
     }, (text) => this.log(text));
   }
 }

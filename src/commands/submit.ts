@@ -1,4 +1,6 @@
-import { Flags } from '@oclif/core';
+import { Flags, ux } from '@oclif/core';
+import { escapeJsonText } from '../text.js';
+import type { IntervalLine } from '../control/intervals.js';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { submit } from '../control/submission.js';
@@ -6,6 +8,7 @@ import { submitRequest } from '../control/submit.js';
 import { typed, type Typed } from '../input/json.js';
 import { parseAddNode, type NodeSpec } from '../input/files.js';
 import { parseDurationMs } from '../input/duration.js';
+import { RATE } from '../input/units.js';
 import { EXIT_TIMED_OUT, UserError } from '../errors.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
@@ -41,6 +44,10 @@ export default class Submit extends PktgenCommand {
       description: 'Fail the job (and exit 1) when loss exceeds 0.1%, RTT p99 exceeds 500 us or it sends below 99% of 100 Mbit/s:',
       command: '<%= config.bin %> <%= command.id %> --node m0 --target m1 --rate 100 --duration 10 --latency --max-loss 0.1% --max-rtt-p99 500us --min-rate 99% --wait',
     },
+    {
+      description: 'Wait as JSON lines: one per 500 ms interval while the job runs, then the result:',
+      command: '<%= config.bin %> <%= command.id %> --node m0 --rate 10 --duration 5 --interval 500ms --wait --json',
+    },
     { description: 'Submit a jobs file and print the new job ids as JSON:', command: '<%= config.bin %> <%= command.id %> -j jobs.json --json' },
     { description: 'Add a node at run time, with its reflector:', command: '<%= config.bin %> <%= command.id %> --add-node m2=127.0.0.1:1733,reflector=127.0.0.1:1734' },
     { description: 'Cancel a job:', command: '<%= config.bin %> <%= command.id %> --cancel j3f9a12bc04d1' },
@@ -53,7 +60,7 @@ export default class Submit extends PktgenCommand {
     'key-file': keyFileFlag(),
     node: Flags.string({ description: 'node to run the job on (repeatable)', multiple: true }),
     'all-nodes': Flags.boolean({ description: 'run the job on every node' }),
-    rate: jobValue({ description: 'rate: bits/s of frame bytes: 1.5 (Mbit/s), 500k, 2.5M, 10G (0 = as fast as possible)' }),
+    rate: jobValue({ description: `rate: bits/s of frame bytes: ${RATE.examples}; a number alone is Mbit/s (0 = as fast as possible)` }),
     pps: jobValue({ description: 'pps: frames per second, instead of --rate' }),
     duration: jobValue({ description: 't: seconds of measured traffic' }),
     warmup: jobValue({ description: 'w: warm-up seconds before measuring [default: 0]' }),
@@ -62,6 +69,7 @@ export default class Submit extends PktgenCommand {
     size: Flags.string({ description: 's_min[-s_max]: frame size in bytes, FCS included, e.g. 64 or 64-1500 [default: 64]' }),
     'random-payload': Flags.boolean({ description: 'r: random payload bytes' }),
     latency: Flags.boolean({ description: 'l: measure latency' }),
+    interval: jobValue({ description: 'the result\'s measured intervals: 100ms..60s, e.g. 500ms, 2s [default: 1s]', helpValue: 'DURATION' }),
     target: Flags.string({ description: 'traffic target: a node name (its reflector) or HOST:PORT' }),
     priority: jobValue({ description: 'lower runs first [default: 0]' }),
     retries: jobValue({ description: 're-runs after a failure or loss [default: 0]' }),
@@ -83,8 +91,18 @@ export default class Submit extends PktgenCommand {
     const { flags } = await this.parse(Submit);
     const request = await submitRequest(flags);
     const scheduler = { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) };
-    const { document, exitCode } = await submit(scheduler, request, { wait: flags.wait, timeoutMs: flags.timeout, json: this.jsonEnabled(), print: (text) => this.log(text) });
+    // --wait --json writes JSON lines: one per measured interval as the jobs run, then the result.
+    this.jsonLines = flags.wait && this.jsonEnabled();
+    const onInterval = this.jsonLines ? (line: IntervalLine) => ux.stdout(escapeJsonText(JSON.stringify(line))) : undefined;
+    const { document, exitCode } = await submit(scheduler, request, { wait: flags.wait, timeoutMs: flags.timeout, json: this.jsonEnabled(), print: (text) => this.log(text), onInterval });
     if (exitCode !== 0) process.exitCode = exitCode;
     return document;
+  }
+
+  private jsonLines = false;
+
+  protected override logJson(json: unknown): void {
+    if (this.jsonLines) ux.stdout(escapeJsonText(JSON.stringify(json)));
+    else super.logJson(json);
   }
 }

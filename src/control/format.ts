@@ -1,18 +1,19 @@
-import { jobView, statsView, type JobInfo, type JobView, type NodeInfo, type OneWayView, type StatsView } from '../protocol/view.js';
+import type { JobInfo, NodeInfo } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
-import { escapeControl } from '../text.js';
+import { escapeControl, isoTime } from '../text.js';
 import { formatJobRate } from '../input/rate.js';
+import { flattenJson, JOB_CSV_COLUMNS, jobCsvCells, jobJson, nodeJson, statsJson, type JobJson, type NodeJson } from './json-shape.js';
 
-const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString() : '');
+const time = (ms: number): string => isoTime(ms) ?? '';
 
-/** Every field of one job, one `key: value` line each, stats flattened (rtt_us.p99 ...); what was not measured says so. */
+/** Every field of one job, one `key: value` line each, named as in JSON (stats.rtt_us.p99 ...); what was not measured says so. */
 export function jobDetail(job: JobInfo): string {
   const lines: Array<[string, string]> = [
     ['id', job.id], ['node', job.node], ['state', job.state], ['priority', String(job.priority)],
     ['data', JSON.stringify(job.data)], ['rate', formatJobRate(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
-    ['created', time(job.created_at)], ['started', time(job.started_at)], ['finished', time(job.finished_at)],
+    ['created_at', time(job.created_at)], ['sent_at', time(job.sent_at)], ['started_at', time(job.started_at)], ['finished_at', time(job.finished_at)],
   ];
-  if (job.expect) lines.push(['expect', JSON.stringify(job.expect)]);
+  for (const [key, value] of Object.entries(job.expect ?? {})) lines.push([`expect.${key}`, value]);
   if (job.reason) lines.push(['reason', job.reason]);
   lines.push(...statsLines('stats', job.stats, job.data));
   if (job.late) {
@@ -25,53 +26,21 @@ export function jobDetail(job: JobInfo): string {
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${escapeControl(v)}`).join('\n');
 }
 
-/** A job's statistics as `PREFIX.key` lines (PREFIX.rtt_us.p99 ...); what was not measured says so. */
+/** A job's statistics as `PREFIX.key` lines, named as in JSON (rtt_us.p99 ...); what was not measured says so. */
 function statsLines(prefix: string, raw: Stats | undefined, data: JobInfo['data']): Array<[string, string]> {
   if (!raw) return [];
-  const stats = statsView(raw, data);
+  const stats = statsJson(raw, data);
   const lines: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(flattenStats(stats))) {
+  for (const [key, value] of Object.entries(flattenJson(stats))) {
     if ((key === 'rtt_note' || key === 'one_way.note') && value === '') continue;
-    lines.push([`${prefix}.${key}`, value === '' && key !== 'fallback' && key !== 'mode' ? 'not measured' : value]);
+    if (key === 'intervals' && Array.isArray(value)) {
+      lines.push([`${prefix}.intervals`, `${value.length} (status --csv --intervals lists them)`]);
+      continue;
+    }
+    lines.push([`${prefix}.${key}`, value === null ? 'not measured' : typeof value === 'object' ? JSON.stringify(value) : String(value)]);
   }
-  if (!stats.rtt_us) lines.push([`${prefix}.rtt_us`, 'not measured']);
-  if (!stats.one_way) lines.push([`${prefix}.one_way`, 'not measured']);
   return lines;
 }
-
-/** Stats as flat string fields (rtt_us.p99 ...); what was not measured (null) is empty. */
-function flattenStats(stats: StatsView | null | undefined): Record<string, string> {
-  if (!stats) return {};
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(stats)) {
-    if (key !== 'rtt_us' && key !== 'one_way') out[key] = value === null ? '' : String(value);
-  }
-  for (const [key, value] of Object.entries(stats.rtt_us ?? {})) out[`rtt_us.${key}`] = String(value);
-  Object.assign(out, flattenOneWay(stats.one_way));
-  return out;
-}
-
-/** One-way figures as one_way.key fields (one_way.fwd_delay_us.p99 ...); a delay not measured is one empty field. */
-function flattenOneWay(oneWay: OneWayView | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(oneWay ?? {})) {
-    if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) out[`one_way.${key}.${k}`] = String(v);
-    } else out[`one_way.${key}`] = value === null ? '' : String(value);
-  }
-  return out;
-}
-
-const CSV_JOB = ['id', 'node', 'state', 'priority', 'm', 'rate_bps', 'pps', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'target', 'attempts', 'started_at', 'finished_at', 'reason'];
-const CSV_STATS = [
-  'tx_packets', 'tx_bytes', 'rx_packets', 'rx_bytes', 'rx_measured', 'loss_ratio', 'tx_mbps', 'tx_mbps_mean', 'tx_mbps_std',
-  'tx_mpps_mean', 'tx_mpps_std', 'tx_wire_mbps_mean', 'rx_mbps_mean', 'rx_mpps_mean', 'requested_mbps', 'duration_s',
-  'mode', 'stalls', 'duplicates', 'reordered',
-  ...['min', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'std', 'samples'].map((k) => `rtt_us.${k}`),
-  ...['answered', 'fwd_loss', 'ret_loss', 'fwd_sent', 'fwd_received', 'ret_sent', 'ret_received', 'reflector_dropped', 'reflector_overflow',
-    'fwd_jitter_us', 'ret_jitter_us', 'fwd_delay_us.p50', 'fwd_delay_us.p99', 'ret_delay_us.p50', 'ret_delay_us.p99', 'note'].map((k) => `one_way.${k}`),
-  'rtt_note',
-];
 
 /**
  * One CSV cell: control characters escaped (a row stays one line, and a tab or CR can no longer lead),
@@ -84,25 +53,15 @@ export function csvCell(value: string): string {
   return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** Finished jobs' results as CSV, one row per job, a header first. */
+/** Finished jobs' results as CSV, one row per job, a header first: the columns are the jobs' JSON paths (json-shape.ts). */
 export function jobsCsv(jobs: JobInfo[]): string {
-  const rows = [[...CSV_JOB, ...CSV_STATS].join(',')];
-  for (const job of jobs) {
-    const base: Record<string, string> = {
-      id: job.id, node: job.node, state: job.state, priority: String(job.priority), target: job.target,
-      attempts: String(job.attempts), started_at: time(job.started_at), finished_at: time(job.finished_at), reason: job.reason,
-      ...Object.fromEntries(Object.entries(job.data).map(([k, v]) => [k, String(v)])),
-    };
-    const stats = flattenStats(job.stats && statsView(job.stats, job.data));
-    rows.push([...CSV_JOB.map((k) => base[k] ?? ''), ...CSV_STATS.map((k) => stats[k] ?? '')].map(csvCell).join(','));
-  }
-  return rows.join('\n');
+  return [JOB_CSV_COLUMNS.join(','), ...jobs.map((job) => jobCsvCells(job).map(csvCell).join(','))].join('\n');
 }
 
-/** What `pktgen status --json` prints: nodes (with address and state), jobs (unmeasured figures null) and the store's health. */
+/** What `pktgen status --json` prints: nodes, jobs (unmeasured figures null) and the store's health. */
 export interface StatusDocument {
-  nodes: Array<NodeInfo & { address: string; state: NodeInfo['health'] }>;
-  jobs: JobView[];
+  nodes: NodeJson[];
+  jobs: JobJson[];
   /** ok: false while the scheduler cannot save its state, with why. */
   store: { ok: true } | { ok: false; problem: string };
 }
@@ -110,8 +69,8 @@ export interface StatusDocument {
 /** Nodes and jobs as the `--json` document. */
 export function statusDocument(nodes: NodeInfo[], jobs: JobInfo[], storeError = ''): StatusDocument {
   return {
-    nodes: nodes.map((n) => ({ ...n, address: `${n.host}:${n.port}`, state: n.health })),
-    jobs: jobs.map(jobView),
+    nodes: nodes.map(nodeJson),
+    jobs: jobs.map(jobJson),
     store: storeError ? { ok: false, problem: storeError } : { ok: true },
   };
 }

@@ -1,10 +1,12 @@
 import { UserError } from '../errors.js';
-import { isFinal, jobView, type JobState, type JobView } from '../protocol/view.js';
+import { isFinal, type JobState } from '../protocol/view.js';
 import { escapeControl } from '../text.js';
 import { formatAddress } from '../transport/address.js';
 import { ControlBackend } from '../tui/control-backend.js';
 import { controlRequest, type ControlPeer } from './client.js';
 import { jobDetail, jobsCsv, statusDocument, type StatusDocument } from './format.js';
+import { intervalsCsv } from './intervals.js';
+import { jobJson, type JobJson } from './json-shape.js';
 import { countByState, formatTable, nodeColumns, resultColumns } from './tables.js';
 
 /** What `pktgen status` shows: its arguments and flags, parsed. */
@@ -18,13 +20,15 @@ export interface StatusOptions {
   limit: number;
   /** table: for people; json: returned, for oclif to print; csv: finished jobs' results; watch: the live view. */
   output: 'table' | 'json' | 'csv' | 'watch';
+  /** With csv: one row per measured interval instead of one per job. */
+  intervals?: boolean | undefined;
 }
 
 /**
  * Asks the scheduler and prints its nodes, queues and jobs with `print`, or shows the live view.
  * With output 'json' it prints nothing and returns the document (the job alone when one was asked for).
  */
-export async function showStatus(options: StatusOptions, print: (text: string) => void): Promise<StatusDocument | JobView | undefined> {
+export async function showStatus(options: StatusOptions, print: (text: string) => void): Promise<StatusDocument | JobJson | undefined> {
   const { scheduler, job: jobId, node, output } = options;
   if (output === 'watch') {
     const { runTui } = await import('../tui/run.js');
@@ -42,13 +46,14 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   if (jobId) {
     const job = response.jobs[0];
     if (!job) throw new UserError(`no job ${jobId} on the scheduler at ${formatAddress(scheduler.address)}`, 'ERR_UNKNOWN_JOB');
-    if (output === 'json') return jobView(job);
+    if (output === 'json') return jobJson(job);
     print(jobDetail(job));
     return undefined;
   }
   if (output === 'json') return statusDocument(response.nodes, response.jobs, response.store_error);
   if (output === 'csv') {
-    print(jobsCsv(response.jobs.filter(isFinal)));
+    const finished = response.jobs.filter(isFinal);
+    print(options.intervals ? intervalsCsv(finished) : jobsCsv(finished));
     return undefined;
   }
   const shown = response.jobs;

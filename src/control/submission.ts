@@ -1,18 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT_TIMED_OUT, UserError } from '../errors.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
-import { isFinal, jobView, type JobInfo, type JobView, type NodeInfo } from '../protocol/view.js';
+import { isFinal, type JobInfo, type NodeInfo } from '../protocol/view.js';
+import { jobJson, type JobJson } from './json-shape.js';
 import { formatDuration } from '../input/duration.js';
 import { controlRequest, type ControlPeer } from './client.js';
 import { downText, openJobLines, whyOpen } from './open-jobs.js';
 import { progressLine } from './submit.js';
+import { IntervalStream, type IntervalLine } from './intervals.js';
 import { countByState, formatTable, resultColumns } from './tables.js';
 import { escapeControl } from '../text.js';
 
-/** What `pktgen submit --json` prints: what was done, or with --wait, the jobs as they ended (or stood at the time-out). */
+/** What `pktgen submit --json` prints: what was done, or with --wait, the jobs as they ended (or stood at the time-out), each as in `status --json`. */
 export type SubmitDocument =
   | { job_ids: string[]; cancelled: string[]; nodes_added: string[]; nodes_removed: string[] }
-  | { job_ids: string[]; jobs: JobView[]; timed_out?: boolean; open?: Array<{ id: string; node: string; state: string; why: string }> };
+  | { job_ids: string[]; jobs: JobJson[]; timed_out?: boolean; open?: Array<{ id: string; node: string; state: string; why: string }> };
 
 /** How submit() reports: text through `print`, or nothing when the caller prints the JSON document. */
 export interface SubmitOptions {
@@ -27,6 +29,8 @@ export interface SubmitOptions {
   progress?: NodeJS.WriteStream;
   /** How often the scheduler is asked while waiting (ms). */
   pollMs?: number;
+  /** With wait: each measured interval of the jobs, once, while they run and then from their results. */
+  onInterval?: (line: IntervalLine) => void;
 }
 
 /**
@@ -58,8 +62,10 @@ export async function submit(scheduler: ControlPeer, request: Partial<ControlReq
   }
   const progress = options.progress ?? process.stderr;
   const warn = options.warn ?? ((text: string) => process.stderr.write(`${text}\n`));
+  const stream = options.onInterval ? new IntervalStream() : undefined;
   const waited = await waitFor(scheduler, job_ids, {
     progress: !options.json && progress.isTTY ? progress : undefined, warn, timeoutMs: options.timeoutMs, pollMs: options.pollMs ?? 300,
+    polled: stream && ((jobs) => stream.take(jobs).forEach(options.onInterval!)),
   });
   const { jobs } = waited;
   if (waited.timedOut) {
@@ -70,16 +76,18 @@ export async function submit(scheduler: ControlPeer, request: Partial<ControlReq
     warn([`timed out after ${formatDuration(options.timeoutMs!)} (--timeout) with ${open.length} of ${job_ids.length} job(s) still open:`,
       ...openJobLines(jobs, waited.nodes, waited.ahead, now)].join('\n'));
     const why = open.map((job) => ({ id: job.id, node: job.node, state: job.state, why: whyOpen(job, byName.get(job.node), waited.ahead[job.id], now) }));
-    return { document: { job_ids, jobs: jobs.map(jobView), timed_out: true, open: why }, exitCode: EXIT_TIMED_OUT };
+    return { document: { job_ids, jobs: jobs.map(jobJson), timed_out: true, open: why }, exitCode: EXIT_TIMED_OUT };
   }
   // Only finished jobs are ever removed: one the scheduler no longer holds ended, with an outcome unknown here.
   const gone = job_ids.length - jobs.length;
   print(`${formatTable(jobs.map(resultColumns))}\n${countByState(jobs)}${gone > 0 ? `; ${gone} finished but removed before they were read (the scheduler's --keep-jobs/--keep-for)` : ''}`);
-  return { document: { job_ids, jobs: jobs.map(jobView) }, exitCode: gone === 0 && jobs.every((j) => j.state === 'succeeded') ? 0 : 1 };
+  return { document: { job_ids, jobs: jobs.map(jobJson) }, exitCode: gone === 0 && jobs.every((j) => j.state === 'succeeded') ? 0 : 1 };
 }
 
 interface WaitOptions {
   progress: NodeJS.WriteStream | undefined;
+  /** Sees the jobs as each answer gives them, the last (final) one included. */
+  polled?: ((jobs: JobInfo[]) => void) | undefined;
   warn: (text: string) => void;
   timeoutMs: number | undefined;
   pollMs: number;
@@ -101,6 +109,7 @@ async function waitFor(scheduler: ControlPeer, ids: string[], options: WaitOptio
     const timedOut = Date.now() >= deadline;
     const response = await controlRequest(scheduler, { query: true, job_ids: ids, explain: timedOut });
     const { jobs, nodes } = response;
+    options.polled?.(jobs);
     if (jobs.every(isFinal) || timedOut) {
       options.progress?.write('\r\x1b[K');
       return { jobs, nodes, ahead: response.queued_ahead ?? {}, timedOut: timedOut && !jobs.every(isFinal) };

@@ -4,6 +4,7 @@ import { isFinal, type JobInfo } from '../protocol/view.js';
 import { UserError } from '../errors.js';
 import { typed, type Typed } from '../input/json.js';
 import { escapeControl } from '../text.js';
+import { RATE } from '../input/units.js';
 
 /** The job flags of `pktgen submit`, as oclif parsed them. */
 export interface JobFlags {
@@ -11,6 +12,7 @@ export interface JobFlags {
   'all-nodes': boolean;
   rate?: Typed;
   pps?: Typed;
+  interval?: Typed;
   duration?: Typed;
   warmup?: Typed;
   flows?: Typed;
@@ -29,7 +31,7 @@ export interface JobFlags {
 }
 
 /** Which "data" field each flag sets (`--size` sets s_min and s_max). */
-const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', threads: 'threads', 'random-payload': 'r', latency: 'l' } as const;
+const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', threads: 'threads', 'random-payload': 'r', latency: 'l', interval: 'interval' } as const;
 /** The flags that set a job field beside "data", and the field each sets. */
 const JOB_FIELD_FLAGS = { priority: 'priority', target: 'target', grace: 'timeout', retries: 'retries' } as const;
 /** Which "expect" field each flag sets. */
@@ -51,7 +53,7 @@ export function sizeFields(text: string): { s_min: Typed; s_max?: Typed } {
  */
 export function jobFromFlags(flags: JobFlags): JobRequest {
   if (!flags.node?.length && !flags['all-nodes']) throw new UserError('a job needs --node NAME (repeatable) or --all-nodes', 'ERR_INPUT');
-  if (flags.rate === undefined && flags.pps === undefined) throw new UserError('a job needs --rate (e.g. 1.5, 500k, 2.5M, 10G; 0 = as fast as possible) or --pps N', 'ERR_INPUT');
+  if (flags.rate === undefined && flags.pps === undefined) throw new UserError(`a job needs --rate (e.g. ${RATE.examples}; 0 = as fast as possible) or --pps N`, 'ERR_INPUT');
   if (flags.duration === undefined) throw new UserError('a job needs --duration SECONDS', 'ERR_INPUT');
   const data: Record<string, unknown> = { ...sizeFields(flags.size ?? '64') };
   for (const [flag, field] of Object.entries(DATA_FLAGS)) data[field] = flags[flag as keyof typeof DATA_FLAGS];

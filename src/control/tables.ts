@@ -1,9 +1,9 @@
-import type { JobInfo, JobState, NodeInfo } from '../protocol/view.js';
+import { expectText, type ExpectationsJson, type JobInfo, type JobState, type NodeInfo } from '../protocol/view.js';
 import { escapeControl } from '../text.js';
 import { formatJobRate } from '../input/rate.js';
 
-/** The fields a result line needs: both the scheduler's record and the view have them. */
-type ResultFields = Pick<JobInfo, 'id' | 'node' | 'state' | 'data' | 'stats' | 'reason'>;
+/** The fields a result line needs: both the scheduler's record and the view have them (the record's expect as expectationsJson gives it). */
+type ResultFields = Pick<JobInfo, 'id' | 'node' | 'state' | 'data' | 'stats' | 'reason'> & { expect?: ExpectationsJson | undefined };
 
 const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
 
@@ -20,6 +20,7 @@ export function resultColumns(job: ResultFields): Record<string, string> {
     'rx pkts': s?.rx_measured ? String(s.rx_packets) : '-',
     loss: s?.rx_measured ? `${(s.loss_ratio * 100).toFixed(3)}%` : '-',
     'p99 us': s?.rtt_us ? fixed(s.rtt_us.p99, 1) : '-',
+    expect: expectText(job.expect) || '-',
     reason: job.reason,
   };
 }

@@ -13,6 +13,18 @@ export interface IntervalEvent {
   rx_packets?: number;
   rx_bytes?: number;
   stalls?: number;
+  /** RTT of the echoes that arrived during the interval (measured phase, --latency, any echo). */
+  rtt_p50_us?: number;
+  rtt_p99_us?: number;
+  rtt_samples?: number;
+}
+
+/** After the run: the echoes of the packets sent in measured interval `index` (by send time). */
+export interface IntervalEchoesEvent {
+  event: 'interval_echoes';
+  index: number;
+  rx_packets: number;
+  rx_bytes: number;
 }
 
 /** The helper's final summary line (numbers it could not measure are null). */
@@ -22,7 +34,7 @@ export interface SummaryEvent {
   [key: string]: unknown;
 }
 
-export type EmitterEvent = IntervalEvent | SummaryEvent;
+export type EmitterEvent = IntervalEvent | IntervalEchoesEvent | SummaryEvent;
 
 /** Parses one stdout line of the helper; returns undefined for anything that is not an event. */
 export function parseEmitterLine(line: string): EmitterEvent | undefined {
@@ -36,7 +48,7 @@ export function parseEmitterLine(line: string): EmitterEvent | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const event = (value as { event?: unknown }).event;
-  return event === 'interval' || event === 'summary' ? (value as EmitterEvent) : undefined;
+  return event === 'interval' || event === 'interval_echoes' || event === 'summary' ? (value as EmitterEvent) : undefined;
 }
 
 /** Why what ran is not what was asked for: the send path's fallback, and "as fast as possible" paced at a ceiling. */

@@ -1,6 +1,6 @@
 import { PktgenError } from '../errors.js';
 import { buildEmitterArgs, type EmitterSpec } from './spec.js';
-import { parseEmitterLine, type IntervalEvent, type SummaryEvent } from './output.js';
+import { parseEmitterLine, type IntervalEchoesEvent, type IntervalEvent, type SummaryEvent } from './output.js';
 
 /** What the helper's exit codes mean (native/README.md). */
 export const EMITTER_EXIT: Record<number, string> = {
@@ -38,7 +38,8 @@ export function helperEnv(): Record<string, string> {
 export interface RunOptions {
   helperPath: string;
   signal?: AbortSignal;
-  onInterval?: (event: IntervalEvent) => void;
+  /** Each interval line as it comes, then (before the summary) each measured interval's echoes. */
+  onInterval?: (event: IntervalEvent | IntervalEchoesEvent) => void;
   /** Hard limit on the whole run, on top of the helper's own bound. */
   timeoutMs: number;
 }
@@ -65,7 +66,7 @@ export async function runEmitter(spec: EmitterSpec, options: RunOptions): Promis
     partial = lines.pop() ?? '';
     for (const line of lines) {
       const event = parseEmitterLine(line);
-      if (event?.event === 'interval') options.onInterval?.(event);
+      if (event?.event === 'interval' || event?.event === 'interval_echoes') options.onInterval?.(event);
       else if (event?.event === 'summary') summary = event;
     }
   });

@@ -21,6 +21,8 @@ export interface EmitterSpec {
   interface?: string;
   /** Raw mode: destination MAC, instead of the neighbour table. */
   dstMac?: string;
+  /** Length of the report intervals, ms (the helper's default: 1000). */
+  intervalMs?: number;
   /** UDP segmentation offload where the flows allow it (the helper's default: on). */
   gso?: boolean;
   /** Sending threads, each with its share of the flows (at most `flows`); absent: one. */
@@ -64,5 +66,6 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   if (spec.oneWay) args.push('--one-way');
   if (spec.oneWay && spec.clockOffsetNs !== undefined) args.push('--clock-offset-ns', String(spec.clockOffsetNs));
   if (spec.threads && spec.threads > 1) args.push('--threads', String(spec.threads));
+  if (spec.intervalMs !== undefined) args.push('--interval-ms', String(spec.intervalMs));
   return args;
 }

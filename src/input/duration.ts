@@ -1,19 +1,35 @@
 import { UserError } from '../errors.js';
+import { DURATION, expectedAmount, readAmount, wholeUnits, type Quantity } from './units.js';
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Durations with ms too ("500ms"): the report interval of a job. */
+const DURATION_MS: Quantity = { ...DURATION, units: { ms: 1n, ...DURATION.units }, shown: 'ms, s, m, h or d', examples: '500ms, 2s' };
 
 /**
- * Parses a duration given as a whole number and a unit, s, m, h or d ("90s", "2h", "7d"), into ms.
- * `positive`: 0 is refused too (a bound on a wait that would end before it began). `bareSeconds`: a
- * number alone is seconds (a flag that took seconds before it took durations).
+ * A whole number and a unit, s, m, h or d ("90s", "2h"), or ms too when `ms` is set ("500ms"), as
+ * ms; undefined when `text` is not one. `bareSeconds`: a number alone is seconds.
+ */
+export function durationMs(text: string, options: { ms?: boolean; bareSeconds?: boolean } = {}): number | undefined {
+  const quantity = durationQuantity(options);
+  const amount = readAmount(text, quantity);
+  const ms = amount && wholeUnits(amount);
+  return ms === undefined || ms > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(ms);
+}
+
+/** The duration grammar `options` ask for (units.ts DURATION, with ms or bare seconds added). */
+export function durationQuantity(options: { ms?: boolean; bareSeconds?: boolean } = {}): Quantity {
+  const quantity = options.ms ? DURATION_MS : DURATION;
+  return options.bareSeconds ? { ...quantity, bare: { unit: 's', shown: 'seconds' } } : quantity;
+}
+
+/**
+ * Parses a duration given as a whole number and a unit, s, m, h or d ("90s", "2h", "7d"), into ms
+ * (units.ts DURATION). `positive`: 0 is refused too (a bound on a wait that would end before it
+ * began). `bareSeconds`: a number alone is seconds (a flag that took seconds before it took durations).
  */
 export function parseDurationMs(text: string, flag: string, options: { positive?: boolean; bareSeconds?: boolean } = {}): number {
-  const match = (options.bareSeconds ? /^(\d+)([smhd]?)$/ : /^(\d+)([smhd])$/).exec(text.trim());
-  const ms = match ? Number(match[1]) * UNIT_MS[(match[2] || 's') as keyof typeof UNIT_MS] : NaN;
-  if (!Number.isSafeInteger(ms) || (options.positive && ms === 0)) {
-    const what = options.positive ? 'a whole number above 0 and a unit' : 'a whole number and a unit';
-    const bare = options.bareSeconds ? ', or a number of seconds' : '';
-    throw new UserError(`${flag} "${text}": expected ${what}, s, m, h or d (90s, 30m, 2h, 7d)${bare}`, 'ERR_USAGE');
+  const ms = durationMs(text, options);
+  if (ms === undefined || (options.positive && ms === 0)) {
+    throw new UserError(`${flag} "${text}": expected ${expectedAmount(options.positive ? 'a duration above 0' : 'a duration', durationQuantity(options))}`, 'ERR_USAGE');
   }
   return ms;
 }

@@ -4,6 +4,8 @@ import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject }
 import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
+import { PERCENT, RATE, RTT, expectedAmount, readAmount, roundedUnits } from './units.js';
+import { durationMs, durationQuantity } from './duration.js';
 
 /**
  * The one definition of a job's input: its fields, their ranges and defaults, and the one error
@@ -25,6 +27,16 @@ export const JOB_LIMITS = {
   defaultTimeoutS: 30,
   maxTimeoutS: 86_400,
   maxRetries: 100,
+  /** A result's measured intervals, ms: the default (iperf3's), the shortest and the longest. */
+  defaultIntervalMs: 1000,
+  minIntervalMs: 100,
+  maxIntervalMs: 60_000,
+  /**
+   * Measured intervals one job may ask for (t over the interval, rounded up): an interval is ~100
+   * bytes on the wire, so a result stays near 360 KiB, well under the 1 MiB frame; the default 1 s
+   * interval fits every allowed t (up to 3600 s).
+   */
+  maxIntervals: 3600,
 } as const;
 
 /**
@@ -124,7 +136,7 @@ function integerRules(limits: NodeLimits): JobRules {
 const AGREED_RULES = integerRules(DEFAULT_NODE_LIMITS);
 
 /** Every key "data" may hold, in wire order. */
-export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps', 'threads'];
+export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps', 'threads', 'interval', 'interval_ms'];
 /** The keys that each give the rate, in the order a message names them; a job gives exactly one. */
 const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'] as const;
 /** Every key a job may hold beside "data". */
@@ -175,9 +187,38 @@ export function validateJobData(data: unknown, where: string, rules = AGREED_RUL
   // Flows are split between the threads, none shared: each thread needs one at least.
   const flows = Math.max(n, 1);
   if (threads > flows) throw jobError(where, 'threads', threads, `at most ${flows} thread${flows === 1 ? '' : 's'}, one per flow ("n" = ${n}): each thread sends its own flows`);
-  const checked = { ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l') };
-  // Present only when above 1: a one-thread job reads as it always did.
-  return threads > 1 ? { ...checked, threads } : checked;
+  const intervalMs = interval(data, where, t);
+  return {
+    ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l'),
+    // Present only when not the default: a one-thread job, a legacy node, and a job file written before, read the same.
+    ...(threads > 1 ? { threads } : {}),
+    ...(intervalMs === JOB_LIMITS.defaultIntervalMs ? {} : { interval_ms: intervalMs }),
+  };
+}
+
+/**
+ * The job's result interval in ms, given as "interval" ("500ms", "2s") or the wire's "interval_ms"
+ * (an integer), within the limits and at most JOB_LIMITS.maxIntervals measured intervals of t.
+ */
+function interval(data: JsonObject, where: string, t: number): number {
+  const { defaultIntervalMs, minIntervalMs, maxIntervalMs, maxIntervals } = JOB_LIMITS;
+  const given = (['interval', 'interval_ms'] as const).filter((key) => data[key] !== undefined && data[key] !== null);
+  if (given.length > 1) throw jobError(where, 'interval_ms', data.interval_ms, 'one interval only: "interval" is given too');
+  const key = given[0];
+  if (key === undefined) return defaultIntervalMs;
+  const value = data[key];
+  const ms = key === 'interval' ? (typeof value === 'string' ? durationMs(value, { ms: true }) : undefined) : isIntegerIn(value, 0, maxIntervalMs) ? value : undefined;
+  if (ms === undefined || ms < minIntervalMs || ms > maxIntervalMs) {
+    const expected = key === 'interval'
+      ? expectedAmount(`an interval ${minIntervalMs}ms..${maxIntervalMs / 1000}s`, durationQuantity({ ms: true }))
+      : `an integer ${minIntervalMs}..${maxIntervalMs} ms`;
+    throw jobError(where, key, value, expected);
+  }
+  if (Math.ceil((t * 1000) / ms) > maxIntervals) {
+    const shortest = Math.ceil((t * 1000) / maxIntervals);
+    throw jobError(where, key, value, `at most ${maxIntervals} intervals of the ${t} s measured: an interval of ${shortest}ms or more`);
+  }
+  return ms;
 }
 
 /**
@@ -198,7 +239,7 @@ function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_
   const bps = key === 'rate' ? parseRateBps(value) : isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER) ? value : undefined;
   if (bps === undefined || bps > capMbps * BPS_PER_MBPS) {
     const expected = key === 'rate'
-      ? `a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as ${capNote ? 'allowed' : 'possible'})`
+      ? expectedAmount(`a rate of frame bits/s up to ${capMbps} Mbit/s${capNote}`, RATE, `0 = as fast as ${capNote ? 'allowed' : 'possible'}`)
       : `an integer rate 1..${capMbps * BPS_PER_MBPS} bit/s${capNote}`;
     throw jobError(where, key, value, expected);
   }
@@ -211,7 +252,7 @@ function otherRate(data: JsonObject, where: string, key: 'rate' | 'pps' | 'rate_
  */
 function wireFormInput(data: Record<string, unknown>): Record<string, unknown> {
   const input = { ...data };
-  for (const key of ['rate_bps', 'pps', 'threads']) if (input[key] === 0) delete input[key];
+  for (const key of ['rate_bps', 'pps', 'threads', 'interval_ms']) if (input[key] === 0) delete input[key];
   if (input.m === 0 && (input.rate_bps !== undefined || input.pps !== undefined)) delete input.m;
   return input;
 }
@@ -255,6 +296,15 @@ export function legacyRateRefusal(data: JobData, node: string): string | undefin
   return `node ${node}: ${shown}: expected a whole Mbit/s ("m"), the only rate a legacy node takes`;
 }
 
+/**
+ * Why a legacy node cannot run a job with this interval, or undefined when it can: a legacy daemon
+ * reports no intervals, so only the default (which then simply yields none) may go to one.
+ */
+export function legacyIntervalRefusal(data: JobData, node: string): string | undefined {
+  if (!data.interval_ms || data.interval_ms === JOB_LIMITS.defaultIntervalMs) return undefined;
+  return `node ${node}: interval_ms = ${data.interval_ms}: expected the default interval (${JOB_LIMITS.defaultIntervalMs} ms): a legacy node reports no intervals`;
+}
+
 /** Checks one job object (as in jobs.json) at `where` and fills its defaults. */
 export function parseJob(item: unknown, where: string, options: ParseJobOptions = {}): JobSpec {
   const { known } = options;
@@ -274,7 +324,7 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
   }
   const data = validateJobData(item.data, where);
   for (const name of names) {
-    const refusal = options.legacy?.has(name) ? legacyRateRefusal(data, name) : undefined;
+    const refusal = options.legacy?.has(name) ? legacyRateRefusal(data, name) ?? legacyIntervalRefusal(data, name) : undefined;
     if (refusal) throw new UserError(where ? `${where}: ${refusal}` : refusal, ERR_INPUT);
   }
   const target = parseTarget(item.target, `${where}: target`, known);
@@ -288,10 +338,6 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
   return expect ? { nodes: names, priority, data, target, timeoutS: timeout, retries, expect } : { nodes: names, priority, data, target, timeoutS: timeout, retries };
 }
 
-const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
-/** Microseconds per unit of a short time: an RTT, a clock offset. */
-export const RTT_UNIT_US = { us: 1, µs: 1, ms: 1000, s: 1_000_000 } as const;
-const RTT = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)\s*$/;
 /** The largest RTT an expectation may name: 60 s, far beyond any echo the node waits for. */
 const MAX_RTT_US = 60_000_000;
 
@@ -312,27 +358,28 @@ export function parseExpectations(value: unknown, where: string, data: JobData):
         `unknown expectation${guess ? ` (did you mean "${guess}"?)` : ''}; expected only ${EXPECT_KEYS.join(', ')}`);
     }
   }
-  const percent = (key: 'max_loss' | 'min_rate', max: number, expected: string): number | undefined => {
+  const percent = (key: 'max_loss' | 'min_rate', max: number, what: string, example: string): number | undefined => {
     const raw = value[key];
     if (raw === undefined || raw === null) return undefined;
-    const match = typeof raw === 'string' ? PERCENT.exec(raw) : null;
-    const pct = raw === 0 || raw === '0' ? 0 : match ? Number(match[1]) : NaN;
-    if (!(pct >= 0 && pct <= max)) throw inputError(name(key), raw, `expected ${expected}`);
+    // 0 needs no unit: nothing is 0 in one unit and not in another.
+    const amount = typeof raw === 'string' ? readAmount(raw, PERCENT) : undefined;
+    const pct = raw === 0 || raw === '0' ? 0 : amount ? Number(amount.decimal) : NaN;
+    if (!(pct >= 0 && pct <= max)) throw inputError(name(key), raw, `expected ${expectedAmount(what, { ...PERCENT, examples: example })}`);
     return pct;
   };
   const expect: Expectations = {};
-  const maxLoss = percent('max_loss', 100, 'a loss 0%..100% with its % sign, e.g. "0.1%"');
+  const maxLoss = percent('max_loss', 100, 'a loss 0%..100%', '0.1%');
   if (maxLoss !== undefined) expect.maxLossPct = maxLoss;
   const rtt = value.max_rtt_p99;
   if (rtt !== undefined && rtt !== null) {
-    const match = typeof rtt === 'string' ? RTT.exec(rtt) : null;
-    // Rounded to a nanosecond: "0.3ms" is 300 us, not 300.00000000000006.
-    const us = match ? Math.round(Number(match[1]) * RTT_UNIT_US[match[2] as keyof typeof RTT_UNIT_US] * 1000) / 1000 : NaN;
-    if (!(us > 0 && us <= MAX_RTT_US)) throw inputError(name('max_rtt_p99'), rtt, `expected an RTT above 0 and up to 60s with its unit, us, ms or s, e.g. "500us"`);
+    const amount = typeof rtt === 'string' ? readAmount(rtt, RTT) : undefined;
+    // Read exactly and rounded to a nanosecond: "0.3ms" is 300 us, not 300.00000000000006.
+    const us = amount ? Number(roundedUnits(amount)) / 1000 : NaN;
+    if (!(us > 0 && us <= MAX_RTT_US)) throw inputError(name('max_rtt_p99'), rtt, `expected ${expectedAmount('an RTT above 0 and up to 60s', RTT)}`);
     if (!data.l) throw inputError(name('max_rtt_p99'), rtt, 'expected latency to be measured: set "l": true in "data" (submit --latency)');
     expect.maxRttP99Us = us;
   }
-  const minRate = percent('min_rate', 100, 'a share 0%..100% of the requested rate with its % sign, e.g. "99%"');
+  const minRate = percent('min_rate', 100, 'a share 0%..100% of the requested rate', '99%');
   if (minRate !== undefined) {
     if (requestedMbps(data) === 0) throw inputError(name('min_rate'), value.min_rate, 'expected a requested rate: "m" above 0 (m = 0 sends as fast as possible, which requests no rate)');
     expect.minRatePct = minRate;

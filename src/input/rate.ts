@@ -1,3 +1,5 @@
+import { RATE, readAmount, wholeUnits } from './units.js';
+
 /**
  * Rates as people write them: `1.5` (Mbit/s, the unit of the legacy "m"), `500k`, `2.5M`, `10G`,
  * all bits per second of frame bytes, and how a job's rate is shown back.
@@ -6,28 +8,19 @@
 /** Bits per second in one Mbit/s, the unit of "m" and of a bare rate number. */
 export const BPS_PER_MBPS = 1_000_000;
 
-const UNIT_DIGITS: Record<string, number> = { '': 6, k: 3, m: 6, g: 9 };
-
 /**
- * `value` (text, or a number of Mbit/s) as whole bits per second, or undefined when it is not a
- * rate. Decimal digits are shifted as text, so "2.3M" is exactly 2300000; a rate that is not a
- * whole number of bits per second (e.g. "0.0000001") is not a rate.
+ * `value` (text as units.ts RATE reads it, or a number of Mbit/s) as whole bits per second, or
+ * undefined when it is not a rate. Read exactly, so "2.3M" is 2300000; a rate that is not a whole
+ * number of bits per second (e.g. "0.0000001") is not a rate.
  */
 export function parseRateBps(value: unknown): number | undefined {
   let text: string;
   if (typeof value === 'number') text = Number.isFinite(value) && value >= 0 ? String(value) : '';
-  else if (typeof value === 'string') text = value.trim();
+  else if (typeof value === 'string') text = value;
   else return undefined;
-  const match = /^(\d+)(?:\.(\d+))?\s*([kmg]?)(?:bit\/s|bps)?$/i.exec(text);
-  if (!match) return undefined;
-  const [, whole, fraction = '', unit = ''] = match;
-  const digits = whole! + fraction;
-  const shift = UNIT_DIGITS[unit.toLowerCase()]! - fraction.length;
-  let bps: bigint;
-  if (shift >= 0) bps = BigInt(digits) * 10n ** BigInt(shift);
-  else if (/^0+$/.test(digits.slice(shift))) bps = BigInt(digits.slice(0, shift));
-  else return undefined;
-  return bps <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(bps) : undefined;
+  const amount = readAmount(text, RATE);
+  const bps = amount && wholeUnits(amount);
+  return bps !== undefined && bps <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(bps) : undefined;
 }
 
 /** Bits per second in the largest unit that keeps them readable: 500000 -> "500 kbit/s". */

@@ -94,19 +94,23 @@ function nodeInfo(plain: Omit<NodeInfo, 'health'> & { health: string | number })
 }
 
 function jobInfo(
-  plain: Omit<JobInfo, 'state' | 'data' | 'stats' | 'late' | 'expect'> & { state: string | number; data: JobData | null; stats: unknown; late: unknown; expect: unknown },
+  plain: Omit<JobInfo, 'state' | 'data' | 'stats' | 'late' | 'expect' | 'intervals'> & { state: string | number; data: JobData | null; stats: unknown; late: unknown; expect: unknown; intervals?: unknown },
   stats: pktgen.Stats.$Properties | null | undefined,
   late: pktgen.LateResult.$Properties | null | undefined,
   expect: pktgen.Expectations.$Properties | null | undefined,
 ): JobInfo {
   const data: Record<string, unknown> = Object.fromEntries(DATA_KEYS.map((key) => [key, plain.data?.[key] ?? (key === 'r' || key === 'l' ? false : 0)]));
   // The rate's newer forms, only when set: a job at a whole Mbit/s reads as it always did.
-  for (const key of ['rate_bps', 'pps', 'threads'] as const) if (plain.data?.[key]) data[key] = Number(plain.data[key]);
-  const info: JobInfo = { ...plain, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined, late: undefined, expect: undefined };
+  for (const key of ['rate_bps', 'pps', 'threads', 'interval_ms'] as const) if (plain.data?.[key]) data[key] = Number(plain.data[key]);
+  const { intervals: liveIntervals, ...fields } = plain;
+  const info: JobInfo = { ...fields, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined, late: undefined, expect: undefined };
   if (stats) info.stats = plainStats(stats);
   else delete info.stats;
   if (late) info.late = lateResult(late);
   else delete info.late;
+  const intervals = plainStats({ intervals: liveIntervals as pktgen.IInterval[] | undefined }).intervals;
+  if (intervals) info.intervals = intervals;
+  else delete info.intervals;
   // Only the expectations asked for: "" on the wire is "not asked for".
   const asked = Object.fromEntries(Object.entries(expect ?? {}).filter(([key, value]) => EXPECT_KEYS.includes(key as keyof ExpectationsJson) && typeof value === 'string' && value !== ''));
   if (Object.keys(asked).length > 0) info.expect = asked as ExpectationsJson;

@@ -8,7 +8,7 @@ export type Job = Fields<pktgen.Job>;
  * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), the rate forms field 1
  * cannot carry (rate_bps, pps) and the sending threads (above 1), present only when set.
  */
-export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps' | 'threads'>>;
+export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps' | 'threads' | 'interval_ms'>>;
 
 /** Status types, with the legacy enum values. */
 export const StatusType = pktgen.Status.Type;
@@ -17,11 +17,17 @@ export type StatusTypeName = keyof typeof pktgen.Status.Type;
 /** RTT percentiles in microseconds. */
 export type Rtt = Fields<pktgen.Rtt>;
 
+/** One measured interval of a job's result (proto/pktgen.proto, Interval). */
+export type Interval = Fields<pktgen.Interval>;
+
 /** One-way figures through a reflector; the delays only when the two clocks are comparable. */
 export type OneWay = Omit<Fields<pktgen.OneWay>, 'fwd_delay_us' | 'ret_delay_us'> & { fwd_delay_us?: Rtt; ret_delay_us?: Rtt };
 
-/** Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field). */
-export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'one_way'> & { rtt_us?: Rtt; one_way?: OneWay };
+/**
+ * Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field); intervals
+ * only when the node reported any (a legacy node never does), one_way only when measured.
+ */
+export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'intervals' | 'one_way'> & { rtt_us?: Rtt; intervals?: Interval[]; one_way?: OneWay };
 
 /** A node's report about a job; legacy peers only know `type`. */
 export interface Status extends Omit<Fields<pktgen.Status>, 'type' | 'stats'> {
@@ -63,5 +69,6 @@ export function plainStats(stats: pktgen.Stats.$Properties): Stats {
     if (!stats.one_way.fwd_delay_us) delete plain.one_way!.fwd_delay_us;
     if (!stats.one_way.ret_delay_us) delete plain.one_way!.ret_delay_us;
   }
+  if (!plain.intervals?.length) delete plain.intervals;
   return plain;
 }

@@ -1,5 +1,6 @@
 import { pktgen, type Fields } from './wire.js';
-import type { JobData, OneWay, Rtt, Stats } from './messages.js';
+import type { Interval, JobData, OneWay, Rtt, Stats } from './messages.js';
+import { isoTime } from '../text.js';
 
 /** A job's place in its life cycle (the proto enum JobState, by lower-case name). */
 export type JobState = Lowercase<keyof typeof pktgen.JobState>;
@@ -38,9 +39,19 @@ export type ExpectationsJson = Partial<Fields<pktgen.Expectations>>;
 /** Every key "expect" may hold. */
 export const EXPECT_KEYS: readonly (keyof ExpectationsJson)[] = ['max_loss', 'max_rtt_p99', 'min_rate'];
 
+/** Each expectation in a short line: the figure it bounds and how. */
+const EXPECT_SHORT: Record<keyof ExpectationsJson, string> = { max_loss: 'loss<=', max_rtt_p99: 'p99<=', min_rate: 'rate>=' };
+
+/** A job's expectations in one short line for tables, e.g. `loss<=0.1% p99<=500us`; '' when none. */
+export function expectText(expect: ExpectationsJson | undefined): string {
+  return EXPECT_KEYS.filter((key) => expect?.[key]).map((key) => `${EXPECT_SHORT[key]}${expect![key]}`).join(' ');
+}
+
 /** A job as `pktgen status` and the terminal UI show it (the control API's JobInfo). */
-export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect'> & {
+export type JobInfo = Omit<Fields<pktgen.JobInfo>, 'state' | 'data' | 'stats' | 'late' | 'expect' | 'intervals'> & {
   state: JobState; data: JobData; stats?: Stats; late?: LateResult;
+  /** A running job: its newest measured intervals, as its node reported them (absent = none yet). */
+  intervals?: Interval[];
   /** What the result must meet, as written ({"max_loss": "0.1%", ...}); absent = nothing. */
   expect?: ExpectationsJson;
 };
@@ -65,7 +76,7 @@ type RxFigure = (typeof RX_FIGURES)[number];
  * cannot tell them apart, so rx_measured and rtt_us say which). rtt_note says why there is no RTT
  * when latency was asked for.
  */
-export type StatsView = Omit<Stats, RxFigure | 'rtt_us' | 'one_way'> & { [K in RxFigure]: number | null } & { rtt_us: Rtt | null; one_way: OneWayView | null };
+export type StatsView = Omit<Stats, RxFigure | 'rtt_us' | 'intervals' | 'one_way'> & { [K in RxFigure]: number | null } & { rtt_us: Rtt | null; intervals?: IntervalView[]; one_way: OneWayView | null };
 
 /** One-way figures that exist only once losses were counted (two answers or more). */
 const ONE_WAY_COUNTS = ['fwd_sent', 'fwd_received', 'fwd_loss', 'ret_sent', 'ret_received', 'ret_loss', 'reflector_dropped', 'reflector_overflow'] as const;
@@ -84,28 +95,45 @@ export function oneWayView(oneWay: OneWay): OneWayView {
   return view;
 }
 
-/** A late result as `--json` shows it: unmeasured figures null, as in the job's own stats. */
-export type LateResultView = Omit<LateResult, 'stats'> & { stats?: StatsView };
+/**
+ * One measured interval as `--json` shows it: its start in ISO 8601, rx figures null when no echo
+ * was measured, rtt_us null when no echo in it carried a timestamp.
+ */
+export interface IntervalView {
+  index: number;
+  start: string | null;
+  duration_s: number;
+  tx_packets: number;
+  tx_bytes: number;
+  tx_mbps: number;
+  tx_mpps: number;
+  rx_packets: number | null;
+  rx_bytes: number | null;
+  loss_ratio: number | null;
+  rtt_us: { p50: number; p99: number; samples: number } | null;
+}
 
-/** A job as `--json` shows it: stats null when the job measured nothing. */
-export type JobView = Omit<JobInfo, 'stats' | 'late'> & { stats: StatsView | null; late?: LateResultView };
+/** An interval for JSON output; `rxMeasured`: whether the job measured echoes at all. */
+export function intervalView(interval: Interval, rxMeasured: boolean): IntervalView {
+  return {
+    index: interval.index, start: isoTime(interval.start_ms), duration_s: interval.duration_s,
+    tx_packets: interval.tx_packets, tx_bytes: interval.tx_bytes, tx_mbps: interval.tx_mbps, tx_mpps: interval.tx_mpps,
+    rx_packets: rxMeasured ? interval.rx_packets : null, rx_bytes: rxMeasured ? interval.rx_bytes : null,
+    loss_ratio: rxMeasured ? interval.loss_ratio : null,
+    rtt_us: interval.rtt_samples > 0 ? { p50: interval.rtt_p50_us, p99: interval.rtt_p99_us, samples: interval.rtt_samples } : null,
+  };
+}
+
+/** Live intervals (a running job's) measured echoes when any echo came back in them. */
+export const liveRxMeasured = (intervals: readonly Interval[]): boolean => intervals.some((interval) => interval.rx_packets > 0);
 
 /** The stats of a job that asked for `data` (its l: latency), with what was not measured as null. */
 export function statsView(stats: Stats, data: Pick<JobData, 'l'>): StatsView {
-  const view = { ...stats, rtt_us: stats.rtt_us ?? null, one_way: stats.one_way ? oneWayView(stats.one_way) : null } as StatsView;
+  const { intervals, ...rest } = stats;
+  const view = { ...rest, rtt_us: stats.rtt_us ?? null, one_way: stats.one_way ? oneWayView(stats.one_way) : null } as StatsView;
   if (!stats.rx_measured) for (const key of RX_FIGURES) view[key] = null;
+  if (intervals) view.intervals = intervals.map((interval) => intervalView(interval, stats.rx_measured));
   // A node older than rtt_note says nothing: the absence is still named.
   if (data.l && !stats.rtt_us && !stats.rtt_note) view.rtt_note = 'latency was asked for, but the node reported no RTT and no reason';
-  return view;
-}
-
-/** A job for JSON output: unmeasured figures null. */
-export function jobView(job: JobInfo): JobView {
-  const { late, ...rest } = job;
-  const view: JobView = { ...rest, stats: job.stats ? statsView(job.stats, job.data) : null };
-  if (late) {
-    const { stats, ...fields } = late;
-    view.late = stats ? { ...fields, stats: statsView(stats, job.data) } : fields;
-  }
   return view;
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { JobRecord, NodeRecord } from './types.js';
 import type { NodeSessions } from './node-sessions.js';
 import { wireJobId } from './wire-id.js';
-import { legacyRateRefusal } from '../input/job.js';
+import { legacyIntervalRefusal, legacyRateRefusal } from '../input/job.js';
 
 /** What delivery needs from the scheduler: its nodes, where statuses go, and where outcomes go. */
 export interface DeliveryOptions {
@@ -43,7 +43,7 @@ export class Delivery {
     const { sessions } = this.options;
     const legacy = !sessions || this.options.isLegacy(node);
     // Checked again here, not only at submission: a node may have been marked legacy since.
-    const refusal = legacy ? legacyRateRefusal(job.data, node.name) : undefined;
+    const refusal = legacy ? legacyRateRefusal(job.data, node.name) ?? legacyIntervalRefusal(job.data, node.name) : undefined;
     if (refusal) return this.options.refused(job, refusal);
     try {
       if (!legacy) await sessions.deliver(node.name, this.wireJob(job, false));

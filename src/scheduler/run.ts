@@ -10,6 +10,7 @@ import { openJobLines } from '../control/open-jobs.js';
 import { EXIT_TIMED_OUT, UserError } from '../errors.js';
 import { readJobsFile, readNodesFile, type NodeSpec } from '../input/files.js';
 import { formatDuration } from '../input/duration.js';
+import { expectationsJson } from '../input/job.js';
 import { isFinal } from '../protocol/view.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { emptyRequest, type ControlRequest } from '../protocol/control-messages.js';
@@ -114,7 +115,7 @@ async function runUntilStopped(options: SchedulerOptions, print: (text: string) 
     const end = await waitForEnd(service, { exitWhenDone: options.exitWhenDone, deadlineMs: options.deadlineMs, log, stopped });
     if (end === 'signal') return undefined;
     const jobs = service.jobs().filter((job) => !history.has(job.id));
-    print(formatTable(jobs.map(resultColumns)));
+    print(formatTable(jobs.map((job) => resultColumns({ ...job, expect: job.expect && expectationsJson(job.expect) }))));
     const earlier = history.size > 0 ? ` (${history.size} job(s) that finished before this start are not shown: pktgen status lists them)` : '';
     if (end === 'deadline') {
       // The scheduler's own control handler answers, as it would `submit --wait --timeout`.

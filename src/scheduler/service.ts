@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { decodeStatus, type Status } from '../protocol/messages.js';
+import { decodeStatus, type Stats, type Status } from '../protocol/messages.js';
+import { LiveProgress } from './live-progress.js';
 import { NodeSessions } from './node-sessions.js';
 import type { SessionSecret } from '../session/crypto.js';
 import type { SessionTiming } from '../session/handshake.js';
@@ -190,7 +191,7 @@ export class SchedulerService extends EventEmitter {
   private sessionStatus(node: string, status: Status): Promise<void> | void {
     this.delivery.sawPktgenNode(node);
     const { jobId, run } = statusJob(status);
-    if (status.type === 'PROGRESS') return this.progressed(jobId, run, status.elapsed_s, status.stats?.tx_mbps ?? 0);
+    if (status.type === 'PROGRESS') return this.progressed(jobId, run, status.elapsed_s, status.stats);
     this.handle({
       type: 'statusReceived', jobId, run, candidates: [node], via: node, status: status.type,
       reason: status.reason, stats: status.stats, now: this.clock(),
@@ -306,7 +307,7 @@ export class SchedulerService extends EventEmitter {
       return;
     }
     if (status.type === 'PROGRESS') {
-      this.progressed(jobId, run, status.elapsed_s, status.stats?.tx_mbps ?? 0);
+      this.progressed(jobId, run, status.elapsed_s, status.stats);
       return;
     }
     // Only a pktgen node names itself: such a node understands cancel requests.
@@ -325,13 +326,15 @@ export class SchedulerService extends EventEmitter {
     return this.batch.whenSaved();
   }
 
-  /** Live progress of running jobs, reported by nodes each second (not persisted). */
-  readonly live = new Map<string, { elapsedS: number; mbps: number }>();
+  /** Live progress of running jobs, reported by nodes each interval (not persisted): see LiveProgress. */
+  readonly live = new Map<string, LiveProgress>();
 
-  private progressed(jobId: string, run: number | undefined, elapsedS: number, mbps: number): void {
+  private progressed(jobId: string, run: number | undefined, elapsedS: number, stats: Stats | undefined): void {
     const job = this.core.state.jobs.get(jobId);
     if (!job || (job.state !== 'running' && job.state !== 'sent') || (run !== undefined && run !== job.run)) return;
-    this.live.set(jobId, { elapsedS, mbps });
+    const live = this.live.get(jobId) ?? new LiveProgress();
+    live.update(elapsedS, stats);
+    this.live.set(jobId, live);
   }
 
   /**

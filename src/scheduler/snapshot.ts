@@ -30,7 +30,15 @@ export function jobInfo(job: JobRecord): JobInfo {
 /** Builds a snapshot of nodes (with live progress) and the jobs a query asks for, from the core's index. */
 export function takeSnapshot(service: SchedulerService, query: JobQuery = {}, now = Date.now()): Snapshot {
   const { jobs, total } = findJobs(service.core, query);
-  return { nodes: nodeInfos(service, now), jobs: jobs.map(jobInfo), jobs_total: total };
+  return { nodes: nodeInfos(service, now), jobs: jobs.map((job) => withLiveIntervals(service, job)), jobs_total: total };
+}
+
+/** A job as jobInfo gives it, and while it runs, the newest intervals its node reported. */
+function withLiveIntervals(service: SchedulerService, job: JobRecord): JobInfo {
+  const info = jobInfo(job);
+  const intervals = job.state === 'running' ? service.live.get(job.id)?.intervals() : undefined;
+  if (intervals?.length) info.intervals = intervals;
+  return info;
 }
 
 /** Every node as a view shows it, in insertion order, with live progress of its running job. */

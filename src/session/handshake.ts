@@ -11,8 +11,13 @@ import { SessionChannel, SESSION_TIMING } from './channel.js';
 /** Heartbeat and silence of a session; tests shorten them. */
 export type SessionTiming = { heartbeatMs: number; silenceMs: number };
 
-/** A session frame is small (a job, a status with statistics); anything larger is an attack. */
+/** A handshake frame is small (a nonce, a name, a proof); anything larger is an attack. */
 export const MAX_SESSION_FRAME = 64 * 1024;
+/**
+ * A frame of an authenticated session: a status may carry a result with its intervals, up to
+ * JOB_LIMITS.maxIntervals of ~100 bytes (~360 KiB); only a peer that proved the key gets this far.
+ */
+export const MAX_AUTHENTICATED_FRAME = 1024 * 1024;
 /** How long a connection may take to prove the key (issue: unauthenticated connections close within 2 s). */
 export const HANDSHAKE_DEADLINE_MS = 2000;
 
@@ -101,6 +106,7 @@ export async function openSession(address: Address, secret: SessionSecret, name:
     socket.write(encodeFrame(encodeProof(proof(secret, 'scheduler', t))));
     const keys = directionKeys(secret, t);
     const { decoder, pending } = reader.handOver();
+    decoder.allow(MAX_AUTHENTICATED_FRAME);
     return new SessionChannel(socket, decoder, { send: keys.toNode, receive: keys.toScheduler }, welcome.name, pending, timing);
   } catch (error) {
     return abandon(reader, socket, error, `session with node at ${formatAddress(address)}: `);
@@ -124,6 +130,7 @@ export async function acceptSession(socket: Socket, head: Buffer, secret: Sessio
     }
     const keys = directionKeys(secret, t);
     const { decoder, pending } = reader.handOver();
+    decoder.allow(MAX_AUTHENTICATED_FRAME);
     return new SessionChannel(socket, decoder, { send: keys.toScheduler, receive: keys.toNode }, hello.name, pending, timing);
   } catch (error) {
     return abandon(reader, socket, error, '');

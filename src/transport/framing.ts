@@ -24,7 +24,12 @@ export class FrameDecoder {
   /** An oversize header seen: the stream has no frame boundary after it, so every later call fails. */
   private failure?: FrameTooLargeError;
 
-  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  constructor(private maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+
+  /** From the next frame on, frames up to `maxFrameBytes` are taken (e.g. once the peer proved a key). */
+  allow(maxFrameBytes: number): void {
+    this.maxFrameBytes = maxFrameBytes;
+  }
 
   /**
    * Adds a chunk; returns the frames it completed. Throws FrameTooLargeError on an oversize header;

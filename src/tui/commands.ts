@@ -5,6 +5,7 @@ import type { JobRequest, NodeRequest } from '../protocol/control-messages.js';
 import { parseAddress, parsePort } from '../transport/address.js';
 import { typed } from '../input/json.js';
 import { parseJob } from '../input/job.js';
+import { EXPECT_KEYS } from '../protocol/view.js';
 
 /** How a job typed on the command line is named in errors. */
 const WHERE = 'add_job';
@@ -22,7 +23,7 @@ export type Command =
 
 /** The expected form of every verb, as help and errors show it. */
 export const USAGE = {
-  add_job: 'add_job NODE[,NODE...] {"m": 20, "t": 30, "s_min": 64} [PRIORITY] [target=NODE|HOST:PORT]',
+  add_job: 'add_job NODE[,NODE...] {"rate": "2.5M", "t": 30, "s_min": 64} [PRIORITY] [target=NODE|HOST:PORT] [max_loss=0.1%] [max_rtt_p99=500us] [min_rate=99%]',
   add_node: 'add_node NAME HOST[:PORT] [PORT]',
   cancel: 'cancel JOB_ID',
   pause: 'pause NODE',
@@ -79,7 +80,7 @@ function parseLoose(json: string, verb: Verb): unknown {
 }
 
 function build(verb: Verb, args: unknown[], known?: ReadonlySet<string>): Command {
-  const arity: Record<Verb, [number, number]> = { add_job: [2, 4], add_node: [2, 3], cancel: [1, 1], pause: [1, 1], resume: [1, 1], help: [0, 0], quit: [0, 0] };
+  const arity: Record<Verb, [number, number]> = { add_job: [2, 4 + EXPECT_KEYS.length], add_node: [2, 3], cancel: [1, 1], pause: [1, 1], resume: [1, 1], help: [0, 0], quit: [0, 0] };
   const [least, most] = arity[verb];
   if (args.length < least) fail(verb, args.length === 0 ? 'missing arguments' : 'missing an argument');
   if (args.length > most) fail(verb, `unexpected ${JSON.stringify(args[most])}`);
@@ -93,20 +94,28 @@ function build(verb: Verb, args: unknown[], known?: ReadonlySet<string>): Comman
   }
 }
 
+/** The options written NAME=VALUE after a job's data: its target and its expectations. */
+const NAMED = /^(target|max_loss|max_rtt_p99|min_rate)=(.*)$/s;
+
 /**
  * The job as typed. The scheduler checks it with the one job schema; checking it here too, with the
  * same schema and the same name for it, keeps a wrong line on screen with the scheduler's message.
+ * The rate is the data's "m", "rate" or "pps"; max_loss=... and the like become its "expect".
  */
 function jobCommand([nodes, data, ...options]: unknown[], known?: ReadonlySet<string>): Command {
   const names = Array.isArray(nodes) ? nodes : String(nodes).split(',');
   const job: Record<string, unknown> = { nodes: names, data };
+  const expect: Record<string, string> = {};
   for (const option of options) {
     const text = String(option).trim();
-    const [field, value] = text.startsWith('target=') ? ['target', text.slice(7)] : ['priority', typed(text)];
-    if (field in job) fail('add_job', `the ${field} is given twice`);
-    if (field === 'priority' && typeof value !== 'number') fail('add_job', `${JSON.stringify(option)} is neither a priority nor target=...`);
-    job[field] = value;
+    const named = NAMED.exec(text);
+    const [field, value] = named ? [named[1]!, named[2]!] : ['priority', typed(text)];
+    if (field in job || field in expect) fail('add_job', `the ${field} is given twice`);
+    if (field === 'priority' && typeof value !== 'number') fail('add_job', `${JSON.stringify(option)} is neither a priority nor NAME=VALUE (target, ${EXPECT_KEYS.join(', ')})`);
+    if ((EXPECT_KEYS as readonly string[]).includes(field)) expect[field] = value as string;
+    else job[field] = value;
   }
+  if (Object.keys(expect).length > 0) job.expect = expect;
   parseJob(job, WHERE, { known });
   return { type: 'addJob', job: { json: JSON.stringify(job), where: WHERE, all_nodes: false }, nodes: names.map(String) };
 }

@@ -1,5 +1,6 @@
 import type { LogEntry } from './events.js';
 import { USAGE } from './commands.js';
+import { RATE } from '../input/units.js';
 import { firstFitting, truncate } from './format.js';
 import type { UiState } from './ui-state.js';
 
@@ -24,6 +25,9 @@ export function helpLines(): string[] {
     '',
     'Commands (the old prompt\'s add_node / add_job work too)',
     ...Object.values(USAGE).map((usage) => `  ${usage}`),
+    '',
+    `A job's rate, one of: "rate": frame bits/s, ${RATE.examples} (Mbit/s alone); "pps": frames/s; "m": whole Mbit/s`,
+    'Expectations fail a job that ran but missed them: max_loss=0.1% max_rtt_p99=500us (with "l": true) min_rate=99%',
   ];
 }
 

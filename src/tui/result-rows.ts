@@ -1,5 +1,5 @@
 import type { JobInfo, Snapshot } from '../protocol/view.js';
-import { FINAL_STATES } from '../protocol/view.js';
+import { expectText, FINAL_STATES } from '../protocol/view.js';
 import { fitColumns, idealWidth, type ColumnSpec, type FittedColumn } from './columns.js';
 import { clock, formatLoss, formatMbps, formatRtt } from './format.js';
 
@@ -24,6 +24,10 @@ export function resultColumns(jobs: readonly JobInfo[], width: number): Array<Fi
     { key: 'p99', header: 'p99', min: 0, ideal: 0, drop: 2, grow: 9, align: 'right', cell: (j) => [j.stats?.rtt_us?.samples ? formatRtt(j.stats.rtt_us.p99) : '-'] },
     { key: 'reason', header: 'REASON', min: 6, ideal: 0, drop: 6, grow: 3, cell: (j) => [j.reason] },
   ];
+  // Only when a job shown has expectations; on a narrow terminal it goes first.
+  if (jobs.some((job) => expectText(job.expect))) {
+    specs.splice(-1, 0, { key: 'expect', header: 'EXPECT', min: 0, ideal: 0, drop: 7, grow: 9, cell: (j) => [expectText(j.expect) || '-'] });
+  }
   for (const spec of specs) {
     spec.ideal = idealWidth(jobs, spec.header, spec.cell, spec.ideal);
     if (spec.min === 0) spec.min = spec.key === 'node' ? Math.min(spec.ideal, 8) : spec.ideal;

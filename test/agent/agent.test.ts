@@ -8,14 +8,14 @@ import { encodeJob, type Job, type Stats } from '../../src/protocol/messages.js'
 import { sendFrame } from '../../src/transport/client.js';
 import { createLogger } from '../../src/log.js';
 import type { EmitterSpec } from '../../src/emitter/spec.js';
-import type { IntervalEvent } from '../../src/emitter/output.js';
+import type { IntervalEchoesEvent, IntervalEvent } from '../../src/emitter/output.js';
 import { FakeScheduler } from '../helpers/fake-scheduler.js';
 
 const job: Partial<Job> = { m: 10, t: 1, w: 0, n: 2, s_min: 200, s_max: 800 };
 
 /** A fake emitter run that takes `ms`, records overlap, and can be aborted. */
 function fakeRun(log: Array<{ spec: EmitterSpec; start: number; end: number }>, ms = 50) {
-  return async (spec: EmitterSpec, _helper: string, signal: AbortSignal, _timeoutMs: number, onInterval: (event: IntervalEvent) => void): Promise<Stats> => {
+  return async (spec: EmitterSpec, _helper: string, signal: AbortSignal, _timeoutMs: number, onInterval: (event: IntervalEvent | IntervalEchoesEvent) => void): Promise<Stats> => {
     const start = Date.now();
     setTimeout(() => onInterval({ event: 'interval', phase: 'measure', t: 1, tx_packets: 7, tx_bytes: 700, tx_mbps: 5.5, tx_mpps: 0.000007 }), ms / 2);
     await new Promise<void>((resolve, reject) => {
@@ -232,6 +232,9 @@ describe('agent: node daemon behaviour', () => {
     assert.deepEqual(statuses.map((s) => s.type), ['STARTED', 'PROGRESS', 'SUCCESS']);
     assert.equal(statuses[1]?.stats?.tx_mbps, 5.5);
     assert.ok(statuses[1]!.elapsed_s > 0);
+    // The measured interval goes with the PROGRESS and, kept, with the SUCCESS.
+    assert.deepEqual(statuses[1]?.stats?.intervals?.map((i) => [i.index, i.tx_packets, i.duration_s]), [[0, 7, 1]]);
+    assert.deepEqual(statuses[2]?.stats?.intervals?.map((i) => [i.index, i.tx_packets, i.tx_mbps]), [[0, 7, 5.5]]);
     scheduler.statuses.length = 0;
     await sendFrame({ host: '127.0.0.1', port }, encodeJob(job));
     await scheduler.waitFor(2);

@@ -4,7 +4,7 @@ import { buildEmitterArgs } from '../../src/emitter/spec.js';
 import { DEFAULT_NODE_LIMITS, MAX_RUN_S, type NodeLimits } from '../../src/input/job.js';
 import type { Job } from '../../src/protocol/messages.js';
 
-const wire: Job = { m: 10, t: 2, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false, id: 'j', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0 };
+const wire: Job = { m: 10, t: 2, w: 0, n: 1, s_min: 64, s_max: 0, r: false, l: false, id: 'j', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0, interval_ms: 0 };
 const target = { host: '127.0.0.1', port: 9 };
 
 function refusal(fields: Partial<Job>, limits: NodeLimits): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { oneWayStats, summaryToStats } from '../../src/emitter/output.js';
 import { buildEmitterArgs, oneWayFrameMin, type EmitterSpec } from '../../src/emitter/spec.js';
 import { decodeStatus, encodeStatus } from '../../src/protocol/messages.js';
-import { jobView } from '../../src/protocol/view.js';
+import { jobJson } from '../../src/control/json-shape.js';
 import { jobDetail, jobsCsv } from '../../src/control/format.js';
 import { job, stats } from '../tui/fixtures.js';
 import { buildReflectorArgs } from '../../src/emitter/reflect-spec.js';
@@ -57,19 +57,19 @@ describe('one-way figures: helper summary -> Stats.one_way -> wire -> status', (
     assert.match(detail, /^stats\.one_way\.reflector_dropped +10$/m);
     assert.match(detail, /^stats\.one_way\.fwd_jitter_us +690\.5$/m);
     assert.match(detail, /^stats\.one_way\.fwd_delay_us\.p99 +90$/m);
-    const view = jobView(done).stats!;
+    const view = jobJson(done).stats!;
     assert.equal(view.one_way?.ret_loss, 0);
     assert.equal(view.one_way?.fwd_delay_us?.p50, 50);
 
     const old = job('j2', 'm0', { state: 'succeeded', stats: stats({ rx_measured: true, one_way: oneWayStats({ answered: 0, asked_back: 5 })! }) });
-    const oldView = jobView(old).stats!.one_way!;
+    const oldView = jobJson(old).stats!.one_way!;
     assert.deepEqual([oldView.fwd_loss, oldView.ret_loss, oldView.reflector_dropped, oldView.fwd_jitter_us, oldView.fwd_delay_us], [null, null, null, null, null]);
     assert.match(jobDetail(old), /^stats\.one_way\.fwd_loss +not measured$/m);
     assert.match(jobDetail(job('j3', 'm0', { state: 'succeeded', stats: stats() })), /^stats\.one_way +not measured$/m);
 
     const [header, row] = jobsCsv([done]).split('\n');
     const cells = Object.fromEntries(header!.split(',').map((name, i) => [name, row!.split(',')[i]]));
-    assert.deepEqual([cells['one_way.fwd_loss'], cells['one_way.ret_loss'], cells['one_way.reflector_dropped'], cells['one_way.fwd_delay_us.p50']], ['0.0495', '0', '10', '50']);
+    assert.deepEqual([cells['stats.one_way.fwd_loss'], cells['stats.one_way.ret_loss'], cells['stats.one_way.reflector_dropped'], cells['stats.one_way.fwd_jitter_us']], ['0.0495', '0', '10', '690.5']);
   });
 
   it('asks the helper for one-way figures with --one-way; the frame must hold the block', () => {

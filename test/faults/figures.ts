@@ -62,11 +62,14 @@ export function endings(history: readonly Sighting[], last: JobState | undefined
   return states.filter((state, i) => isFinal(state) && states[i - 1] !== state).length;
 }
 
+/** What the figures read of a job, as `status --json` shows it (stats null when none) or as the scheduler holds it. */
+type FinalJob = Pick<JobInfo, 'id' | 'state' | 'reason'> & { stats?: unknown; late?: { type: string } };
+
 /** The figures of one fault test: every job against what the scheduler and the nodes say of it. */
 export function computeFigures(input: {
   jobs: readonly SubmittedJob[];
   /** The jobs of the final `pktgen status --json`. */
-  final: readonly JobInfo[];
+  final: readonly FinalJob[];
   histories: ReadonlyMap<string, readonly Sighting[]>;
   runs: ReadonlyMap<string, NodeRuns>;
   orphans: number;
@@ -96,7 +99,7 @@ export function computeFigures(input: {
       problem(`job ${id}: the node ended it (${nodeSaid}) but the scheduler has ${job.state} "${job.reason}" without that result`);
     }
     const times = endings(history, job.state);
-    const withReason = job.state === 'succeeded' ? job.stats !== undefined : job.reason !== '';
+    const withReason = job.state === 'succeeded' ? job.stats != null : job.reason !== '';
     if (times > 1) problem(`job ${id}: ended ${times} times (${seen})`);
     if (!withReason) problem(`job ${id}: ${job.state} without a ${job.state === 'succeeded' ? 'result' : 'reason'}`);
     if (times <= 1 && withReason) figures.ended += 1;
@@ -109,8 +112,8 @@ export function computeFigures(input: {
  * True when the scheduler holds the result a node reported last for a job (`outcome`: 'succeeded' or
  * a FAIL reason): as the job's own, or kept beside a lost job as its late result.
  */
-function resultKept(job: JobInfo & { late?: { type: string } }, outcome: string): boolean {
-  if (outcome === 'succeeded') return job.stats !== undefined || job.late?.type === 'SUCCESS';
+function resultKept(job: FinalJob, outcome: string): boolean {
+  if (outcome === 'succeeded') return job.stats != null || job.late?.type === 'SUCCESS';
   return job.state === 'failed' || job.late?.type === 'FAIL';
 }
 

@@ -5,7 +5,8 @@ import { execa } from 'execa';
 import { PKTGEN, freePort, pktgenEnv, requireBinary } from '../helpers/binary.js';
 import { testKeyFile } from '../helpers/key.js';
 import { loadClusterKey } from '../../src/security/key.js';
-import { isFinal, type JobInfo, type Snapshot } from '../../src/protocol/view.js';
+import { isFinal } from '../../src/protocol/view.js';
+import type { StatusDocument } from '../../src/control/format.js';
 import { PktgenProcess, processesRunningFrom, waitForNoProcessFrom } from './processes.js';
 import { JobWatcher } from './watcher.js';
 import { computeFigures, figuresLine, nodeRuns, type FaultFigures, type NodeRuns, type SubmittedJob } from './figures.js';
@@ -129,10 +130,10 @@ export class FaultCluster {
   }
 
   /** `pktgen status --json` of the running scheduler. */
-  async status(): Promise<Snapshot> {
+  async status(): Promise<StatusDocument> {
     const result = await execa(PKTGEN, ['status', '--json', ...this.control()], { reject: false, env: pktgenEnv(), timeout: 30_000 });
     if (result.exitCode !== 0) throw new Error(`pktgen status --json failed (exit ${result.exitCode}): ${result.stderr}`);
-    return JSON.parse(result.stdout) as Snapshot;
+    return JSON.parse(result.stdout) as StatusDocument;
   }
 
   /** The watcher's record of the scheduler's view; it starts with the first scheduler. */
@@ -232,7 +233,7 @@ export class FaultCluster {
   }
 }
 
-/** A job of the final view, by id. */
-export function jobIn(view: Snapshot, id: string): JobInfo | undefined {
+/** A job of a view (the watcher's snapshot, or `status --json`), by id. */
+export function jobIn<Job extends { id: string }>(view: { jobs: Job[] }, id: string): Job | undefined {
   return view.jobs.find((job) => job.id === id);
 }

@@ -22,13 +22,14 @@ type Change = { key: string; to: 'odd' | 'any' | 'absent'; pick: number; value: 
  * Objects whose fields are drawn from their valid values (the optional ones may be left out), then
  * changed 0 to 2 times: a field set to one of its odd values, to any JSON value, or removed, or a
  * stray key added (a computed key defines an own property, "__proto__" included, as JSON.parse does).
+ * `shape` trims the valid object first (given a random number), where fields exclude each other.
  */
-function nearValid(fields: Record<string, Field>, required: string[], stray: string[]): fc.Arbitrary<Record<string, unknown>> {
+function nearValid(fields: Record<string, Field>, required: string[], stray: string[], shape = (object: Record<string, unknown>, _pick: number) => object): fc.Arbitrary<Record<string, unknown>> {
   const keys = Object.keys(fields);
   const change = fc.record({ key: fc.constantFrom(...keys, ...stray), to: fc.constantFrom('odd' as const, 'any' as const, 'absent' as const), pick: fc.nat(), value: anyJson });
   const valid = fc.record(Object.fromEntries(keys.map((k) => [k, fields[k]!.valid])), { requiredKeys: required });
-  return fc.tuple(valid, fc.oneof(fc.constant<Change[]>([]), fc.array(change, { minLength: 1, maxLength: 2 }))).map(([object, changes]) => {
-    const out: Record<string, unknown> = { ...object };
+  return fc.tuple(valid, fc.nat(), fc.oneof(fc.constant<Change[]>([]), fc.array(change, { minLength: 1, maxLength: 2 }))).map(([object, shapePick, changes]) => {
+    const out: Record<string, unknown> = shape({ ...object }, shapePick);
     for (const { key, to, pick, value } of changes) {
       const odd = fields[key]?.odd ?? [];
       if (to === 'absent') delete out[key];
@@ -61,9 +62,24 @@ export const nodesDocument = fc.oneof(
   { weight: 1, arbitrary: fc.oneof(oneOf({ jobs: [] }, { nodes: {} }, [], null, 'nodes'), anyJson) },
 );
 
+/** The keys that each give a job's rate: a valid job gives one. */
+const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'];
+/** Keeps one rate key, m most often, or now and then two (refused: one rate only). */
+function oneRate(object: Record<string, unknown>, pick: number): Record<string, unknown> {
+  const kept = [['m'], ['m'], ['m'], ['m'], ['rate'], ['rate'], ['pps'], ['rate_bps'], ['m', 'rate'], ['rate', 'pps']][pick % 10]!;
+  for (const key of RATE_KEYS) if (!kept.includes(key)) delete object[key];
+  return object;
+}
+
 /** A job's "data". */
 export const jobData = nearValid({
   m: { valid: fc.oneof(fc.constantFrom(0, 1, 100_000), fc.integer({ min: 0, max: 100_000 })), odd: [100_001, '10', ...ODD_NUMBERS] },
+  rate: {
+    valid: fc.constantFrom('1.5', '500k', '2.5M', '10G', '100G', '0', 0, 1.5, 10, ' 3 M ', '2.3Mbit/s', '7kbps', '1.000001', '0.000001', '999.999999K', '64 Mbps', '5 kbit/s'),
+    odd: ['1.5x', '-1', '1e3', '', '.5', '5.', 'M', 0.0000001, '0.0000001', '1,5', '100001M', '100.000000001G', '1 T', '0x10', '64 bps', '64bit/s', '5 k bit/s', 'constructor', ...ODD_NUMBERS],
+  },
+  pps: { valid: fc.oneof(fc.constantFrom(1, 10_000, 195_312_500), fc.integer({ min: 1, max: 1_000_000 })), odd: [0, 195_312_501, '10000', ...ODD_NUMBERS] },
+  rate_bps: { valid: fc.constantFrom(1, 500_000, 1_000_000, 2_500_000, 100_000_000_000), odd: [0, 100_000_000_001, '500000', ...ODD_NUMBERS] },
   t: { valid: fc.constantFrom(1, 2, 3600), odd: [0, 3601, 7200, 1.5, ...ODD_NUMBERS] },
   w: { valid: fc.constantFrom(0, 1, 3600), odd: [3601, ...ODD_NUMBERS] },
   n: { valid: fc.constantFrom(0, 1, 1024), odd: [1025, 2.5, ...ODD_NUMBERS] },
@@ -71,7 +87,16 @@ export const jobData = nearValid({
   s_max: { valid: fc.constantFrom(0, 1500, 9000), odd: [63, 64, 9001, -0, ...ODD_NUMBERS] },
   r: { valid: fc.boolean(), odd: [0, 1, 2, 'true', null] },
   l: { valid: fc.boolean(), odd: [0, 1, 'false', null] },
-}, ['m', 't', 's_min'], ['s_mx', 'nodes', '__proto__', 'S_MIN', 'm ']);
+}, [...RATE_KEYS, 't', 's_min'], ['s_mx', 'nodes', '__proto__', 'S_MIN', 'm '], oneRate);
+
+/** A job's "expect": each expectation optional, now and then one out of range or of another shape. */
+const expectations = fc.record({
+  max_loss: fc.constantFrom('0%', '0.1%', '100%', 0, '0', ' 5 % ', '2.5%'),
+  max_rtt_p99: fc.constantFrom('500us', '0.3ms', '1s', '60s', '10 µs', '1 ms', '0.0001us'),
+  min_rate: fc.constantFrom('99%', '0%', '100%', '99.5%'),
+}, { requiredKeys: [] });
+const ODD_EXPECT = ['101%', { max_loss: '0.1' }, { max_loss: '-1%' }, { max_loss: 0.1 }, { max_rtt_p99: '0us' }, { max_rtt_p99: '61s' },
+  { max_rtt_p99: 500 }, { max_rtt_p99: '5 sec' }, { maxloss: '1%' }, { min_rate: '100.5%' }, { min_rate: '%' }, [], 'x', 5];
 
 /** A jobs.json entry, or the JSON a control request's job carries. */
 export const jobItem = nearValid({
@@ -81,6 +106,7 @@ export const jobItem = nearValid({
   target: { valid: fc.constantFrom('', 'm0', 'm1', '127.0.0.1:9', '[::1]:9', 'localhost:1'), odd: ['m9', '127.0.0.1', 'host:0', 'host:99999', '[::1]', ':9', '::1', 5, null] },
   timeout: { valid: fc.constantFrom(0.5, 1, 30, 86_400), odd: [0, 86_401, ...ODD_NUMBERS] },
   retries: { valid: fc.constantFrom(0, 1, 100), odd: [101, -1, 0.5, null] },
+  expect: { valid: expectations, odd: ODD_EXPECT },
 }, ['nodes', 'data'], ['comment', 'all_nodes', 'm']);
 
 /** A jobs.json document. */

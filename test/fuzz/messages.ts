@@ -27,7 +27,7 @@ const partial = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) => 
 /** A Job as any peer may send it, extensions included. */
 export const job = partial({
   m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean(),
-  id: text, target: text, reply_to: text, cancel: fc.boolean(), rate_bps: uint64, pps: uint32, threads: uint32,
+  id: text, target: text, reply_to: text, cancel: fc.boolean(), rate_bps: uint64, pps: uint32, threads: uint32, interval_ms: uint32,
 }) as fc.Arbitrary<Partial<Job>>;
 
 const jobData = fc.record({ m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean() });
@@ -42,6 +42,11 @@ const oneWay = fc.record({
   ret_loss: double, reflector_dropped: uint64, reflector_overflow: uint64, jitter_measured: fc.boolean(),
   fwd_jitter_us: double, ret_jitter_us: double, fwd_delay_us: rtt, ret_delay_us: rtt, note: text,
 }, { requiredKeys: [] });
+/** One measured interval of a result or a PROGRESS. */
+const interval = partial({
+  index: uint32, start_ms: double, duration_s: double, tx_packets: uint64, tx_bytes: uint64, rx_packets: uint64, rx_bytes: uint64,
+  tx_mbps: double, tx_mpps: double, loss_ratio: double, rtt_p50_us: double, rtt_p99_us: double, rtt_samples: uint64,
+});
 
 /** Statistics of a SUCCESS or PROGRESS. */
 export const stats: fc.Arbitrary<Stats> = fc.record({
@@ -49,7 +54,7 @@ export const stats: fc.Arbitrary<Stats> = fc.record({
   tx_mbps_mean: double, tx_mbps_std: double, tx_mpps_mean: double, tx_mpps_std: double, tx_wire_mbps_mean: double,
   rx_mbps_mean: double, rx_mpps_mean: double, requested_mbps: double, rx_measured: fc.boolean(),
   rtt_us: rtt, duration_s: double, mode: text, stalls: uint64, duplicates: uint64, reordered: uint64,
-  tx_mbps: double, fallback: text, rtt_note: text, threads: uint32, one_way: oneWay,
+  tx_mbps: double, fallback: text, rtt_note: text, threads: uint32, intervals: list(interval), one_way: oneWay,
 }, { requiredKeys: [] }) as fc.Arbitrary<Stats>;
 
 const statusType = fc.constantFrom<StatusTypeName>('FAIL', 'SUCCESS', 'STARTED', 'PROGRESS');
@@ -79,6 +84,7 @@ const jobInfo = fc.record({
   created_at: double, started_at: double, finished_at: double, seq: uint64, state: fc.constantFrom(...JOB_STATES), sent_at: double,
   late: fc.record({ type: statusType, reason: text, stats, at: double }, { requiredKeys: [] }),
   expect: fc.record({ max_loss: text, max_rtt_p99: text, min_rate: text }, { requiredKeys: [] }),
+  intervals: list(interval),
 }, { requiredKeys: ['id', 'node', 'priority', 'data', 'target', 'reason', 'attempts', 'created_at', 'started_at', 'finished_at', 'seq', 'state', 'sent_at'] });
 
 const controlError = fc.record({ code: text, message: text });

@@ -79,3 +79,12 @@ export async function waitForOutput(child: ResultPromise, pattern: RegExp, timeo
     });
   });
 }
+
+/**
+ * The result of `submit --wait --json`: its last line (the lines before it are the jobs'
+ * measured intervals, one JSON object each).
+ */
+export function waitResult<T = unknown>(stdout: string): T {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as T;
+}

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 
 /** Magic number at the start of every pktgen test header ("PG"). */
@@ -175,4 +176,14 @@ export function sequenceStats(packets: readonly ReceivedPacket[]): SequenceStats
   }
   const missing = min === undefined || max === undefined ? 0 : max - min + 1 - seen.size;
   return { unique: seen.size, min, max, missing, duplicates };
+}
+
+/**
+ * Datagrams the kernel dropped at a full receive buffer of the UDP socket on 127.0.0.1:port, as
+ * /proc/net/udp counts them: they reached the sink, which could not read them in time.
+ */
+export function socketDrops(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1] === local);
+  return line ? Number(line.trim().split(/\s+/).at(-1)) : 0;
 }

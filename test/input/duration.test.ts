@@ -11,14 +11,14 @@ describe('parseDurationMs', () => {
     it(`refuses "${text}", naming the flag and what it expects`, () => {
       assert.throws(() => parseDurationMs(text, '--keep-for'), {
         code: 'ERR_USAGE', exitCode: 2,
-        message: `--keep-for "${text}": expected a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d)`,
+        message: `--keep-for "${text}": expected a duration: a whole number and a unit, s, m, h or d (e.g. 90s, 30m, 2h, 7d)`,
       });
     });
   }
 
   it('refuses 0 where a positive duration is needed (a wait bound), and takes 1s', () => {
     assert.throws(() => parseDurationMs('0m', '--timeout', { positive: true }), {
-      code: 'ERR_USAGE', message: '--timeout "0m": expected a whole number above 0 and a unit, s, m, h or d (90s, 30m, 2h, 7d)',
+      code: 'ERR_USAGE', message: '--timeout "0m": expected a duration above 0: a whole number and a unit, s, m, h or d (e.g. 90s, 30m, 2h, 7d)',
     });
     assert.equal(parseDurationMs('1s', '--timeout', { positive: true }), 1000);
   });
@@ -27,7 +27,7 @@ describe('parseDurationMs', () => {
     assert.equal(parseDurationMs('60', '--status-retry', { bareSeconds: true }), 60_000);
     assert.equal(parseDurationMs('1h', '--status-retry', { bareSeconds: true }), 3_600_000);
     assert.throws(() => parseDurationMs('1.5', '--status-retry', { bareSeconds: true }), {
-      code: 'ERR_USAGE', message: '--status-retry "1.5": expected a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d), or a number of seconds',
+      code: 'ERR_USAGE', message: '--status-retry "1.5": expected a duration: a whole number and a unit, s, m, h or d, or a whole number alone for seconds (e.g. 90s, 30m, 2h, 7d)',
     });
   });
 });

@@ -36,11 +36,11 @@ const CASES: Array<[Field, unknown, string]> = [
   ['m', 'fast', 'm = "fast": expected an integer rate 0..100000 Mbit/s (0 = as fast as possible)'],
   ['rate', 0, 'ok'], ['rate', 1.5, 'ok'], ['rate', '1.5', 'ok'], ['rate', '500k', 'ok'], ['rate', '2.5M', 'ok'],
   ['rate', '10G', 'ok'], ['rate', '100G', 'ok'], ['rate', '64kbit/s', 'ok'], ['rate', '0.001', 'ok'],
-  ['rate', '100.000001G', 'rate = "100.000001G": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
-  ['rate', '1.0000001k', 'rate = "1.0000001k": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
-  ['rate', 'fast', 'rate = "fast": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
-  ['rate', '2.5T', 'rate = "2.5T": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
-  ['rate', -1, 'rate = -1: expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
+  ['rate', '100.000001G', 'rate = "100.000001G": expected a rate of frame bits/s up to 100000 Mbit/s: a number and a unit, k, M or G, or a number alone for Mbit/s (e.g. 1.5, 500k, 2.5M, 10G) (0 = as fast as possible)'],
+  ['rate', '1.0000001k', 'rate = "1.0000001k": expected a rate of frame bits/s up to 100000 Mbit/s: a number and a unit, k, M or G, or a number alone for Mbit/s (e.g. 1.5, 500k, 2.5M, 10G) (0 = as fast as possible)'],
+  ['rate', 'fast', 'rate = "fast": expected a rate of frame bits/s up to 100000 Mbit/s: a number and a unit, k, M or G, or a number alone for Mbit/s (e.g. 1.5, 500k, 2.5M, 10G) (0 = as fast as possible)'],
+  ['rate', '2.5T', 'rate = "2.5T": expected a rate of frame bits/s up to 100000 Mbit/s: a number and a unit, k, M or G, or a number alone for Mbit/s (e.g. 1.5, 500k, 2.5M, 10G) (0 = as fast as possible)'],
+  ['rate', -1, 'rate = -1: expected a rate of frame bits/s up to 100000 Mbit/s: a number and a unit, k, M or G, or a number alone for Mbit/s (e.g. 1.5, 500k, 2.5M, 10G) (0 = as fast as possible)'],
   ['pps', 1, 'ok'], ['pps', 100_000, 'ok'], ['pps', 195_312_500, 'ok'],
   ['pps', 0, 'pps = 0: expected an integer packet rate 1..195312500 frames/s'],
   ['pps', 1.5, 'pps = 1.5: expected an integer packet rate 1..195312500 frames/s'],
@@ -128,9 +128,9 @@ function commandFor(field: Field, value: unknown): string | undefined {
 }
 
 const EXPECT_FLAG = { max_loss: 'max-loss', max_rtt_p99: 'max-rtt-p99', min_rate: 'min-rate' } as const;
-const LOSS = 'expected a loss 0%..100% with its % sign, e.g. "0.1%"';
-const RTT = 'expected an RTT above 0 and up to 60s with its unit, us, ms or s, e.g. "500us"';
-const RATE = 'expected a share 0%..100% of the requested rate with its % sign, e.g. "99%"';
+const LOSS = 'expected a loss 0%..100%: a number and a unit, % (e.g. 0.1%)';
+const RTT = 'expected an RTT above 0 and up to 60s: a number and a unit, us, ms or s (e.g. 500us)';
+const RATE = 'expected a share 0%..100% of the requested rate: a number and a unit, % (e.g. 99%)';
 
 /** [expectation, value, data fields over BASE (l: true), expected tail of the message, or 'ok'] */
 const EXPECT_CASES: Array<[keyof typeof EXPECT_FLAG, unknown, Record<string, unknown>, string]> = [
@@ -192,7 +192,7 @@ describe('one job schema: the same message through every entry point', () => {
       const onWire = field !== 'rate' && !(field === 'pps' && value === 0);
       if (onWire && (DATA_FIELDS.has(field) && Number.isInteger(value) || typeof value === 'boolean')) {
         // The wire carries only integers and booleans; a job that reaches a node is checked the same way.
-        const wire = { m: field === 'pps' ? 0 : 10, t: 1, w: 0, n: 0, s_min: 64, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0, [field]: value };
+        const wire = { m: field === 'pps' ? 0 : 10, t: 1, w: 0, n: 0, s_min: 64, s_max: 0, r: false, l: false, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0, interval_ms: 0, [field]: value };
         const error = await settle(() => jobToSpec(wire, { host: '127.0.0.1', port: 9 }, DEFAULT_NODE_LIMITS, 1));
         if (error) assert.ok(error instanceof JobRejectedError);
         seen.node = outcome(error, '');

@@ -47,7 +47,7 @@ describe('rate units in the one job schema', () => {
     ['m and rate', { m: 10, rate: '2.5M' }, 'j: rate = "2.5M": expected one rate only: "m" is given too (give one of "m", "rate" or "pps")'],
     ['rate and pps', { rate: '1M', pps: 10 }, 'j: pps = 10: expected one rate only: "rate" is given too (give one of "m", "rate" or "pps")'],
     ['m = 0 and pps', { m: 0, pps: 10 }, 'j: pps = 10: expected one rate only: "m" is given too (give one of "m", "rate" or "pps")'],
-    ['a fraction of a bit/s', { rate: '0.0000001' }, 'j: rate = "0.0000001": expected a rate of frame bits/s up to 100000 Mbit/s, e.g. 1.5 (Mbit/s), 500k, 2.5M or 10G (0 = as fast as possible)'],
+    ['a fraction of a bit/s', { rate: '0.0000001' }, 'j: rate = "0.0000001": expected a rate of frame bits/s up to 100000 Mbit/s: a number and a unit, k, M or G, or a number alone for Mbit/s (e.g. 1.5, 500k, 2.5M, 10G) (0 = as fast as possible)'],
     ['pps of jumbo frames over 100 Gbit/s', { pps: 2_000_000, s_min: 64, s_max: 9000 }, 'j: pps = 2000000: expected at most 1388888 frames/s of 9000 bytes (100000 Mbit/s)'],
   ];
   for (const [name, input, message] of refusals) {

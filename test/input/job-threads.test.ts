@@ -6,7 +6,7 @@ import { checkWireJob, legacyRateRefusal, parseJob, validateJobData, validateSto
 import type { Job } from '../../src/protocol/messages.js';
 
 const BASE = { m: 10, t: 1, s_min: 64 };
-const wire: Job = { m: 10, t: 2, w: 0, n: 4, s_min: 64, s_max: 0, r: false, l: false, id: 'j', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0 };
+const wire: Job = { m: 10, t: 2, w: 0, n: 4, s_min: 64, s_max: 0, r: false, l: false, id: 'j', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0, interval_ms: 0 };
 const target = { host: '127.0.0.1', port: 9 };
 
 function nodeRefusal(fields: Partial<Job>, limits: NodeLimits): string {

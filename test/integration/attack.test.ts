@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { startUdpReceiver, type UdpReceiver } from '../helpers/udp-receiver.js';
-import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary, spawnPktgen, waitForOutput, waitResult } from '../helpers/binary.js';
 import { SlowDrip } from '../helpers/slow-drip.js';
 
 /** Resident memory of a process in MB, from /proc (0 once it is gone). */
@@ -75,7 +75,7 @@ describe('pktgen under a slow-drip attack on loopback (built binary: schedule, s
       const submit = await cli('submit', '--node', 'm0', '--rate', '10', '--duration', '1', '--size', '500', '--wait', '--json');
       jobMs = Date.now() - submitted;
       assert.equal(submit.exitCode, 0, `${submit.stderr}\n${submit.stdout}`);
-      const printed = JSON.parse(submit.stdout) as { jobs: Array<{ id: string; state: string }> };
+      const printed = waitResult<{ jobs: Array<{ id: string; state: string }> }>(submit.stdout);
       assert.equal(printed.jobs[0]?.state, 'succeeded');
       const asked = Date.now();
       const status = await cli('status', '--json');

@@ -44,9 +44,9 @@ describe('pktgen schedule -> serve with different keys (built binaries)', functi
     assert.equal(submit.exitCode, 0, submit.stderr);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const status = await execa(PKTGEN, ['status', '--json', '--scheduler', `127.0.0.1:${controlPort}`], { reject: false, env });
-    const { nodes, jobs } = JSON.parse(status.stdout) as { nodes: Array<{ name: string; state: string }>; jobs: Array<{ state: string }> };
+    const { nodes, jobs } = JSON.parse(status.stdout) as { nodes: Array<{ name: string; health: string }>; jobs: Array<{ state: string }> };
     assert.deepEqual(jobs.map((job) => job.state), ['pending']);
-    assert.deepEqual(nodes.map((node) => [node.name, node.state]), [['m0', 'down']]);
+    assert.deepEqual(nodes.map((node) => [node.name, node.health]), [['m0', 'down']]);
   });
 
   it('a forged SUCCESS on the status port does not complete a job that runs over a session', async () => {

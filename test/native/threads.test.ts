@@ -109,6 +109,11 @@ describe('pktgen-emit send --threads', function () {
       assert.equal(rtt.samples, s.tx_packets);
       assert.ok(num(rtt.min) > 0 && num(rtt.min) <= num(rtt.p50) && num(rtt.p50) <= num(rtt.max));
       assert.equal(sum(run.intervals, 'rx_packets'), num(s.rx_packets));
+      // Each interval's RTT percentiles cover both threads' echoes that arrived in it.
+      const measured = run.intervals.filter((i) => i.phase === 'measure');
+      assert.ok(measured.length > 0);
+      assert.equal(sum(measured, 'rtt_samples'), num(s.rx_packets));
+      for (const i of measured) assert.ok(num(i.rtt_p50_us) > 0 && num(i.rtt_p50_us) <= num(i.rtt_p99_us), JSON.stringify(i));
     } finally {
       reflector.kill('SIGTERM');
       await reflector;

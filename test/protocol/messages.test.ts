@@ -31,24 +31,24 @@ describe('protocol: legacy bytes (PROTOCOL.md examples)', () => {
 
   it('decodes the example Job with the extensions empty', () => {
     const job = decodeJob(Buffer.from(legacyJobHex, 'hex'));
-    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0 });
+    assert.deepEqual(job, { ...legacyJob, id: '', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0, interval_ms: 0 });
   });
 });
 
 describe('protocol: extensions', () => {
   it('round-trips a job with id, target and reply address', () => {
-    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false, rate_bps: 0, pps: 0, threads: 0 };
+    const job = { ...legacyJob, l: false, id: 'j-1', target: '127.0.0.1:9000', reply_to: '127.0.0.1:1800', cancel: false, rate_bps: 0, pps: 0, threads: 0, interval_ms: 0 };
     assert.deepEqual(decodeJob(encodeJob(job)), job);
   });
 
   it('reads a job that still carries field 20 (the `run` of an earlier build, now reserved): the field is skipped', () => {
-    const job = { ...legacyJob, l: false, id: 'j-1.2', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0 };
+    const job = { ...legacyJob, l: false, id: 'j-1.2', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0, interval_ms: 0 };
     const withRun = Buffer.concat([encodeJob(job), Buffer.from([0xa0, 0x01, 0x02])]); // field 20, varint 2
     assert.deepEqual(decodeJob(withRun), job);
   });
 
   it('carries rate_bps (field 21, uint64) and pps (field 22) as numbers; unset, they add no bytes', () => {
-    const job = { ...legacyJob, m: 0, l: false, id: 'j-2', target: '', reply_to: '', cancel: false, rate_bps: 12_500_000_001, pps: 0, threads: 0 };
+    const job = { ...legacyJob, m: 0, l: false, id: 'j-2', target: '', reply_to: '', cancel: false, rate_bps: 12_500_000_001, pps: 0, threads: 0, interval_ms: 0 };
     assert.deepEqual(decodeJob(encodeJob(job)), job);
     assert.ok(hex(encodeJob({ rate_bps: 500_000 })).startsWith('a801'), 'field 21, varint');
     assert.ok(hex(encodeJob({ pps: 100 })).startsWith('b001'), 'field 22, varint');
@@ -56,13 +56,26 @@ describe('protocol: extensions', () => {
   });
 
   it('carries threads (Job field 26, Stats field 27); unset, no bytes, and a legacy job reads as 0 (one thread)', () => {
-    const job = { ...legacyJob, l: false, id: 'j-3', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 4 };
+    const job = { ...legacyJob, l: false, id: 'j-3', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 4, interval_ms: 0 };
     assert.deepEqual(decodeJob(encodeJob(job)), job);
     assert.ok(hex(encodeJob({ threads: 2 })).startsWith('d00102'), 'field 26, varint');
     assert.equal(hex(encodeJob({ ...legacyJob, threads: 0 })), legacyJobHex);
     assert.equal(decodeJob(Buffer.from(legacyJobHex, 'hex')).threads, 0);
     const status = decodeStatus(encodeStatus({ type: 'SUCCESS', job_id: 'j-3', stats: { tx_packets: 1, threads: 4 } as Partial<Stats> as Stats }));
     assert.equal(status.stats?.threads, 4);
+  });
+
+  it('carries interval_ms (field 23) and a SUCCESS\'s intervals (Stats field 24); without them, a status decodes with no intervals', () => {
+    assert.ok(hex(encodeJob({ interval_ms: 500 })).startsWith('b801'), 'field 23, varint');
+    assert.equal(decodeJob(encodeJob({ ...legacyJob, interval_ms: 500 })).interval_ms, 500);
+    const interval = {
+      index: 3, start_ms: 1_790_000_000_123.5, duration_s: 1, tx_packets: 2500, tx_bytes: 500_000, rx_packets: 2490, rx_bytes: 498_000,
+      tx_mbps: 4, tx_mpps: 0.0025, loss_ratio: 0.004, rtt_p50_us: 30.5, rtt_p99_us: 1200.25, rtt_samples: 2490,
+    };
+    const bytes = encodeStatus({ type: 'SUCCESS', job_id: 'j-1', stats: { tx_packets: 2500, intervals: [interval] } as never });
+    assert.ok(hex(bytes).includes('c201'), 'Stats field 24, length-delimited');
+    assert.deepEqual(decodeStatus(bytes).stats?.intervals, [interval]);
+    assert.equal(decodeStatus(encodeStatus({ type: 'SUCCESS', stats: { tx_packets: 1 } as never })).stats?.intervals, undefined);
   });
 
   it('keeps the legacy prefix of an extended job readable', () => {

@@ -192,7 +192,7 @@ describe('SqliteStore: schema version 6 (expectations)', () => {
     const skipped: string[] = [];
     const state = reopened.load((row) => skipped.push(`${row.table} ${row.key}: ${row.why}`));
     assert.deepEqual(state.jobs.get('done')!.expect, { maxLossPct: 0.1, minRatePct: 99 });
-    assert.deepEqual(skipped, ['jobs bad: expect: expect.max_loss = "lots": expected a loss 0%..100% with its % sign, e.g. "0.1%"']);
+    assert.deepEqual(skipped, ['jobs bad: expect: expect.max_loss = "lots": expected a loss 0%..100%: a number and a unit, % (e.g. 0.1%)']);
     reopened.close();
     const old = new DatabaseSync(path);
     old.exec("DELETE FROM jobs WHERE id = 'bad'; ALTER TABLE jobs DROP COLUMN expect; PRAGMA user_version = 5");

@@ -25,6 +25,10 @@ describe('tui/commands parseCommand', () => {
     ["add_job m0 {'m': 20, 't': 30, 's_min': 64, 'r': True}", addJob({ nodes: ['m0'], data: { ...data, r: true } })],
     ["q.add_job('m0', {'m': 20, 't': 30, 's_min': 64}, 2)", addJob({ nodes: ['m0'], data, priority: 2 })],
     ['job m0 {"m": 1, "t": 1, "s_min": 1500, "s_max": 9000}', addJob({ nodes: ['m0'], data: { m: 1, t: 1, s_min: 1500, s_max: 9000 } })],
+    ['add_job m0 {"rate": "2.5M", "t": 30, "s_min": 64}', addJob({ nodes: ['m0'], data: { rate: '2.5M', t: 30, s_min: 64 } })],
+    ['add_job m0 {"pps": 10000, "t": 30, "s_min": 64, "l": true} max_loss=0.1% max_rtt_p99=500us 3 min_rate=99%',
+      addJob({ nodes: ['m0'], data: { pps: 10_000, t: 30, s_min: 64, l: true }, priority: 3, expect: { max_loss: '0.1%', max_rtt_p99: '500us', min_rate: '99%' } })],
+    [`add_job m0 ${JOB} target=m1 max_loss=0%`, addJob({ nodes: ['m0'], data, target: 'm1', expect: { max_loss: '0%' } })],
     ['cancel j0a1b2c3d4e5f', { type: 'cancel', jobId: 'j0a1b2c3d4e5f' }],
     ['pause m1', { type: 'pause', node: 'm1', paused: true }],
     ['resume m1', { type: 'pause', node: 'm1', paused: false }],
@@ -38,17 +42,22 @@ describe('tui/commands parseCommand', () => {
     it(`accepts ${line.trim() || 'an empty line'}`, () => assert.deepEqual(parseCommand(line, known), expected));
   }
 
-  const USAGE_JOB = 'expected add_job NODE[,NODE...] {"m": 20, "t": 30, "s_min": 64} [PRIORITY] [target=NODE|HOST:PORT]';
+  const USAGE_JOB = 'expected add_job NODE[,NODE...] {"rate": "2.5M", "t": 30, "s_min": 64} [PRIORITY] [target=NODE|HOST:PORT] [max_loss=0.1%] [max_rtt_p99=500us] [min_rate=99%]';
   const rejected: Array<[string, string]> = [
     ['frobnicate m0', 'unknown command "frobnicate"; expected one of add_job, add_node, cancel, pause, resume, help, quit'],
     ['add_job m0', `add_job: missing the job data {...}; ${USAGE_JOB}`],
     ['add_job m0 {"m": 20, "t": 30}', 'add_job: s_min is missing: expected an integer frame size 64..9000'],
-    ['add_job m0 {"m": 20, "t": 30, "s_min": 64, "s_mx": 80}', 'add_job: s_mx = 80: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads'],
+    ['add_job m0 {"m": 20, "t": 30, "s_min": 64, "s_mx": 80}', 'add_job: s_mx = 80: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms'],
     ['add_job m0 {"m": 20, "t": 0, "s_min": 64}', 'add_job: t = 0: expected an integer duration 1..3600 s'],
     ['add_job m0 {"m": 20,}', 'add_job: not valid JSON (Expected double-quoted property name in JSON at position 9 (line 1 column 10)); ' + USAGE_JOB],
     [`add_job m0 ${JOB} 1.5`, 'add_job: priority = 1.5: expected an integer priority (lower runs first)'],
     [`add_job m9 ${JOB}`, 'add_job: nodes[0] = "m9": unknown node (known: "m0", "m1")'],
-    [`add_job m0 ${JOB} fast`, `add_job: "fast" is neither a priority nor target=...; ${USAGE_JOB}`],
+    [`add_job m0 ${JOB} fast`, `add_job: "fast" is neither a priority nor NAME=VALUE (target, max_loss, max_rtt_p99, min_rate); ${USAGE_JOB}`],
+    ['add_job m0 {"rate": "1.5x", "t": 30, "s_min": 64}', 'add_job: rate = "1.5x": expected a rate of frame bits/s up to 100000 Mbit/s: a number and a unit, k, M or G, or a number alone for Mbit/s (e.g. 1.5, 500k, 2.5M, 10G) (0 = as fast as possible)'],
+    ['add_job m0 {"rate": "1.5", "pps": 100, "t": 30, "s_min": 64}', 'add_job: pps = 100: expected one rate only: "rate" is given too (give one of "m", "rate" or "pps")'],
+    [`add_job m0 ${JOB} max_loss=0.1`, 'add_job: expect.max_loss = "0.1": expected a loss 0%..100%: a number and a unit, % (e.g. 0.1%)'],
+    [`add_job m0 ${JOB} max_rtt_p99=500us`, 'add_job: expect.max_rtt_p99 = "500us": expected latency to be measured: set "l": true in "data" (submit --latency)'],
+    [`add_job m0 ${JOB} max_loss=1% max_loss=2%`, `add_job: the max_loss is given twice; ${USAGE_JOB}`],
     [`add_job m0 ${JOB} 1 2`, `add_job: the priority is given twice; ${USAGE_JOB}`],
     [`add_job m0 ${JOB} target=1.2.3.4`, 'add_job: target = "1.2.3.4": expected a node name or HOST:PORT (missing port)'],
     ['add_node m2', 'add_node: missing an argument; expected add_node NAME HOST[:PORT] [PORT]'],

@@ -107,6 +107,18 @@ describe('tui/view-model results and totals', () => {
     assert.match(v.results.lines[2]!.text, /failed +- +- +- node shutting down$/);
   });
 
+  it('shows the jobs\' expectations in an EXPECT column when one has them, the first column dropped when narrow', () => {
+    const snap = busySnapshot();
+    snap.jobs[0] = { ...snap.jobs[0]!, expect: { max_loss: '0.1%', max_rtt_p99: '500us' } };
+    const wide = view(snap, 120);
+    assert.match(wide.results.header, /p99 +EXPECT +REASON/);
+    assert.match(wide.results.lines.find((l) => l.id === snap.jobs[0]!.id)!.text, / loss<=0\.1% p99<=500us/);
+    assert.doesNotMatch(view(busySnapshot(), 120).results.header, /EXPECT/, 'no column when no job has expectations');
+    const narrow = view(snap, 60);
+    assert.doesNotMatch(narrow.results.header, /EXPECT/);
+    assert.match(narrow.results.header, /REASON/);
+  });
+
   it('sums nodes and jobs in the totals line', () => {
     assert.equal(view(busySnapshot(), 100).totals, '3 nodes: 2 up, 1 down, 1 paused · 1 running · 10 pending · 6 done · 1 failed · 19.8 Mbit/s');
     assert.equal(view(busySnapshot(), 40).totals, 'run 1 pend 10 done 6 fail 1');

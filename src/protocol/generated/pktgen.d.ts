@@ -24,6 +24,7 @@ export namespace pktgen {
         rate_bps: number;
         pps: number;
         threads: number;
+        interval_ms: number;
         static create(properties: pktgen.Job.$Shape): pktgen.Job & pktgen.Job.$Shape;
         static create(properties?: pktgen.Job.$Properties): pktgen.Job;
         static encode(message: pktgen.Job.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -51,6 +52,7 @@ export namespace pktgen {
             rate_bps?: (number|null);
             pps?: (number|null);
             threads?: (number|null);
+            interval_ms?: (number|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Job.$Properties;
@@ -229,6 +231,7 @@ export namespace pktgen {
         rtt_note: string;
         one_way?: (pktgen.OneWay.$Properties|null);
         threads: number;
+        intervals: pktgen.Interval.$Properties[];
         static create(properties: pktgen.Stats.$Shape): pktgen.Stats & pktgen.Stats.$Shape;
         static create(properties?: pktgen.Stats.$Properties): pktgen.Stats;
         static encode(message: pktgen.Stats.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -266,9 +269,59 @@ export namespace pktgen {
             rtt_note?: (string|null);
             one_way?: (pktgen.OneWay.$Properties|null);
             threads?: (number|null);
+            intervals?: (pktgen.Interval.$Properties[]|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Stats.$Properties;
+    }
+
+    interface IInterval extends pktgen.Interval.$Properties {
+    }
+
+    class Interval {
+        constructor(properties?: pktgen.Interval.$Properties);
+        $unknowns?: Uint8Array[];
+        index: number;
+        start_ms: number;
+        duration_s: number;
+        tx_packets: number;
+        tx_bytes: number;
+        rx_packets: number;
+        rx_bytes: number;
+        tx_mbps: number;
+        tx_mpps: number;
+        loss_ratio: number;
+        rtt_p50_us: number;
+        rtt_p99_us: number;
+        rtt_samples: number;
+        static create(properties: pktgen.Interval.$Shape): pktgen.Interval & pktgen.Interval.$Shape;
+        static create(properties?: pktgen.Interval.$Properties): pktgen.Interval;
+        static encode(message: pktgen.Interval.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.Interval & pktgen.Interval.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.Interval;
+        static toObject(message: pktgen.Interval, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace Interval {
+        interface $Properties {
+            index?: (number|null);
+            start_ms?: (number|null);
+            duration_s?: (number|null);
+            tx_packets?: (number|null);
+            tx_bytes?: (number|null);
+            rx_packets?: (number|null);
+            rx_bytes?: (number|null);
+            tx_mbps?: (number|null);
+            tx_mpps?: (number|null);
+            loss_ratio?: (number|null);
+            rtt_p50_us?: (number|null);
+            rtt_p99_us?: (number|null);
+            rtt_samples?: (number|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.Interval.$Properties;
     }
 
     enum JobState {
@@ -473,6 +526,7 @@ export namespace pktgen {
         sent_at: number;
         late?: (pktgen.LateResult.$Properties|null);
         expect?: (pktgen.Expectations.$Properties|null);
+        intervals: pktgen.Interval.$Properties[];
         static create(properties: pktgen.JobInfo.$Shape): pktgen.JobInfo & pktgen.JobInfo.$Shape;
         static create(properties?: pktgen.JobInfo.$Properties): pktgen.JobInfo;
         static encode(message: pktgen.JobInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -501,6 +555,7 @@ export namespace pktgen {
             sent_at?: (number|null);
             late?: (pktgen.LateResult.$Properties|null);
             expect?: (pktgen.Expectations.$Properties|null);
+            intervals?: (pktgen.Interval.$Properties[]|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.JobInfo.$Properties;

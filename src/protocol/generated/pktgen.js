@@ -38,6 +38,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [rate_bps] Job rate_bps
          * @property {number|null} [pps] Job pps
          * @property {number|null} [threads] Job threads
+         * @property {number|null} [interval_ms] Job interval_ms
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -190,6 +191,14 @@ export const pktgen = $root.pktgen = (() => {
         Job.prototype.threads = 0;
 
         /**
+         * Job interval_ms.
+         * @member {number} interval_ms
+         * @memberof pktgen.Job
+         * @instance
+         */
+        Job.prototype.interval_ms = 0;
+
+        /**
          * Creates a new Job instance using the specified properties.
          * @function create
          * @memberof pktgen.Job
@@ -249,6 +258,8 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 21, wireType 0 =*/168).uint64(message.rate_bps);
             if (message.pps != null && $Object.hasOwnProperty.call(message, "pps") && message.pps !== 0)
                 writer.uint32(/* id 22, wireType 0 =*/176).uint32(message.pps);
+            if (message.interval_ms != null && $Object.hasOwnProperty.call(message, "interval_ms") && message.interval_ms !== 0)
+                writer.uint32(/* id 23, wireType 0 =*/184).uint32(message.interval_ms);
             if (message.threads != null && $Object.hasOwnProperty.call(message, "threads") && message.threads !== 0)
                 writer.uint32(/* id 26, wireType 0 =*/208).uint32(message.threads);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -430,6 +441,15 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.threads;
                         continue;
                     }
+                case 23: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.interval_ms = value;
+                        else
+                            delete message.interval_ms;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -517,6 +537,9 @@ export const pktgen = $root.pktgen = (() => {
             if (object.threads != null)
                 if ($Number(object.threads) !== 0)
                     message.threads = object.threads >>> 0;
+            if (object.interval_ms != null)
+                if ($Number(object.interval_ms) !== 0)
+                    message.interval_ms = object.interval_ms >>> 0;
             return message;
         };
 
@@ -556,6 +579,7 @@ export const pktgen = $root.pktgen = (() => {
                 } else
                     object.rate_bps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 object.pps = 0;
+                object.interval_ms = 0;
                 object.threads = 0;
             }
             if (message.m != null && $Object.hasOwnProperty.call(message, "m"))
@@ -591,6 +615,8 @@ export const pktgen = $root.pktgen = (() => {
                     object.rate_bps = options.longs === $String ? $util.Long.prototype.toString.call(message.rate_bps) : options.longs === $Number ? new $util.LongBits(message.rate_bps.low >>> 0, message.rate_bps.high >>> 0).toNumber(true) : message.rate_bps;
             if (message.pps != null && $Object.hasOwnProperty.call(message, "pps"))
                 object.pps = message.pps;
+            if (message.interval_ms != null && $Object.hasOwnProperty.call(message, "interval_ms"))
+                object.interval_ms = message.interval_ms;
             if (message.threads != null && $Object.hasOwnProperty.call(message, "threads"))
                 object.threads = message.threads;
             return object;
@@ -2274,6 +2300,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {string|null} [rtt_note] Stats rtt_note
          * @property {pktgen.OneWay.$Properties|null} [one_way] Stats one_way
          * @property {number|null} [threads] Stats threads
+         * @property {Array.<pktgen.Interval.$Properties>|null} [intervals] Stats intervals
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2299,6 +2326,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         const Stats = function (properties) {
+            this.intervals = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2506,6 +2534,14 @@ export const pktgen = $root.pktgen = (() => {
         Stats.prototype.threads = 0;
 
         /**
+         * Stats intervals.
+         * @member {Array.<pktgen.Interval.$Properties>} intervals
+         * @memberof pktgen.Stats
+         * @instance
+         */
+        Stats.prototype.intervals = $util.emptyArray;
+
+        /**
          * Creates a new Stats instance using the specified properties.
          * @function create
          * @memberof pktgen.Stats
@@ -2583,6 +2619,9 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 22, wireType 2 =*/178).string(message.fallback);
             if (message.rtt_note != null && $Object.hasOwnProperty.call(message, "rtt_note") && message.rtt_note !== "")
                 writer.uint32(/* id 23, wireType 2 =*/186).string(message.rtt_note);
+            if (message.intervals != null && message.intervals.length)
+                for (let i = 0; i < message.intervals.length; ++i)
+                    $root.pktgen.Interval.encode(message.intervals[i], writer.uint32(/* id 24, wireType 2 =*/194).fork(), _depth + 1).ldelim();
             if (message.one_way != null && $Object.hasOwnProperty.call(message, "one_way"))
                 $root.pktgen.OneWay.encode(message.one_way, writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
             if (message.threads != null && $Object.hasOwnProperty.call(message, "threads") && message.threads !== 0)
@@ -2850,6 +2889,14 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.threads;
                         continue;
                     }
+                case 24: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.intervals && message.intervals.length))
+                            message.intervals = [];
+                        message.intervals.push($root.pktgen.Interval.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -3013,6 +3060,16 @@ export const pktgen = $root.pktgen = (() => {
             if (object.threads != null)
                 if ($Number(object.threads) !== 0)
                     message.threads = object.threads >>> 0;
+            if (object.intervals) {
+                if (!$Array.isArray(object.intervals))
+                    throw $TypeError(".pktgen.Stats.intervals: array expected");
+                message.intervals = $Array(object.intervals.length);
+                for (let i = 0; i < object.intervals.length; ++i) {
+                    if (!$util.isObject(object.intervals[i]))
+                        throw $TypeError(".pktgen.Stats.intervals: object expected");
+                    message.intervals[i] = $root.pktgen.Interval.fromObject(object.intervals[i], _depth + 1);
+                }
+            }
             return message;
         };
 
@@ -3033,6 +3090,8 @@ export const pktgen = $root.pktgen = (() => {
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
             let object = {};
+            if (options.arrays || options.defaults)
+                object.intervals = [];
             if (options.defaults) {
                 if ($util.Long) {
                     let long = new $util.Long(0, 0, true);
@@ -3169,6 +3228,11 @@ export const pktgen = $root.pktgen = (() => {
                 object.fallback = message.fallback;
             if (message.rtt_note != null && $Object.hasOwnProperty.call(message, "rtt_note"))
                 object.rtt_note = message.rtt_note;
+            if (message.intervals && message.intervals.length) {
+                object.intervals = $Array(message.intervals.length);
+                for (let j = 0; j < message.intervals.length; ++j)
+                    object.intervals[j] = $root.pktgen.Interval.toObject(message.intervals[j], options, _depth + 1);
+            }
             if (message.one_way != null && $Object.hasOwnProperty.call(message, "one_way"))
                 object.one_way = $root.pktgen.OneWay.toObject(message.one_way, options, _depth + 1);
             if (message.threads != null && $Object.hasOwnProperty.call(message, "threads"))
@@ -3202,6 +3266,624 @@ export const pktgen = $root.pktgen = (() => {
         };
 
         return Stats;
+    })();
+
+    pktgen.Interval = (function() {
+
+        /**
+         * Properties of an Interval.
+         * @typedef {Object} pktgen.Interval.$Properties
+         * @property {number|null} [index] Interval index
+         * @property {number|null} [start_ms] Interval start_ms
+         * @property {number|null} [duration_s] Interval duration_s
+         * @property {number|null} [tx_packets] Interval tx_packets
+         * @property {number|null} [tx_bytes] Interval tx_bytes
+         * @property {number|null} [rx_packets] Interval rx_packets
+         * @property {number|null} [rx_bytes] Interval rx_bytes
+         * @property {number|null} [tx_mbps] Interval tx_mbps
+         * @property {number|null} [tx_mpps] Interval tx_mpps
+         * @property {number|null} [loss_ratio] Interval loss_ratio
+         * @property {number|null} [rtt_p50_us] Interval rtt_p50_us
+         * @property {number|null} [rtt_p99_us] Interval rtt_p99_us
+         * @property {number|null} [rtt_samples] Interval rtt_samples
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an Interval.
+         * @memberof pktgen
+         * @interface IInterval
+         * @augments pktgen.Interval.$Properties
+         * @deprecated Use pktgen.Interval.$Properties instead.
+         */
+
+        /**
+         * Shape of an Interval.
+         * @typedef {pktgen.Interval.$Properties} pktgen.Interval.$Shape
+         */
+
+        /**
+         * Constructs a new Interval.
+         * @memberof pktgen
+         * @classdesc Represents an Interval.
+         * @constructor
+         * @param {pktgen.Interval.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Interval = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Interval index.
+         * @member {number} index
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.index = 0;
+
+        /**
+         * Interval start_ms.
+         * @member {number} start_ms
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.start_ms = 0;
+
+        /**
+         * Interval duration_s.
+         * @member {number} duration_s
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.duration_s = 0;
+
+        /**
+         * Interval tx_packets.
+         * @member {number} tx_packets
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.tx_packets = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Interval tx_bytes.
+         * @member {number} tx_bytes
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.tx_bytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Interval rx_packets.
+         * @member {number} rx_packets
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.rx_packets = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Interval rx_bytes.
+         * @member {number} rx_bytes
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.rx_bytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Interval tx_mbps.
+         * @member {number} tx_mbps
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.tx_mbps = 0;
+
+        /**
+         * Interval tx_mpps.
+         * @member {number} tx_mpps
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.tx_mpps = 0;
+
+        /**
+         * Interval loss_ratio.
+         * @member {number} loss_ratio
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.loss_ratio = 0;
+
+        /**
+         * Interval rtt_p50_us.
+         * @member {number} rtt_p50_us
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.rtt_p50_us = 0;
+
+        /**
+         * Interval rtt_p99_us.
+         * @member {number} rtt_p99_us
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.rtt_p99_us = 0;
+
+        /**
+         * Interval rtt_samples.
+         * @member {number} rtt_samples
+         * @memberof pktgen.Interval
+         * @instance
+         */
+        Interval.prototype.rtt_samples = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Creates a new Interval instance using the specified properties.
+         * @function create
+         * @memberof pktgen.Interval
+         * @static
+         * @param {pktgen.Interval.$Properties=} [properties] Properties to set
+         * @returns {pktgen.Interval} Interval instance
+         * @type {{
+         *   (properties: pktgen.Interval.$Shape): pktgen.Interval & pktgen.Interval.$Shape;
+         *   (properties?: pktgen.Interval.$Properties): pktgen.Interval;
+         * }}
+         */
+        Interval.create = function(properties) {
+            return new Interval(properties);
+        };
+
+        /**
+         * Encodes the specified Interval message. Does not implicitly {@link pktgen.Interval.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.Interval
+         * @static
+         * @param {pktgen.Interval.$Properties} message Interval message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Interval.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.index != null && $Object.hasOwnProperty.call(message, "index") && message.index !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.index);
+            if (message.start_ms != null && $Object.hasOwnProperty.call(message, "start_ms") && !$Object.is(message.start_ms, 0))
+                writer.uint32(/* id 2, wireType 1 =*/17).double(message.start_ms);
+            if (message.duration_s != null && $Object.hasOwnProperty.call(message, "duration_s") && !$Object.is(message.duration_s, 0))
+                writer.uint32(/* id 3, wireType 1 =*/25).double(message.duration_s);
+            if (message.tx_packets != null && $Object.hasOwnProperty.call(message, "tx_packets") && (typeof message.tx_packets === "object" ? message.tx_packets.low || message.tx_packets.high : message.tx_packets !== 0))
+                writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.tx_packets);
+            if (message.tx_bytes != null && $Object.hasOwnProperty.call(message, "tx_bytes") && (typeof message.tx_bytes === "object" ? message.tx_bytes.low || message.tx_bytes.high : message.tx_bytes !== 0))
+                writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.tx_bytes);
+            if (message.rx_packets != null && $Object.hasOwnProperty.call(message, "rx_packets") && (typeof message.rx_packets === "object" ? message.rx_packets.low || message.rx_packets.high : message.rx_packets !== 0))
+                writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.rx_packets);
+            if (message.rx_bytes != null && $Object.hasOwnProperty.call(message, "rx_bytes") && (typeof message.rx_bytes === "object" ? message.rx_bytes.low || message.rx_bytes.high : message.rx_bytes !== 0))
+                writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.rx_bytes);
+            if (message.tx_mbps != null && $Object.hasOwnProperty.call(message, "tx_mbps") && !$Object.is(message.tx_mbps, 0))
+                writer.uint32(/* id 8, wireType 1 =*/65).double(message.tx_mbps);
+            if (message.tx_mpps != null && $Object.hasOwnProperty.call(message, "tx_mpps") && !$Object.is(message.tx_mpps, 0))
+                writer.uint32(/* id 9, wireType 1 =*/73).double(message.tx_mpps);
+            if (message.loss_ratio != null && $Object.hasOwnProperty.call(message, "loss_ratio") && !$Object.is(message.loss_ratio, 0))
+                writer.uint32(/* id 10, wireType 1 =*/81).double(message.loss_ratio);
+            if (message.rtt_p50_us != null && $Object.hasOwnProperty.call(message, "rtt_p50_us") && !$Object.is(message.rtt_p50_us, 0))
+                writer.uint32(/* id 11, wireType 1 =*/89).double(message.rtt_p50_us);
+            if (message.rtt_p99_us != null && $Object.hasOwnProperty.call(message, "rtt_p99_us") && !$Object.is(message.rtt_p99_us, 0))
+                writer.uint32(/* id 12, wireType 1 =*/97).double(message.rtt_p99_us);
+            if (message.rtt_samples != null && $Object.hasOwnProperty.call(message, "rtt_samples") && (typeof message.rtt_samples === "object" ? message.rtt_samples.low || message.rtt_samples.high : message.rtt_samples !== 0))
+                writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.rtt_samples);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an Interval message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.Interval
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.Interval & pktgen.Interval.$Shape} Interval
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Interval.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.Interval();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.index = value;
+                        else
+                            delete message.index;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.start_ms = value;
+                        else
+                            delete message.start_ms;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.duration_s = value;
+                        else
+                            delete message.duration_s;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.tx_packets = value;
+                        else
+                            delete message.tx_packets;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.tx_bytes = value;
+                        else
+                            delete message.tx_bytes;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.rx_packets = value;
+                        else
+                            delete message.rx_packets;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.rx_bytes = value;
+                        else
+                            delete message.rx_bytes;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.tx_mbps = value;
+                        else
+                            delete message.tx_mbps;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.tx_mpps = value;
+                        else
+                            delete message.tx_mpps;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.loss_ratio = value;
+                        else
+                            delete message.loss_ratio;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.rtt_p50_us = value;
+                        else
+                            delete message.rtt_p50_us;
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.rtt_p99_us = value;
+                        else
+                            delete message.rtt_p99_us;
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.rtt_samples = value;
+                        else
+                            delete message.rtt_samples;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates an Interval message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.Interval
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.Interval} Interval
+         */
+        Interval.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.Interval)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.Interval: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.Interval();
+            if (object.index != null)
+                if ($Number(object.index) !== 0)
+                    message.index = object.index >>> 0;
+            if (object.start_ms != null)
+                if (!$Object.is($Number(object.start_ms), 0))
+                    message.start_ms = $Number(object.start_ms);
+            if (object.duration_s != null)
+                if (!$Object.is($Number(object.duration_s), 0))
+                    message.duration_s = $Number(object.duration_s);
+            if (object.tx_packets != null)
+                if (typeof object.tx_packets === "object" ? object.tx_packets.low || object.tx_packets.high : $Number(object.tx_packets) !== 0)
+                    if ($util.Long)
+                        message.tx_packets = $util.Long.fromValue(object.tx_packets, true);
+                    else if (typeof object.tx_packets === "string")
+                        message.tx_packets = $parseInt(object.tx_packets, 10);
+                    else if (typeof object.tx_packets === "number")
+                        message.tx_packets = object.tx_packets;
+                    else if (typeof object.tx_packets === "object")
+                        message.tx_packets = new $util.LongBits(object.tx_packets.low >>> 0, object.tx_packets.high >>> 0).toNumber(true);
+            if (object.tx_bytes != null)
+                if (typeof object.tx_bytes === "object" ? object.tx_bytes.low || object.tx_bytes.high : $Number(object.tx_bytes) !== 0)
+                    if ($util.Long)
+                        message.tx_bytes = $util.Long.fromValue(object.tx_bytes, true);
+                    else if (typeof object.tx_bytes === "string")
+                        message.tx_bytes = $parseInt(object.tx_bytes, 10);
+                    else if (typeof object.tx_bytes === "number")
+                        message.tx_bytes = object.tx_bytes;
+                    else if (typeof object.tx_bytes === "object")
+                        message.tx_bytes = new $util.LongBits(object.tx_bytes.low >>> 0, object.tx_bytes.high >>> 0).toNumber(true);
+            if (object.rx_packets != null)
+                if (typeof object.rx_packets === "object" ? object.rx_packets.low || object.rx_packets.high : $Number(object.rx_packets) !== 0)
+                    if ($util.Long)
+                        message.rx_packets = $util.Long.fromValue(object.rx_packets, true);
+                    else if (typeof object.rx_packets === "string")
+                        message.rx_packets = $parseInt(object.rx_packets, 10);
+                    else if (typeof object.rx_packets === "number")
+                        message.rx_packets = object.rx_packets;
+                    else if (typeof object.rx_packets === "object")
+                        message.rx_packets = new $util.LongBits(object.rx_packets.low >>> 0, object.rx_packets.high >>> 0).toNumber(true);
+            if (object.rx_bytes != null)
+                if (typeof object.rx_bytes === "object" ? object.rx_bytes.low || object.rx_bytes.high : $Number(object.rx_bytes) !== 0)
+                    if ($util.Long)
+                        message.rx_bytes = $util.Long.fromValue(object.rx_bytes, true);
+                    else if (typeof object.rx_bytes === "string")
+                        message.rx_bytes = $parseInt(object.rx_bytes, 10);
+                    else if (typeof object.rx_bytes === "number")
+                        message.rx_bytes = object.rx_bytes;
+                    else if (typeof object.rx_bytes === "object")
+                        message.rx_bytes = new $util.LongBits(object.rx_bytes.low >>> 0, object.rx_bytes.high >>> 0).toNumber(true);
+            if (object.tx_mbps != null)
+                if (!$Object.is($Number(object.tx_mbps), 0))
+                    message.tx_mbps = $Number(object.tx_mbps);
+            if (object.tx_mpps != null)
+                if (!$Object.is($Number(object.tx_mpps), 0))
+                    message.tx_mpps = $Number(object.tx_mpps);
+            if (object.loss_ratio != null)
+                if (!$Object.is($Number(object.loss_ratio), 0))
+                    message.loss_ratio = $Number(object.loss_ratio);
+            if (object.rtt_p50_us != null)
+                if (!$Object.is($Number(object.rtt_p50_us), 0))
+                    message.rtt_p50_us = $Number(object.rtt_p50_us);
+            if (object.rtt_p99_us != null)
+                if (!$Object.is($Number(object.rtt_p99_us), 0))
+                    message.rtt_p99_us = $Number(object.rtt_p99_us);
+            if (object.rtt_samples != null)
+                if (typeof object.rtt_samples === "object" ? object.rtt_samples.low || object.rtt_samples.high : $Number(object.rtt_samples) !== 0)
+                    if ($util.Long)
+                        message.rtt_samples = $util.Long.fromValue(object.rtt_samples, true);
+                    else if (typeof object.rtt_samples === "string")
+                        message.rtt_samples = $parseInt(object.rtt_samples, 10);
+                    else if (typeof object.rtt_samples === "number")
+                        message.rtt_samples = object.rtt_samples;
+                    else if (typeof object.rtt_samples === "object")
+                        message.rtt_samples = new $util.LongBits(object.rtt_samples.low >>> 0, object.rtt_samples.high >>> 0).toNumber(true);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from an Interval message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.Interval
+         * @static
+         * @param {pktgen.Interval} message Interval
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Interval.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.index = 0;
+                object.start_ms = 0;
+                object.duration_s = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.tx_packets = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.tx_packets = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.tx_bytes = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.tx_bytes = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.rx_packets = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.rx_packets = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.rx_bytes = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.rx_bytes = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                object.tx_mbps = 0;
+                object.tx_mpps = 0;
+                object.loss_ratio = 0;
+                object.rtt_p50_us = 0;
+                object.rtt_p99_us = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.rtt_samples = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.rtt_samples = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+            }
+            if (message.index != null && $Object.hasOwnProperty.call(message, "index"))
+                object.index = message.index;
+            if (message.start_ms != null && $Object.hasOwnProperty.call(message, "start_ms"))
+                object.start_ms = options.json && !$isFinite(message.start_ms) ? $String(message.start_ms) : message.start_ms;
+            if (message.duration_s != null && $Object.hasOwnProperty.call(message, "duration_s"))
+                object.duration_s = options.json && !$isFinite(message.duration_s) ? $String(message.duration_s) : message.duration_s;
+            if (message.tx_packets != null && $Object.hasOwnProperty.call(message, "tx_packets"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.tx_packets = typeof message.tx_packets === "number" ? $BigInt(message.tx_packets) : $util.Long.fromBits(message.tx_packets.low >>> 0, message.tx_packets.high >>> 0, true).toBigInt();
+                else if (typeof message.tx_packets === "number")
+                    object.tx_packets = options.longs === $String ? $String(message.tx_packets) : message.tx_packets;
+                else
+                    object.tx_packets = options.longs === $String ? $util.Long.prototype.toString.call(message.tx_packets) : options.longs === $Number ? new $util.LongBits(message.tx_packets.low >>> 0, message.tx_packets.high >>> 0).toNumber(true) : message.tx_packets;
+            if (message.tx_bytes != null && $Object.hasOwnProperty.call(message, "tx_bytes"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.tx_bytes = typeof message.tx_bytes === "number" ? $BigInt(message.tx_bytes) : $util.Long.fromBits(message.tx_bytes.low >>> 0, message.tx_bytes.high >>> 0, true).toBigInt();
+                else if (typeof message.tx_bytes === "number")
+                    object.tx_bytes = options.longs === $String ? $String(message.tx_bytes) : message.tx_bytes;
+                else
+                    object.tx_bytes = options.longs === $String ? $util.Long.prototype.toString.call(message.tx_bytes) : options.longs === $Number ? new $util.LongBits(message.tx_bytes.low >>> 0, message.tx_bytes.high >>> 0).toNumber(true) : message.tx_bytes;
+            if (message.rx_packets != null && $Object.hasOwnProperty.call(message, "rx_packets"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.rx_packets = typeof message.rx_packets === "number" ? $BigInt(message.rx_packets) : $util.Long.fromBits(message.rx_packets.low >>> 0, message.rx_packets.high >>> 0, true).toBigInt();
+                else if (typeof message.rx_packets === "number")
+                    object.rx_packets = options.longs === $String ? $String(message.rx_packets) : message.rx_packets;
+                else
+                    object.rx_packets = options.longs === $String ? $util.Long.prototype.toString.call(message.rx_packets) : options.longs === $Number ? new $util.LongBits(message.rx_packets.low >>> 0, message.rx_packets.high >>> 0).toNumber(true) : message.rx_packets;
+            if (message.rx_bytes != null && $Object.hasOwnProperty.call(message, "rx_bytes"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.rx_bytes = typeof message.rx_bytes === "number" ? $BigInt(message.rx_bytes) : $util.Long.fromBits(message.rx_bytes.low >>> 0, message.rx_bytes.high >>> 0, true).toBigInt();
+                else if (typeof message.rx_bytes === "number")
+                    object.rx_bytes = options.longs === $String ? $String(message.rx_bytes) : message.rx_bytes;
+                else
+                    object.rx_bytes = options.longs === $String ? $util.Long.prototype.toString.call(message.rx_bytes) : options.longs === $Number ? new $util.LongBits(message.rx_bytes.low >>> 0, message.rx_bytes.high >>> 0).toNumber(true) : message.rx_bytes;
+            if (message.tx_mbps != null && $Object.hasOwnProperty.call(message, "tx_mbps"))
+                object.tx_mbps = options.json && !$isFinite(message.tx_mbps) ? $String(message.tx_mbps) : message.tx_mbps;
+            if (message.tx_mpps != null && $Object.hasOwnProperty.call(message, "tx_mpps"))
+                object.tx_mpps = options.json && !$isFinite(message.tx_mpps) ? $String(message.tx_mpps) : message.tx_mpps;
+            if (message.loss_ratio != null && $Object.hasOwnProperty.call(message, "loss_ratio"))
+                object.loss_ratio = options.json && !$isFinite(message.loss_ratio) ? $String(message.loss_ratio) : message.loss_ratio;
+            if (message.rtt_p50_us != null && $Object.hasOwnProperty.call(message, "rtt_p50_us"))
+                object.rtt_p50_us = options.json && !$isFinite(message.rtt_p50_us) ? $String(message.rtt_p50_us) : message.rtt_p50_us;
+            if (message.rtt_p99_us != null && $Object.hasOwnProperty.call(message, "rtt_p99_us"))
+                object.rtt_p99_us = options.json && !$isFinite(message.rtt_p99_us) ? $String(message.rtt_p99_us) : message.rtt_p99_us;
+            if (message.rtt_samples != null && $Object.hasOwnProperty.call(message, "rtt_samples"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.rtt_samples = typeof message.rtt_samples === "number" ? $BigInt(message.rtt_samples) : $util.Long.fromBits(message.rtt_samples.low >>> 0, message.rtt_samples.high >>> 0, true).toBigInt();
+                else if (typeof message.rtt_samples === "number")
+                    object.rtt_samples = options.longs === $String ? $String(message.rtt_samples) : message.rtt_samples;
+                else
+                    object.rtt_samples = options.longs === $String ? $util.Long.prototype.toString.call(message.rtt_samples) : options.longs === $Number ? new $util.LongBits(message.rtt_samples.low >>> 0, message.rtt_samples.high >>> 0).toNumber(true) : message.rtt_samples;
+            return object;
+        };
+
+        /**
+         * Converts this Interval to JSON.
+         * @function toJSON
+         * @memberof pktgen.Interval
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Interval.prototype.toJSON = function() {
+            return Interval.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for Interval
+         * @function getTypeUrl
+         * @memberof pktgen.Interval
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        Interval.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.Interval";
+        };
+
+        return Interval;
     })();
 
     /**
@@ -5117,6 +5799,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [sent_at] JobInfo sent_at
          * @property {pktgen.LateResult.$Properties|null} [late] JobInfo late
          * @property {pktgen.Expectations.$Properties|null} [expect] JobInfo expect
+         * @property {Array.<pktgen.Interval.$Properties>|null} [intervals] JobInfo intervals
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -5142,6 +5825,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         const JobInfo = function (properties) {
+            this.intervals = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -5277,6 +5961,14 @@ export const pktgen = $root.pktgen = (() => {
         JobInfo.prototype.expect = null;
 
         /**
+         * JobInfo intervals.
+         * @member {Array.<pktgen.Interval.$Properties>} intervals
+         * @memberof pktgen.JobInfo
+         * @instance
+         */
+        JobInfo.prototype.intervals = $util.emptyArray;
+
+        /**
          * Creates a new JobInfo instance using the specified properties.
          * @function create
          * @memberof pktgen.JobInfo
@@ -5340,6 +6032,9 @@ export const pktgen = $root.pktgen = (() => {
                 $root.pktgen.LateResult.encode(message.late, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
             if (message.expect != null && $Object.hasOwnProperty.call(message, "expect"))
                 $root.pktgen.Expectations.encode(message.expect, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
+            if (message.intervals != null && message.intervals.length)
+                for (let i = 0; i < message.intervals.length; ++i)
+                    $root.pktgen.Interval.encode(message.intervals[i], writer.uint32(/* id 18, wireType 2 =*/146).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -5516,6 +6211,14 @@ export const pktgen = $root.pktgen = (() => {
                         message.expect = $root.pktgen.Expectations.decode(reader, reader.size(), $undefined, _depth + 1, message.expect);
                         continue;
                     }
+                case 18: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.intervals && message.intervals.length))
+                            message.intervals = [];
+                        message.intervals.push($root.pktgen.Interval.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -5645,6 +6348,16 @@ export const pktgen = $root.pktgen = (() => {
                     throw $TypeError(".pktgen.JobInfo.expect: object expected");
                 message.expect = $root.pktgen.Expectations.fromObject(object.expect, _depth + 1);
             }
+            if (object.intervals) {
+                if (!$Array.isArray(object.intervals))
+                    throw $TypeError(".pktgen.JobInfo.intervals: array expected");
+                message.intervals = $Array(object.intervals.length);
+                for (let i = 0; i < object.intervals.length; ++i) {
+                    if (!$util.isObject(object.intervals[i]))
+                        throw $TypeError(".pktgen.JobInfo.intervals: object expected");
+                    message.intervals[i] = $root.pktgen.Interval.fromObject(object.intervals[i], _depth + 1);
+                }
+            }
             return message;
         };
 
@@ -5665,6 +6378,8 @@ export const pktgen = $root.pktgen = (() => {
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
             let object = {};
+            if (options.arrays || options.defaults)
+                object.intervals = [];
             if (options.defaults) {
                 object.id = "";
                 object.node = "";
@@ -5724,6 +6439,11 @@ export const pktgen = $root.pktgen = (() => {
                 object.late = $root.pktgen.LateResult.toObject(message.late, options, _depth + 1);
             if (message.expect != null && $Object.hasOwnProperty.call(message, "expect"))
                 object.expect = $root.pktgen.Expectations.toObject(message.expect, options, _depth + 1);
+            if (message.intervals && message.intervals.length) {
+                object.intervals = $Array(message.intervals.length);
+                for (let j = 0; j < message.intervals.length; ++j)
+                    object.intervals[j] = $root.pktgen.Interval.toObject(message.intervals[j], options, _depth + 1);
+            }
             return object;
         };
 

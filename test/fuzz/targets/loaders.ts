@@ -97,7 +97,7 @@ interface WireJobInput {
 const wireInt = (min: number, max: number) =>
   fc.oneof({ weight: 4, arbitrary: fc.integer({ min, max }) }, fc.constantFrom(min - 1, max + 1, -(2 ** 31), 2 ** 31 - 1));
 
-/** A node's own check of a job from the wire (every field an int32 or a bool) under its --max-* limits. */
+/** A node's own check of a job from the wire (int32s, bools, rate_bps a uint64, pps a uint32) under its --max-* limits. */
 export const WIRE_JOB_TARGET: Target<WireJobInput> = {
   name: 'wire-job',
   weight: 1,
@@ -105,6 +105,9 @@ export const WIRE_JOB_TARGET: Target<WireJobInput> = {
     data: fc.record({
       m: wireInt(0, 100_000), t: wireInt(1, 3600), w: wireInt(0, 3600), n: wireInt(0, 1024), s_min: wireInt(64, 9000),
       s_max: fc.oneof(fc.constant(0), wireInt(64, 9000)), r: fc.boolean(), l: fc.boolean(),
+      // Mostly not set (0), as a legacy scheduler sends; else a rate beside m = 0, or beside m too.
+      rate_bps: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, fc.constantFrom(1, 500_000, 1_000_000, 100_000_000_000, 100_000_000_001), fc.integer({ min: 0, max: 2 ** 53 - 1 })),
+      pps: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, wireInt(1, 195_312_500)),
     }),
     limits: fc.record({
       maxRateMbps: fc.oneof(fc.constant(100_000), fc.integer({ min: 1, max: 100_000 })),
