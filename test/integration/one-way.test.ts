@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { PKTGEN, freePort, pktgenEnv, requireBinary, waitForOutput } from '../helpers/binary.js';
+import { PKTGEN, freePort, pktgenEnv, requireBinary, waitForOutput, waitResult } from '../helpers/binary.js';
 
 // One-way figures end to end (issue 12, item 2): the built binary's schedule, serve and submit in one
 // network namespace (A), the reflector of a second node in another (B), joined by a veth pair. The
@@ -90,7 +90,7 @@ describe('one-way figures through a reflector in another namespace (built binari
   const submit = async (target: string, duration = '8'): Promise<JobJson> => {
     const result = await cli('submit', '--node', 'm0', '--target', target, '--rate', '4', '--duration', duration, '--size', '200', '--latency', '--wait', '--json');
     assert.equal(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
-    const job = (JSON.parse(result.stdout) as { jobs: JobJson[] }).jobs[0]!;
+    const job = waitResult<{ jobs: JobJson[] }>(result.stdout).jobs[0]!;
     assert.equal(job.state, 'succeeded', job.reason);
     assert.ok(job.stats!.one_way, `one_way in the result: ${JSON.stringify(job.stats)}`);
     return job;
