@@ -22,8 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "oneway.h"
 #include "pktgen-emit.h"
 #include "reflect.h"
 #include "send.h"
@@ -72,6 +74,22 @@ void pg_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("warning: ", fmt, ap);
 	va_end(ap);
+}
+
+uint32_t pg_host_clock_id(void)
+{
+	char id[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	if (f) {
+		if (!fgets(id, sizeof(id), f))
+			id[0] = '\0';
+		fclose(f);
+	}
+	/* Unknown: an id no other process will have, so no delay is ever taken as comparable. */
+	if (!id[0])
+		snprintf(id, sizeof(id), "unknown-%ld-%ld", (long)getpid(), (long)time(NULL));
+	return pg_ow_clock_id(id);
 }
 
 /*

@@ -75,6 +75,10 @@ static inline void pg_header_stamp(uint8_t *buf, uint64_t tx_ns)
 /* Prints "pktgen-emit: <message>" on stderr and exits with code. */
 noreturn void pg_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Which CLOCK_REALTIME this is, for one-way stamps (oneway.h): a hash of the kernel's boot id,
+ * the same in every network namespace of this kernel. Never 0. */
+uint32_t pg_host_clock_id(void);
+
 /* Prints "pktgen-emit: warning: <message>" on stderr and goes on. */
 void pg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

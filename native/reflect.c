@@ -3,7 +3,9 @@
  * `pktgen-emit reflect`: echoes test packets back to their sender, so that `send` measures
  * round-trip loss and latency. Only datagrams with the test header's magic are echoed, only
  * to senders in --allow, from the address they were sent to (IP_PKTINFO), with the magic
- * changed to PG_ECHO_MAGIC so that no reflector ever echoes an echo.
+ * changed to PG_ECHO_MAGIC so that no reflector ever echoes an echo. A packet that asks for
+ * one-way figures (oneway.h) gets its block answered: receive and send times, and this
+ * reflector's counts of packets received and echoes dropped for the packet's tag.
  */
 
 #define _GNU_SOURCE
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "oneway.h"
 #include "pktgen-emit.h"
 
 #define BATCH 64u
@@ -33,6 +36,8 @@
 #define SOCKBUF_BYTES (4 << 20)
 #define ALLOW_MAX 64u
 #define NS_PER_S 1000000000ull
+/* IP(V6)_PKTINFO, SCM_TIMESTAMPNS and SO_RXQ_OVFL together */
+#define CONTROL_BYTES 160u
 
 struct reflect_options {
 	const char *bind;
@@ -41,10 +46,12 @@ struct reflect_options {
 	size_t allow_count;
 	uint64_t drop_every;
 	unsigned spin_us;
+	bool clock_declared;
+	int64_t clock_offset_ns; /* --clock-offset-ns: this clock minus the reference clock */
 };
 
 struct reflect_counts {
-	uint64_t received, echoed, invalid, not_allowed, test_drops, send_errors;
+	uint64_t received, echoed, invalid, not_allowed, test_drops, send_errors, answered;
 };
 
 struct reflector {
@@ -52,10 +59,18 @@ struct reflector {
 	struct reflect_options opt;
 	struct reflect_counts n;
 	uint64_t valid; /* test packets from allowed senders, for --drop-every */
+	struct pg_ow_tags tags;
+	struct pg_ow_tag *last_tag; /* the tag of the previous packet: most packets share it */
+	uint32_t clock_id;          /* oneway.h: the boot id hash, or 0 with --clock-offset-ns */
+	uint32_t overflow;          /* SO_RXQ_OVFL: datagrams the socket dropped so far */
+	uint64_t batch_rx_ns;       /* user-space receive time of the batch: when a stamp is missing */
+	bool stamping;              /* kernel receive stamps and drop counts are on (the first ask) */
 	uint8_t buf[BATCH][BUF_BYTES];
 	struct sockaddr_storage peer[BATCH];
-	char control[BATCH][64];
+	char control[BATCH][CONTROL_BYTES];
 	char reply_control[BATCH][64];
+	uint64_t reply_key[BATCH];  /* the tag and stream of each reply, to count a failed send */
+	uint8_t *reply_ow[BATCH];   /* each reply's answered one-way block, or NULL */
 	struct iovec iov[BATCH], reply_iov[BATCH];
 	struct mmsghdr in[BATCH], out[BATCH];
 };
@@ -81,6 +96,9 @@ static void print_help(void)
 	       "  --drop-every K      test option: drop one test packet in K instead of echoing it\n"
 	       "  --spin-us N         after a batch, keep polling for N us before sleeping: lower\n"
 	       "                      latency at the cost of a busy core while traffic flows (0)\n"
+	       "  --clock-offset-ns N this host's CLOCK_REALTIME minus a reference clock (NTP/PTP),\n"
+	       "                      declared by the operator: one-way stamps are corrected by it\n"
+	       "                      and marked comparable with senders that declared theirs\n"
 	       "  -h, --help          print this help\n"
 	       "\n"
 	       "Exit codes: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, 2 usage error, 3 not\n"
@@ -119,14 +137,30 @@ static uint64_t parse_count(const char *opt, const char *s, uint64_t max)
 	return v;
 }
 
+/* A declared clock offset: whole ns, within +-PG_OW_OFFSET_MAX_NS. */
+static int64_t parse_offset(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno == ERANGE || v > PG_OW_OFFSET_MAX_NS ||
+	    v < -PG_OW_OFFSET_MAX_NS)
+		pg_fail(PG_EXIT_USAGE, "--clock-offset-ns %s: expected whole nanoseconds within %lld..%lld",
+			s, -PG_OW_OFFSET_MAX_NS, PG_OW_OFFSET_MAX_NS);
+	return v;
+}
+
 static void parse_options(int argc, char **argv, struct reflect_options *opt)
 {
-	enum { OPT_BIND = 256, OPT_ALLOW, OPT_DROP_EVERY, OPT_SPIN_US };
+	enum { OPT_BIND = 256, OPT_ALLOW, OPT_DROP_EVERY, OPT_SPIN_US, OPT_CLOCK_OFFSET };
 	static const struct option LONG_OPTIONS[] = {
 		{"bind", required_argument, NULL, OPT_BIND},
 		{"allow", required_argument, NULL, OPT_ALLOW},
 		{"drop-every", required_argument, NULL, OPT_DROP_EVERY},
 		{"spin-us", required_argument, NULL, OPT_SPIN_US},
+		{"clock-offset-ns", required_argument, NULL, OPT_CLOCK_OFFSET},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -155,6 +189,10 @@ static void parse_options(int argc, char **argv, struct reflect_options *opt)
 			break;
 		case OPT_SPIN_US:
 			opt->spin_us = (unsigned)parse_count("--spin-us", optarg, 1000000);
+			break;
+		case OPT_CLOCK_OFFSET:
+			opt->clock_offset_ns = parse_offset(optarg);
+			opt->clock_declared = true;
 			break;
 		case ':':
 			pg_fail(PG_EXIT_USAGE, "%s: missing value", argv[optind - 1]);
@@ -255,13 +293,73 @@ static size_t reply_source(struct msghdr *in, char *out, size_t room)
 	return 0;
 }
 
-/* Decides about datagram i of a batch; true when it is to be echoed (and made into an echo). */
-static bool accept_one(struct reflector *rf, unsigned i)
+static uint64_t real_ns(const struct reflector *rf)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec - (uint64_t)rf->opt.clock_offset_ns;
+}
+
+/* The kernel's receive time of a datagram (CLOCK_REALTIME, corrected by the declared offset),
+ * the batch's own time when it has none. */
+static uint64_t receive_time(struct reflector *rf, struct msghdr *h)
+{
+	uint64_t ns = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			ns = (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec -
+			     (uint64_t)rf->opt.clock_offset_ns;
+		}
+	}
+	return ns ? ns : rf->batch_rx_ns;
+}
+
+/* SO_RXQ_OVFL rides on received datagrams: the socket's drop count when it was queued. */
+static void note_overflow(struct reflector *rf, struct msghdr *h)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+			memcpy(&rf->overflow, CMSG_DATA(c), sizeof(rf->overflow));
+}
+
+/* Turns on what one-way answers need: the kernel's receive time of each datagram and the count
+ * of datagrams the socket dropped. Only at the first ask, so that a reflector nobody asks for
+ * one-way figures costs what it always did; until then answers carry the batch's own time. */
+static void start_stamping(struct reflector *rf)
+{
+	set_int(rf->fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
+	set_int(rf->fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL");
+	rf->stamping = true;
+}
+
+/* The counts of the tag in a test header and the stream of its ask (0 without one). */
+static struct pg_ow_tag *tag_of(struct reflector *rf, const uint8_t *p, uint16_t stream)
+{
+	uint32_t tag = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 | (uint32_t)p[4] << 8 | p[5];
+	uint64_t key = pg_ow_key(tag, stream);
+
+	if (rf->last_tag && rf->last_tag->key == key && rf->last_tag->used)
+		return rf->last_tag;
+	rf->last_tag = pg_ow_tag_find(&rf->tags, key);
+	return rf->last_tag;
+}
+
+/* Decides about datagram i of a batch; true when it is to be echoed (and made into an echo).
+ * ow is set to the one-way block answered in it, tag_value to its tag. */
+static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint64_t *key)
 {
 	struct mmsghdr *m = &rf->in[i];
 	uint8_t *p = rf->buf[i];
+	struct pg_ow_tag *tag;
+	struct pg_ow_block b = {0};
 
 	rf->n.received++;
+	note_overflow(rf, &m->msg_hdr);
 	if (m->msg_len < PG_HEADER_BYTES || (m->msg_hdr.msg_flags & MSG_TRUNC) ||
 	    p[0] != (uint8_t)(PG_MAGIC >> 8) || p[1] != (uint8_t)PG_MAGIC) {
 		rf->n.invalid++;
@@ -271,12 +369,36 @@ static bool accept_one(struct reflector *rf, unsigned i)
 		rf->n.not_allowed++;
 		return false;
 	}
+	if (m->msg_len >= PG_HEADER_BYTES + PG_OW_BYTES)
+		pg_ow_read(p + PG_HEADER_BYTES, &b);
+	if (b.marker != PG_OW_ASK)
+		b.stream = 0;
+	tag = tag_of(rf, p, b.stream);
+	tag->received++;
 	if (rf->opt.drop_every && ++rf->valid % rf->opt.drop_every == 0) {
 		rf->n.test_drops++;
+		tag->dropped++;
 		return false;
 	}
 	p[0] = (uint8_t)(PG_ECHO_MAGIC >> 8);
 	p[1] = (uint8_t)PG_ECHO_MAGIC;
+	*ow = NULL;
+	if (b.marker == PG_OW_ASK) {
+		b = (struct pg_ow_block){.marker = PG_OW_ANSWER,
+					 .clock_id = rf->clock_id,
+					 .rx_ns = receive_time(rf, &m->msg_hdr),
+					 .received = tag->received,
+					 .dropped = tag->dropped,
+					 .overflow = rf->overflow,
+					 .flags = rf->opt.clock_declared ? PG_OW_FLAG_DECLARED : 0,
+					 .stream = b.stream};
+		pg_ow_write(p + PG_HEADER_BYTES, &b);
+		*ow = p + PG_HEADER_BYTES;
+		rf->n.answered++;
+		if (!rf->stamping)
+			start_stamping(rf);
+	}
+	*key = tag->key;
 	return true;
 }
 
@@ -284,7 +406,13 @@ static void send_replies(struct reflector *rf, unsigned count)
 {
 	unsigned done = 0;
 	int retried = 0;
+	uint64_t now = real_ns(rf);
 
+	/* The send time of the echoes: right before the call (a batch shares one stamp). */
+	for (unsigned i = 0; i < count; i++)
+		if (rf->reply_ow[i])
+			for (int b = 0; b < 8; b++)
+				rf->reply_ow[i][16 + b] = (uint8_t)(now >> (56 - 8 * b));
 	while (done < count) {
 		int rc = sendmmsg(rf->fd, rf->out + done, count - done, MSG_DONTWAIT);
 
@@ -299,8 +427,10 @@ static void send_replies(struct reflector *rf, unsigned count)
 			poll(&pfd, 1, 1);
 			continue;
 		}
-		/* This reply cannot go (an unreachable sender, a full queue): drop it, go on. */
+		/* This reply cannot go (an unreachable sender, a full queue): drop it, count it
+		 * against its tag (later answers carry the count), go on. */
 		rf->n.send_errors++;
+		pg_ow_tag_find(&rf->tags, rf->reply_key[done])->dropped++;
 		done++;
 	}
 }
@@ -326,10 +456,11 @@ static unsigned reflect_batch(struct reflector *rf, bool dontwait)
 			return 0;
 		pg_fail(PG_EXIT_FAILURE, "recvmmsg: %s", strerror(errno));
 	}
+	rf->batch_rx_ns = real_ns(rf);
 	for (unsigned i = 0; i < (unsigned)n; i++) {
 		struct msghdr *o = &rf->out[replies].msg_hdr;
 
-		if (!accept_one(rf, i))
+		if (!accept_one(rf, i, &rf->reply_ow[replies], &rf->reply_key[replies]))
 			continue;
 		*o = (struct msghdr){.msg_name = &rf->peer[i],
 				     .msg_namelen = rf->in[i].msg_hdr.msg_namelen,
@@ -411,9 +542,9 @@ static void print_summary(const struct reflector *rf, double uptime_s)
 	snprintf(line, sizeof(line),
 		 "{\"event\":\"summary\",\"received\":%" PRIu64 ",\"echoed\":%" PRIu64
 		 ",\"invalid\":%" PRIu64 ",\"not_allowed\":%" PRIu64 ",\"test_drops\":%" PRIu64
-		 ",\"send_errors\":%" PRIu64 ",\"uptime_s\":%.3f}\n",
+		 ",\"send_errors\":%" PRIu64 ",\"one_way_answers\":%" PRIu64 ",\"uptime_s\":%.3f}\n",
 		 rf->n.received, rf->n.echoed, rf->n.invalid, rf->n.not_allowed, rf->n.test_drops,
-		 rf->n.send_errors, uptime_s);
+		 rf->n.send_errors, rf->n.answered, uptime_s);
 	print_line(line);
 }
 
@@ -436,6 +567,7 @@ int reflect_main(int argc, char **argv)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	rf.fd = open_socket(&rf.opt, bound, sizeof(bound));
+	rf.clock_id = rf.opt.clock_declared ? 0 : pg_host_clock_id();
 	for (unsigned i = 0; i < BATCH; i++)
 		rf.iov[i] = (struct iovec){.iov_base = rf.buf[i], .iov_len = BUF_BYTES};
 	started = now_ns();

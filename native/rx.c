@@ -85,6 +85,14 @@ void rx_open(struct rx_path *rx, const int *fds, unsigned flows, uint32_t tag, u
 	sync_clocks(rx);
 }
 
+void rx_one_way(struct rx_path *rx, uint32_t clock_id, int64_t clock_offset_ns)
+{
+	rx->one_way = true;
+	rx->clock_id = clock_id;
+	rx->clock_offset_ns = clock_offset_ns;
+	pg_ow_init(&rx->ow, rx->timestamps);
+}
+
 void rx_close(struct rx_path *rx)
 {
 	if (rx->epfd >= 0)
@@ -144,6 +152,30 @@ static uint64_t be(const uint8_t *p, int bytes)
 	return v;
 }
 
+/* The one-way answer in an echo of a measured packet: tx_ns and rx_ns are its send and receive
+ * times on CLOCK_MONOTONIC, timed when both are precise (--latency and a kernel stamp). */
+static void take_one_way(struct rx_path *rx, const uint8_t *block, uint64_t seq, bool timed,
+			 uint64_t tx_ns, uint64_t rx_ns)
+{
+	struct pg_ow_block b;
+	/* To the reflector's clock: CLOCK_REALTIME, less the declared offset. */
+	int64_t to_real = rx->real_minus_mono - rx->clock_offset_ns;
+
+	pg_ow_read(block, &b);
+	if (b.marker == PG_OW_ASK) {
+		rx->ow.asked_back++; /* an old reflector: it echoed the ask unchanged */
+		return;
+	}
+	if (b.marker != PG_OW_ANSWER)
+		return;
+	pg_ow_record(&rx->ow, &(struct pg_ow_echo){.seq = seq,
+						   .block = &b,
+						   .timed = timed,
+						   .t1_ns = (int64_t)tx_ns + to_real,
+						   .t4_ns = (int64_t)rx_ns + to_real,
+						   .comparable = b.clock_id == rx->clock_id});
+}
+
 /* Decodes one datagram and counts it; user_now stands in for a missing kernel stamp. */
 static void take(struct rx_path *rx, unsigned flow, struct mmsghdr *m, uint64_t sent,
 		 uint64_t user_now)
@@ -152,6 +184,8 @@ static void take(struct rx_path *rx, unsigned flow, struct mmsghdr *m, uint64_t 
 	unsigned len = m->msg_len;
 	uint32_t magic, age;
 	struct pg_echo e = {.flow = flow};
+	uint64_t tx_ns = 0, rx_ns = 0;
+	bool kernel_stamp = false;
 
 	if (len < PG_HEADER_BYTES) {
 		rx->foreign++;
@@ -172,8 +206,9 @@ static void take(struct rx_path *rx, unsigned flow, struct mmsghdr *m, uint64_t 
 	e.seq = sent - age;
 	e.frame_bytes = len + rx->overhead;
 	if (rx->timestamps) {
-		uint64_t tx_ns = be(p + 10, 8), rx_ns = receive_time(rx, &m->msg_hdr);
-
+		tx_ns = be(p + 10, 8);
+		rx_ns = receive_time(rx, &m->msg_hdr);
+		kernel_stamp = rx_ns != 0;
 		if (rx_ns == 0)
 			rx_ns = user_now;
 		e.has_rtt = true;
@@ -181,7 +216,8 @@ static void take(struct rx_path *rx, unsigned flow, struct mmsghdr *m, uint64_t 
 	}
 	rx->arrived_packets++;
 	rx->arrived_bytes += e.frame_bytes;
-	pg_rx_record(&rx->stats, &e);
+	if (pg_rx_record(&rx->stats, &e) && rx->one_way && len >= PG_HEADER_BYTES + PG_OW_BYTES)
+		take_one_way(rx, p + PG_HEADER_BYTES, e.seq, kernel_stamp, tx_ns, rx_ns);
 }
 
 /* Reads the echoes queued on one flow socket (a bounded number of batches). */

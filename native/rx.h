@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "oneway.h"
 #include "stats.h"
 
 #define RX_BATCH 64u
@@ -33,6 +34,10 @@ struct rx_path {
 	uint64_t refused;  /* ICMP port unreachable reports */
 	uint64_t foreign;  /* datagrams that were not echoes of this run */
 	uint64_t arrived_packets, arrived_bytes; /* echoes read since the last interval report */
+	bool one_way;            /* the packets ask for one-way answers (send --one-way) */
+	uint32_t clock_id;       /* ours: an answer with the same id has comparable stamps */
+	int64_t clock_offset_ns; /* declared: CLOCK_REALTIME minus the reference clock */
+	struct pg_ow ow;
 	uint8_t buf[RX_BATCH][RX_SNAP];
 	char control[RX_BATCH][64];
 	struct iovec iov[RX_BATCH];
@@ -43,6 +48,8 @@ struct rx_path {
 void rx_open(struct rx_path *rx, const int *fds, unsigned flows, uint32_t tag, unsigned overhead,
 	     bool timestamps);
 void rx_close(struct rx_path *rx);
+/* Reads the one-way answers in the echoes from now on (after rx_open). */
+void rx_one_way(struct rx_path *rx, uint32_t clock_id, int64_t clock_offset_ns);
 /* Reads whatever has arrived, waiting up to timeout_ms (0: not at all). sent is the number of
  * packets sent so far: the 32-bit seq of an echo is extended against it. */
 void rx_poll(struct rx_path *rx, uint64_t sent, int timeout_ms);

@@ -48,6 +48,9 @@ struct generator {
 	unsigned size_min, size_max, overhead;
 	const struct size_mix *mix; /* NULL: sizes uniform in [size_min, size_max] */
 	size_t spread; /* 0: every payload is the fixed pattern */
+	unsigned ow_bytes; /* the one-way ask block after the header: PG_OW_BYTES or 0 */
+	uint16_t stream;   /* its stream: the thread + 1 (the reflector counts per stream) */
+	uint64_t ow_sum;   /* its checksum sum (raw mode) */
 	uint64_t rng;
 };
 
@@ -79,6 +82,7 @@ struct team;
 struct run {
 	const struct send_options *opt;
 	struct team *team; /* send --threads: the team this run is one thread of; NULL: alone */
+	struct pg_ow_sum *ow_sum; /* a team's merged run: every thread's one-way figures */
 	unsigned thread;   /* its index in the team, 0 alone */
 	enum send_mode mode;
 	const char *fallback; /* why the path asked for is not the one used; NULL when it is */

@@ -60,6 +60,8 @@ enum {
 	OPT_NO_GSO,
 	OPT_PPS,
 	OPT_SIZES,
+	OPT_ONE_WAY,
+	OPT_CLOCK_OFFSET,
 	OPT_THREADS,
 };
 
@@ -82,6 +84,8 @@ static const struct option LONG_OPTIONS[] = {
 	{"interface", required_argument, NULL, OPT_INTERFACE},
 	{"dst-mac", required_argument, NULL, OPT_DST_MAC},
 	{"no-gso", no_argument, NULL, OPT_NO_GSO},
+	{"one-way", no_argument, NULL, OPT_ONE_WAY},
+	{"clock-offset-ns", required_argument, NULL, OPT_CLOCK_OFFSET},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -132,6 +136,13 @@ static void print_help(void)
 	       "  --dst-mac MAC       raw mode: destination MAC (default: the neighbour table)\n"
 	       "  --no-gso            UDP mode: no UDP segmentation offload (by default used when\n"
 	       "                      every frame has one size and --latency is off)\n"
+	       "  --one-way           ask the reflector for one-way figures (forward and return\n"
+	       "                      loss, its drops; with --latency jitter and delays): a %u-byte\n"
+	       "                      block after the header, so frames of %u bytes at least (%u\n"
+	       "                      over IPv6)\n"
+	       "  --clock-offset-ns N this host's CLOCK_REALTIME minus a reference clock (NTP/PTP),\n"
+	       "                      declared: one-way delays then count against a reflector that\n"
+	       "                      declared its own\n"
 	       "  --threads N         sending threads, 1..%u, each with its own share of the flows\n"
 	       "                      (so N <= --flows) paced at rate / N; one merged report (%u)\n"
 	       "  -h, --help          print this help\n"
@@ -148,7 +159,8 @@ static void print_help(void)
 	       "5 interrupted by SIGINT/SIGTERM (the summary is still printed).\n",
 	       d->rate_mbps, d->duration_s, d->warmup_s, SEND_FLOWS_MAX, d->flows, PG_FRAME_MIN,
 	       PG_FRAME_MAX, d->size_min, SIZE_MIX_MAX, SIZE_MIX_WEIGHT_MAX, d->tag, SEND_BATCH_MAX, d->batch, d->max_packets,
-	       INTERVAL_MS_MIN, INTERVAL_MS_MAX, d->interval_ms, SEND_THREADS_MAX, d->threads,
+	       INTERVAL_MS_MIN, INTERVAL_MS_MAX, d->interval_ms, PG_OW_BYTES, ONE_WAY_FRAME_MIN(PG_IPV4_OVERHEAD),
+	       ONE_WAY_FRAME_MIN(PG_IPV6_OVERHEAD), SEND_THREADS_MAX, d->threads,
 	       PG_IPV4_OVERHEAD, PG_IPV6_OVERHEAD,
 	       PG_IPV6_OVERHEAD + PG_HEADER_BYTES, PG_HEADER_BYTES);
 }
@@ -352,6 +364,23 @@ static void apply_option(int code, const char *arg, struct send_options *opt)
 	case OPT_NO_GSO:
 		opt->gso = false;
 		break;
+	case OPT_ONE_WAY:
+		opt->one_way = true;
+		break;
+	case OPT_CLOCK_OFFSET: {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(arg, &end, 10);
+		if (end == arg || *end != '\0' || errno == ERANGE || v > PG_OW_OFFSET_MAX_NS ||
+		    v < -PG_OW_OFFSET_MAX_NS)
+			bad_option("--clock-offset-ns", arg, "expected whole nanoseconds within %lld..%lld",
+				   -PG_OW_OFFSET_MAX_NS, PG_OW_OFFSET_MAX_NS);
+		opt->clock_offset_ns = v;
+		opt->clock_declared = true;
+		break;
+	}
 	case OPT_THREADS:
 		opt->threads = (unsigned)parse_uint("--threads", arg, 1, SEND_THREADS_MAX,
 						    "the number of threads");
@@ -388,6 +417,16 @@ static void check_combinations(const struct send_options *opt)
 		bad_option("--pps", text, "%g frames/s of up to %u bytes are above --max-rate %g Mbit/s",
 			   opt->pps, opt->size_max, opt->max_rate_mbps);
 	}
+	if (opt->one_way && opt->size_min < ONE_WAY_FRAME_MIN(PG_IPV4_OVERHEAD)) {
+		snprintf(text, sizeof(text), "%u", opt->size_min);
+		bad_option("--size", text,
+			   "--one-way needs frames of at least %u bytes (%u of headers, the %u-byte test "
+			   "header, the %u-byte one-way block)",
+			   ONE_WAY_FRAME_MIN(PG_IPV4_OVERHEAD), PG_IPV4_OVERHEAD, PG_HEADER_BYTES,
+			   PG_OW_BYTES);
+	}
+	if (opt->clock_declared && !opt->one_way)
+		bad_option("--clock-offset-ns", NULL, "only one-way figures use it: add --one-way");
 	/* Flows are split between the threads, none shared: each needs one at least. */
 	if (opt->threads > opt->flows) {
 		snprintf(text, sizeof(text), "%u", opt->threads);
@@ -461,6 +500,14 @@ void send_options_check_family(const struct send_options *opt, int family)
 		bad_option("--interface", opt->interface,
 			   "raw mode builds IPv4 frames only: --dst %s is IPv6", opt->dst);
 
+	if (family == AF_INET6 && opt->one_way && opt->size_min < ONE_WAY_FRAME_MIN(PG_IPV6_OVERHEAD)) {
+		snprintf(text, sizeof(text), "%u", opt->size_min);
+		bad_option("--size", text,
+			   "--one-way over IPv6 needs frames of at least %u bytes (%u of headers, the "
+			   "%u-byte test header, the %u-byte one-way block)",
+			   ONE_WAY_FRAME_MIN(PG_IPV6_OVERHEAD), PG_IPV6_OVERHEAD, PG_HEADER_BYTES,
+			   PG_OW_BYTES);
+	}
 	if (family != AF_INET6 || opt->size_min >= PG_IPV6_OVERHEAD + PG_HEADER_BYTES)
 		return;
 	snprintf(text, sizeof(text), "%u", opt->size_min);

@@ -119,7 +119,8 @@ static void add_series(struct line *l, const char *kind, const struct pg_series 
 	add_measured(l, key, measured, s->wire_mbps.mean);
 }
 
-static void add_rtt(struct line *l, const struct pg_hist *h)
+/* Percentiles of a histogram of ns, in us, as "key":{...}. */
+static void add_rtt(struct line *l, const char *key, const struct pg_hist *h)
 {
 	static const struct {
 		const char *key;
@@ -127,7 +128,7 @@ static void add_rtt(struct line *l, const struct pg_hist *h)
 	} PERCENTILES[] = {{"p25", 25}, {"p50", 50}, {"p75", 75}, {"p90", 90},
 			   {"p95", 95}, {"p99", 99}, {"p999", 99.9}};
 
-	add(l, ",\"rtt_us\":{\"min\":%.3f", (double)h->min_ns / 1e3);
+	add(l, ",\"%s\":{\"min\":%.3f", key, (double)h->min_ns / 1e3);
 	for (size_t i = 0; i < sizeof(PERCENTILES) / sizeof(PERCENTILES[0]); i++)
 		add(l, ",\"%s\":%.3f", PERCENTILES[i].key, pg_hist_percentile(h, PERCENTILES[i].p) / 1e3);
 	add(l, ",\"max\":%.3f,\"mean\":%.3f,\"std\":%.3f,\"samples\":%" PRIu64 "}",
@@ -142,6 +143,41 @@ static void add_tx_sizes(struct line *l, const struct size_mix *mix, const uint6
 		add(l, "%s{\"size\":%u,\"packets\":%" PRIu64 "}", i ? "," : "", mix->size[i],
 		    tx_sizes[i]);
 	add(l, "]");
+}
+
+/* One direction's delays, in us; null without comparable clocks or samples. */
+static void add_delay(struct line *l, const char *key, const struct pg_hist *h, bool comparable)
+{
+	if (!comparable || h->n == 0) {
+		add(l, ",\"%s\":null", key);
+		return;
+	}
+	add_rtt(l, key, h);
+}
+
+/* The one-way figures (oneway.h), of every stream together: null where not measured. */
+static void add_one_way(struct line *l, const struct pg_ow_sum *ow)
+{
+	const struct pg_ow_loss loss = ow->loss;
+	bool counted = ow->counted, timed = ow->jitter_samples > 0;
+
+	add(l, ",\"one_way\":{\"answered\":%" PRIu64 ",\"asked_back\":%" PRIu64, ow->answered,
+	    ow->asked_back);
+	if (counted)
+		add(l, ",\"fwd_sent\":%" PRIu64 ",\"fwd_received\":%" PRIu64 ",\"ret_sent\":%" PRIu64
+		       ",\"ret_received\":%" PRIu64 ",\"reflector_dropped\":%" PRIu64
+		       ",\"reflector_overflow\":%" PRIu64,
+		    loss.fwd_sent, loss.fwd_received, loss.ret_sent, loss.ret_received,
+		    loss.reflector_dropped, loss.reflector_overflow);
+	add_measured(l, "fwd_loss", counted, loss.fwd_loss);
+	add_measured(l, "ret_loss", counted, loss.ret_loss);
+	add_measured(l, "fwd_jitter_us", timed, ow->fwd_jitter_ns / 1e3);
+	add_measured(l, "ret_jitter_us", timed, ow->ret_jitter_ns / 1e3);
+	add(l, ",\"clocks_comparable\":%s", ow->answered && ow->clocks_comparable ? "true" : "false");
+	add_u64(l, "negative_delays", ow->negative_delays);
+	add_delay(l, "fwd_delay_us", &ow->fwd_delay, ow->clocks_comparable);
+	add_delay(l, "ret_delay_us", &ow->ret_delay, ow->clocks_comparable);
+	add(l, "}");
 }
 
 void report_summary(const struct run *r, bool interrupted)
@@ -196,6 +232,15 @@ void report_summary(const struct run *r, bool interrupted)
 	if (opt->mix.count)
 		add_tx_sizes(&l, &opt->mix, r->tx_sizes);
 	if (opt->latency && rx->rtt.n > 0)
-		add_rtt(&l, &rx->rtt);
+		add_rtt(&l, "rtt_us", &rx->rtt);
+	if (opt->one_way && r->ow_sum) {
+		add_one_way(&l, r->ow_sum);
+	} else if (opt->one_way) {
+		static struct pg_ow_sum own; /* two histograms: not on the stack */
+
+		pg_ow_sum_init(&own);
+		pg_ow_sum_add(&own, &r->rx.ow);
+		add_one_way(&l, &own);
+	}
 	emit(&l);
 }

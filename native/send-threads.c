@@ -175,6 +175,8 @@ static void merge_runs(struct team *t, const struct send_options *opt)
 	m->segs = t->runs[0].segs;
 	if (!pg_rx_init(&m->rx.stats, 1))
 		pg_fail(PG_EXIT_FAILURE, "out of memory for the echo statistics");
+	m->ow_sum = zalloc(1, sizeof(*m->ow_sum));
+	pg_ow_sum_init(m->ow_sum);
 	for (unsigned i = 0; i < t->n; i++) {
 		const struct run *r = &t->runs[i];
 
@@ -188,6 +190,8 @@ static void merge_runs(struct team *t, const struct send_options *opt)
 		counters_add(&m->totals[PHASE_MEASURE], &r->totals[PHASE_MEASURE]);
 		if (!pg_rx_merge(&m->rx.stats, &r->rx.stats))
 			pg_fail(PG_EXIT_FAILURE, "out of memory for the echo statistics");
+		if (opt->one_way)
+			pg_ow_sum_add(m->ow_sum, &r->rx.ow);
 		m->rx.refused += r->rx.refused;
 		for (unsigned k = 0; k < opt->mix.count; k++)
 			m->tx_sizes[k] += r->tx_sizes[k];
@@ -202,6 +206,7 @@ static void team_free(struct team *t)
 	for (unsigned i = 0; i < t->n; i++)
 		run_release(&t->runs[i]);
 	pg_rx_free(&t->merged->rx.stats);
+	free(t->merged->ow_sum);
 	pthread_mutex_destroy(&t->lock);
 	free(t->runs);
 	free(t->opts);

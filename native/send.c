@@ -195,6 +195,14 @@ static void generator_init(struct generator *g, const struct send_options *opt, 
 	g->size_max = opt->size_max;
 	g->mix = opt->mix.count ? &opt->mix : NULL;
 	g->overhead = family == AF_INET6 ? PG_IPV6_OVERHEAD : PG_IPV4_OVERHEAD;
+	g->ow_bytes = opt->one_way ? PG_OW_BYTES : 0;
+	g->stream = (uint16_t)(thread + 1);
+	if (g->ow_bytes) {
+		uint8_t ask[PG_OW_BYTES];
+
+		pg_ow_write_ask(ask, g->stream);
+		g->ow_sum = pg_csum_add(0, ask, sizeof(ask));
+	}
 	g->rng = (now_ns() ^ ((uint64_t)getpid() << 32) ^ ((uint64_t)thread << 48)) | 1; /* not 0 */
 	/* The payload pool is shared by every thread: the first one's set-up writes it, before
 	 * any thread sends. */
@@ -216,15 +224,22 @@ static void generator_init(struct generator *g, const struct send_options *opt, 
 /* Gives every packet of a call its slot; with the fixed pattern the body is written here once. */
 static void batch_init(struct batch *b, const struct generator *g, unsigned packets)
 {
-	size_t body_max = g->size_max - g->overhead - PG_HEADER_BYTES;
+	/* The body after the one-way block, if any (the block is written once, like the body). */
+	size_t body_max = g->size_max - g->overhead - PG_HEADER_BYTES - g->ow_bytes;
 
 	b->iov_per_packet = g->spread ? 2 : 1;
-	b->slot_bytes = (HEAD_BYTES + (g->spread ? 0 : body_max) + 63) & ~(size_t)63;
+	b->slot_bytes = (HEAD_BYTES + g->ow_bytes + (g->spread ? 0 : body_max) + 63) & ~(size_t)63;
 	b->slots = malloc(b->slot_bytes * packets);
 	if (!b->slots)
 		pg_fail(PG_EXIT_FAILURE, "out of memory for %u packet buffers", packets);
-	for (unsigned i = 0; i < packets && !g->spread; i++)
-		memcpy(b->slots + i * b->slot_bytes + HEAD_BYTES, g_body, body_max);
+	for (unsigned i = 0; i < packets; i++) {
+		uint8_t *slot = b->slots + i * b->slot_bytes;
+
+		if (g->ow_bytes)
+			pg_ow_write_ask(slot + HEAD_BYTES, g->stream);
+		if (!g->spread)
+			memcpy(slot + HEAD_BYTES + g->ow_bytes, g_body, body_max);
+	}
 }
 
 /* Builds n packets: sizes, headers (stamped at send time), iovecs; in raw mode also the
@@ -244,7 +259,7 @@ static void batch_fill(struct run *r, unsigned n, uint16_t port)
 							      : rng_range(&g->rng, g->size_min, g->size_max);
 		/* Even offsets keep the body word-aligned for the checksum prefix sums. */
 		size_t offset = g->spread ? (rng_next(&g->rng) % g->spread) & ~(size_t)1 : 0;
-		size_t body = frame - g->overhead - PG_HEADER_BYTES;
+		size_t body = frame - g->overhead - PG_HEADER_BYTES - g->ow_bytes;
 		uint8_t *slot = b->slots + i * b->slot_bytes;
 		struct iovec *iov = &b->iov[i * b->iov_per_packet];
 
@@ -252,13 +267,15 @@ static void batch_fill(struct run *r, unsigned n, uint16_t port)
 		pg_header_write(slot + PG_RAW_HEAD, g->tag, (uint32_t)(g->seq + i), 0);
 		if (raw) {
 			pg_raw_headers(&r->raw.tpl, slot, port, frame);
-			b->body_sum[i] = g_body_prefix[offset + body] - g_body_prefix[offset];
+			b->body_sum[i] = g->ow_sum + g_body_prefix[offset + body] - g_body_prefix[offset];
 		}
 		if (g->spread) {
-			iov[0] = (struct iovec){.iov_base = slot + skip, .iov_len = HEAD_BYTES - skip};
+			iov[0] = (struct iovec){.iov_base = slot + skip,
+						.iov_len = HEAD_BYTES - skip + g->ow_bytes};
 			iov[1] = (struct iovec){.iov_base = g_body + offset, .iov_len = body};
 		} else {
-			iov[0] = (struct iovec){.iov_base = slot + skip, .iov_len = HEAD_BYTES - skip + body};
+			iov[0] = (struct iovec){.iov_base = slot + skip,
+						.iov_len = HEAD_BYTES - skip + g->ow_bytes + body};
 		}
 	}
 }
@@ -658,6 +675,8 @@ void run_setup(struct run *r, const struct send_options *opt, const struct socka
 	choose_mode(r, dst);
 	generator_init(&r->gen, opt, dst->ss_family, r->mode == MODE_RAW, thread);
 	rx_open(&r->rx, r->flows.fd, r->flows.count, opt->tag, r->gen.overhead, opt->latency);
+	if (opt->one_way)
+		rx_one_way(&r->rx, opt->clock_declared ? 0 : pg_host_clock_id(), opt->clock_offset_ns);
 	r->batch_size = effective_batch(opt, r->segs);
 	batch_init(&r->batch, &r->gen, r->batch_size);
 	r->interval_ns = (uint64_t)opt->interval_ms * 1000000ull;

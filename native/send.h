@@ -9,11 +9,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "oneway.h"
+#include "pktgen-emit.h"
 #include "size-mix.h"
 
 #define SEND_FLOWS_MAX 1024u
 #define SEND_BATCH_MAX 64u
 #define SEND_IFNAME_MAX 15u /* IFNAMSIZ - 1 */
+/* The smallest frame with room for the one-way block, given the header overhead. */
+#define ONE_WAY_FRAME_MIN(overhead) ((overhead) + PG_HEADER_BYTES + PG_OW_BYTES)
 #define SEND_THREADS_MAX 64u
 
 struct send_options {
@@ -43,6 +47,9 @@ struct send_options {
 	bool dst_mac_given;
 	uint8_t dst_mac[6];    /* --dst-mac, else looked up in the neighbour table */
 	bool gso;              /* UDP segmentation offload where the flows allow it */
+	bool one_way;          /* ask the reflector for one-way figures (oneway.h) */
+	bool clock_declared;   /* --clock-offset-ns was given */
+	int64_t clock_offset_ns; /* CLOCK_REALTIME minus the reference clock */
 	bool size_given, sizes_given; /* --size, --sizes on the command line (not both) */
 	unsigned threads;      /* sending threads, each with its share of the flows and rate */
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the pure parts of pktgen-emit: statistics (stats.c, stats-merge.c), raw frames (frame.c) and
- * the pacer (pacer.c, pacer.h) on a fake clock.
+ * Unit tests of the pure parts of pktgen-emit: statistics (stats.c, stats-merge.c), raw frames
+ * (frame.c), the pacer (pacer.c, pacer.h) on a fake clock and the one-way figures (oneway.c).
  * `make -C native test` builds and runs it; it prints one line per check and ends with
  * "N passed, N failed"; the exit code is 1 when anything failed.
  */
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "oneway.h"
 #include "pacer.h"
 #include "pktgen-emit.h"
 #include "size-mix.h"
@@ -916,6 +917,169 @@ static void run(const char *name, void (*test)(void))
 	printf("%s %s\n", g_failed == failed ? "ok  " : "FAIL", name);
 }
 
+/* ---- one-way figures ---- */
+
+static void test_ow_block(void)
+{
+	uint8_t p[PG_OW_BYTES];
+	struct pg_ow_block in = {.marker = PG_OW_ANSWER, .clock_id = 0xdeadbeef,
+				 .rx_ns = 0x0102030405060708ull, .tx_ns = 0x1112131415161718ull,
+				 .received = 7, .dropped = 0xfffffffe, .overflow = 3, .flags = 1,
+				 .stream = 0x0203},
+			   out;
+
+	pg_ow_write(p, &in);
+	check(p[0] == 'P' && p[1] == 'G' && p[2] == 'O' && p[3] == 'W', "one-way: answer marker",
+	      "%02x %02x %02x %02x", p[0], p[1], p[2], p[3]);
+	check(p[8] == 1 && p[15] == 8, "one-way: rx_ns big-endian at 8", "%02x %02x", p[8], p[15]);
+	pg_ow_read(p, &out);
+	check(memcmp(&in, &out, sizeof(in)) == 0, "one-way: block round trip", "differs");
+	check(p[38] == 2 && p[39] == 3, "one-way: stream big-endian at 38", "%02x %02x", p[38], p[39]);
+	pg_ow_write_ask(p, 5);
+	pg_ow_read(p, &out);
+	check(out.marker == PG_OW_ASK && out.rx_ns == 0 && out.received == 0 && out.flags == 0 &&
+		      out.stream == 5,
+	      "one-way: ask is the marker, zeros and the stream", "marker %08x", out.marker);
+}
+
+static void test_ow_tags(void)
+{
+	static struct pg_ow_tags t;
+	struct pg_ow_tag *a = pg_ow_tag_find(&t, 42);
+
+	a->received = 5;
+	check(pg_ow_tag_find(&t, 42)->received == 5, "one-way tags: found again", "lost");
+	check(pg_ow_tag_find(&t, pg_ow_key(42, 1))->received == 0,
+	      "one-way tags: another stream of the tag counts apart", "shared");
+	/* Fill every other slot; 42 is kept recent, so the first newcomer evicts tag 1000. */
+	for (uint32_t i = 0; i < PG_OW_TAGS - 1; i++) {
+		pg_ow_tag_find(&t, 1000 + i)->received = 1;
+		pg_ow_tag_find(&t, 42);
+	}
+	pg_ow_tag_find(&t, 99999)->received = 1;
+	check(pg_ow_tag_find(&t, 42)->received == 5, "one-way tags: a recent tag survives eviction",
+	      "lost");
+	check(pg_ow_tag_find(&t, 1000)->received == 0, "one-way tags: the least recent is evicted",
+	      "still there");
+}
+
+static void test_ow_jitter(void)
+{
+	struct pg_ow_direction d = {0};
+
+	pg_ow_jitter_add(&d, 1000);
+	check(d.jitter_ns == 0 && d.jitter_samples == 0, "jitter: first packet has no D", "%f",
+	      d.jitter_ns);
+	pg_ow_jitter_add(&d, 2600);
+	check_near(d.jitter_ns, 100, 1e-9, "jitter: J += (|D| - J) / 16");
+	pg_ow_jitter_add(&d, 1000);
+	check_near(d.jitter_ns, 100 + (1600 - 100) / 16.0, 1e-9, "jitter: |D| of a negative D");
+	/* Transit alternating by 2a: |D| = 2a every time, J converges to it. */
+	for (int i = 0; i < 400; i++)
+		pg_ow_jitter_add(&d, i % 2 ? 5000 : 3000);
+	check_near(d.jitter_ns, 2000, 1, "jitter: converges to E|D|");
+}
+
+/*
+ * A simulated path: packets 0..n-1, every fwd_every-th lost on the way out, every drop_every-th
+ * arrival dropped by the reflector, every ret_every-th echo lost on the way back; the reflector's
+ * counters start near 2^32 to cross the wrap.
+ */
+static void simulate_ow(struct pg_ow *ow, uint64_t n, unsigned fwd_every, unsigned drop_every,
+			unsigned ret_every)
+{
+	uint32_t received = 0xffffff00u, dropped = 0xfffffff0u;
+	unsigned echoed = 0;
+
+	pg_ow_init(ow, true);
+	for (uint64_t seq = 0; seq < n; seq++) {
+		struct pg_ow_block b;
+
+		if (seq % fwd_every == fwd_every - 1)
+			continue;
+		received++;
+		b = (struct pg_ow_block){.marker = PG_OW_ANSWER, .clock_id = 1,
+					 .rx_ns = 1000000 + seq * 1000 + 500, .tx_ns = 0,
+					 .received = received, .dropped = dropped};
+		if (received % drop_every == 0) {
+			dropped++;
+			continue;
+		}
+		b.tx_ns = b.rx_ns + 100;
+		if (++echoed % ret_every == 0)
+			continue;
+		pg_ow_record(ow, &(struct pg_ow_echo){.seq = seq, .block = &b, .timed = true,
+						      .t1_ns = 1000000 + (int64_t)seq * 1000,
+						      .t4_ns = (int64_t)b.tx_ns + 700,
+						      .comparable = true});
+	}
+}
+
+static void test_ow_loss(void)
+{
+	struct pg_ow ow;
+	struct pg_ow_loss l;
+
+	pg_ow_init(&ow, true);
+	check(!pg_ow_loss(&ow, &l), "one-way loss: nothing below two answers", "counted");
+	simulate_ow(&ow, 100000, 20, 50, 100);
+	check(pg_ow_loss(&ow, &l), "one-way loss: counted", "not counted");
+	check_near(l.fwd_loss, 0.05, 0.0005, "one-way loss: 5 % forward");
+	check_near(l.ret_loss, 0.01, 0.0005, "one-way loss: 1 % return");
+	check_near((double)l.reflector_dropped, 95000 / 50.0, 2, "one-way loss: reflector drops");
+	check_near(ow.fwd.jitter_ns, 0, 1e-9, "one-way: constant forward transit, no jitter");
+	check_near(ow.fwd.delay.ns.mean, 500, 1e-6, "one-way: forward delay");
+	check_near(ow.ret.delay.ns.mean, 700, 1e-6, "one-way: return delay");
+	check(ow.negative_delays == 0 && ow.clocks_comparable, "one-way: comparable clocks", "no");
+}
+
+static void test_ow_sum(void)
+{
+	static struct pg_ow a, b;
+	static struct pg_ow_sum s;
+
+	/* Two threads: 5 % and 1 % forward loss over equal spans: 3 % together. */
+	simulate_ow(&a, 100000, 20, 1000000, 1000000);
+	simulate_ow(&b, 100000, 100, 1000000, 1000000);
+	pg_ow_sum_init(&s);
+	pg_ow_sum_add(&s, &a);
+	pg_ow_sum_add(&s, &b);
+	check(s.counted && s.answered == a.answered + b.answered, "one-way sum: answers added", "%llu",
+	      (unsigned long long)s.answered);
+	check_near(s.loss.fwd_loss, 0.03, 0.0005, "one-way sum: forward loss over the summed counts");
+	check_near(s.loss.ret_loss, 0, 1e-9, "one-way sum: no return loss");
+	check(s.fwd_delay.n == a.fwd.delay.n + b.fwd.delay.n, "one-way sum: delays merged", "%llu",
+	      (unsigned long long)s.fwd_delay.n);
+	a.fwd.jitter_ns = 100;
+	b.fwd.jitter_ns = 400;
+	b.fwd.jitter_samples = 3 * a.fwd.jitter_samples;
+	pg_ow_sum_init(&s);
+	pg_ow_sum_add(&s, &a);
+	pg_ow_sum_add(&s, &b);
+	check_near(s.fwd_jitter_ns, 325, 1e-6, "one-way sum: jitter weighted by its samples");
+}
+
+static void test_ow_clocks(void)
+{
+	struct pg_ow ow;
+	struct pg_ow_block b = {.marker = PG_OW_ANSWER, .rx_ns = 1000, .tx_ns = 2000};
+
+	pg_ow_init(&ow, true);
+	pg_ow_record(&ow, &(struct pg_ow_echo){.seq = 1, .block = &b, .timed = true, .t1_ns = 1500,
+					       .t4_ns = 2100, .comparable = true});
+	check(ow.negative_delays == 1 && ow.fwd.delay.n == 0 && ow.ret.delay.n == 1,
+	      "one-way: a negative delay is counted, not recorded", "%llu",
+	      (unsigned long long)ow.negative_delays);
+	b.rx_ns = 5000;
+	pg_ow_record(&ow, &(struct pg_ow_echo){.seq = 2, .block = &b, .timed = true, .t1_ns = 1500,
+					       .t4_ns = 2100, .comparable = false});
+	check(!ow.clocks_comparable && ow.fwd.delay.n == 0 && ow.fwd.jitter_samples == 1,
+	      "one-way: other clocks: jitter but no delay", "comparable %d", ow.clocks_comparable);
+	check(pg_ow_clock_id("3f1c\n") == pg_ow_clock_id("3f1c") && pg_ow_clock_id("") != 0 &&
+		      pg_ow_clock_id("a") != pg_ow_clock_id("b"),
+	      "one-way: clock id of a boot id", "bad hash");
+}
+
 int main(void)
 {
 	run("moments: mean and sample std", test_moments);
@@ -938,6 +1102,12 @@ int main(void)
 	run("merge: moments of two sets as one", test_moments_merge);
 	run("merge: histograms", test_hist_merge);
 	run("merge: echoes of two threads", test_rx_merge);
+	run("one-way: block layout", test_ow_block);
+	run("one-way: reflector tag counts", test_ow_tags);
+	run("one-way: RFC 3550 jitter", test_ow_jitter);
+	run("one-way: forward, return and reflector loss", test_ow_loss);
+	run("one-way: clocks and delays", test_ow_clocks);
+	run("one-way: streams of several threads as one", test_ow_sum);
 	run("size mix: IMIX interleaved in smooth weighted round robin", test_size_mix_imix);
 	run("size mix: exact over any window", test_size_mix_windows);
 	run("size mix: bad text refused", test_size_mix_refused);

@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns/promises';
+import { isIPv6 } from 'node:net';
 import { decodeJob, type Job, type Stats, type Status } from '../protocol/messages.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
 import { formatAddress, type Address } from '../transport/address.js';
@@ -6,7 +7,7 @@ import { describeError } from '../errors.js';
 import { runEmitter } from '../emitter/runner.js';
 import { noRttNote, summaryToStats, type IntervalEchoesEvent, type IntervalEvent } from '../emitter/output.js';
 import { IntervalRecorder } from './intervals.js';
-import type { EmitterSpec } from '../emitter/spec.js';
+import { oneWayFrameMin, type EmitterSpec } from '../emitter/spec.js';
 import type { Logger } from '../log.js';
 import { LogLimiter, connectionErrorLog } from '../log-limit.js';
 import { Allowlist } from '../transport/allowlist.js';
@@ -40,7 +41,7 @@ export interface AgentOptions {
   helperPath: () => Promise<string>;
   log: Logger;
   /** How every job's traffic leaves (raw mode's interface, GSO): merged into each emitter spec. */
-  sendPath?: Pick<EmitterSpec, 'interface' | 'dstMac' | 'gso'>;
+  sendPath?: Pick<EmitterSpec, 'interface' | 'dstMac' | 'gso' | 'clockOffsetNs'>;
   /**
    * The cluster key: schedulers that prove it open a session on the job port. With a key, legacy
    * (unauthenticated) frames are taken only from `legacyAllow`.
@@ -328,7 +329,10 @@ export class NodeAgent {
     if (!this.options.allowTarget.allows(ip)) {
       throw new JobRejectedError(`target ${formatAddress(spec.dst)} (${ip}) is not in --allow-target (${this.options.allowTarget})`);
     }
-    return { ...spec, ...this.options.sendPath, dst: { host: ip, port: spec.dst.port } };
+    // One-way figures whenever every frame has room for the reflector's answer: an old reflector
+    // just echoes the request back, and the result says so.
+    const oneWay = spec.sizeMin >= oneWayFrameMin(isIPv6(ip) ? 6 : 4);
+    return { ...spec, ...this.options.sendPath, dst: { host: ip, port: spec.dst.port }, ...(oneWay ? { oneWay } : {}) };
   }
 
   private reject(item: QueuedJob, reason: string): void {

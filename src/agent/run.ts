@@ -32,6 +32,8 @@ export interface NodeOptions {
   statusRetryS: number;
   /** UDP reflector for other nodes' test packets; port 0 = none. */
   reflector: { port: number; spinUs: number; dropEvery: number };
+  /** This host's clock minus the reference clock (serve --clock-offset), for one-way delays across hosts. */
+  clockOffsetNs?: number | undefined;
   sendPath: { interface?: string | undefined; gso: boolean };
   logFormat: LogFormat;
   /** Log every status sent. */
@@ -63,13 +65,13 @@ export async function runNode(options: NodeOptions): Promise<void> {
     graceMs: 10_000,
     helperPath,
     log,
-    sendPath: options.sendPath,
+    sendPath: { ...options.sendPath, clockOffsetNs: options.clockOffsetNs },
     sessionSecret: options.key,
     journal,
   });
   const { port, spinUs, dropEvery } = options.reflector;
   const reflector = port === 0 ? undefined : new Reflector({
-    spec: { bind: { host: options.listen.host, port }, allow: options.allowTarget.cidrs, dropEvery, spinUs },
+    spec: { bind: { host: options.listen.host, port }, allow: options.allowTarget.cidrs, dropEvery, spinUs, clockOffsetNs: options.clockOffsetNs },
     helperPath,
     log,
   });

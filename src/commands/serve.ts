@@ -10,6 +10,7 @@ import { chooseStateDir } from '../store/state-dir.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
 import { parseDurationMs } from '../input/duration.js';
+import { parseClockOffsetNs } from '../input/clock-offset.js';
 
 const DEFAULT_TARGET = '127.0.0.1:9';
 /**
@@ -69,6 +70,11 @@ export default class Serve extends PktgenCommand {
     verbose: Flags.boolean({ char: 'v', description: 'log every status sent' }),
     'reflect-port': Flags.integer({ description: 'UDP port of the reflector that echoes other nodes\' test packets (bound to --host, echoes only to --allow-target); 0 = no reflector', default: PORTS.reflect, min: 0, max: 65535 }),
     'reflect-spin-us': Flags.integer({ description: 'the reflector keeps polling this long after a packet before it sleeps: microsecond RTTs while traffic flows, idle otherwise; 0 = always sleep', default: 200, min: 0, max: 1_000_000 }),
+    'clock-offset': Flags.custom<number>({
+      description: 'this host\'s clock minus the reference clock (NTP/PTP), e.g. --clock-offset=-1.5ms: declared on the sending node and on the reflecting node, it makes their one-way delays comparable across hosts (nodes on one kernel need none)',
+      helpValue: 'OFFSET',
+      parse: async (text) => parseClockOffsetNs(text, '--clock-offset'),
+    })(),
     'reflect-drop-every': Flags.integer({ description: 'test option: the reflector drops one test packet in K', default: 0, min: 0, hidden: true }),
     interface: Flags.string({ description: 'send jobs as raw Ethernet frames through this interface (AF_PACKET, qdisc bypass; needs CAP_NET_RAW, else UDP and the log says so)' }),
     gso: Flags.boolean({ description: 'use UDP segmentation offload when a job\'s flows allow it (one frame size, no latency stamping)', default: true, allowNo: true }),
@@ -93,6 +99,7 @@ export default class Serve extends PktgenCommand {
       statusRetryS: flags['status-retry'],
       reflector: { port: flags['reflect-port'], spinUs: flags['reflect-spin-us'], dropEvery: flags['reflect-drop-every'] },
       sendPath: { interface: flags.interface, gso: flags.gso },
+      clockOffsetNs: flags['clock-offset'],
       logFormat: flags['log-format'],
       verbose: flags.verbose,
       key: await loadClusterKey({ keyFile: flags['key-file'], create: true }),

@@ -33,7 +33,7 @@ function statsLines(prefix: string, raw: Stats | undefined, data: JobInfo['data'
   const stats = statsJson(raw, data);
   const lines: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(flattenJson(stats))) {
-    if (key === 'rtt_note' && value === '') continue;
+    if ((key === 'rtt_note' || key === 'one_way.note') && value === '') continue;
     if (key === 'intervals' && Array.isArray(value)) {
       lines.push([`${prefix}.intervals`, `${value.length} (status --csv --intervals lists them)`]);
       continue;

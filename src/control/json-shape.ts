@@ -73,13 +73,28 @@ export function jobJson(job: JobInfo): JobJson {
  * so a field added to the proto gets its column.
  */
 function statsColumns(): string[] {
-  const bare = toPlain<pktgen.Stats, Record<string, unknown>>(pktgen.Stats, pktgen.Stats.create());
-  // A message field is null until set: set each to an empty message to see its fields.
-  const messages = Object.fromEntries(Object.keys(bare).filter((key) => bare[key] === null).map((key) => [key, {}]));
-  const sample = toPlain<pktgen.Stats, Record<string, unknown>>(pktgen.Stats, pktgen.Stats.fromObject(messages));
-  return Object.entries(flattenJson(sample, 'stats'))
-    .filter(([path, value]) => !Array.isArray(value) && !STATS_DROPPED.has(path.slice('stats.'.length)))
-    .map(([path]) => path);
+  // A message field is null until set: set each to an empty message to see its fields, level by level
+  // (stats.one_way.fwd_delay_us.p99 is three deep).
+  let shape: Record<string, unknown> = {};
+  for (;;) {
+    const sample = toPlain<pktgen.Stats, Record<string, unknown>>(pktgen.Stats, pktgen.Stats.fromObject(shape));
+    const unset = Object.entries(flattenJson(sample)).filter(([, value]) => value === null).map(([path]) => path);
+    if (unset.length === 0) {
+      return Object.entries(flattenJson(sample, 'stats'))
+        .filter(([path, value]) => !Array.isArray(value) && !STATS_DROPPED.has(path.slice('stats.'.length)))
+        .map(([path]) => path);
+    }
+    for (const path of unset) setPath(shape, path.split('.'), {});
+    shape = structuredClone(shape);
+  }
+}
+
+/** Sets `value` at `keys` in `target`, making the objects on the way. */
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  const [key, ...rest] = keys;
+  if (key === undefined) return;
+  if (rest.length === 0) target[key] = value;
+  else setPath((target[key] ??= {}) as Record<string, unknown>, rest, value);
 }
 
 /**

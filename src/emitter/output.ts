@@ -1,4 +1,4 @@
-import type { Stats } from '../protocol/messages.js';
+import type { OneWay, Rtt, Stats } from '../protocol/messages.js';
 
 /** A per-interval report line of the helper. */
 export interface IntervalEvent {
@@ -98,13 +98,55 @@ export function summaryToStats(summary: SummaryEvent): Stats {
   if (Array.isArray(summary.tx_sizes)) {
     stats.tx_sizes = summary.tx_sizes.map((entry: Record<string, unknown>) => ({ size: num(entry?.size), packets: num(entry?.packets) }));
   }
-  const rtt = summary.rtt_us;
-  if (typeof rtt === 'object' && rtt !== null) {
-    const r = rtt as Record<string, unknown>;
-    stats.rtt_us = {
-      min: num(r.min), p25: num(r.p25), p50: num(r.p50), p75: num(r.p75), p90: num(r.p90), p95: num(r.p95),
-      p99: num(r.p99), p999: num(r.p999), max: num(r.max), mean: num(r.mean), std: num(r.std), samples: num(r.samples),
-    };
-  }
+  const rtt = percentiles(summary.rtt_us);
+  if (rtt) stats.rtt_us = rtt;
+  const oneWay = oneWayStats(summary.one_way);
+  if (oneWay) stats.one_way = oneWay;
   return stats;
+}
+
+/** A histogram's figures in us (the helper's rtt_us shape); undefined when absent (null). */
+function percentiles(value: unknown): Rtt | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  return {
+    min: num(r.min), p25: num(r.p25), p50: num(r.p50), p75: num(r.p75), p90: num(r.p90), p95: num(r.p95),
+    p99: num(r.p99), p999: num(r.p999), max: num(r.max), mean: num(r.mean), std: num(r.std), samples: num(r.samples),
+  };
+}
+
+/**
+ * The helper's one_way object as Stats.one_way; undefined when no echo came back at all (nothing
+ * one-way to say beyond rx_measured). What could not be measured is named in the note.
+ */
+export function oneWayStats(value: unknown): OneWay | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const o = value as Record<string, unknown>;
+  const answered = num(o.answered);
+  const askedBack = num(o.asked_back);
+  if (answered === 0 && askedBack === 0) return undefined;
+  const notes: string[] = [];
+  if (answered === 0) notes.push('the reflector echoed the one-way request unanswered: it is not a pktgen reflector that knows one-way figures (an older pktgen, or a plain echo service)');
+  else if (o.fwd_loss === null) notes.push('too few answered echoes to count losses');
+  const jitter = o.fwd_jitter_us !== null && o.fwd_jitter_us !== undefined && answered > 0;
+  if (answered > 0 && !jitter) notes.push('no jitter or delay without latency stamps (job "l": true, submit --latency)');
+  const fwdDelay = percentiles(o.fwd_delay_us);
+  const retDelay = percentiles(o.ret_delay_us);
+  if (jitter && !fwdDelay) {
+    notes.push(o.clocks_comparable === true
+      ? 'no delay: every one-way delay came out negative'
+      : 'no delay: the reflector stamps on another clock (another host) and no clock offset was declared on both ends (serve --clock-offset)');
+  }
+  if (num(o.negative_delays) > 0) notes.push(`${num(o.negative_delays)} delays came out negative and were left out: the clocks are not as close as declared`);
+  const oneWay: OneWay = {
+    answered,
+    fwd_sent: num(o.fwd_sent), fwd_received: num(o.fwd_received), fwd_loss: num(o.fwd_loss),
+    ret_sent: num(o.ret_sent), ret_received: num(o.ret_received), ret_loss: num(o.ret_loss),
+    reflector_dropped: num(o.reflector_dropped), reflector_overflow: num(o.reflector_overflow),
+    jitter_measured: jitter, fwd_jitter_us: num(o.fwd_jitter_us), ret_jitter_us: num(o.ret_jitter_us),
+    note: notes.join('; '),
+  };
+  if (fwdDelay) oneWay.fwd_delay_us = fwdDelay;
+  if (retDelay) oneWay.ret_delay_us = retDelay;
+  return oneWay;
 }

@@ -9,6 +9,8 @@ export interface ReflectorSpec {
   dropEvery?: number;
   /** Keep polling this long after a batch before sleeping (0: block at once). */
   spinUs?: number;
+  /** This host's clock minus the reference clock, declared: one-way stamps are corrected by it. */
+  clockOffsetNs?: number | undefined;
 }
 
 /** Builds the helper's argv for a reflector. */
@@ -17,6 +19,7 @@ export function buildReflectorArgs(spec: ReflectorSpec): string[] {
   if (spec.allow.length > 0) args.push('--allow', spec.allow.join(','));
   if (spec.dropEvery) args.push('--drop-every', String(spec.dropEvery));
   if (spec.spinUs) args.push('--spin-us', String(spec.spinUs));
+  if (spec.clockOffsetNs !== undefined) args.push('--clock-offset-ns', String(spec.clockOffsetNs));
   return args;
 }
 

@@ -31,6 +31,21 @@ export interface EmitterSpec {
   gso?: boolean;
   /** Sending threads, each with its share of the flows (at most `flows`); absent: one. */
   threads?: number;
+  /** Ask the reflector for one-way figures (needs frames of at least {@link oneWayFrameMin} bytes). */
+  oneWay?: boolean;
+  /** This host's clock minus the reference clock, declared by the operator (one-way delays across hosts). */
+  clockOffsetNs?: number | undefined;
+}
+
+/** Bytes of headers below the test payload of a frame (Ethernet + FCS, IP, UDP), per IP family. */
+export const FRAME_OVERHEAD = { 4: 46, 6: 66 } as const;
+/** The helper's test header, then the one-way block that follows it (native/oneway.h). */
+export const TEST_HEADER_BYTES = 18;
+export const ONE_WAY_BLOCK_BYTES = 40;
+
+/** The smallest frame with room for the one-way block, over IPv4 or IPv6 (104 or 124 bytes). */
+export function oneWayFrameMin(family: 4 | 6): number {
+  return FRAME_OVERHEAD[family] + TEST_HEADER_BYTES + ONE_WAY_BLOCK_BYTES;
 }
 
 /** Builds the helper's argv for a spec. */
@@ -52,6 +67,8 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
   if (spec.interface) args.push('--interface', spec.interface);
   if (spec.interface && spec.dstMac) args.push('--dst-mac', spec.dstMac);
   if (spec.gso === false) args.push('--no-gso');
+  if (spec.oneWay) args.push('--one-way');
+  if (spec.oneWay && spec.clockOffsetNs !== undefined) args.push('--clock-offset-ns', String(spec.clockOffsetNs));
   if (spec.threads && spec.threads > 1) args.push('--threads', String(spec.threads));
   if (spec.intervalMs !== undefined) args.push('--interval-ms', String(spec.intervalMs));
   return args;

@@ -26,11 +26,14 @@ export type Rtt = Fields<pktgen.Rtt>;
 /** One measured interval of a job's result (proto/pktgen.proto, Interval). */
 export type Interval = Fields<pktgen.Interval>;
 
+/** One-way figures through a reflector; the delays only when the two clocks are comparable. */
+export type OneWay = Omit<Fields<pktgen.OneWay>, 'fwd_delay_us' | 'ret_delay_us'> & { fwd_delay_us?: Rtt; ret_delay_us?: Rtt };
+
 /**
  * Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field); intervals
- * only when the node reported any (a legacy node never does), tx_sizes only for a job with a size mix.
+ * only when the node reported any (a legacy node never does), one_way only when measured, tx_sizes only for a job with a size mix.
  */
-export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'intervals' | 'tx_sizes'> & { rtt_us?: Rtt; intervals?: Interval[]; tx_sizes?: SizeCount[] };
+export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'intervals' | 'one_way' | 'tx_sizes'> & { rtt_us?: Rtt; intervals?: Interval[]; one_way?: OneWay; tx_sizes?: SizeCount[] };
 
 /** A node's report about a job; legacy peers only know `type`. */
 export interface Status extends Omit<Fields<pktgen.Status>, 'type' | 'stats'> {
@@ -70,10 +73,15 @@ export function decodeStatus(bytes: Uint8Array): Status {
   return status;
 }
 
-/** Decoded statistics as a plain object: every field present, rtt_us only when it was sent. */
+/** Decoded statistics as a plain object: every field present, rtt_us and one_way (and its delays) only when sent. */
 export function plainStats(stats: pktgen.Stats.$Properties): Stats {
   const plain = toPlain<pktgen.Stats, Stats>(pktgen.Stats, pktgen.Stats.fromObject(stats));
   if (!stats.rtt_us) delete plain.rtt_us;
+  if (!stats.one_way) delete plain.one_way;
+  else {
+    if (!stats.one_way.fwd_delay_us) delete plain.one_way!.fwd_delay_us;
+    if (!stats.one_way.ret_delay_us) delete plain.one_way!.ret_delay_us;
+  }
   if (!plain.intervals?.length) delete plain.intervals;
   if (!plain.tx_sizes?.length) delete plain.tx_sizes;
   return plain;

@@ -1,5 +1,5 @@
 import { pktgen, type Fields } from './wire.js';
-import type { Interval, JobData, Rtt, Stats } from './messages.js';
+import type { Interval, JobData, OneWay, Rtt, Stats } from './messages.js';
 import { isoTime } from '../text.js';
 
 /** A job's place in its life cycle (the proto enum JobState, by lower-case name). */
@@ -78,7 +78,24 @@ type RxFigure = (typeof RX_FIGURES)[number];
  * cannot tell them apart, so rx_measured and rtt_us say which). rtt_note says why there is no RTT
  * when latency was asked for.
  */
-export type StatsView = Omit<Stats, RxFigure | 'rtt_us' | 'intervals'> & { [K in RxFigure]: number | null } & { rtt_us: Rtt | null; intervals?: IntervalView[] };
+export type StatsView = Omit<Stats, RxFigure | 'rtt_us' | 'intervals' | 'one_way'> & { [K in RxFigure]: number | null } & { rtt_us: Rtt | null; intervals?: IntervalView[]; one_way: OneWayView | null };
+
+/** One-way figures that exist only once losses were counted (two answers or more). */
+const ONE_WAY_COUNTS = ['fwd_sent', 'fwd_received', 'fwd_loss', 'ret_sent', 'ret_received', 'ret_loss', 'reflector_dropped', 'reflector_overflow'] as const;
+type OneWayCount = (typeof ONE_WAY_COUNTS)[number];
+
+/** One-way figures as people and scripts see them: what was not measured is null (the note says why). */
+export type OneWayView = Omit<OneWay, OneWayCount | 'fwd_jitter_us' | 'ret_jitter_us' | 'fwd_delay_us' | 'ret_delay_us'> &
+  { [K in OneWayCount | 'fwd_jitter_us' | 'ret_jitter_us']: number | null } & { fwd_delay_us: Rtt | null; ret_delay_us: Rtt | null };
+
+/** One-way figures with what was not measured as null. */
+export function oneWayView(oneWay: OneWay): OneWayView {
+  const view = { ...oneWay, fwd_delay_us: oneWay.fwd_delay_us ?? null, ret_delay_us: oneWay.ret_delay_us ?? null } as OneWayView;
+  // fwd_sent counts at least the two answered packets whenever losses were counted.
+  if (oneWay.fwd_sent === 0) for (const key of ONE_WAY_COUNTS) view[key] = null;
+  if (!oneWay.jitter_measured) view.fwd_jitter_us = view.ret_jitter_us = null;
+  return view;
+}
 
 /**
  * One measured interval as `--json` shows it: its start in ISO 8601, rx figures null when no echo
@@ -115,7 +132,7 @@ export const liveRxMeasured = (intervals: readonly Interval[]): boolean => inter
 /** The stats of a job that asked for `data` (its l: latency), with what was not measured as null. */
 export function statsView(stats: Stats, data: Pick<JobData, 'l'>): StatsView {
   const { intervals, ...rest } = stats;
-  const view = { ...rest, rtt_us: stats.rtt_us ?? null } as StatsView;
+  const view = { ...rest, rtt_us: stats.rtt_us ?? null, one_way: stats.one_way ? oneWayView(stats.one_way) : null } as StatsView;
   if (!stats.rx_measured) for (const key of RX_FIGURES) view[key] = null;
   if (intervals) view.intervals = intervals.map((interval) => intervalView(interval, stats.rx_measured));
   // A node older than rtt_note says nothing: the absence is still named.

@@ -75,6 +75,14 @@ describe('agent: node daemon behaviour', () => {
     assert.equal(runs[0]?.spec.sizeMax, 800);
   });
 
+  it('asks the reflector for one-way figures when every frame has room for the answer (104 bytes over IPv4), not otherwise', async () => {
+    await startAgent();
+    await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...job, id: 'ow-1', s_min: 104, s_max: 0 }));
+    await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...job, id: 'ow-2', s_min: 103, s_max: 1500 }));
+    await scheduler.waitFor(4);
+    assert.deepEqual(runs.map((r) => r.spec.oneWay ?? false), [true, false]);
+  });
+
   it('reports job id, node and statistics for a job with an id', async () => {
     await startAgent();
     await sendFrame({ host: '127.0.0.1', port }, encodeJob({ ...job, id: 'j-7' }));

@@ -40,6 +40,11 @@ const rtt = fc.record({
   max: double, mean: double, std: double, samples: uint64,
 });
 
+const oneWay = fc.record({
+  answered: uint64, fwd_sent: uint64, fwd_received: uint64, fwd_loss: double, ret_sent: uint64, ret_received: uint64,
+  ret_loss: double, reflector_dropped: uint64, reflector_overflow: uint64, jitter_measured: fc.boolean(),
+  fwd_jitter_us: double, ret_jitter_us: double, fwd_delay_us: rtt, ret_delay_us: rtt, note: text,
+}, { requiredKeys: [] });
 /** One measured interval of a result or a PROGRESS. */
 const interval = partial({
   index: uint32, start_ms: double, duration_s: double, tx_packets: uint64, tx_bytes: uint64, rx_packets: uint64, rx_bytes: uint64,
@@ -52,7 +57,7 @@ export const stats: fc.Arbitrary<Stats> = fc.record({
   tx_mbps_mean: double, tx_mbps_std: double, tx_mpps_mean: double, tx_mpps_std: double, tx_wire_mbps_mean: double,
   rx_mbps_mean: double, rx_mpps_mean: double, requested_mbps: double, rx_measured: fc.boolean(),
   rtt_us: rtt, duration_s: double, mode: text, stalls: uint64, duplicates: uint64, reordered: uint64,
-  tx_mbps: double, fallback: text, rtt_note: text, threads: uint32, intervals: list(interval),
+  tx_mbps: double, fallback: text, rtt_note: text, threads: uint32, intervals: list(interval), one_way: oneWay,
   tx_sizes: list(fc.record({ size: uint32, packets: uint64 }, { requiredKeys: [] }), 17),
 }, { requiredKeys: [] }) as fc.Arbitrary<Stats>;
 

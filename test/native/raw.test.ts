@@ -103,11 +103,15 @@ describe('pktgen-emit send --interface (raw mode)', function () {
         // Random sizes and payloads, stamped one by one; then one size of the fixed pattern.
         const stamped = await send(['--rate', '20', '--size', '64-1500', '--random-payload', '--latency']);
         const fixed = await send(['--rate', '50', '--size', '1000']);
+        // The one-way block is part of the UDP checksum too; the reflector answers it.
+        const oneWay = await send(['--rate', '10', '--size', '104-1500', '--random-payload', '--latency', '--one-way']);
+        assert.equal((oneWay.one_way as JsonLine).answered, oneWay.tx_packets);
+        assert.equal((oneWay.one_way as JsonLine).fwd_loss, 0);
         const after = await udpCounters(nsB);
         reflector.kill('SIGTERM');
         const reflected = jsonLines(String((await reflector).stdout)).find((l) => l.event === 'summary')!;
 
-        const tx = (stamped.tx_packets as number) + (fixed.tx_packets as number);
+        const tx = (stamped.tx_packets as number) + (fixed.tx_packets as number) + (oneWay.tx_packets as number);
         assert.ok((stamped.tx_packets as number) > 1000 && (fixed.tx_packets as number) > 1000, `tx_packets ${tx}`);
         assert.equal(after.InCsumErrors! - before.InCsumErrors!, 0, 'no checksum errors at the receiver');
         assert.equal(reflected.echoed, tx, 'every frame reached the reflector socket in the other namespace');

@@ -203,6 +203,59 @@ export namespace pktgen {
         type $Shape = pktgen.Rtt.$Properties;
     }
 
+    interface IOneWay extends pktgen.OneWay.$Properties {
+    }
+
+    class OneWay {
+        constructor(properties?: pktgen.OneWay.$Properties);
+        $unknowns?: Uint8Array[];
+        answered: number;
+        fwd_sent: number;
+        fwd_received: number;
+        fwd_loss: number;
+        ret_sent: number;
+        ret_received: number;
+        ret_loss: number;
+        reflector_dropped: number;
+        reflector_overflow: number;
+        jitter_measured: boolean;
+        fwd_jitter_us: number;
+        ret_jitter_us: number;
+        fwd_delay_us?: (pktgen.Rtt.$Properties|null);
+        ret_delay_us?: (pktgen.Rtt.$Properties|null);
+        note: string;
+        static create(properties: pktgen.OneWay.$Shape): pktgen.OneWay & pktgen.OneWay.$Shape;
+        static create(properties?: pktgen.OneWay.$Properties): pktgen.OneWay;
+        static encode(message: pktgen.OneWay.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.OneWay & pktgen.OneWay.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.OneWay;
+        static toObject(message: pktgen.OneWay, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace OneWay {
+        interface $Properties {
+            answered?: (number|null);
+            fwd_sent?: (number|null);
+            fwd_received?: (number|null);
+            fwd_loss?: (number|null);
+            ret_sent?: (number|null);
+            ret_received?: (number|null);
+            ret_loss?: (number|null);
+            reflector_dropped?: (number|null);
+            reflector_overflow?: (number|null);
+            jitter_measured?: (boolean|null);
+            fwd_jitter_us?: (number|null);
+            ret_jitter_us?: (number|null);
+            fwd_delay_us?: (pktgen.Rtt.$Properties|null);
+            ret_delay_us?: (pktgen.Rtt.$Properties|null);
+            note?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.OneWay.$Properties;
+    }
+
     interface IStats extends pktgen.Stats.$Properties {
     }
 
@@ -232,6 +285,7 @@ export namespace pktgen {
         tx_mbps: number;
         fallback: string;
         rtt_note: string;
+        one_way?: (pktgen.OneWay.$Properties|null);
         tx_sizes: pktgen.SizeCount.$Properties[];
         threads: number;
         intervals: pktgen.Interval.$Properties[];
@@ -270,6 +324,7 @@ export namespace pktgen {
             tx_mbps?: (number|null);
             fallback?: (string|null);
             rtt_note?: (string|null);
+            one_way?: (pktgen.OneWay.$Properties|null);
             tx_sizes?: (pktgen.SizeCount.$Properties[]|null);
             threads?: (number|null);
             intervals?: (pktgen.Interval.$Properties[]|null);

@@ -2128,6 +2128,706 @@ export const pktgen = $root.pktgen = (() => {
         return Rtt;
     })();
 
+    pktgen.OneWay = (function() {
+
+        /**
+         * Properties of a OneWay.
+         * @typedef {Object} pktgen.OneWay.$Properties
+         * @property {number|null} [answered] OneWay answered
+         * @property {number|null} [fwd_sent] OneWay fwd_sent
+         * @property {number|null} [fwd_received] OneWay fwd_received
+         * @property {number|null} [fwd_loss] OneWay fwd_loss
+         * @property {number|null} [ret_sent] OneWay ret_sent
+         * @property {number|null} [ret_received] OneWay ret_received
+         * @property {number|null} [ret_loss] OneWay ret_loss
+         * @property {number|null} [reflector_dropped] OneWay reflector_dropped
+         * @property {number|null} [reflector_overflow] OneWay reflector_overflow
+         * @property {boolean|null} [jitter_measured] OneWay jitter_measured
+         * @property {number|null} [fwd_jitter_us] OneWay fwd_jitter_us
+         * @property {number|null} [ret_jitter_us] OneWay ret_jitter_us
+         * @property {pktgen.Rtt.$Properties|null} [fwd_delay_us] OneWay fwd_delay_us
+         * @property {pktgen.Rtt.$Properties|null} [ret_delay_us] OneWay ret_delay_us
+         * @property {string|null} [note] OneWay note
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a OneWay.
+         * @memberof pktgen
+         * @interface IOneWay
+         * @augments pktgen.OneWay.$Properties
+         * @deprecated Use pktgen.OneWay.$Properties instead.
+         */
+
+        /**
+         * Shape of a OneWay.
+         * @typedef {pktgen.OneWay.$Properties} pktgen.OneWay.$Shape
+         */
+
+        /**
+         * Constructs a new OneWay.
+         * @memberof pktgen
+         * @classdesc Represents a OneWay.
+         * @constructor
+         * @param {pktgen.OneWay.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const OneWay = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * OneWay answered.
+         * @member {number} answered
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.answered = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * OneWay fwd_sent.
+         * @member {number} fwd_sent
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.fwd_sent = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * OneWay fwd_received.
+         * @member {number} fwd_received
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.fwd_received = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * OneWay fwd_loss.
+         * @member {number} fwd_loss
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.fwd_loss = 0;
+
+        /**
+         * OneWay ret_sent.
+         * @member {number} ret_sent
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.ret_sent = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * OneWay ret_received.
+         * @member {number} ret_received
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.ret_received = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * OneWay ret_loss.
+         * @member {number} ret_loss
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.ret_loss = 0;
+
+        /**
+         * OneWay reflector_dropped.
+         * @member {number} reflector_dropped
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.reflector_dropped = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * OneWay reflector_overflow.
+         * @member {number} reflector_overflow
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.reflector_overflow = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * OneWay jitter_measured.
+         * @member {boolean} jitter_measured
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.jitter_measured = false;
+
+        /**
+         * OneWay fwd_jitter_us.
+         * @member {number} fwd_jitter_us
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.fwd_jitter_us = 0;
+
+        /**
+         * OneWay ret_jitter_us.
+         * @member {number} ret_jitter_us
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.ret_jitter_us = 0;
+
+        /**
+         * OneWay fwd_delay_us.
+         * @member {pktgen.Rtt.$Properties|null|undefined} fwd_delay_us
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.fwd_delay_us = null;
+
+        /**
+         * OneWay ret_delay_us.
+         * @member {pktgen.Rtt.$Properties|null|undefined} ret_delay_us
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.ret_delay_us = null;
+
+        /**
+         * OneWay note.
+         * @member {string} note
+         * @memberof pktgen.OneWay
+         * @instance
+         */
+        OneWay.prototype.note = "";
+
+        /**
+         * Creates a new OneWay instance using the specified properties.
+         * @function create
+         * @memberof pktgen.OneWay
+         * @static
+         * @param {pktgen.OneWay.$Properties=} [properties] Properties to set
+         * @returns {pktgen.OneWay} OneWay instance
+         * @type {{
+         *   (properties: pktgen.OneWay.$Shape): pktgen.OneWay & pktgen.OneWay.$Shape;
+         *   (properties?: pktgen.OneWay.$Properties): pktgen.OneWay;
+         * }}
+         */
+        OneWay.create = function(properties) {
+            return new OneWay(properties);
+        };
+
+        /**
+         * Encodes the specified OneWay message. Does not implicitly {@link pktgen.OneWay.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.OneWay
+         * @static
+         * @param {pktgen.OneWay.$Properties} message OneWay message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        OneWay.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.answered != null && $Object.hasOwnProperty.call(message, "answered") && (typeof message.answered === "object" ? message.answered.low || message.answered.high : message.answered !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.answered);
+            if (message.fwd_sent != null && $Object.hasOwnProperty.call(message, "fwd_sent") && (typeof message.fwd_sent === "object" ? message.fwd_sent.low || message.fwd_sent.high : message.fwd_sent !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.fwd_sent);
+            if (message.fwd_received != null && $Object.hasOwnProperty.call(message, "fwd_received") && (typeof message.fwd_received === "object" ? message.fwd_received.low || message.fwd_received.high : message.fwd_received !== 0))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.fwd_received);
+            if (message.fwd_loss != null && $Object.hasOwnProperty.call(message, "fwd_loss") && !$Object.is(message.fwd_loss, 0))
+                writer.uint32(/* id 4, wireType 1 =*/33).double(message.fwd_loss);
+            if (message.ret_sent != null && $Object.hasOwnProperty.call(message, "ret_sent") && (typeof message.ret_sent === "object" ? message.ret_sent.low || message.ret_sent.high : message.ret_sent !== 0))
+                writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.ret_sent);
+            if (message.ret_received != null && $Object.hasOwnProperty.call(message, "ret_received") && (typeof message.ret_received === "object" ? message.ret_received.low || message.ret_received.high : message.ret_received !== 0))
+                writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.ret_received);
+            if (message.ret_loss != null && $Object.hasOwnProperty.call(message, "ret_loss") && !$Object.is(message.ret_loss, 0))
+                writer.uint32(/* id 7, wireType 1 =*/57).double(message.ret_loss);
+            if (message.reflector_dropped != null && $Object.hasOwnProperty.call(message, "reflector_dropped") && (typeof message.reflector_dropped === "object" ? message.reflector_dropped.low || message.reflector_dropped.high : message.reflector_dropped !== 0))
+                writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.reflector_dropped);
+            if (message.reflector_overflow != null && $Object.hasOwnProperty.call(message, "reflector_overflow") && (typeof message.reflector_overflow === "object" ? message.reflector_overflow.low || message.reflector_overflow.high : message.reflector_overflow !== 0))
+                writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.reflector_overflow);
+            if (message.jitter_measured != null && $Object.hasOwnProperty.call(message, "jitter_measured") && message.jitter_measured !== false)
+                writer.uint32(/* id 10, wireType 0 =*/80).bool(message.jitter_measured);
+            if (message.fwd_jitter_us != null && $Object.hasOwnProperty.call(message, "fwd_jitter_us") && !$Object.is(message.fwd_jitter_us, 0))
+                writer.uint32(/* id 11, wireType 1 =*/89).double(message.fwd_jitter_us);
+            if (message.ret_jitter_us != null && $Object.hasOwnProperty.call(message, "ret_jitter_us") && !$Object.is(message.ret_jitter_us, 0))
+                writer.uint32(/* id 12, wireType 1 =*/97).double(message.ret_jitter_us);
+            if (message.fwd_delay_us != null && $Object.hasOwnProperty.call(message, "fwd_delay_us"))
+                $root.pktgen.Rtt.encode(message.fwd_delay_us, writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
+            if (message.ret_delay_us != null && $Object.hasOwnProperty.call(message, "ret_delay_us"))
+                $root.pktgen.Rtt.encode(message.ret_delay_us, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
+            if (message.note != null && $Object.hasOwnProperty.call(message, "note") && message.note !== "")
+                writer.uint32(/* id 15, wireType 2 =*/122).string(message.note);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a OneWay message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.OneWay
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.OneWay & pktgen.OneWay.$Shape} OneWay
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        OneWay.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.OneWay();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.answered = value;
+                        else
+                            delete message.answered;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.fwd_sent = value;
+                        else
+                            delete message.fwd_sent;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.fwd_received = value;
+                        else
+                            delete message.fwd_received;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.fwd_loss = value;
+                        else
+                            delete message.fwd_loss;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.ret_sent = value;
+                        else
+                            delete message.ret_sent;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.ret_received = value;
+                        else
+                            delete message.ret_received;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.ret_loss = value;
+                        else
+                            delete message.ret_loss;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.reflector_dropped = value;
+                        else
+                            delete message.reflector_dropped;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.reflector_overflow = value;
+                        else
+                            delete message.reflector_overflow;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.jitter_measured = value;
+                        else
+                            delete message.jitter_measured;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.fwd_jitter_us = value;
+                        else
+                            delete message.fwd_jitter_us;
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.ret_jitter_us = value;
+                        else
+                            delete message.ret_jitter_us;
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 2)
+                            break;
+                        message.fwd_delay_us = $root.pktgen.Rtt.decode(reader, reader.size(), $undefined, _depth + 1, message.fwd_delay_us);
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 2)
+                            break;
+                        message.ret_delay_us = $root.pktgen.Rtt.decode(reader, reader.size(), $undefined, _depth + 1, message.ret_delay_us);
+                        continue;
+                    }
+                case 15: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.note = value;
+                        else
+                            delete message.note;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a OneWay message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.OneWay
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.OneWay} OneWay
+         */
+        OneWay.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.OneWay)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.OneWay: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.OneWay();
+            if (object.answered != null)
+                if (typeof object.answered === "object" ? object.answered.low || object.answered.high : $Number(object.answered) !== 0)
+                    if ($util.Long)
+                        message.answered = $util.Long.fromValue(object.answered, true);
+                    else if (typeof object.answered === "string")
+                        message.answered = $parseInt(object.answered, 10);
+                    else if (typeof object.answered === "number")
+                        message.answered = object.answered;
+                    else if (typeof object.answered === "object")
+                        message.answered = new $util.LongBits(object.answered.low >>> 0, object.answered.high >>> 0).toNumber(true);
+            if (object.fwd_sent != null)
+                if (typeof object.fwd_sent === "object" ? object.fwd_sent.low || object.fwd_sent.high : $Number(object.fwd_sent) !== 0)
+                    if ($util.Long)
+                        message.fwd_sent = $util.Long.fromValue(object.fwd_sent, true);
+                    else if (typeof object.fwd_sent === "string")
+                        message.fwd_sent = $parseInt(object.fwd_sent, 10);
+                    else if (typeof object.fwd_sent === "number")
+                        message.fwd_sent = object.fwd_sent;
+                    else if (typeof object.fwd_sent === "object")
+                        message.fwd_sent = new $util.LongBits(object.fwd_sent.low >>> 0, object.fwd_sent.high >>> 0).toNumber(true);
+            if (object.fwd_received != null)
+                if (typeof object.fwd_received === "object" ? object.fwd_received.low || object.fwd_received.high : $Number(object.fwd_received) !== 0)
+                    if ($util.Long)
+                        message.fwd_received = $util.Long.fromValue(object.fwd_received, true);
+                    else if (typeof object.fwd_received === "string")
+                        message.fwd_received = $parseInt(object.fwd_received, 10);
+                    else if (typeof object.fwd_received === "number")
+                        message.fwd_received = object.fwd_received;
+                    else if (typeof object.fwd_received === "object")
+                        message.fwd_received = new $util.LongBits(object.fwd_received.low >>> 0, object.fwd_received.high >>> 0).toNumber(true);
+            if (object.fwd_loss != null)
+                if (!$Object.is($Number(object.fwd_loss), 0))
+                    message.fwd_loss = $Number(object.fwd_loss);
+            if (object.ret_sent != null)
+                if (typeof object.ret_sent === "object" ? object.ret_sent.low || object.ret_sent.high : $Number(object.ret_sent) !== 0)
+                    if ($util.Long)
+                        message.ret_sent = $util.Long.fromValue(object.ret_sent, true);
+                    else if (typeof object.ret_sent === "string")
+                        message.ret_sent = $parseInt(object.ret_sent, 10);
+                    else if (typeof object.ret_sent === "number")
+                        message.ret_sent = object.ret_sent;
+                    else if (typeof object.ret_sent === "object")
+                        message.ret_sent = new $util.LongBits(object.ret_sent.low >>> 0, object.ret_sent.high >>> 0).toNumber(true);
+            if (object.ret_received != null)
+                if (typeof object.ret_received === "object" ? object.ret_received.low || object.ret_received.high : $Number(object.ret_received) !== 0)
+                    if ($util.Long)
+                        message.ret_received = $util.Long.fromValue(object.ret_received, true);
+                    else if (typeof object.ret_received === "string")
+                        message.ret_received = $parseInt(object.ret_received, 10);
+                    else if (typeof object.ret_received === "number")
+                        message.ret_received = object.ret_received;
+                    else if (typeof object.ret_received === "object")
+                        message.ret_received = new $util.LongBits(object.ret_received.low >>> 0, object.ret_received.high >>> 0).toNumber(true);
+            if (object.ret_loss != null)
+                if (!$Object.is($Number(object.ret_loss), 0))
+                    message.ret_loss = $Number(object.ret_loss);
+            if (object.reflector_dropped != null)
+                if (typeof object.reflector_dropped === "object" ? object.reflector_dropped.low || object.reflector_dropped.high : $Number(object.reflector_dropped) !== 0)
+                    if ($util.Long)
+                        message.reflector_dropped = $util.Long.fromValue(object.reflector_dropped, true);
+                    else if (typeof object.reflector_dropped === "string")
+                        message.reflector_dropped = $parseInt(object.reflector_dropped, 10);
+                    else if (typeof object.reflector_dropped === "number")
+                        message.reflector_dropped = object.reflector_dropped;
+                    else if (typeof object.reflector_dropped === "object")
+                        message.reflector_dropped = new $util.LongBits(object.reflector_dropped.low >>> 0, object.reflector_dropped.high >>> 0).toNumber(true);
+            if (object.reflector_overflow != null)
+                if (typeof object.reflector_overflow === "object" ? object.reflector_overflow.low || object.reflector_overflow.high : $Number(object.reflector_overflow) !== 0)
+                    if ($util.Long)
+                        message.reflector_overflow = $util.Long.fromValue(object.reflector_overflow, true);
+                    else if (typeof object.reflector_overflow === "string")
+                        message.reflector_overflow = $parseInt(object.reflector_overflow, 10);
+                    else if (typeof object.reflector_overflow === "number")
+                        message.reflector_overflow = object.reflector_overflow;
+                    else if (typeof object.reflector_overflow === "object")
+                        message.reflector_overflow = new $util.LongBits(object.reflector_overflow.low >>> 0, object.reflector_overflow.high >>> 0).toNumber(true);
+            if (object.jitter_measured != null)
+                if (object.jitter_measured)
+                    message.jitter_measured = $Boolean(object.jitter_measured);
+            if (object.fwd_jitter_us != null)
+                if (!$Object.is($Number(object.fwd_jitter_us), 0))
+                    message.fwd_jitter_us = $Number(object.fwd_jitter_us);
+            if (object.ret_jitter_us != null)
+                if (!$Object.is($Number(object.ret_jitter_us), 0))
+                    message.ret_jitter_us = $Number(object.ret_jitter_us);
+            if (object.fwd_delay_us != null) {
+                if (!$util.isObject(object.fwd_delay_us))
+                    throw $TypeError(".pktgen.OneWay.fwd_delay_us: object expected");
+                message.fwd_delay_us = $root.pktgen.Rtt.fromObject(object.fwd_delay_us, _depth + 1);
+            }
+            if (object.ret_delay_us != null) {
+                if (!$util.isObject(object.ret_delay_us))
+                    throw $TypeError(".pktgen.OneWay.ret_delay_us: object expected");
+                message.ret_delay_us = $root.pktgen.Rtt.fromObject(object.ret_delay_us, _depth + 1);
+            }
+            if (object.note != null)
+                if (typeof object.note !== "string" || object.note.length)
+                    message.note = $String(object.note);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a OneWay message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.OneWay
+         * @static
+         * @param {pktgen.OneWay} message OneWay
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        OneWay.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.answered = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.answered = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.fwd_sent = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.fwd_sent = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.fwd_received = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.fwd_received = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                object.fwd_loss = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.ret_sent = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.ret_sent = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.ret_received = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.ret_received = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                object.ret_loss = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.reflector_dropped = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.reflector_dropped = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.reflector_overflow = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.reflector_overflow = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                object.jitter_measured = false;
+                object.fwd_jitter_us = 0;
+                object.ret_jitter_us = 0;
+                object.fwd_delay_us = null;
+                object.ret_delay_us = null;
+                object.note = "";
+            }
+            if (message.answered != null && $Object.hasOwnProperty.call(message, "answered"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.answered = typeof message.answered === "number" ? $BigInt(message.answered) : $util.Long.fromBits(message.answered.low >>> 0, message.answered.high >>> 0, true).toBigInt();
+                else if (typeof message.answered === "number")
+                    object.answered = options.longs === $String ? $String(message.answered) : message.answered;
+                else
+                    object.answered = options.longs === $String ? $util.Long.prototype.toString.call(message.answered) : options.longs === $Number ? new $util.LongBits(message.answered.low >>> 0, message.answered.high >>> 0).toNumber(true) : message.answered;
+            if (message.fwd_sent != null && $Object.hasOwnProperty.call(message, "fwd_sent"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.fwd_sent = typeof message.fwd_sent === "number" ? $BigInt(message.fwd_sent) : $util.Long.fromBits(message.fwd_sent.low >>> 0, message.fwd_sent.high >>> 0, true).toBigInt();
+                else if (typeof message.fwd_sent === "number")
+                    object.fwd_sent = options.longs === $String ? $String(message.fwd_sent) : message.fwd_sent;
+                else
+                    object.fwd_sent = options.longs === $String ? $util.Long.prototype.toString.call(message.fwd_sent) : options.longs === $Number ? new $util.LongBits(message.fwd_sent.low >>> 0, message.fwd_sent.high >>> 0).toNumber(true) : message.fwd_sent;
+            if (message.fwd_received != null && $Object.hasOwnProperty.call(message, "fwd_received"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.fwd_received = typeof message.fwd_received === "number" ? $BigInt(message.fwd_received) : $util.Long.fromBits(message.fwd_received.low >>> 0, message.fwd_received.high >>> 0, true).toBigInt();
+                else if (typeof message.fwd_received === "number")
+                    object.fwd_received = options.longs === $String ? $String(message.fwd_received) : message.fwd_received;
+                else
+                    object.fwd_received = options.longs === $String ? $util.Long.prototype.toString.call(message.fwd_received) : options.longs === $Number ? new $util.LongBits(message.fwd_received.low >>> 0, message.fwd_received.high >>> 0).toNumber(true) : message.fwd_received;
+            if (message.fwd_loss != null && $Object.hasOwnProperty.call(message, "fwd_loss"))
+                object.fwd_loss = options.json && !$isFinite(message.fwd_loss) ? $String(message.fwd_loss) : message.fwd_loss;
+            if (message.ret_sent != null && $Object.hasOwnProperty.call(message, "ret_sent"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.ret_sent = typeof message.ret_sent === "number" ? $BigInt(message.ret_sent) : $util.Long.fromBits(message.ret_sent.low >>> 0, message.ret_sent.high >>> 0, true).toBigInt();
+                else if (typeof message.ret_sent === "number")
+                    object.ret_sent = options.longs === $String ? $String(message.ret_sent) : message.ret_sent;
+                else
+                    object.ret_sent = options.longs === $String ? $util.Long.prototype.toString.call(message.ret_sent) : options.longs === $Number ? new $util.LongBits(message.ret_sent.low >>> 0, message.ret_sent.high >>> 0).toNumber(true) : message.ret_sent;
+            if (message.ret_received != null && $Object.hasOwnProperty.call(message, "ret_received"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.ret_received = typeof message.ret_received === "number" ? $BigInt(message.ret_received) : $util.Long.fromBits(message.ret_received.low >>> 0, message.ret_received.high >>> 0, true).toBigInt();
+                else if (typeof message.ret_received === "number")
+                    object.ret_received = options.longs === $String ? $String(message.ret_received) : message.ret_received;
+                else
+                    object.ret_received = options.longs === $String ? $util.Long.prototype.toString.call(message.ret_received) : options.longs === $Number ? new $util.LongBits(message.ret_received.low >>> 0, message.ret_received.high >>> 0).toNumber(true) : message.ret_received;
+            if (message.ret_loss != null && $Object.hasOwnProperty.call(message, "ret_loss"))
+                object.ret_loss = options.json && !$isFinite(message.ret_loss) ? $String(message.ret_loss) : message.ret_loss;
+            if (message.reflector_dropped != null && $Object.hasOwnProperty.call(message, "reflector_dropped"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.reflector_dropped = typeof message.reflector_dropped === "number" ? $BigInt(message.reflector_dropped) : $util.Long.fromBits(message.reflector_dropped.low >>> 0, message.reflector_dropped.high >>> 0, true).toBigInt();
+                else if (typeof message.reflector_dropped === "number")
+                    object.reflector_dropped = options.longs === $String ? $String(message.reflector_dropped) : message.reflector_dropped;
+                else
+                    object.reflector_dropped = options.longs === $String ? $util.Long.prototype.toString.call(message.reflector_dropped) : options.longs === $Number ? new $util.LongBits(message.reflector_dropped.low >>> 0, message.reflector_dropped.high >>> 0).toNumber(true) : message.reflector_dropped;
+            if (message.reflector_overflow != null && $Object.hasOwnProperty.call(message, "reflector_overflow"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.reflector_overflow = typeof message.reflector_overflow === "number" ? $BigInt(message.reflector_overflow) : $util.Long.fromBits(message.reflector_overflow.low >>> 0, message.reflector_overflow.high >>> 0, true).toBigInt();
+                else if (typeof message.reflector_overflow === "number")
+                    object.reflector_overflow = options.longs === $String ? $String(message.reflector_overflow) : message.reflector_overflow;
+                else
+                    object.reflector_overflow = options.longs === $String ? $util.Long.prototype.toString.call(message.reflector_overflow) : options.longs === $Number ? new $util.LongBits(message.reflector_overflow.low >>> 0, message.reflector_overflow.high >>> 0).toNumber(true) : message.reflector_overflow;
+            if (message.jitter_measured != null && $Object.hasOwnProperty.call(message, "jitter_measured"))
+                object.jitter_measured = message.jitter_measured;
+            if (message.fwd_jitter_us != null && $Object.hasOwnProperty.call(message, "fwd_jitter_us"))
+                object.fwd_jitter_us = options.json && !$isFinite(message.fwd_jitter_us) ? $String(message.fwd_jitter_us) : message.fwd_jitter_us;
+            if (message.ret_jitter_us != null && $Object.hasOwnProperty.call(message, "ret_jitter_us"))
+                object.ret_jitter_us = options.json && !$isFinite(message.ret_jitter_us) ? $String(message.ret_jitter_us) : message.ret_jitter_us;
+            if (message.fwd_delay_us != null && $Object.hasOwnProperty.call(message, "fwd_delay_us"))
+                object.fwd_delay_us = $root.pktgen.Rtt.toObject(message.fwd_delay_us, options, _depth + 1);
+            if (message.ret_delay_us != null && $Object.hasOwnProperty.call(message, "ret_delay_us"))
+                object.ret_delay_us = $root.pktgen.Rtt.toObject(message.ret_delay_us, options, _depth + 1);
+            if (message.note != null && $Object.hasOwnProperty.call(message, "note"))
+                object.note = message.note;
+            return object;
+        };
+
+        /**
+         * Converts this OneWay to JSON.
+         * @function toJSON
+         * @memberof pktgen.OneWay
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        OneWay.prototype.toJSON = function() {
+            return OneWay.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for OneWay
+         * @function getTypeUrl
+         * @memberof pktgen.OneWay
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        OneWay.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.OneWay";
+        };
+
+        return OneWay;
+    })();
+
     pktgen.Stats = (function() {
 
         /**
@@ -2156,6 +2856,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [tx_mbps] Stats tx_mbps
          * @property {string|null} [fallback] Stats fallback
          * @property {string|null} [rtt_note] Stats rtt_note
+         * @property {pktgen.OneWay.$Properties|null} [one_way] Stats one_way
          * @property {Array.<pktgen.SizeCount.$Properties>|null} [tx_sizes] Stats tx_sizes
          * @property {number|null} [threads] Stats threads
          * @property {Array.<pktgen.Interval.$Properties>|null} [intervals] Stats intervals
@@ -2377,6 +3078,14 @@ export const pktgen = $root.pktgen = (() => {
         Stats.prototype.rtt_note = "";
 
         /**
+         * Stats one_way.
+         * @member {pktgen.OneWay.$Properties|null|undefined} one_way
+         * @memberof pktgen.Stats
+         * @instance
+         */
+        Stats.prototype.one_way = null;
+
+        /**
          * Stats tx_sizes.
          * @member {Array.<pktgen.SizeCount.$Properties>} tx_sizes
          * @memberof pktgen.Stats
@@ -2481,6 +3190,8 @@ export const pktgen = $root.pktgen = (() => {
             if (message.intervals != null && message.intervals.length)
                 for (let i = 0; i < message.intervals.length; ++i)
                     $root.pktgen.Interval.encode(message.intervals[i], writer.uint32(/* id 24, wireType 2 =*/194).fork(), _depth + 1).ldelim();
+            if (message.one_way != null && $Object.hasOwnProperty.call(message, "one_way"))
+                $root.pktgen.OneWay.encode(message.one_way, writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
             if (message.tx_sizes != null && message.tx_sizes.length)
                 for (let i = 0; i < message.tx_sizes.length; ++i)
                     $root.pktgen.SizeCount.encode(message.tx_sizes[i], writer.uint32(/* id 26, wireType 2 =*/210).fork(), _depth + 1).ldelim();
@@ -2734,6 +3445,12 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.rtt_note;
                         continue;
                     }
+                case 25: {
+                        if (wireType !== 2)
+                            break;
+                        message.one_way = $root.pktgen.OneWay.decode(reader, reader.size(), $undefined, _depth + 1, message.one_way);
+                        continue;
+                    }
                 case 26: {
                         if (wireType !== 2)
                             break;
@@ -2914,6 +3631,11 @@ export const pktgen = $root.pktgen = (() => {
             if (object.rtt_note != null)
                 if (typeof object.rtt_note !== "string" || object.rtt_note.length)
                     message.rtt_note = $String(object.rtt_note);
+            if (object.one_way != null) {
+                if (!$util.isObject(object.one_way))
+                    throw $TypeError(".pktgen.Stats.one_way: object expected");
+                message.one_way = $root.pktgen.OneWay.fromObject(object.one_way, _depth + 1);
+            }
             if (object.tx_sizes) {
                 if (!$Array.isArray(object.tx_sizes))
                     throw $TypeError(".pktgen.Stats.tx_sizes: array expected");
@@ -3013,6 +3735,7 @@ export const pktgen = $root.pktgen = (() => {
                 object.tx_mbps = 0;
                 object.fallback = "";
                 object.rtt_note = "";
+                object.one_way = null;
                 object.threads = 0;
             }
             if (message.tx_packets != null && $Object.hasOwnProperty.call(message, "tx_packets"))
@@ -3101,6 +3824,8 @@ export const pktgen = $root.pktgen = (() => {
                 for (let j = 0; j < message.intervals.length; ++j)
                     object.intervals[j] = $root.pktgen.Interval.toObject(message.intervals[j], options, _depth + 1);
             }
+            if (message.one_way != null && $Object.hasOwnProperty.call(message, "one_way"))
+                object.one_way = $root.pktgen.OneWay.toObject(message.one_way, options, _depth + 1);
             if (message.tx_sizes && message.tx_sizes.length) {
                 object.tx_sizes = $Array(message.tx_sizes.length);
                 for (let j = 0; j < message.tx_sizes.length; ++j)
