@@ -46,6 +46,7 @@ struct generator {
 	uint32_t tag;
 	uint64_t seq; /* packets sent so far; the header carries its low 32 bits */
 	unsigned size_min, size_max, overhead;
+	const struct size_mix *mix; /* NULL: sizes uniform in [size_min, size_max] */
 	size_t spread; /* 0: every payload is the fixed pattern */
 	unsigned ow_bytes; /* the one-way ask block after the header: PG_OW_BYTES or 0 */
 	uint16_t stream;   /* its stream: the thread + 1 (the reflector counts per stream) */
@@ -102,6 +103,7 @@ struct run {
 	struct pg_intervals tx_iv;
 	uint64_t last_rx_poll_ns;
 	uint64_t drain_ns;
+	uint64_t tx_sizes[SIZE_MIX_MAX]; /* a mix: frames of each size sent in the measured window */
 };
 
 /* CLOCK_MONOTONIC now, in ns. */

@@ -59,6 +59,7 @@ enum {
 	OPT_DST_MAC,
 	OPT_NO_GSO,
 	OPT_PPS,
+	OPT_SIZES,
 	OPT_ONE_WAY,
 	OPT_CLOCK_OFFSET,
 	OPT_THREADS,
@@ -73,6 +74,7 @@ static const struct option LONG_OPTIONS[] = {
 	{"warmup", required_argument, NULL, OPT_WARMUP},
 	{"flows", required_argument, NULL, OPT_FLOWS},
 	{"size", required_argument, NULL, OPT_SIZE},
+	{"sizes", required_argument, NULL, OPT_SIZES},
 	{"random-payload", no_argument, NULL, OPT_RANDOM_PAYLOAD},
 	{"latency", no_argument, NULL, OPT_LATENCY},
 	{"tag", required_argument, NULL, OPT_TAG},
@@ -116,6 +118,10 @@ static void print_help(void)
 	       "  --flows N           flows = UDP source ports, round robin per batch, 1..%u (%u)\n"
 	       "  --size MIN[-MAX]    frame size in bytes including the 4-byte FCS, %u..%u, uniform in\n"
 	       "                      [MIN, MAX] (%u)\n"
+	       "  --sizes S:W,...     instead of --size: a weighted mix, e.g. 64:7,594:4,1518:1\n"
+	       "                      (IMIX); frames interleave in exactly these proportions, each\n"
+	       "                      counted at its own size by the pacer; at most %u sizes, weights\n"
+	       "                      adding up to %u at most\n"
 	       "  --random-payload    random payload after the test header (default: a fixed pattern)\n"
 	       "  --latency           stamp every packet right before its own send call (one packet\n"
 	       "                      per call: --batch must be 1 or left out)\n"
@@ -152,7 +158,7 @@ static void print_help(void)
 	       "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 not permitted, 4 unsupported,\n"
 	       "5 interrupted by SIGINT/SIGTERM (the summary is still printed).\n",
 	       d->rate_mbps, d->duration_s, d->warmup_s, SEND_FLOWS_MAX, d->flows, PG_FRAME_MIN,
-	       PG_FRAME_MAX, d->size_min, d->tag, SEND_BATCH_MAX, d->batch, d->max_packets,
+	       PG_FRAME_MAX, d->size_min, SIZE_MIX_MAX, SIZE_MIX_WEIGHT_MAX, d->tag, SEND_BATCH_MAX, d->batch, d->max_packets,
 	       INTERVAL_MS_MIN, INTERVAL_MS_MAX, d->interval_ms, PG_OW_BYTES, ONE_WAY_FRAME_MIN(PG_IPV4_OVERHEAD),
 	       ONE_WAY_FRAME_MIN(PG_IPV6_OVERHEAD), SEND_THREADS_MAX, d->threads,
 	       PG_IPV4_OVERHEAD, PG_IPV6_OVERHEAD,
@@ -231,6 +237,27 @@ static void parse_size(const char *s, struct send_options *opt)
 		bad_option("--size", s, "MIN must not exceed MAX");
 	opt->size_min = (unsigned)lo;
 	opt->size_max = (unsigned)hi;
+	opt->size_given = true;
+}
+
+/* SIZE:WEIGHT,...: a mix; its smallest and largest sizes bound buffers, MTU and ceiling checks. */
+static void parse_sizes(const char *s, struct send_options *opt)
+{
+	const char *why = size_mix_parse(s, PG_FRAME_MIN, PG_FRAME_MAX, &opt->mix);
+
+	if (why)
+		bad_option("--sizes", s, "%s (sizes %u..%u bytes, weights 1..%u in all, at most %u sizes)",
+			   why, PG_FRAME_MIN, PG_FRAME_MAX, SIZE_MIX_WEIGHT_MAX, SIZE_MIX_MAX);
+	opt->size_min = opt->size_max = opt->mix.size[0];
+	for (unsigned i = 1; i < opt->mix.count; i++) {
+		if (opt->mix.size[i] < opt->size_min)
+			opt->size_min = opt->mix.size[i];
+		if (opt->mix.size[i] > opt->size_max)
+			opt->size_max = opt->mix.size[i];
+	}
+	/* One size is no mix: the plain path (and GSO) sends it. */
+	if (opt->mix.count == 1)
+		opt->mix.count = 0;
 }
 
 /* HOST:PORT or [IPV6]:PORT. An IPv6 literal needs brackets, or its last group would read as
@@ -299,7 +326,15 @@ static void apply_option(int code, const char *arg, struct send_options *opt)
 		opt->flows = (unsigned)parse_uint("--flows", arg, 1, SEND_FLOWS_MAX, "the number of flows");
 		break;
 	case OPT_SIZE:
+		if (opt->mix.count || opt->sizes_given)
+			bad_option("--size", arg, "give --size or --sizes, not both");
 		parse_size(arg, opt);
+		break;
+	case OPT_SIZES:
+		if (opt->size_given)
+			bad_option("--sizes", arg, "give --size or --sizes, not both");
+		parse_sizes(arg, opt);
+		opt->sizes_given = true;
 		break;
 	case OPT_RANDOM_PAYLOAD:
 		opt->random_payload = true;
@@ -445,9 +480,10 @@ void send_options_parse(int argc, char **argv, struct send_options *opt)
 	check_combinations(opt);
 	if (opt->latency)
 		opt->batch = 1;
-	/* Sizes are uniform in [MIN, MAX]: pacing bytes at the mean frame gives pps on average. */
+	/* Sizes are uniform in [MIN, MAX], or a mix: pacing bytes at the mean frame gives pps on average. */
+	opt->size_mean = opt->mix.count ? size_mix_mean(&opt->mix) : (opt->size_min + opt->size_max) / 2.0;
 	if (opt->pps > 0)
-		opt->rate_mbps = pacer_pps_mbps(opt->pps, (opt->size_min + opt->size_max) / 2.0);
+		opt->rate_mbps = pacer_pps_mbps(opt->pps, opt->size_mean);
 	/* The ceiling holds for "as fast as possible" too: it is paced like any rate, so no send
 	 * path (GSO, raw, many flows) goes above it by more than the pacer's bucket. */
 	if (opt->max_rate_mbps > 0 && opt->rate_mbps <= 0) {

@@ -135,6 +135,16 @@ static void add_rtt(struct line *l, const char *key, const struct pg_hist *h)
 	    (double)h->max_ns / 1e3, h->ns.mean / 1e3, pg_moments_std(&h->ns) / 1e3, h->n);
 }
 
+/* A mix: the frames of each size sent in the measured window (run_count_sizes). */
+static void add_tx_sizes(struct line *l, const struct size_mix *mix, const uint64_t *tx_sizes)
+{
+	add(l, ",\"tx_sizes\":[");
+	for (unsigned i = 0; i < mix->count; i++)
+		add(l, "%s{\"size\":%u,\"packets\":%" PRIu64 "}", i ? "," : "", mix->size[i],
+		    tx_sizes[i]);
+	add(l, "]");
+}
+
 /* One direction's delays, in us; null without comparable clocks or samples. */
 static void add_delay(struct line *l, const char *key, const struct pg_hist *h, bool comparable)
 {
@@ -219,6 +229,8 @@ void report_summary(const struct run *r, bool interrupted)
 	add(&l, ",\"flows\":%u,\"size_min\":%u,\"size_max\":%u,\"batch\":%u,\"gso_segments\":%u",
 	    opt->flows, opt->size_min, opt->size_max, r->batch_size, r->segs);
 	add(&l, ",\"threads\":%u", opt->threads);
+	if (opt->mix.count)
+		add_tx_sizes(&l, &opt->mix, r->tx_sizes);
 	if (opt->latency && rx->rtt.n > 0)
 		add_rtt(&l, "rtt_us", &rx->rtt);
 	if (opt->one_way && r->ow_sum) {

@@ -193,6 +193,8 @@ static void merge_runs(struct team *t, const struct send_options *opt)
 		if (opt->one_way)
 			pg_ow_sum_add(m->ow_sum, &r->rx.ow);
 		m->rx.refused += r->rx.refused;
+		for (unsigned k = 0; k < opt->mix.count; k++)
+			m->tx_sizes[k] += r->tx_sizes[k];
 		m->rx.foreign += r->rx.foreign;
 		if (r->drain_ns > m->drain_ns)
 			m->drain_ns = r->drain_ns;

@@ -163,8 +163,7 @@ static void interval_close(struct run *r, uint64_t end_ns)
 /* Packets per send call: --batch messages (of `segs` packets each), or fewer at low rates. */
 static unsigned effective_batch(const struct send_options *opt, unsigned segs)
 {
-	return pacer_batch_packets(opt->rate_mbps, (opt->size_min + opt->size_max) / 2.0,
-				   opt->batch * segs);
+	return pacer_batch_packets(opt->rate_mbps, opt->size_mean, opt->batch * segs);
 }
 
 /* ---- packets ---- */
@@ -194,6 +193,7 @@ static void generator_init(struct generator *g, const struct send_options *opt, 
 	g->seq = 0;
 	g->size_min = opt->size_min;
 	g->size_max = opt->size_max;
+	g->mix = opt->mix.count ? &opt->mix : NULL;
 	g->overhead = family == AF_INET6 ? PG_IPV6_OVERHEAD : PG_IPV4_OVERHEAD;
 	g->ow_bytes = opt->one_way ? PG_OW_BYTES : 0;
 	g->stream = (uint16_t)(thread + 1);
@@ -253,8 +253,10 @@ static void batch_fill(struct run *r, unsigned n, uint16_t port)
 
 	b->count = n;
 	for (unsigned i = 0; i < n; i++) {
-		unsigned frame = g->size_min == g->size_max ? g->size_min
-							    : rng_range(&g->rng, g->size_min, g->size_max);
+		/* A mix by packet number: a packet the socket did not take gets the same size again. */
+		unsigned frame = g->mix				 ? size_mix_frame(g->mix, g->seq + i)
+				 : g->size_min == g->size_max ? g->size_min
+							      : rng_range(&g->rng, g->size_min, g->size_max);
 		/* Even offsets keep the body word-aligned for the checksum prefix sums. */
 		size_t offset = g->spread ? (rng_next(&g->rng) % g->spread) & ~(size_t)1 : 0;
 		size_t body = frame - g->overhead - PG_HEADER_BYTES - g->ow_bytes;
@@ -687,8 +689,7 @@ void run_start(struct run *r, uint64_t start_ns)
 	r->start_ns = start_ns;
 	r->measure_ns = r->start_ns + (uint64_t)llround(opt->warmup_s * 1e9);
 	r->end_ns = r->measure_ns + (uint64_t)llround(opt->duration_s * 1e9);
-	pacer_init(&r->pacer, opt->rate_mbps, r->batch_size * (opt->size_min + opt->size_max) / 2.0,
-		   r->start_ns);
+	pacer_init(&r->pacer, opt->rate_mbps, r->batch_size * opt->size_mean, r->start_ns);
 	interval_open(r, r->start_ns);
 }
 
@@ -700,6 +701,11 @@ bool run_traffic(struct run *r)
 		pg_rx_measure_end(&r->rx.stats, r->gen.seq, r->last_measure_len_ns);
 	/* Echoes of the last packets are still on their way back. */
 	r->drain_ns = rx_drain(&r->rx, r->gen.seq, r->totals[PHASE_MEASURE].packets, &g_signal);
+	/* Sizes go by packet number (size-mix.h), and the measured window follows the warm-up's. */
+	for (unsigned i = 0; i < r->opt->mix.count; i++)
+		r->tx_sizes[i] = size_mix_count(&r->opt->mix, i, r->totals[PHASE_WARMUP].packets,
+						r->totals[PHASE_WARMUP].packets +
+							r->totals[PHASE_MEASURE].packets);
 	raw_close(&r->raw);
 	flows_close(&r->flows);
 	return stop == STOP_SIGNAL || g_signal;

@@ -11,6 +11,7 @@
 
 #include "oneway.h"
 #include "pktgen-emit.h"
+#include "size-mix.h"
 
 #define SEND_FLOWS_MAX 1024u
 #define SEND_BATCH_MAX 64u
@@ -33,6 +34,8 @@ struct send_options {
 	unsigned flows;      /* UDP source ports used round robin, one per batch */
 	unsigned size_min;   /* frame bytes including FCS */
 	unsigned size_max;
+	struct size_mix mix;  /* --sizes: frames in these proportions (count 0: uniform in [min, max]) */
+	double size_mean;     /* the mean frame, bytes: what the pacer and --pps count on average */
 	unsigned batch;      /* packets per sendmmsg call, at most */
 	bool batch_given;    /* --batch was on the command line */
 	unsigned interval_ms;
@@ -47,6 +50,7 @@ struct send_options {
 	bool one_way;          /* ask the reflector for one-way figures (oneway.h) */
 	bool clock_declared;   /* --clock-offset-ns was given */
 	int64_t clock_offset_ns; /* CLOCK_REALTIME minus the reference clock */
+	bool size_given, sizes_given; /* --size, --sizes on the command line (not both) */
 	unsigned threads;      /* sending threads, each with its share of the flows and rate */
 };
 

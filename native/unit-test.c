@@ -16,6 +16,7 @@
 #include "oneway.h"
 #include "pacer.h"
 #include "pktgen-emit.h"
+#include "size-mix.h"
 #include "stats.h"
 #include "stats-merge.h"
 
@@ -764,7 +765,6 @@ static void test_pacer_owes_before(void)
 	}
 }
 
-/* Runs one group of checks and says whether all of them passed. */
 /* ---- merging the statistics of several threads ---- */
 
 static void test_moments_merge(void)
@@ -840,6 +840,75 @@ static void test_rx_merge(void)
 	pg_rx_free(&y);
 }
 
+/* ---- size mix ---- */
+
+static struct size_mix g_mix; /* 10 KB: off the stack */
+
+static void test_size_mix_imix(void)
+{
+	/* Worked by hand: credit +7 +4 +1 each step, the most goes and pays 12, ties to the first. */
+	const unsigned first[12] = {64, 594, 64, 64, 594, 64, 1518, 64, 594, 64, 594, 64};
+	const char *why = size_mix_parse("64:7,594:4,1518:1", PG_FRAME_MIN, PG_FRAME_MAX, &g_mix);
+	unsigned run = 0, longest = 0;
+
+	check(why == NULL, "mix: IMIX parses", "%s", why ? why : "");
+	check(g_mix.count == 3 && g_mix.total == 12, "mix: IMIX has 3 sizes, period 12", "%u, %u",
+	      g_mix.count, g_mix.total);
+	/* Smooth weighted round robin: the 7 small frames are spread out, not sent back to back. */
+	for (unsigned i = 0; i < 12; i++)
+		check(size_mix_frame(&g_mix, i) == first[i], "mix: IMIX order", "position %u: %u, expected %u",
+		      i, size_mix_frame(&g_mix, i), first[i]);
+	for (unsigned i = 0; i < 24; i++) {
+		run = size_mix_frame(&g_mix, i) == 64 ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	check(longest <= 2, "mix: at most 2 small frames in a row", "%u", longest);
+	check_near(size_mix_mean(&g_mix), (7 * 64 + 4 * 594 + 1518) / 12.0, 1e-9, "mix: IMIX mean frame");
+}
+
+static void test_size_mix_windows(void)
+{
+	uint64_t counts[3] = {0};
+
+	size_mix_parse("64:7,594:4,1518:1", PG_FRAME_MIN, PG_FRAME_MAX, &g_mix);
+	/* Any window of whole periods holds the exact proportions, wherever it starts. */
+	for (uint64_t from = 0; from < 30; from += 7)
+		for (unsigned i = 0; i < 3; i++)
+			check(size_mix_count(&g_mix, i, from, from + 1200) == 100 * g_mix.weight[i],
+			      "mix: exact over whole periods", "from %llu size %u: %llu",
+			      (unsigned long long)from, g_mix.size[i],
+			      (unsigned long long)size_mix_count(&g_mix, i, from, from + 1200));
+	/* Counts agree with the frames chosen packet by packet, over a window that is no period. */
+	for (uint64_t seq = 5; seq < 1005; seq++)
+		for (unsigned i = 0; i < 3; i++)
+			counts[i] += size_mix_frame(&g_mix, seq) == g_mix.size[i];
+	for (unsigned i = 0; i < 3; i++)
+		check(size_mix_count(&g_mix, i, 5, 1005) == counts[i], "mix: counts match the frames",
+		      "size %u: %llu, expected %llu", g_mix.size[i],
+		      (unsigned long long)size_mix_count(&g_mix, i, 5, 1005),
+		      (unsigned long long)counts[i]);
+	/* Within one frame per size over any window. */
+	for (unsigned i = 0; i < 3; i++)
+		check_near((double)size_mix_count(&g_mix, i, 3, 3 + 1000), 1000.0 * g_mix.weight[i] / 12,
+			   1.0, "mix: any window within one frame per size");
+}
+
+static void test_size_mix_refused(void)
+{
+	static const char *const BAD[] = {
+		"", "64:", ":7", "64:0", "64:7,", "64;7", "63:1", "9001:1", "64:1,64:2", "64:10001",
+		"64:5000,65:5001", "64:-1", "64:1x", "64:1,65,66,67,68,69,70,71,72,73,74,75,76,77,78,79,80",
+	};
+
+	for (size_t i = 0; i < sizeof(BAD) / sizeof(BAD[0]); i++)
+		check(size_mix_parse(BAD[i], PG_FRAME_MIN, PG_FRAME_MAX, &g_mix) != NULL,
+		      "mix: bad text refused", "'%s' was accepted", BAD[i]);
+	check(size_mix_parse("100,200:3", PG_FRAME_MIN, PG_FRAME_MAX, &g_mix) == NULL &&
+		      g_mix.weight[0] == 1 && g_mix.total == 4,
+	      "mix: a bare size weighs 1", "total %u", g_mix.total);
+}
+
+/* Runs one group of checks and says whether all of them passed. */
 static void run(const char *name, void (*test)(void))
 {
 	unsigned failed = g_failed;
@@ -1039,6 +1108,9 @@ int main(void)
 	run("one-way: forward, return and reflector loss", test_ow_loss);
 	run("one-way: clocks and delays", test_ow_clocks);
 	run("one-way: streams of several threads as one", test_ow_sum);
+	run("size mix: IMIX interleaved in smooth weighted round robin", test_size_mix_imix);
+	run("size mix: exact over any window", test_size_mix_windows);
+	run("size mix: bad text refused", test_size_mix_refused);
 	printf("%u passed, %u failed\n", g_passed, g_failed);
 	return g_failed ? 1 : 0;
 }

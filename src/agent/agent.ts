@@ -23,6 +23,7 @@ import type { Socket } from 'node:net';
 import { replyAddress } from './reply-to.js';
 import { JobMemory, REMEMBERED_JOBS } from './job-memory.js';
 import type { JobJournal } from './job-journal.js';
+import { formatSizeMix } from '../input/sizes.js';
 
 /** Everything a node agent needs; commands/serve.ts builds it from flags. */
 export interface AgentOptions {
@@ -235,7 +236,7 @@ export class NodeAgent {
       return this.reject(item, `node queue full (${this.options.maxQueue} jobs waiting)`);
     }
     this.queue.push(item);
-    this.options.log.info(`received ${label}`, { m: job.m, ...(job.rate_bps ? { rate_bps: job.rate_bps } : {}), ...(job.pps ? { pps: job.pps } : {}), ...(job.threads ? { threads: job.threads } : {}), t: job.t, w: job.w, n: job.n, s_min: job.s_min, s_max: job.s_max, queued: this.queue.length });
+    this.options.log.info(`received ${label}`, { m: job.m, ...(job.rate_bps ? { rate_bps: job.rate_bps } : {}), ...(job.pps ? { pps: job.pps } : {}), ...(job.threads ? { threads: job.threads } : {}), ...(job.sizes?.length ? { sizes: formatSizeMix(job.sizes) } : {}), t: job.t, w: job.w, n: job.n, s_min: job.s_min, s_max: job.s_max, queued: this.queue.length });
     if (!this.draining) this.worker = this.drainQueue();
   }
 

@@ -48,6 +48,7 @@ export function jobToSpec(job: Job, defaultTarget: Address | undefined, limits: 
     flows: Math.max(1, job.n),
     sizeMin: job.s_min,
     sizeMax: job.s_max === 0 ? job.s_min : job.s_max,
+    ...(checked.sizes ? { sizes: checked.sizes } : {}),
     randomPayload: job.r,
     latency: job.l,
     intervalMs: checked.interval_ms ?? JOB_LIMITS.defaultIntervalMs,

@@ -41,6 +41,10 @@ export default class Submit extends PktgenCommand {
       command: '<%= config.bin %> <%= command.id %> --all-nodes --rate 100 --duration 10 --warmup 2 --size 64-1500 --flows 16 --latency',
     },
     {
+      description: 'Run IMIX (7:4:1 frames of 64, 594 and 1518 bytes, interleaved) on node m0:',
+      command: '<%= config.bin %> <%= command.id %> --node m0 --rate 50M --duration 10 --size imix --wait',
+    },
+    {
       description: 'Fail the job (and exit 1) when loss exceeds 0.1%, RTT p99 exceeds 500 us or it sends below 99% of 100 Mbit/s:',
       command: '<%= config.bin %> <%= command.id %> --node m0 --target m1 --rate 100 --duration 10 --latency --max-loss 0.1% --max-rtt-p99 500us --min-rate 99% --wait',
     },
@@ -70,7 +74,7 @@ export default class Submit extends PktgenCommand {
     warmup: jobValue({ description: 'w: warm-up seconds before measuring [default: 0]' }),
     flows: jobValue({ description: 'n: number of flows (UDP source ports) [default: 1]' }),
     threads: jobValue({ description: 'threads: sending threads, each with its own flows (at most --flows), paced together to --rate [default: 1]' }),
-    size: Flags.string({ description: 's_min[-s_max]: frame size in bytes, FCS included, e.g. 64 or 64-1500 [default: 64]' }),
+    size: Flags.string({ description: 'frame size in bytes, FCS included: 64, a uniform range 64-1500, imix (64:7,594:4,1518:1) or a weighted mix SIZE:WEIGHT,... [default: 64]' }),
     'random-payload': Flags.boolean({ description: 'r: random payload bytes' }),
     latency: Flags.boolean({ description: 'l: measure latency' }),
     interval: jobValue({ description: 'the result\'s measured intervals: 100ms..60s, e.g. 500ms, 2s [default: 1s]', helpValue: 'DURATION' }),

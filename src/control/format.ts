@@ -2,6 +2,7 @@ import type { JobInfo, NodeInfo } from '../protocol/view.js';
 import type { Stats } from '../protocol/messages.js';
 import { escapeControl, isoTime } from '../text.js';
 import { formatJobRate } from '../input/rate.js';
+import { formatJobSizes, formatSizeCounts } from '../input/sizes.js';
 import { flattenJson, JOB_CSV_COLUMNS, jobCsvCells, jobJson, nodeJson, statsJson, type JobJson, type NodeJson } from './json-shape.js';
 
 const time = (ms: number): string => isoTime(ms) ?? '';
@@ -10,7 +11,7 @@ const time = (ms: number): string => isoTime(ms) ?? '';
 export function jobDetail(job: JobInfo): string {
   const lines: Array<[string, string]> = [
     ['id', job.id], ['node', job.node], ['state', job.state], ['priority', String(job.priority)],
-    ['data', JSON.stringify(job.data)], ['rate', formatJobRate(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
+    ['data', JSON.stringify(job.data)], ['rate', formatJobRate(job.data)], ['sizes', formatJobSizes(job.data)], ['target', job.target || '(node default)'], ['attempts', String(job.attempts)],
     ['created_at', time(job.created_at)], ['sent_at', time(job.sent_at)], ['started_at', time(job.started_at)], ['finished_at', time(job.finished_at)],
   ];
   for (const [key, value] of Object.entries(job.expect ?? {})) lines.push([`expect.${key}`, value]);
@@ -35,6 +36,10 @@ function statsLines(prefix: string, raw: Stats | undefined, data: JobInfo['data'
     if ((key === 'rtt_note' || key === 'one_way.note') && value === '') continue;
     if (key === 'intervals' && Array.isArray(value)) {
       lines.push([`${prefix}.intervals`, `${value.length} (status --csv --intervals lists them)`]);
+      continue;
+    }
+    if (key === 'tx_sizes' && Array.isArray(value)) {
+      lines.push([`${prefix}.tx_sizes`, formatSizeCounts(value)]);
       continue;
     }
     lines.push([`${prefix}.${key}`, value === null ? 'not measured' : typeof value === 'object' ? JSON.stringify(value) : String(value)]);

@@ -104,8 +104,8 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
  */
 export const JOB_CSV_COLUMNS: readonly string[] = [
   'id', 'node', 'state', 'priority', 'attempts', 'target',
-  // "rate" and "interval" are input only: they travel as m or rate_bps, and as interval_ms.
-  ...JOB_DATA_KEYS.filter((key) => key !== 'rate' && key !== 'interval').map((key) => `data.${key}`),
+  // "rate", "size" and "interval" are input only: they travel as m or rate_bps, s_min/s_max or sizes, interval_ms.
+  ...JOB_DATA_KEYS.filter((key) => !['rate', 'size', 'interval'].includes(key)).map((key) => `data.${key}`),
   ...EXPECT_KEYS.map((key) => `expect.${key}`),
   ...JOB_TIMES, 'reason',
   ...statsColumns(),

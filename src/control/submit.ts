@@ -31,15 +31,19 @@ export interface JobFlags {
   'min-rate'?: string;
 }
 
-/** Which "data" field each flag sets (`--size` sets s_min and s_max). */
+/** Which "data" field each flag sets (`--size` sets s_min and s_max, or "size" for a mix). */
 const DATA_FLAGS = { rate: 'rate', pps: 'pps', duration: 't', warmup: 'w', flows: 'n', threads: 'threads', 'random-payload': 'r', latency: 'l', interval: 'interval' } as const;
 /** The flags that set a job field beside "data", and the field each sets. */
 const JOB_FIELD_FLAGS = { priority: 'priority', target: 'target', grace: 'timeout', retries: 'retries' } as const;
 /** Which "expect" field each flag sets. */
 const EXPECT_FLAGS = { 'max-loss': 'max_loss', 'max-rtt-p99': 'max_rtt_p99', 'min-rate': 'min_rate' } as const;
 
-/** `--size MIN[-MAX]` as the fields it sets, values as typed: `64-1500` -> s_min 64, s_max 1500. */
-export function sizeFields(text: string): { s_min: Typed; s_max?: Typed } {
+/**
+ * `--size` as the fields it sets, values as typed: `64-1500` -> s_min 64, s_max 1500; a mix
+ * (`imix`, `64:7,594:4,1518:1`) goes as "size", as a jobs file writes it.
+ */
+export function sizeFields(text: string): { s_min: Typed; s_max?: Typed } | { size: string } {
+  if (/[:,]|^\s*imix\s*$/i.test(text)) return { size: text };
   const dash = text.indexOf('-', 1);
   if (dash < 0) return { s_min: typed(text) };
   const [min, max] = [typed(text.slice(0, dash)), typed(text.slice(dash + 1))];

@@ -94,6 +94,10 @@ export function summaryToStats(summary: SummaryEvent): Stats {
     // The helper reports the threads it sent on; one predating threads sent on one.
     threads: num(summary.threads) || 1,
   };
+  // A mix: what was sent of each size, as the helper counted it.
+  if (Array.isArray(summary.tx_sizes)) {
+    stats.tx_sizes = summary.tx_sizes.map((entry: Record<string, unknown>) => ({ size: num(entry?.size), packets: num(entry?.packets) }));
+  }
   const rtt = percentiles(summary.rtt_us);
   if (rtt) stats.rtt_us = rtt;
   const oneWay = oneWayStats(summary.one_way);

@@ -1,4 +1,6 @@
 import { formatAddress, type Address } from '../transport/address.js';
+import type { SizeWeight } from '../protocol/messages.js';
+import { formatSizeMix } from '../input/sizes.js';
 
 /** One emitter run, in the helper's own terms (see native/README.md). */
 export interface EmitterSpec {
@@ -14,6 +16,8 @@ export interface EmitterSpec {
   flows: number;
   sizeMin: number;
   sizeMax: number;
+  /** A weighted mix of frame sizes instead of [sizeMin, sizeMax] (the helper's --sizes). */
+  sizes?: SizeWeight[];
   randomPayload: boolean;
   latency: boolean;
   tag: number;
@@ -55,7 +59,7 @@ export function buildEmitterArgs(spec: EmitterSpec): string[] {
     '--duration', String(spec.durationS),
     '--warmup', String(spec.warmupS),
     '--flows', String(spec.flows),
-    '--size', size,
+    ...(spec.sizes?.length ? ['--sizes', formatSizeMix(spec.sizes)] : ['--size', size]),
     '--tag', String(spec.tag >>> 0),
   ];
   if (spec.randomPayload) args.push('--random-payload');

@@ -4,6 +4,8 @@ import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject }
 import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
+import { formatSizeMix, parseSizeText } from './sizes.js';
+import type { SizeWeight } from '../protocol/messages.js';
 import { PERCENT, RATE, RTT, expectedAmount, readAmount, roundedUnits } from './units.js';
 import { durationMs, durationQuantity } from './duration.js';
 
@@ -27,6 +29,9 @@ export const JOB_LIMITS = {
   defaultTimeoutS: 30,
   maxTimeoutS: 86_400,
   maxRetries: 100,
+  /** Most frame sizes in one mix ("size": "64:7,594:4,1518:1"), and the largest sum of their weights. */
+  maxSizes: 16,
+  maxSizeWeightTotal: 10_000,
   /** A result's measured intervals, ms: the default (iperf3's), the shortest and the longest. */
   defaultIntervalMs: 1000,
   minIntervalMs: 100,
@@ -136,7 +141,7 @@ function integerRules(limits: NodeLimits): JobRules {
 const AGREED_RULES = integerRules(DEFAULT_NODE_LIMITS);
 
 /** Every key "data" may hold, in wire order. */
-export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps', 'threads', 'interval', 'interval_ms'];
+export const JOB_DATA_KEYS: readonly string[] = ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l', 'rate', 'pps', 'rate_bps', 'threads', 'interval', 'interval_ms', 'size', 'sizes'];
 /** The keys that each give the rate, in the order a message names them; a job gives exactly one. */
 const RATE_KEYS = ['m', 'rate', 'pps', 'rate_bps'] as const;
 /** Every key a job may hold beside "data". */
@@ -177,23 +182,46 @@ export function validateJobData(data: unknown, where: string, rules = AGREED_RUL
     throw jobError(where, given[1]!, data[given[1]!], `one rate only: "${given[0]}" is given too (give one of "m", "rate" or "pps")`);
   }
   const rateKey = given[0] ?? 'm';
-  const [t, w, n, sMin] = [integer('t'), integer('w'), integer('n'), integer('s_min')];
-  const sMax = data.s_max ?? 0;
-  if (sMax !== 0 && !isIntegerIn(sMax, sMin, maxFrame)) {
-    throw jobError(where, 's_max', sMax, `0 (= s_min) or an integer frame size ${sMin}..${maxFrame}`);
-  }
-  const rate = rateKey === 'm' ? { m: integer('m') } : otherRate(data, where, rateKey, rules, Math.max(sMin, sMax as number));
+  const [t, w, n] = [integer('t'), integer('w'), integer('n')];
+  const sizes = frameSizes(data, where, () => integer('s_min'));
+  const rate = rateKey === 'm' ? { m: integer('m') } : otherRate(data, where, rateKey, rules, Math.max(sizes.s_min, sizes.s_max));
   const threads = integer('threads');
   // Flows are split between the threads, none shared: each thread needs one at least.
   const flows = Math.max(n, 1);
   if (threads > flows) throw jobError(where, 'threads', threads, `at most ${flows} thread${flows === 1 ? '' : 's'}, one per flow ("n" = ${n}): each thread sends its own flows`);
   const intervalMs = interval(data, where, t);
   return {
-    ...rate, t, w, n, s_min: sMin, s_max: sMax as number, r: boolean(data, where, 'r'), l: boolean(data, where, 'l'),
+    ...rate, t, w, n, ...sizes, r: boolean(data, where, 'r'), l: boolean(data, where, 'l'),
     // Present only when not the default: a one-thread job, a legacy node, and a job file written before, read the same.
     ...(threads > 1 ? { threads } : {}),
     ...(intervalMs === JOB_LIMITS.defaultIntervalMs ? {} : { interval_ms: intervalMs }),
   };
+}
+
+/** The keys that each give the frame sizes ("s_max" goes with "s_min"). */
+const SIZE_KEYS = ['s_min', 's_max', 'size', 'sizes'] as const;
+
+/**
+ * The frame sizes given as "s_min"/"s_max" (legacy), "size" (64, "64-1518", "imix" or
+ * "64:7,594:4,1518:1") or the wire's "sizes" list. A mix of one size is that size, which every
+ * node can send; a real mix carries its smallest and largest size in s_min and s_max too.
+ */
+function frameSizes(data: JsonObject, where: string, sMinField: () => number): Pick<JobData, 's_min' | 's_max' | 'sizes'> {
+  const present = SIZE_KEYS.filter((key) => data[key] !== undefined && data[key] !== null);
+  // s_min and s_max are one way of giving the sizes: only the first of them counts here.
+  const given = present.filter((key, i) => !(key === 's_max' && present[i - 1] === 's_min'));
+  if (given.length > 1) {
+    throw jobError(where, given[1]!, data[given[1]!], `one size only: "${given[0]}" is given too (give "size", or "s_min" and "s_max")`);
+  }
+  if (given[0] === 'size') return sizeText(data.size, where);
+  if (given[0] === 'sizes') return sizeMix(data.sizes, where, 'sizes', (entries) => entries);
+  // s_min, or s_max alone (then s_min is missing, and says so).
+  const sMin = sMinField();
+  const sMax = data.s_max ?? 0;
+  if (sMax !== 0 && !isIntegerIn(sMax, sMin, maxFrame)) {
+    throw jobError(where, 's_max', sMax, `0 (= s_min) or an integer frame size ${sMin}..${maxFrame}`);
+  }
+  return { s_min: sMin, s_max: sMax as number };
 }
 
 /**
@@ -220,6 +248,52 @@ function interval(data: JsonObject, where: string, t: number): number {
   }
   return ms;
 }
+
+const SIZE_FORMS = `a frame size ${minFrame}..${maxFrame} ("64"), a range ("64-1518"), "imix" or a weighted mix ("64:7,594:4,1518:1")`;
+
+/** "size" as written: a number, a range, "imix" or a weighted list. */
+function sizeText(value: unknown, where: string): Pick<JobData, 's_min' | 's_max' | 'sizes'> {
+  const parsed = typeof value === 'string' ? parseSizeText(value) : isIntegerIn(value, 0, maxFrame * 10) ? { range: [value, value] as [number, number] } : undefined;
+  if (!parsed) throw jobError(where, 'size', value, SIZE_FORMS);
+  if ('mix' in parsed) return sizeMix(parsed.mix, where, 'size', () => value);
+  const [min, max] = parsed.range;
+  if (!isIntegerIn(min, minFrame, maxFrame) || !isIntegerIn(max, min, maxFrame)) {
+    throw jobError(where, 'size', value, `frame sizes ${minFrame}..${maxFrame}, MIN before MAX: ${SIZE_FORMS}`);
+  }
+  return { s_min: min, s_max: max === min ? 0 : max };
+}
+
+/**
+ * A mix, checked: every size a frame size, every weight 1 or more, no size twice, at most
+ * JOB_LIMITS.maxSizes entries weighing JOB_LIMITS.maxSizeWeightTotal in all. `shown` gives the value
+ * errors name (the text as written, or the list).
+ */
+function sizeMix(value: unknown, where: string, key: 'size' | 'sizes', shown: (entries: unknown) => unknown): Pick<JobData, 's_min' | 's_max' | 'sizes'> {
+  const { maxSizes, maxSizeWeightTotal } = JOB_LIMITS;
+  // Typed as a whole: a call to it then ends the path for the type checker.
+  const refuse: (what: string) => never = (what) => {
+    throw jobError(where, key, shown(value), what);
+  };
+  if (!Array.isArray(value) || value.length === 0) refuse(key === 'sizes' ? 'a list of {"size": BYTES, "weight": N}' : SIZE_FORMS);
+  const entries = value as unknown[];
+  if (entries.length > maxSizes) refuse(`at most ${maxSizes} frame sizes in a mix (${entries.length} given)`);
+  const mix: SizeWeight[] = [];
+  for (const entry of entries) {
+    const { size, weight } = isObject(entry) ? entry : ({} as JsonObject);
+    if (!isIntegerIn(size, minFrame, maxFrame)) refuse(`frame sizes ${minFrame}..${maxFrame} in a mix (${showEntry(size)} is not)`);
+    if (!isIntegerIn(weight, 1, maxSizeWeightTotal)) refuse(`an integer weight 1..${maxSizeWeightTotal} for each size (${size}:${showEntry(weight)} is not)`);
+    if (mix.some((e) => e.size === size)) refuse(`each frame size once in a mix (${size} is given twice)`);
+    mix.push({ size, weight });
+  }
+  const total = mix.reduce((sum, e) => sum + e.weight, 0);
+  if (total > maxSizeWeightTotal) refuse(`weights adding up to at most ${maxSizeWeightTotal} (these add up to ${total})`);
+  // One size is no mix: s_min alone says it, so a legacy node can run it too.
+  if (mix.length === 1) return { s_min: mix[0]!.size, s_max: 0 };
+  const sizes = mix.map((e) => e.size);
+  return { s_min: Math.min(...sizes), s_max: Math.max(...sizes), sizes: mix };
+}
+
+const showEntry = (value: unknown): string => (typeof value === 'string' ? quoted(value) : String(value));
 
 /**
  * The rate given as "rate" (e.g. "2.5M"), "pps" or the wire's "rate_bps", in wire form: a whole
@@ -254,6 +328,12 @@ function wireFormInput(data: Record<string, unknown>): Record<string, unknown> {
   const input = { ...data };
   for (const key of ['rate_bps', 'pps', 'threads', 'interval_ms']) if (input[key] === 0) delete input[key];
   if (input.m === 0 && (input.rate_bps !== undefined || input.pps !== undefined)) delete input.m;
+  // An empty mix is the wire's "not set"; beside a mix, s_min and s_max are its bounds, not a second size.
+  if (Array.isArray(input.sizes) && input.sizes.length === 0) delete input.sizes;
+  if (input.sizes !== undefined) {
+    delete input.s_min;
+    delete input.s_max;
+  }
   return input;
 }
 
@@ -297,12 +377,26 @@ export function legacyRateRefusal(data: JobData, node: string): string | undefin
 }
 
 /**
+ * Why a legacy node cannot run a job's frame sizes, or undefined when it can: it knows only the
+ * uniform range [s_min, s_max] and would send that instead of the mix.
+ */
+export function legacySizeRefusal(data: JobData, node: string): string | undefined {
+  if (!data.sizes?.length) return undefined;
+  return `node ${node}: size = ${quoted(formatSizeMix(data.sizes))}: expected one size or a range ("s_min"/"s_max"), the only sizes a legacy node takes`;
+}
+
+/**
  * Why a legacy node cannot run a job with this interval, or undefined when it can: a legacy daemon
  * reports no intervals, so only the default (which then simply yields none) may go to one.
  */
 export function legacyIntervalRefusal(data: JobData, node: string): string | undefined {
   if (!data.interval_ms || data.interval_ms === JOB_LIMITS.defaultIntervalMs) return undefined;
   return `node ${node}: interval_ms = ${data.interval_ms}: expected the default interval (${JOB_LIMITS.defaultIntervalMs} ms): a legacy node reports no intervals`;
+}
+
+/** Why a legacy node cannot run a job (its rate or threads, interval or frame sizes), or undefined when it can. */
+export function legacyRefusal(data: JobData, node: string): string | undefined {
+  return legacyRateRefusal(data, node) ?? legacyIntervalRefusal(data, node) ?? legacySizeRefusal(data, node);
 }
 
 /** Checks one job object (as in jobs.json) at `where` and fills its defaults. */
@@ -324,7 +418,7 @@ export function parseJob(item: unknown, where: string, options: ParseJobOptions 
   }
   const data = validateJobData(item.data, where);
   for (const name of names) {
-    const refusal = options.legacy?.has(name) ? legacyRateRefusal(data, name) ?? legacyIntervalRefusal(data, name) : undefined;
+    const refusal = options.legacy?.has(name) ? legacyRefusal(data, name) : undefined;
     if (refusal) throw new UserError(where ? `${where}: ${refusal}` : refusal, ERR_INPUT);
   }
   const target = parseTarget(item.target, `${where}: target`, known);

@@ -1,3 +1,5 @@
+import type { SizeWeight } from '../protocol/messages.js';
+import { meanFrameBytes } from './sizes.js';
 import { RATE, readAmount, wholeUnits } from './units.js';
 
 /**
@@ -31,10 +33,10 @@ export function formatBps(bps: number): string {
 
 /**
  * The rate a job asks for in Mbit/s of frame bytes; 0 = none (as fast as possible). A packet rate
- * counts at the mean frame, as pktgen-emit paces it (sizes are uniform in [s_min, s_max]).
+ * counts at the mean frame, as pktgen-emit paces it (weighted over a mix, else uniform in [s_min, s_max]).
  */
-export function requestedMbps(data: { m: number; rate_bps?: number; pps?: number; s_min: number; s_max: number }): number {
-  if (data.pps) return (data.pps * ((data.s_min + (data.s_max || data.s_min)) / 2) * 8) / BPS_PER_MBPS;
+export function requestedMbps(data: { m: number; rate_bps?: number; pps?: number; s_min: number; s_max: number; sizes?: readonly SizeWeight[] }): number {
+  if (data.pps) return (data.pps * meanFrameBytes(data) * 8) / BPS_PER_MBPS;
   return data.rate_bps ? data.rate_bps / BPS_PER_MBPS : data.m;
 }
 

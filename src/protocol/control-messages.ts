@@ -116,6 +116,8 @@ function jobInfo(
   const data: Record<string, unknown> = Object.fromEntries(DATA_KEYS.map((key) => [key, plain.data?.[key] ?? (key === 'r' || key === 'l' ? false : 0)]));
   // The rate's newer forms, only when set: a job at a whole Mbit/s reads as it always did.
   for (const key of ['rate_bps', 'pps', 'threads', 'interval_ms'] as const) if (plain.data?.[key]) data[key] = Number(plain.data[key]);
+  // A size mix, only when set, as {size, weight} pairs.
+  if (plain.data?.sizes?.length) data.sizes = plain.data.sizes.map(({ size, weight }) => ({ size: size ?? 0, weight: weight ?? 0 }));
   const { intervals: liveIntervals, ...fields } = plain;
   const info: JobInfo = { ...fields, state: lower<JobState>('ControlResponse', 'job state', plain.state), data: data as JobData, stats: undefined, late: undefined, expect: undefined };
   if (stats) info.stats = plainStats(stats);

@@ -1,14 +1,20 @@
 import { decode, pktgen, toPlain, type Fields } from './wire.js';
 import { DecodeError } from './errors.js';
 
-/** The legacy job fields 1-8 and pktgen's extensions (empty string = not set). */
-export type Job = Fields<pktgen.Job>;
+/** The legacy job fields 1-8 and pktgen's extensions (empty string = not set; sizes: empty or absent). */
+export type Job = Omit<Fields<pktgen.Job>, 'sizes'> & { sizes?: SizeWeight[] };
+
+/** One frame size of a mix and its weight. */
+export type SizeWeight = Fields<pktgen.SizeWeight>;
+/** Frames of one size sent. */
+export type SizeCount = Fields<pktgen.SizeCount>;
 
 /**
  * A job's traffic parameters: the legacy fields 1-8 (PROTOCOL.md), the rate forms field 1
- * cannot carry (rate_bps, pps) and the sending threads (above 1), present only when set.
+ * cannot carry (rate_bps, pps), the sending threads (above 1) and a size mix (sizes), present only
+ * when set.
  */
-export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps' | 'threads' | 'interval_ms'>>;
+export type JobData = Pick<Job, 'm' | 't' | 'w' | 'n' | 's_min' | 's_max' | 'r' | 'l'> & Partial<Pick<Job, 'rate_bps' | 'pps' | 'threads' | 'interval_ms'>> & { sizes?: SizeWeight[] };
 
 /** Status types, with the legacy enum values. */
 export const StatusType = pktgen.Status.Type;
@@ -25,9 +31,9 @@ export type OneWay = Omit<Fields<pktgen.OneWay>, 'fwd_delay_us' | 'ret_delay_us'
 
 /**
  * Statistics carried by SUCCESS (see proto/pktgen.proto for the meaning of each field); intervals
- * only when the node reported any (a legacy node never does), one_way only when measured.
+ * only when the node reported any (a legacy node never does), one_way only when measured, tx_sizes only for a job with a size mix.
  */
-export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'intervals' | 'one_way'> & { rtt_us?: Rtt; intervals?: Interval[]; one_way?: OneWay };
+export type Stats = Omit<Fields<pktgen.Stats>, 'rtt_us' | 'intervals' | 'one_way' | 'tx_sizes'> & { rtt_us?: Rtt; intervals?: Interval[]; one_way?: OneWay; tx_sizes?: SizeCount[] };
 
 /** A node's report about a job; legacy peers only know `type`. */
 export interface Status extends Omit<Fields<pktgen.Status>, 'type' | 'stats'> {
@@ -42,7 +48,14 @@ export function encodeJob(job: Partial<Job>): Uint8Array {
 
 /** Decodes a job; throws DecodeError on bytes that are not a Job. */
 export function decodeJob(bytes: Uint8Array): Job {
-  return toPlain<pktgen.Job, Job>(pktgen.Job, decode(pktgen.Job, bytes));
+  return plainJob(decode(pktgen.Job, bytes));
+}
+
+/** A decoded job as a plain object: every field present, sizes only when the job has a mix. */
+export function plainJob(job: pktgen.Job): Job {
+  const plain = toPlain<pktgen.Job, Job>(pktgen.Job, job);
+  if (!plain.sizes?.length) delete plain.sizes;
+  return plain;
 }
 
 /** Encodes a status. `stats` is sent only with SUCCESS and PROGRESS. */
@@ -70,5 +83,6 @@ export function plainStats(stats: pktgen.Stats.$Properties): Stats {
     if (!stats.one_way.ret_delay_us) delete plain.one_way!.ret_delay_us;
   }
   if (!plain.intervals?.length) delete plain.intervals;
+  if (!plain.tx_sizes?.length) delete plain.tx_sizes;
   return plain;
 }

@@ -1,6 +1,6 @@
 import { decode, pktgen, toPlain, type Fields } from './wire.js';
 import { DecodeError } from './errors.js';
-import { plainStats, StatusType, type Job, type Status, type StatusTypeName } from './messages.js';
+import { plainJob, plainStats, StatusType, type Job, type Status, type StatusTypeName } from './messages.js';
 
 /** The first 4 bytes of a session on a node's job port ("PKGS"): above any legacy frame length. */
 export const SESSION_MAGIC = Buffer.from('PKGS', 'ascii');
@@ -60,7 +60,7 @@ export function decodeSessionFrame(bytes: Uint8Array): { seq: number; message: R
   const frame = decode(pktgen.SessionFrame, bytes);
   const seq = frame.seq;
   switch (frame.body) {
-    case 'job': return { seq, message: { kind: 'job', job: toPlain<pktgen.Job, Job>(pktgen.Job, pktgen.Job.fromObject(frame.job!)) } };
+    case 'job': return { seq, message: { kind: 'job', job: plainJob(pktgen.Job.fromObject(frame.job!)) } };
     case 'accepted': return { seq, message: { kind: 'accepted', jobId: frame.accepted ?? '' } };
     case 'status': return { seq, message: { kind: 'status', status: plainStatus(frame.status!) } };
     case 'status_ack': return { seq, message: { kind: 'statusAck', jobId: frame.status_ack!.job_id ?? '', type: statusType(frame.status_ack!.type ?? 0) } };

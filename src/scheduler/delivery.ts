@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { JobRecord, NodeRecord } from './types.js';
 import type { NodeSessions } from './node-sessions.js';
 import { wireJobId } from './wire-id.js';
-import { legacyIntervalRefusal, legacyRateRefusal } from '../input/job.js';
+import { legacyRefusal } from '../input/job.js';
 
 /** What delivery needs from the scheduler: its nodes, where statuses go, and where outcomes go. */
 export interface DeliveryOptions {
@@ -17,7 +17,7 @@ export interface DeliveryOptions {
   statusPort: () => number;
   delivered: (jobId: string) => void;
   failed: (jobId: string, reason: string) => void;
-  /** The job cannot run on its node at all (a rate a legacy node cannot express): it fails with `reason`, unsent. */
+  /** The job cannot run on its node at all (a rate or size mix a legacy node cannot express): it fails with `reason`, unsent. */
   refused: (job: JobRecord, reason: string) => void;
   /** Sessions to pktgen nodes; absent when the scheduler has no key (every node is then legacy). */
   sessions?: NodeSessions;
@@ -43,7 +43,7 @@ export class Delivery {
     const { sessions } = this.options;
     const legacy = !sessions || this.options.isLegacy(node);
     // Checked again here, not only at submission: a node may have been marked legacy since.
-    const refusal = legacy ? legacyRateRefusal(job.data, node.name) ?? legacyIntervalRefusal(job.data, node.name) : undefined;
+    const refusal = legacy ? legacyRefusal(job.data, node.name) : undefined;
     if (refusal) return this.options.refused(job, refusal);
     try {
       if (!legacy) await sessions.deliver(node.name, this.wireJob(job, false));

@@ -47,6 +47,19 @@ describe('agent: a node\'s own limits (--max-rate, --max-duration, --max-flows)'
     assert.ok(!buildEmitterArgs(pps).includes('--rate'));
   });
 
+  it('hands a size mix to the helper as --sizes, and a legacy range or one size as --size', () => {
+    const sizes = [{ size: 64, weight: 7 }, { size: 594, weight: 4 }, { size: 1518, weight: 1 }];
+    const imix = buildEmitterArgs(jobToSpec({ ...wire, s_min: 64, s_max: 1518, sizes }, target, DEFAULT_NODE_LIMITS, 1));
+    assert.deepEqual(imix.slice(imix.indexOf('--sizes'), imix.indexOf('--sizes') + 2), ['--sizes', '64:7,594:4,1518:1']);
+    assert.ok(!imix.includes('--size'));
+    const range = buildEmitterArgs(jobToSpec({ ...wire, s_min: 64, s_max: 1518, sizes: [] }, target, DEFAULT_NODE_LIMITS, 1));
+    assert.deepEqual(range.slice(range.indexOf('--size'), range.indexOf('--size') + 2), ['--size', '64-1518']);
+    assert.ok(!range.includes('--sizes'));
+    // The node's own check: a bad mix from any peer is refused, naming it.
+    assert.equal(refusal({ s_min: 64, s_max: 1518, sizes: [{ size: 64, weight: 0 }, { size: 1518, weight: 1 }] }, DEFAULT_NODE_LIMITS),
+      'sizes = [{"size":64,"weight":0},{"size":1518,...: expected an integer weight 1..10000 for each size (64:0 is not)');
+  });
+
   it('hands the cap to the helper, which paces m = 0 at it; no cap, no --max-rate', () => {
     const capped = jobToSpec({ ...wire, m: 0 }, target, { maxRateMbps: 10 }, 1);
     assert.deepEqual(buildEmitterArgs(capped).slice(3, 7), ['--rate', '0', '--max-rate', '10']);

@@ -64,13 +64,13 @@ describe('control/json-shape: one JSON shape of a job', () => {
 
 describe('control/json-shape: CSV columns are the JSON paths', () => {
   it('every column is a path of the job JSON, and every scalar field of a measured job has a column (but seq)', () => {
-    // rate_bps, pps, threads, interval_ms and each expectation are there only when set (a job sets one rate): all here, to have every path.
+    // rate_bps, pps, threads, interval_ms, sizes and each expectation are there only when set (a job sets one rate): all here, to have every path.
     const oneWay = {
       answered: 990, fwd_sent: 1000, fwd_received: 995, fwd_loss: 0.005, ret_sent: 995, ret_received: 990, ret_loss: 0.005, reflector_dropped: 0,
       reflector_overflow: 0, jitter_measured: true, fwd_jitter_us: 12, ret_jitter_us: 3, fwd_delay_us: rtt, ret_delay_us: rtt, note: '',
     };
     const full = {
-      ...done, data: { ...done.data, rate_bps: 1_500_000, pps: 1000, threads: 2, interval_ms: 500 }, expect: { ...done.expect, min_rate: '99%' },
+      ...done, data: { ...done.data, rate_bps: 1_500_000, pps: 1000, threads: 2, interval_ms: 500, sizes: [{ size: 64, weight: 7 }, { size: 1518, weight: 1 }] }, expect: { ...done.expect, min_rate: '99%' },
       stats: { ...done.stats!, one_way: oneWay },
     };
     const paths = Object.keys(flattenJson(jobJson(full)));

@@ -31,6 +31,12 @@ describe('emitter argv and output', () => {
     assert.equal(summaryToStats({ ...capped, rate_capped: true }).requested_mbps, 10);
   });
 
+  it('reads what a mix sent per size into tx_sizes; without a mix there is none', () => {
+    const summary = { event: 'summary', status: 'ok', tx_packets: 12, tx_sizes: [{ size: 64, packets: 7 }, { size: 594, packets: 4 }, { size: 1518, packets: 1 }] } as const;
+    assert.deepEqual(summaryToStats(summary).tx_sizes, summary.tx_sizes);
+    assert.equal('tx_sizes' in summaryToStats({ event: 'summary', status: 'ok', tx_packets: 12 }), false);
+  });
+
   it('builds reflect argv', () => {
     assert.deepEqual(buildReflectorArgs({ bind: { host: '0.0.0.0', port: 1730 }, allow: ['127.0.0.0/8', '::1/128'] }),
       ['reflect', '--bind', '0.0.0.0:1730', '--allow', '127.0.0.0/8,::1/128']);

@@ -24,13 +24,16 @@ const bytes = (max: number) => fc.uint8Array({ maxLength: max });
 const list = <T>(item: fc.Arbitrary<T>, max = 3) => fc.array(item, { maxLength: max });
 const partial = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) => fc.record(fields, { requiredKeys: [] });
 
+const sizeWeights = list(fc.record({ size: uint32, weight: uint32 }, { requiredKeys: [] }), 17);
+
 /** A Job as any peer may send it, extensions included. */
 export const job = partial({
   m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean(),
   id: text, target: text, reply_to: text, cancel: fc.boolean(), rate_bps: uint64, pps: uint32, threads: uint32, interval_ms: uint32,
+  sizes: sizeWeights,
 }) as fc.Arbitrary<Partial<Job>>;
 
-const jobData = fc.record({ m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean() });
+const jobData = fc.record({ m: int32, t: int32, w: int32, n: int32, s_min: int32, s_max: int32, r: fc.boolean(), l: fc.boolean(), sizes: sizeWeights }, { requiredKeys: ['m', 't', 'w', 'n', 's_min', 's_max', 'r', 'l'] });
 
 const rtt = fc.record({
   min: double, p25: double, p50: double, p75: double, p90: double, p95: double, p99: double, p999: double,
@@ -55,6 +58,7 @@ export const stats: fc.Arbitrary<Stats> = fc.record({
   rx_mbps_mean: double, rx_mpps_mean: double, requested_mbps: double, rx_measured: fc.boolean(),
   rtt_us: rtt, duration_s: double, mode: text, stalls: uint64, duplicates: uint64, reordered: uint64,
   tx_mbps: double, fallback: text, rtt_note: text, threads: uint32, intervals: list(interval), one_way: oneWay,
+  tx_sizes: list(fc.record({ size: uint32, packets: uint64 }, { requiredKeys: [] }), 17),
 }, { requiredKeys: [] }) as fc.Arbitrary<Stats>;
 
 const statusType = fc.constantFrom<StatusTypeName>('FAIL', 'SUCCESS', 'STARTED', 'PROGRESS');

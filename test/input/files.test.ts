@@ -83,6 +83,7 @@ describe('scheduler: nodes.json and jobs.json', () => {
       assert.ok(jobs.some((job) => job.target === 'm1'));
       assert.ok(jobs.some((job) => job.target.includes(':')));
       assert.ok(jobs.some((job) => job.timeoutS !== 30) && jobs.some((job) => job.retries > 0));
+      assert.deepEqual(jobs.find((job) => job.data.sizes)?.data.sizes, [{ size: 64, weight: 7 }, { size: 594, weight: 4 }, { size: 1518, weight: 1 }]);
     });
   });
 
@@ -212,7 +213,7 @@ describe('scheduler: nodes.json and jobs.json', () => {
 
     it('points at a typo inside data', () => {
       assert.equal(inputError(() => parseJobsFile(oneJob({}, { s_max: undefined, s_mxa: 800 }), 'jobs.json')).message,
-        'jobs.json: $.jobs[0]: s_mxa = 800: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms');
+        'jobs.json: $.jobs[0]: s_mxa = 800: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms, size, sizes');
     });
 
     it('wraps an address error from parseAddress', () => {
@@ -267,8 +268,8 @@ describe('scheduler: nodes.json and jobs.json', () => {
       { name: 'r a string', text: oneJob({}, { r: 'yes' }), path: '$.jobs[0]: r = "yes"', expected: 'expected true or false' },
       { name: 'l a 2', text: oneJob({}, { l: 2 }), path: '$.jobs[0]: l = 2', expected: 'expected true or false' },
       { name: 'a job key inside data', text: oneJob({}, { retries: 2 }), path: '$.jobs[0]: retries = 2', expected: '"retries" belongs in the job, next to "data", not inside it' },
-      { name: 'an unknown key in data', text: oneJob({}, { 'x y': 1 }), path: '$.jobs[0]: "x y" = 1', expected: 'unknown field; expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms' },
-      { name: 'a key in another case', text: oneJob({}, { M: 1 }), path: '$.jobs[0]: M = 1', expected: 'unknown field (did you mean "m"?); expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms' },
+      { name: 'an unknown key in data', text: oneJob({}, { 'x y': 1 }), path: '$.jobs[0]: "x y" = 1', expected: 'unknown field; expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms, size, sizes' },
+      { name: 'a key in another case', text: oneJob({}, { M: 1 }), path: '$.jobs[0]: M = 1', expected: 'unknown field (did you mean "m"?); expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms, size, sizes' },
       { name: 'target a number', text: oneJob({ target: 9 }), path: '$.jobs[0]: target = 9', expected: 'expected a node name or HOST:PORT' },
       { name: 'target an ip without port', text: oneJob({ target: '10.0.0.1' }), path: '$.jobs[0]: target = "10.0.0.1"', expected: 'expected a node name or HOST:PORT (missing port)' },
       { name: 'target v6 without port', text: oneJob({ target: '[::1]' }), path: '$.jobs[0]: target = "[::1]"', expected: 'expected a node name or HOST:PORT (missing port)' },

@@ -95,6 +95,11 @@ describe('pktgen-emit (native/build/pktgen-emit)', function () {
       { args: () => ['--dst', '::1:9'], message: /^pktgen-emit: --dst ::1:9: .*brackets/ },
       { args: (dst) => ['--dst', dst, '--rate', '11', '--max-rate', '10'], message: /^pktgen-emit: --rate 11: above --max-rate 10 Mbit\/s$/ },
       { args: (dst) => ['--dst', dst, '--max-rate', '0'], message: /^pktgen-emit: --max-rate 0: the ceiling must be > 0/ },
+      { args: (dst) => ['--dst', dst, '--size', '64', '--sizes', '64:7,1518:1'], message: /^pktgen-emit: --sizes 64:7,1518:1: give --size or --sizes, not both$/ },
+      { args: (dst) => ['--dst', dst, '--sizes', '64:0,1518:1'], message: /^pktgen-emit: --sizes 64:0,1518:1: a weight must be a whole number 1\.\.10000/ },
+      { args: (dst) => ['--dst', dst, '--sizes', '64:7,9001:1'], message: /^pktgen-emit: --sizes 64:7,9001:1: a frame size is outside the accepted range \(sizes 64\.\.9000/ },
+      { args: (dst) => ['--dst', dst, '--sizes', '64:1,64:2'], message: /^pktgen-emit: --sizes 64:1,64:2: a frame size is given twice/ },
+      { args: (dst) => ['--dst', dst, '--sizes', '64:7,1518:1', '--pps', '1000', '--max-rate', '10'], message: /^pktgen-emit: --pps 1000: 1000 frames\/s of up to 1518 bytes are above --max-rate 10 Mbit\/s$/ },
     ];
     for (const { args, message } of cases) {
       it(`${args('DST').join(' ')}`, async () => {
@@ -190,6 +195,45 @@ describe('pktgen-emit (native/build/pktgen-emit)', function () {
     assertSaneRate((totals.frameBytes * 8) / 1e6, 100, `receiver Mbit/s over 1 s (${diagnosis})`);
     assert.ok(rx.packets.every((p) => p.frameBytes === 1000));
     assert.equal(sequenceStats(rx.packets).duplicates, 0);
+  });
+
+  it('--sizes 64:7,594:4,1518:1 at --pps 3000: the sink gets the three sizes interleaved in 7:4:1, paced at the mean frame, and the summary counts them', async function () {
+    this.timeout(30_000);
+    const run = await runEmitter(['--dst', rx.target, '--pps', '3000', '--sizes', '64:7,594:4,1518:1', '--duration', '1', '--flows', '2']);
+    await rx.waitForQuiet();
+    assert.equal(run.exitCode, 0, run.stderr);
+    const frames = rx.packets.map((p) => p.frameBytes);
+    assertSaneRate(frames.length, 3000, 'frames at the sink over 1 s');
+    // Sent in packet order: any 12 consecutive sequence numbers hold exactly 7, 4 and 1 (the order
+    // repeats every 12 packets, so wherever a window starts).
+    const bySeq = [...rx.packets].sort((a, b) => a.header!.seq - b.header!.seq);
+    let windows = 0;
+    for (let i = 0; i + 12 <= bySeq.length; i += 12) {
+      if (bySeq[i + 11]!.header!.seq !== bySeq[i]!.header!.seq + 11) continue; // a datagram lost on the way
+      windows++;
+      const window = bySeq.slice(i, i + 12).map((p) => p.frameBytes);
+      assert.deepEqual([64, 594, 1518].map((size) => window.filter((f) => f === size).length), [7, 4, 1], `frames ${i}..${i + 11}: ${window.join(' ')}`);
+      // Interleaved: never more than two small frames in a row.
+      assert.ok(!/(^|,)64,64,64(,|$)/.test(window.join(',')), window.join(' '));
+    }
+    assert.ok(windows >= frames.length / 24, `${windows} whole windows of 12 among ${frames.length} frames`);
+    const sent = run.summary!.tx_sizes as Array<{ size: number; packets: number }>;
+    assert.deepEqual(sent.map((s) => s.size), [64, 594, 1518]);
+    assert.equal(sent.reduce((sum, s) => sum + s.packets, 0), num(run.summary!.tx_packets));
+    assert.equal(sent.reduce((sum, s) => sum + s.size * s.packets, 0), num(run.summary!.tx_bytes), 'tx_bytes counts each frame at its own size');
+    assert.deepEqual([run.summary!.size_min, run.summary!.size_max, run.summary!.gso_segments], [64, 1518, 1]);
+  });
+
+  it('--sizes with --threads 2: each thread sends the mix, and tx_sizes sums both', async function () {
+    this.timeout(30_000);
+    const run = await runEmitter(['--dst', rx.target, '--rate', '5', '--sizes', '64:7,594:4,1518:1', '--duration', '1', '--warmup', '0.2', '--threads', '2', '--flows', '2']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    const sent = run.summary!.tx_sizes as Array<{ size: number; packets: number }>;
+    assert.equal(run.summary!.threads, 2);
+    assert.equal(sent.reduce((sum, s) => sum + s.packets, 0), num(run.summary!.tx_packets));
+    assert.equal(sent.reduce((sum, s) => sum + s.size * s.packets, 0), num(run.summary!.tx_bytes));
+    // Within one frame per size and thread of the weights.
+    for (const [i, weight] of [7, 4, 1].entries()) assert.ok(Math.abs(sent[i]!.packets - (num(run.summary!.tx_packets) * weight) / 12) <= 2, JSON.stringify(sent));
   });
 
   it('sends over IPv6 with frame = payload + 66', async function () {

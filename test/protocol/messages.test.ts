@@ -78,6 +78,19 @@ describe('protocol: extensions', () => {
     assert.equal(decodeStatus(encodeStatus({ type: 'SUCCESS', stats: { tx_packets: 1 } as never })).stats?.intervals, undefined);
   });
 
+  it('carries a size mix (field 25, SizeWeight) and per-size counts (Stats field 26, SizeCount); unset, they add no bytes and read as absent', () => {
+    const sizes = [{ size: 64, weight: 7 }, { size: 594, weight: 4 }, { size: 1518, weight: 1 }];
+    const job = { ...legacyJob, s_min: 64, s_max: 1518, id: 'j-3', target: '', reply_to: '', cancel: false, rate_bps: 0, pps: 0, threads: 0, interval_ms: 0, sizes };
+    assert.deepEqual(decodeJob(encodeJob(job)), job);
+    assert.ok(hex(encodeJob({ sizes: [{ size: 64, weight: 7 }] })).startsWith('ca0104084010' + '07'), 'field 25, length-delimited: size 1, weight 2');
+    assert.equal(hex(encodeJob({ ...legacyJob, sizes: [] })), legacyJobHex);
+    assert.equal('sizes' in decodeJob(encodeJob(legacyJob)), false);
+    const tx_sizes = [{ size: 64, packets: 7000 }, { size: 1518, packets: 5_000_000_000 }];
+    const status = decodeStatus(encodeStatus({ type: 'SUCCESS', job_id: 'j-3', stats: { tx_packets: 5_000_007_000, tx_sizes } as never }));
+    assert.deepEqual(status.stats?.tx_sizes, tx_sizes);
+    assert.equal('tx_sizes' in decodeStatus(encodeStatus({ type: 'SUCCESS', job_id: 'j', stats: { tx_packets: 1 } as never })).stats!, false);
+  });
+
   it('keeps the legacy prefix of an extended job readable', () => {
     const bytes = encodeJob({ ...legacyJob, id: 'x' });
     assert.ok(hex(bytes).startsWith(legacyJobHex));

@@ -95,6 +95,22 @@ describe('scheduler service with fake nodes on loopback', () => {
     assert.deepEqual(node.jobs.map((j) => j.job.m), [7]);
   });
 
+  it('refuses a size mix to a legacy node, naming the node and the mix, and sends nothing for it', async () => {
+    const node = new FakeNode();
+    nodes.push(node);
+    await node.start();
+    await startService();
+    await service.addNodes([{ name: 'old1', host: '127.0.0.1', port: node.port }]);
+    const imix = { ...spec(['old1'], 1, 5), data: { ...data(5), s_max: 1518, sizes: [{ size: 64, weight: 7 }, { size: 594, weight: 4 }, { size: 1518, weight: 1 }] } };
+    service.addJobs([imix, spec(['old1'], 2, 7)]);
+    await until('1 success', () => jobsOf('succeeded').length === 1);
+    assert.deepEqual(jobsOf('failed').map((j) => j.reason), [
+      'node old1: size = "64:7,594:4,1518:1": expected one size or a range ("s_min"/"s_max"), the only sizes a legacy node takes',
+    ]);
+    // Only the one-size job reached the node: the mix was never sent as a uniform range.
+    assert.deepEqual(node.jobs.map((j) => j.job.m), [7]);
+  });
+
   it('holds the jobs of a node that is down and runs them when it comes up', async () => {
     const node = new FakeNode();
     nodes.push(node);

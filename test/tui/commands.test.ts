@@ -47,7 +47,7 @@ describe('tui/commands parseCommand', () => {
     ['frobnicate m0', 'unknown command "frobnicate"; expected one of add_job, add_node, cancel, pause, resume, help, quit'],
     ['add_job m0', `add_job: missing the job data {...}; ${USAGE_JOB}`],
     ['add_job m0 {"m": 20, "t": 30}', 'add_job: s_min is missing: expected an integer frame size 64..9000'],
-    ['add_job m0 {"m": 20, "t": 30, "s_min": 64, "s_mx": 80}', 'add_job: s_mx = 80: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms'],
+    ['add_job m0 {"m": 20, "t": 30, "s_min": 64, "s_mx": 80}', 'add_job: s_mx = 80: unknown field (did you mean "s_max"?); expected only m, t, w, n, s_min, s_max, r, l, rate, pps, rate_bps, threads, interval, interval_ms, size, sizes'],
     ['add_job m0 {"m": 20, "t": 0, "s_min": 64}', 'add_job: t = 0: expected an integer duration 1..3600 s'],
     ['add_job m0 {"m": 20,}', 'add_job: not valid JSON (Expected double-quoted property name in JSON at position 9 (line 1 column 10)); ' + USAGE_JOB],
     [`add_job m0 ${JOB} 1.5`, 'add_job: priority = 1.5: expected an integer priority (lower runs first)'],

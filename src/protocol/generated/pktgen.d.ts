@@ -25,6 +25,7 @@ export namespace pktgen {
         pps: number;
         threads: number;
         interval_ms: number;
+        sizes: pktgen.SizeWeight.$Properties[];
         static create(properties: pktgen.Job.$Shape): pktgen.Job & pktgen.Job.$Shape;
         static create(properties?: pktgen.Job.$Properties): pktgen.Job;
         static encode(message: pktgen.Job.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -53,9 +54,64 @@ export namespace pktgen {
             pps?: (number|null);
             threads?: (number|null);
             interval_ms?: (number|null);
+            sizes?: (pktgen.SizeWeight.$Properties[]|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = pktgen.Job.$Properties;
+    }
+
+    interface ISizeWeight extends pktgen.SizeWeight.$Properties {
+    }
+
+    class SizeWeight {
+        constructor(properties?: pktgen.SizeWeight.$Properties);
+        $unknowns?: Uint8Array[];
+        size: number;
+        weight: number;
+        static create(properties: pktgen.SizeWeight.$Shape): pktgen.SizeWeight & pktgen.SizeWeight.$Shape;
+        static create(properties?: pktgen.SizeWeight.$Properties): pktgen.SizeWeight;
+        static encode(message: pktgen.SizeWeight.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SizeWeight & pktgen.SizeWeight.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SizeWeight;
+        static toObject(message: pktgen.SizeWeight, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SizeWeight {
+        interface $Properties {
+            size?: (number|null);
+            weight?: (number|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.SizeWeight.$Properties;
+    }
+
+    interface ISizeCount extends pktgen.SizeCount.$Properties {
+    }
+
+    class SizeCount {
+        constructor(properties?: pktgen.SizeCount.$Properties);
+        $unknowns?: Uint8Array[];
+        size: number;
+        packets: number;
+        static create(properties: pktgen.SizeCount.$Shape): pktgen.SizeCount & pktgen.SizeCount.$Shape;
+        static create(properties?: pktgen.SizeCount.$Properties): pktgen.SizeCount;
+        static encode(message: pktgen.SizeCount.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): pktgen.SizeCount & pktgen.SizeCount.$Shape;
+        static fromObject(object: { [k: string]: any }): pktgen.SizeCount;
+        static toObject(message: pktgen.SizeCount, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        toJSON(): { [k: string]: any };
+        static getTypeUrl(prefix?: string): string;
+    }
+
+    namespace SizeCount {
+        interface $Properties {
+            size?: (number|null);
+            packets?: (number|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = pktgen.SizeCount.$Properties;
     }
 
     interface IStatus extends pktgen.Status.$Properties {
@@ -230,6 +286,7 @@ export namespace pktgen {
         fallback: string;
         rtt_note: string;
         one_way?: (pktgen.OneWay.$Properties|null);
+        tx_sizes: pktgen.SizeCount.$Properties[];
         threads: number;
         intervals: pktgen.Interval.$Properties[];
         static create(properties: pktgen.Stats.$Shape): pktgen.Stats & pktgen.Stats.$Shape;
@@ -268,6 +325,7 @@ export namespace pktgen {
             fallback?: (string|null);
             rtt_note?: (string|null);
             one_way?: (pktgen.OneWay.$Properties|null);
+            tx_sizes?: (pktgen.SizeCount.$Properties[]|null);
             threads?: (number|null);
             intervals?: (pktgen.Interval.$Properties[]|null);
             $unknowns?: Uint8Array[];

@@ -4,7 +4,7 @@ import $protobuf from "protobufjs/minimal.js";
 
 // Common aliases
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
-const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $Number = $util.global.Number, $Boolean = $util.global.Boolean, $String = $util.global.String, $parseInt = $util.global.parseInt, $BigInt = $util.global.BigInt, $isFinite = $util.global.isFinite, $Array = $util.global.Array;
+const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $Number = $util.global.Number, $Boolean = $util.global.Boolean, $String = $util.global.String, $parseInt = $util.global.parseInt, $Array = $util.global.Array, $BigInt = $util.global.BigInt, $isFinite = $util.global.isFinite;
 
 // Exported root namespace
 const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
@@ -39,6 +39,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {number|null} [pps] Job pps
          * @property {number|null} [threads] Job threads
          * @property {number|null} [interval_ms] Job interval_ms
+         * @property {Array.<pktgen.SizeWeight.$Properties>|null} [sizes] Job sizes
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -64,6 +65,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         const Job = function (properties) {
+            this.sizes = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -199,6 +201,14 @@ export const pktgen = $root.pktgen = (() => {
         Job.prototype.interval_ms = 0;
 
         /**
+         * Job sizes.
+         * @member {Array.<pktgen.SizeWeight.$Properties>} sizes
+         * @memberof pktgen.Job
+         * @instance
+         */
+        Job.prototype.sizes = $util.emptyArray;
+
+        /**
          * Creates a new Job instance using the specified properties.
          * @function create
          * @memberof pktgen.Job
@@ -260,6 +270,9 @@ export const pktgen = $root.pktgen = (() => {
                 writer.uint32(/* id 22, wireType 0 =*/176).uint32(message.pps);
             if (message.interval_ms != null && $Object.hasOwnProperty.call(message, "interval_ms") && message.interval_ms !== 0)
                 writer.uint32(/* id 23, wireType 0 =*/184).uint32(message.interval_ms);
+            if (message.sizes != null && message.sizes.length)
+                for (let i = 0; i < message.sizes.length; ++i)
+                    $root.pktgen.SizeWeight.encode(message.sizes[i], writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
             if (message.threads != null && $Object.hasOwnProperty.call(message, "threads") && message.threads !== 0)
                 writer.uint32(/* id 26, wireType 0 =*/208).uint32(message.threads);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -450,6 +463,14 @@ export const pktgen = $root.pktgen = (() => {
                             delete message.interval_ms;
                         continue;
                     }
+                case 25: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.sizes && message.sizes.length))
+                            message.sizes = [];
+                        message.sizes.push($root.pktgen.SizeWeight.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -540,6 +561,16 @@ export const pktgen = $root.pktgen = (() => {
             if (object.interval_ms != null)
                 if ($Number(object.interval_ms) !== 0)
                     message.interval_ms = object.interval_ms >>> 0;
+            if (object.sizes) {
+                if (!$Array.isArray(object.sizes))
+                    throw $TypeError(".pktgen.Job.sizes: array expected");
+                message.sizes = $Array(object.sizes.length);
+                for (let i = 0; i < object.sizes.length; ++i) {
+                    if (!$util.isObject(object.sizes[i]))
+                        throw $TypeError(".pktgen.Job.sizes: object expected");
+                    message.sizes[i] = $root.pktgen.SizeWeight.fromObject(object.sizes[i], _depth + 1);
+                }
+            }
             return message;
         };
 
@@ -560,6 +591,8 @@ export const pktgen = $root.pktgen = (() => {
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
             let object = {};
+            if (options.arrays || options.defaults)
+                object.sizes = [];
             if (options.defaults) {
                 object.m = 0;
                 object.t = 0;
@@ -617,6 +650,11 @@ export const pktgen = $root.pktgen = (() => {
                 object.pps = message.pps;
             if (message.interval_ms != null && $Object.hasOwnProperty.call(message, "interval_ms"))
                 object.interval_ms = message.interval_ms;
+            if (message.sizes && message.sizes.length) {
+                object.sizes = $Array(message.sizes.length);
+                for (let j = 0; j < message.sizes.length; ++j)
+                    object.sizes[j] = $root.pktgen.SizeWeight.toObject(message.sizes[j], options, _depth + 1);
+            }
             if (message.threads != null && $Object.hasOwnProperty.call(message, "threads"))
                 object.threads = message.threads;
             return object;
@@ -648,6 +686,526 @@ export const pktgen = $root.pktgen = (() => {
         };
 
         return Job;
+    })();
+
+    pktgen.SizeWeight = (function() {
+
+        /**
+         * Properties of a SizeWeight.
+         * @typedef {Object} pktgen.SizeWeight.$Properties
+         * @property {number|null} [size] SizeWeight size
+         * @property {number|null} [weight] SizeWeight weight
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SizeWeight.
+         * @memberof pktgen
+         * @interface ISizeWeight
+         * @augments pktgen.SizeWeight.$Properties
+         * @deprecated Use pktgen.SizeWeight.$Properties instead.
+         */
+
+        /**
+         * Shape of a SizeWeight.
+         * @typedef {pktgen.SizeWeight.$Properties} pktgen.SizeWeight.$Shape
+         */
+
+        /**
+         * Constructs a new SizeWeight.
+         * @memberof pktgen
+         * @classdesc Represents a SizeWeight.
+         * @constructor
+         * @param {pktgen.SizeWeight.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SizeWeight = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SizeWeight size.
+         * @member {number} size
+         * @memberof pktgen.SizeWeight
+         * @instance
+         */
+        SizeWeight.prototype.size = 0;
+
+        /**
+         * SizeWeight weight.
+         * @member {number} weight
+         * @memberof pktgen.SizeWeight
+         * @instance
+         */
+        SizeWeight.prototype.weight = 0;
+
+        /**
+         * Creates a new SizeWeight instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SizeWeight
+         * @static
+         * @param {pktgen.SizeWeight.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SizeWeight} SizeWeight instance
+         * @type {{
+         *   (properties: pktgen.SizeWeight.$Shape): pktgen.SizeWeight & pktgen.SizeWeight.$Shape;
+         *   (properties?: pktgen.SizeWeight.$Properties): pktgen.SizeWeight;
+         * }}
+         */
+        SizeWeight.create = function(properties) {
+            return new SizeWeight(properties);
+        };
+
+        /**
+         * Encodes the specified SizeWeight message. Does not implicitly {@link pktgen.SizeWeight.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SizeWeight
+         * @static
+         * @param {pktgen.SizeWeight.$Properties} message SizeWeight message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SizeWeight.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size") && message.size !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.size);
+            if (message.weight != null && $Object.hasOwnProperty.call(message, "weight") && message.weight !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.weight);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SizeWeight message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SizeWeight
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SizeWeight & pktgen.SizeWeight.$Shape} SizeWeight
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SizeWeight.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SizeWeight();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.size = value;
+                        else
+                            delete message.size;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.weight = value;
+                        else
+                            delete message.weight;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SizeWeight message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SizeWeight
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SizeWeight} SizeWeight
+         */
+        SizeWeight.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SizeWeight)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SizeWeight: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SizeWeight();
+            if (object.size != null)
+                if ($Number(object.size) !== 0)
+                    message.size = object.size >>> 0;
+            if (object.weight != null)
+                if ($Number(object.weight) !== 0)
+                    message.weight = object.weight >>> 0;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SizeWeight message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SizeWeight
+         * @static
+         * @param {pktgen.SizeWeight} message SizeWeight
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SizeWeight.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.size = 0;
+                object.weight = 0;
+            }
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size"))
+                object.size = message.size;
+            if (message.weight != null && $Object.hasOwnProperty.call(message, "weight"))
+                object.weight = message.weight;
+            return object;
+        };
+
+        /**
+         * Converts this SizeWeight to JSON.
+         * @function toJSON
+         * @memberof pktgen.SizeWeight
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SizeWeight.prototype.toJSON = function() {
+            return SizeWeight.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SizeWeight
+         * @function getTypeUrl
+         * @memberof pktgen.SizeWeight
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SizeWeight.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SizeWeight";
+        };
+
+        return SizeWeight;
+    })();
+
+    pktgen.SizeCount = (function() {
+
+        /**
+         * Properties of a SizeCount.
+         * @typedef {Object} pktgen.SizeCount.$Properties
+         * @property {number|null} [size] SizeCount size
+         * @property {number|null} [packets] SizeCount packets
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SizeCount.
+         * @memberof pktgen
+         * @interface ISizeCount
+         * @augments pktgen.SizeCount.$Properties
+         * @deprecated Use pktgen.SizeCount.$Properties instead.
+         */
+
+        /**
+         * Shape of a SizeCount.
+         * @typedef {pktgen.SizeCount.$Properties} pktgen.SizeCount.$Shape
+         */
+
+        /**
+         * Constructs a new SizeCount.
+         * @memberof pktgen
+         * @classdesc Represents a SizeCount.
+         * @constructor
+         * @param {pktgen.SizeCount.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SizeCount = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SizeCount size.
+         * @member {number} size
+         * @memberof pktgen.SizeCount
+         * @instance
+         */
+        SizeCount.prototype.size = 0;
+
+        /**
+         * SizeCount packets.
+         * @member {number} packets
+         * @memberof pktgen.SizeCount
+         * @instance
+         */
+        SizeCount.prototype.packets = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Creates a new SizeCount instance using the specified properties.
+         * @function create
+         * @memberof pktgen.SizeCount
+         * @static
+         * @param {pktgen.SizeCount.$Properties=} [properties] Properties to set
+         * @returns {pktgen.SizeCount} SizeCount instance
+         * @type {{
+         *   (properties: pktgen.SizeCount.$Shape): pktgen.SizeCount & pktgen.SizeCount.$Shape;
+         *   (properties?: pktgen.SizeCount.$Properties): pktgen.SizeCount;
+         * }}
+         */
+        SizeCount.create = function(properties) {
+            return new SizeCount(properties);
+        };
+
+        /**
+         * Encodes the specified SizeCount message. Does not implicitly {@link pktgen.SizeCount.verify|verify} messages.
+         * @function encode
+         * @memberof pktgen.SizeCount
+         * @static
+         * @param {pktgen.SizeCount.$Properties} message SizeCount message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SizeCount.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size") && message.size !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.size);
+            if (message.packets != null && $Object.hasOwnProperty.call(message, "packets") && (typeof message.packets === "object" ? message.packets.low || message.packets.high : message.packets !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.packets);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SizeCount message from the specified reader or buffer.
+         * @function decode
+         * @memberof pktgen.SizeCount
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {pktgen.SizeCount & pktgen.SizeCount.$Shape} SizeCount
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SizeCount.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.pktgen.SizeCount();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.size = value;
+                        else
+                            delete message.size;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.packets = value;
+                        else
+                            delete message.packets;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SizeCount message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof pktgen.SizeCount
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {pktgen.SizeCount} SizeCount
+         */
+        SizeCount.fromObject = function (object, _depth) {
+            if (object instanceof $root.pktgen.SizeCount)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".pktgen.SizeCount: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.pktgen.SizeCount();
+            if (object.size != null)
+                if ($Number(object.size) !== 0)
+                    message.size = object.size >>> 0;
+            if (object.packets != null)
+                if (typeof object.packets === "object" ? object.packets.low || object.packets.high : $Number(object.packets) !== 0)
+                    if ($util.Long)
+                        message.packets = $util.Long.fromValue(object.packets, true);
+                    else if (typeof object.packets === "string")
+                        message.packets = $parseInt(object.packets, 10);
+                    else if (typeof object.packets === "number")
+                        message.packets = object.packets;
+                    else if (typeof object.packets === "object")
+                        message.packets = new $util.LongBits(object.packets.low >>> 0, object.packets.high >>> 0).toNumber(true);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SizeCount message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof pktgen.SizeCount
+         * @static
+         * @param {pktgen.SizeCount} message SizeCount
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SizeCount.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.size = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.packets = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.packets = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+            }
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size"))
+                object.size = message.size;
+            if (message.packets != null && $Object.hasOwnProperty.call(message, "packets"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.packets = typeof message.packets === "number" ? $BigInt(message.packets) : $util.Long.fromBits(message.packets.low >>> 0, message.packets.high >>> 0, true).toBigInt();
+                else if (typeof message.packets === "number")
+                    object.packets = options.longs === $String ? $String(message.packets) : message.packets;
+                else
+                    object.packets = options.longs === $String ? $util.Long.prototype.toString.call(message.packets) : options.longs === $Number ? new $util.LongBits(message.packets.low >>> 0, message.packets.high >>> 0).toNumber(true) : message.packets;
+            return object;
+        };
+
+        /**
+         * Converts this SizeCount to JSON.
+         * @function toJSON
+         * @memberof pktgen.SizeCount
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SizeCount.prototype.toJSON = function() {
+            return SizeCount.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for SizeCount
+         * @function getTypeUrl
+         * @memberof pktgen.SizeCount
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        SizeCount.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/pktgen.SizeCount";
+        };
+
+        return SizeCount;
     })();
 
     pktgen.Status = (function() {
@@ -2299,6 +2857,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {string|null} [fallback] Stats fallback
          * @property {string|null} [rtt_note] Stats rtt_note
          * @property {pktgen.OneWay.$Properties|null} [one_way] Stats one_way
+         * @property {Array.<pktgen.SizeCount.$Properties>|null} [tx_sizes] Stats tx_sizes
          * @property {number|null} [threads] Stats threads
          * @property {Array.<pktgen.Interval.$Properties>|null} [intervals] Stats intervals
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
@@ -2326,6 +2885,7 @@ export const pktgen = $root.pktgen = (() => {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         const Stats = function (properties) {
+            this.tx_sizes = [];
             this.intervals = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
@@ -2526,6 +3086,14 @@ export const pktgen = $root.pktgen = (() => {
         Stats.prototype.one_way = null;
 
         /**
+         * Stats tx_sizes.
+         * @member {Array.<pktgen.SizeCount.$Properties>} tx_sizes
+         * @memberof pktgen.Stats
+         * @instance
+         */
+        Stats.prototype.tx_sizes = $util.emptyArray;
+
+        /**
          * Stats threads.
          * @member {number} threads
          * @memberof pktgen.Stats
@@ -2624,6 +3192,9 @@ export const pktgen = $root.pktgen = (() => {
                     $root.pktgen.Interval.encode(message.intervals[i], writer.uint32(/* id 24, wireType 2 =*/194).fork(), _depth + 1).ldelim();
             if (message.one_way != null && $Object.hasOwnProperty.call(message, "one_way"))
                 $root.pktgen.OneWay.encode(message.one_way, writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
+            if (message.tx_sizes != null && message.tx_sizes.length)
+                for (let i = 0; i < message.tx_sizes.length; ++i)
+                    $root.pktgen.SizeCount.encode(message.tx_sizes[i], writer.uint32(/* id 26, wireType 2 =*/210).fork(), _depth + 1).ldelim();
             if (message.threads != null && $Object.hasOwnProperty.call(message, "threads") && message.threads !== 0)
                 writer.uint32(/* id 27, wireType 0 =*/216).uint32(message.threads);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -2880,6 +3451,14 @@ export const pktgen = $root.pktgen = (() => {
                         message.one_way = $root.pktgen.OneWay.decode(reader, reader.size(), $undefined, _depth + 1, message.one_way);
                         continue;
                     }
+                case 26: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.tx_sizes && message.tx_sizes.length))
+                            message.tx_sizes = [];
+                        message.tx_sizes.push($root.pktgen.SizeCount.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
                 case 27: {
                         if (wireType !== 0)
                             break;
@@ -3057,6 +3636,16 @@ export const pktgen = $root.pktgen = (() => {
                     throw $TypeError(".pktgen.Stats.one_way: object expected");
                 message.one_way = $root.pktgen.OneWay.fromObject(object.one_way, _depth + 1);
             }
+            if (object.tx_sizes) {
+                if (!$Array.isArray(object.tx_sizes))
+                    throw $TypeError(".pktgen.Stats.tx_sizes: array expected");
+                message.tx_sizes = $Array(object.tx_sizes.length);
+                for (let i = 0; i < object.tx_sizes.length; ++i) {
+                    if (!$util.isObject(object.tx_sizes[i]))
+                        throw $TypeError(".pktgen.Stats.tx_sizes: object expected");
+                    message.tx_sizes[i] = $root.pktgen.SizeCount.fromObject(object.tx_sizes[i], _depth + 1);
+                }
+            }
             if (object.threads != null)
                 if ($Number(object.threads) !== 0)
                     message.threads = object.threads >>> 0;
@@ -3090,8 +3679,10 @@ export const pktgen = $root.pktgen = (() => {
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
             let object = {};
-            if (options.arrays || options.defaults)
+            if (options.arrays || options.defaults) {
                 object.intervals = [];
+                object.tx_sizes = [];
+            }
             if (options.defaults) {
                 if ($util.Long) {
                     let long = new $util.Long(0, 0, true);
@@ -3235,6 +3826,11 @@ export const pktgen = $root.pktgen = (() => {
             }
             if (message.one_way != null && $Object.hasOwnProperty.call(message, "one_way"))
                 object.one_way = $root.pktgen.OneWay.toObject(message.one_way, options, _depth + 1);
+            if (message.tx_sizes && message.tx_sizes.length) {
+                object.tx_sizes = $Array(message.tx_sizes.length);
+                for (let j = 0; j < message.tx_sizes.length; ++j)
+                    object.tx_sizes[j] = $root.pktgen.SizeCount.toObject(message.tx_sizes[j], options, _depth + 1);
+            }
             if (message.threads != null && $Object.hasOwnProperty.call(message, "threads"))
                 object.threads = message.threads;
             return object;
