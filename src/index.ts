@@ -1,5 +1,6 @@
 import type { Command } from '@oclif/core';
 import { commands as helpCommands } from '@oclif/plugin-help';
+import Autocomplete from './commands/autocomplete.js';
 import Keygen from './commands/keygen.js';
 import Schedule from './commands/schedule.js';
 import Serve from './commands/serve.js';
@@ -9,6 +10,7 @@ import Submit from './commands/submit.js';
 /** Explicit command map (oclif "explicit" discovery), so the CLI bundles into one file. */
 export const COMMANDS: Record<string, Command.Class> = {
   ...helpCommands,
+  autocomplete: Autocomplete,
   keygen: Keygen,
   schedule: Schedule,
   serve: Serve,

@@ -1,3 +1,4 @@
+import { stderrIsJournal } from './journald.js';
 import { escapeControl, escapeJsonText } from './text.js';
 
 /** Log output formats: human-readable lines or JSON lines. */
@@ -16,16 +17,22 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Creates a logger; `clock` is injectable so tests see stable output. */
+/**
+ * Creates a logger; `clock` is injectable so tests see stable output. Human lines start with the time,
+ * unless `timestamps` is false; by default it is false only when they go to stderr and stderr is
+ * journald's stream (journald stamps every line itself). JSON records always carry their time.
+ */
 export function createLogger(options: {
   format?: LogFormat;
   level?: LogLevel;
   write?: (line: string) => void;
   clock?: () => Date;
+  timestamps?: boolean;
 }): Logger {
   const format = options.format ?? 'human';
   const threshold = ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const timestamps = options.timestamps ?? (options.write !== undefined || !stderrIsJournal());
   const clock = options.clock ?? (() => new Date());
   const emit = (level: LogLevel, message: string, fields: LogFields = {}): void => {
     if (ORDER[level] < threshold) return;
@@ -37,7 +44,7 @@ export function createLogger(options: {
       return;
     }
     const extra = defined.map(([k, v]) => `${k}=${typeof v === 'string' ? quoteValue(v) : v}`).join(' ');
-    write(`${time} ${level.toUpperCase().padEnd(5)} ${escapeControl(message)}${extra ? ' ' + extra : ''}\n`);
+    write(`${timestamps ? `${time} ` : ''}${level.toUpperCase().padEnd(5)} ${escapeControl(message)}${extra ? ' ' + extra : ''}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

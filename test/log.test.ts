@@ -31,4 +31,13 @@ describe('createLogger', () => {
     assert.equal(record.msg, `failed: ${REASON}`);
     assert.equal(record.reason, REASON);
   });
+  it('human: without timestamps (journald adds its own) a line starts with the level', () => {
+    const lines: string[] = [];
+    const log = createLogger({ write: (line) => lines.push(line), clock: () => new Date(0), timestamps: false });
+    log.info('node listening', { port: 1729 });
+    assert.deepEqual(lines, ['INFO  node listening port=1729\n']);
+    const stamped: string[] = [];
+    createLogger({ write: (line) => stamped.push(line), clock: () => new Date(0) }).info('node listening');
+    assert.deepEqual(stamped, ['1970-01-01T00:00:00.000Z INFO  node listening\n']);
+  });
 });

@@ -40,7 +40,8 @@ export default class Serve extends PktgenCommand {
   static override flags = {
     host: Flags.string({ description: 'address to listen on', default: '0.0.0.0' }),
     port: Flags.integer({ description: 'port to listen on for jobs', default: PORTS.node, min: 0, max: 65535 }),
-    name: Flags.string({ description: 'node identity reported in statuses', default: hostname() }),
+    // defaultHelp: --help and the README reference name no particular machine.
+    name: Flags.string({ description: 'node identity reported in statuses', default: hostname(), defaultHelp: async () => 'the host name' }),
     'scheduler-port': Flags.integer({ description: 'port of the scheduler, for jobs that carry no reply address', default: PORTS.status, min: 1, max: 65535 }),
     target: Flags.custom<Address>({
       description: 'HOST:PORT to send traffic to, for jobs that name no target',
