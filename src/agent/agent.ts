@@ -81,6 +81,12 @@ const CANCELLED = 'cancelled';
 export class NodeAgent {
   private server?: FrameServer;
   private readonly queue: QueuedJob[] = [];
+  /** What the jobs that succeeded here since start measured, summed (their SUCCESS stats): what /metrics counts. */
+  readonly totals = { jobs: 0, txPackets: 0, txBytes: 0, rxPackets: 0 };
+  /** True while a job runs. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
   private readonly outbox: StatusOutbox;
   private readonly sessionOutbox: SessionOutbox;
   /** The ids taken and their last status: a job delivered twice runs once. */
@@ -305,6 +311,10 @@ export class NodeAgent {
         loss_ratio: stats.rx_measured ? stats.loss_ratio : undefined, rtt_p50_us: stats.rtt_us?.p50,
       });
       this.report(item, { type: 'SUCCESS', stats });
+      this.totals.jobs++;
+      this.totals.txPackets += stats.tx_packets;
+      this.totals.txBytes += stats.tx_bytes;
+      this.totals.rxPackets += stats.rx_packets;
     } catch (error) {
       const reason = abort.signal.aborted ? String(abort.signal.reason) : describeError(error);
       // Stopped on purpose (a cancel, the node stopping) is not a failure of the job's own.
