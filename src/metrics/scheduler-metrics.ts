@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { JOB_STATES } from '../protocol/view.js';
+import { FINAL_STATES, JOB_STATES } from '../protocol/view.js';
 import type { Effect } from '../scheduler/core.js';
 import type { SchedulerService } from '../scheduler/service.js';
 
@@ -46,6 +46,8 @@ export function schedulerRegistry(service: SchedulerService, now: () => number =
   const duration = new Histogram({
     name: 'pktgen_job_duration_seconds', help: 'Finished jobs, from STARTED to their end, by final state', labelNames: ['state'], buckets: DURATION_BUCKETS_S, registers,
   });
+  // Every final state from the start, at zero: a series that appears only later breaks rate() and alerts.
+  for (const state of FINAL_STATES) duration.zero({ state });
   // When a node's job ended with a next one waiting: the start of its dispatch time.
   const freedAt = new Map<string, number>();
   service.on('effect', (effect: Effect) => {
