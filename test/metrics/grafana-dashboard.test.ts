@@ -17,7 +17,8 @@ interface Dashboard { title: string; uid: string; schemaVersion: number; panels:
 async function exportedNames(registry: Registry): Promise<Set<string>> {
   const names = new Set<string>();
   for (const metric of await registry.getMetricsAsJSON()) {
-    if (metric.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+    // prom-client types `type` as an enum, but getMetricsAsJSON gives the exposition's word ('histogram').
+    if ((metric.type as unknown as string) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
     else names.add(metric.name);
   }
   return names;
