@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 import { describeError } from '../errors.js';
 import type { Address } from '../transport/address.js';
+import { ListenError } from '../transport/errors.js';
 
 /**
  * Bounds of the /metrics listener, so that it is no new way into the daemon: headers small and
@@ -41,7 +42,12 @@ export async function startMetricsEndpoint(registry: Registry, listen: Address, 
   server.maxConnections = METRICS_LIMITS.maxConnections;
   server.maxRequestsPerSocket = METRICS_LIMITS.maxRequestsPerSocket;
   server.listen(listen.port, listen.host);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => { throw error; })]);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const cause = error as NodeJS.ErrnoException;
+    throw cause.syscall === 'listen' || cause.syscall === 'bind' ? new ListenError(listen, cause) : error;
+  }
   const bound = server.address();
   const address = typeof bound === 'object' && bound ? { host: bound.address, port: bound.port } : listen;
   return {

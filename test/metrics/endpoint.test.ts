@@ -75,6 +75,19 @@ describe('metrics endpoint', () => {
   });
 });
 
+describe('metrics endpoint on a taken port', () => {
+  it('fails to start with the address, the reason and what to try', async () => {
+    const first = await startMetricsEndpoint(new Registry(), { host: '127.0.0.1', port: 0 }, createLogger({ write: () => undefined }));
+    try {
+      await assert.rejects(startMetricsEndpoint(new Registry(), first.address, createLogger({ write: () => undefined })), {
+        code: 'ERR_LISTEN', message: `cannot listen on 127.0.0.1:${first.address.port}: EADDRINUSE, the port is taken (another pktgen?); pick another port`,
+      });
+    } finally {
+      await first.close();
+    }
+  });
+});
+
 describe('--metrics address check', () => {
   it('takes loopback addresses', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) assert.deepEqual(checkMetricsAddress({ host, port: 9464 }, false), { host, port: 9464 });
