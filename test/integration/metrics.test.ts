@@ -9,7 +9,11 @@ import type { Address } from '../../src/transport/address.js';
 
 interface StatusJson {
   nodes: Array<{ name: string; health: string; pending: number; running_job: string }>;
-  jobs: Array<{ id: string; node: string; state: string; stats: { tx_packets: number; tx_bytes: number; rx_packets: number | null } | null }>;
+  jobs: Array<{
+    id: string; node: string; state: string;
+    intervals?: Array<{ tx_packets: number }>;
+    stats: { tx_packets: number; tx_bytes: number; rx_packets: number | null } | null;
+  }>;
 }
 
 const JOB_STATES = ['pending', 'sent', 'running', 'succeeded', 'failed', 'lost', 'cancelled'];
@@ -38,13 +42,13 @@ describe('/metrics of schedule and serve (built binary)', function () {
    * A scrape of both endpoints and the status it matches: status is asked before and after the
    * scrape, and the pair is taken only when nothing changed in between (a job may end meanwhile).
    */
-  async function consistentScrape(): Promise<{ doc: StatusJson; scheduler: Sample[]; node: Sample[] }> {
+  async function consistentScrape(): Promise<{ doc: StatusJson; before: StatusJson; scheduler: Sample[]; node: Sample[] }> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const before = await status();
       const [scheduler, node] = [await scrape(schedulerMetrics), await scrape(nodeMetrics)];
       const after = await status();
       const view = (doc: StatusJson) => JSON.stringify({ counts: countsOf(doc), nodes: doc.nodes.map(({ name, health, pending, running_job }) => ({ name, health, pending, running_job })) });
-      if (view(before) === view(after)) return { doc: after, scheduler, node };
+      if (view(before) === view(after)) return { doc: after, before, scheduler, node };
     }
     throw new Error('the scheduler changed during each of 20 scrapes');
   }
@@ -75,13 +79,15 @@ describe('/metrics of schedule and serve (built binary)', function () {
   });
 
   it('during and after jobs, every series matches status --json', async () => {
-    for (const duration of ['3', '1', '1']) {
+    for (const duration of ['6', '1', '1']) {
       const submitted = await cli('submit', '--node', 'm0', '--pps', '2000', '--duration', duration, '--latency');
       assert.equal(submitted.exitCode, 0, submitted.stderr);
     }
     assert.equal((await cli('submit', '--node', 'm1', '--pps', '10', '--duration', '1')).exitCode, 0);
     let doc = await status();
-    for (let i = 0; i < 100 && !doc.nodes.find((n) => n.name === 'm0')?.running_job; i++) {
+    // Running, with a measured interval reported: tx counts it already.
+    const runningJob = (d: StatusJson) => d.jobs.find((j) => j.id === d.nodes.find((n) => n.name === 'm0')?.running_job);
+    for (let i = 0; i < 100 && !runningJob(doc)?.intervals?.length; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       doc = await status();
     }
@@ -100,7 +106,13 @@ describe('/metrics of schedule and serve (built binary)', function () {
     assert.equal(sampleValue(during.scheduler, 'pktgen_node_up', { node: 'm1' }), 0);
     assert.equal(sampleValue(during.scheduler, 'pktgen_node_queue_depth', { node: 'm1' }), 1);
     assert.equal(sampleValue(during.node, 'pktgen_job_running', { node: 'm0' }), 1);
-    assert.equal(sampleValue(during.node, 'pktgen_tx_packets_total', { node: 'm0' }), 0, 'a running job counts once it ends');
+    const firstJob = runningJob(during.doc)!;
+    assert.equal(firstJob.id, doc.jobs[0]!.id, 'the first job is the one scraped');
+    const txDuring = sampleValue(during.node, 'pktgen_tx_packets_total', { node: 'm0' })!;
+    // Intervals go on while scraped: the status asked just before the scrape is the lower bound.
+    const liveTx = (runningJob(during.before)?.intervals ?? []).reduce((sum, interval) => sum + interval.tx_packets, 0);
+    assert.ok(liveTx > 0 && txDuring >= liveTx, `tx counted while the job runs: ${txDuring}, its intervals in status say ${liveTx}`);
+    assert.equal(sampleValue(during.node, 'pktgen_rx_packets_total', { node: 'm0' }), 0, 'echoes count once the job ends');
 
     let last = await status();
     for (let i = 0; i < 300 && last.jobs.filter((j) => j.node === 'm0' && j.state === 'succeeded').length < 3; i++) {
@@ -113,6 +125,7 @@ describe('/metrics of schedule and serve (built binary)', function () {
     const sum = (field: 'tx_packets' | 'tx_bytes' | 'rx_packets') => m0Jobs.reduce((total, j) => total + (j.stats![field] ?? 0), 0);
     assert.ok(sum('tx_packets') > 0 && sum('rx_packets') > 0, 'the jobs sent and measured echoes');
     assert.equal(sampleValue(done.node, 'pktgen_tx_packets_total', { node: 'm0' }), sum('tx_packets'));
+    assert.ok(txDuring <= m0Jobs.find((j) => j.id === firstJob.id)!.stats!.tx_packets, 'what counted during the job is part of its result');
     assert.equal(sampleValue(done.node, 'pktgen_tx_bytes_total', { node: 'm0' }), sum('tx_bytes'));
     assert.equal(sampleValue(done.node, 'pktgen_rx_packets_total', { node: 'm0' }), sum('rx_packets'));
     assert.equal(sampleValue(done.node, 'pktgen_job_running', { node: 'm0' }), 0);
@@ -120,8 +133,8 @@ describe('/metrics of schedule and serve (built binary)', function () {
     // Jobs 2 and 3 were waiting when the job before them ended: two dispatch times.
     assert.equal(sampleValue(done.scheduler, 'pktgen_dispatch_seconds_count'), 2);
     assert.equal(sampleValue(done.scheduler, 'pktgen_job_duration_seconds_count', { state: 'succeeded' }), 3);
-    // STARTED to SUCCESS spans at least the 5 measured seconds of the three jobs.
-    assert.ok(sampleValue(done.scheduler, 'pktgen_job_duration_seconds_sum', { state: 'succeeded' })! >= 5);
+    // STARTED to SUCCESS spans at least the 8 measured seconds of the three jobs.
+    assert.ok(sampleValue(done.scheduler, 'pktgen_job_duration_seconds_sum', { state: 'succeeded' })! >= 8);
   });
 
   it('answers only GET /metrics', async () => {

@@ -50,7 +50,7 @@ describe('examples/grafana-dashboard.json', () => {
     const service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store: new MemoryStore(), log: createLogger({ write: () => undefined }) });
     const exported = new Set([
       ...(await exportedNames(schedulerRegistry(service))),
-      ...(await exportedNames(nodeRegistry({ totals: { jobs: 0, txPackets: 0, txBytes: 0, rxPackets: 0 }, busy: false }, 'm0'))),
+      ...(await exportedNames(nodeRegistry({ totals: { jobs: 0, txPackets: 0, txBytes: 0, rxPackets: 0 }, live: { txPackets: 0, txBytes: 0 }, busy: false }, 'm0'))),
     ]);
     for (const { where, expr } of queries) {
       for (const name of used(expr)) assert.ok(exported.has(name), `${where} queries ${name}, which pktgen does not export`);
