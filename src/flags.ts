@@ -3,7 +3,8 @@ import { DEFAULT_CONTROL_ADDRESS, schedulerAddress } from './control/client.js';
 import { LOG_FORMATS } from './log.js';
 import { PORTS } from './protocol/ports.js';
 import { DEFAULT_KEY_HELP, KEY_FILE_ENV } from './security/key.js';
-import type { Address } from './transport/address.js';
+import { parseAddress, type Address } from './transport/address.js';
+import { METRICS_EXAMPLE } from './metrics/address.js';
 
 /** --scheduler HOST[:PORT]: the control API of a running scheduler (status, submit). */
 export const schedulerFlag = Flags.custom<Address>({
@@ -31,4 +32,17 @@ export const legacyAllowFlag = (what: string) => Flags.string({
 export const keyFileFlag = Flags.custom<string>({
   description: `cluster key file, mode 0600 (pktgen keygen makes one) [default: $${KEY_FILE_ENV}, ${DEFAULT_KEY_HELP}]`,
   helpValue: 'FILE',
+});
+
+/** --metrics HOST:PORT (serve, schedule): where to serve Prometheus metrics at /metrics; off when absent. */
+export const metricsFlag = Flags.custom<Address>({
+  description: `serve Prometheus metrics at http://HOST:PORT/metrics, e.g. ${METRICS_EXAMPLE}; a loopback address unless --metrics-public [default: off]`,
+  helpValue: 'HOST:PORT',
+  parse: async (text) => parseAddress(text, undefined, '--metrics'),
+});
+
+/** --metrics-public: lets --metrics listen on a non-loopback address (the endpoint has no authentication). */
+export const metricsPublicFlag = Flags.boolean({
+  description: 'allow --metrics on an address other than loopback; /metrics has no authentication, so limit who reaches it (firewall)',
+  dependsOn: ['metrics'],
 });

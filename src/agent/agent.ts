@@ -81,6 +81,17 @@ const CANCELLED = 'cancelled';
 export class NodeAgent {
   private server?: FrameServer;
   private readonly queue: QueuedJob[] = [];
+  /**
+   * What /metrics counts, since start: tx of finished jobs (a success by its result, any other by
+   * the intervals it measured before it ended), rx and jobs of the successes.
+   */
+  readonly totals = { jobs: 0, txPackets: 0, txBytes: 0, rxPackets: 0 };
+  /** The running job's measured intervals so far (warm-up excluded): added to totals when it ends. */
+  readonly live = { txPackets: 0, txBytes: 0 };
+  /** True while a job runs. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
   private readonly outbox: StatusOutbox;
   private readonly sessionOutbox: SessionOutbox;
   /** The ids taken and their last status: a job delivered twice runs once. */
@@ -287,7 +298,11 @@ export class NodeAgent {
       const startedAt = Date.now();
       const intervals = new IntervalRecorder(startedAt);
       const onInterval = (event: IntervalEvent | IntervalEchoesEvent): void => {
-        intervals.add(event);
+        const measured = intervals.add(event);
+        if (measured) {
+          this.live.txPackets += measured.tx_packets;
+          this.live.txBytes += measured.tx_bytes;
+        }
         if (event.event !== 'interval' || item.legacy || (!item.session && !this.outbox.idleFor(item.replyTo))) return;
         // The newest intervals, not just this one: a PROGRESS may be coalesced away, its intervals must not.
         this.report(item, { type: 'PROGRESS', elapsed_s: (Date.now() - startedAt) / 1000, stats: { ...intervalStats(event), intervals: intervals.recent() } });
@@ -305,6 +320,7 @@ export class NodeAgent {
         loss_ratio: stats.rx_measured ? stats.loss_ratio : undefined, rtt_p50_us: stats.rtt_us?.p50,
       });
       this.report(item, { type: 'SUCCESS', stats });
+      this.counted({ txPackets: stats.tx_packets, txBytes: stats.tx_bytes }, stats.rx_packets);
     } catch (error) {
       const reason = abort.signal.aborted ? String(abort.signal.reason) : describeError(error);
       // Stopped on purpose (a cancel, the node stopping) is not a failure of the job's own.
@@ -312,9 +328,21 @@ export class NodeAgent {
       else if (reason === SHUTDOWN) this.options.log.info(`stopped ${item.label}: ${SHUTDOWN}`);
       else this.options.log.error(`${item.label} failed: ${reason}`);
       this.report(item, { type: 'FAIL', reason });
+      this.counted({ ...this.live });
     } finally {
       this.running = undefined;
     }
+  }
+
+  /** A job ended: what it sent goes to the totals (rx only from a success's result), and nothing is live. */
+  private counted(sent: { txPackets: number; txBytes: number }, rxPackets?: number): void {
+    this.totals.txPackets += sent.txPackets;
+    this.totals.txBytes += sent.txBytes;
+    if (rxPackets !== undefined) {
+      this.totals.jobs++;
+      this.totals.rxPackets += rxPackets;
+    }
+    Object.assign(this.live, { txPackets: 0, txBytes: 0 });
   }
 
   /** Validates fields, resolves the target and applies --allow-target. */

@@ -7,6 +7,7 @@ import type { Allowlist } from '../transport/allowlist.js';
 import { createdKeyNotice, type ClusterKey } from '../security/key.js';
 import { catchStopSignals } from '../stop-signals.js';
 import { JobJournal } from './job-journal.js';
+import type { MetricsEndpoint } from '../metrics/endpoint.js';
 
 /** How `pktgen serve` runs: its flags, parsed. */
 export interface NodeOptions {
@@ -42,6 +43,8 @@ export interface NodeOptions {
   key: ClusterKey;
   /** Folder of the node's state file: the job ids it ran, so that a restarted node runs none twice. */
   stateDir: string;
+  /** Where to serve Prometheus metrics (serve --metrics, already checked); absent = off. */
+  metrics?: Address | undefined;
 }
 
 /** Runs the node agent and its reflector until SIGINT, SIGTERM or SIGHUP, then stops both. */
@@ -78,9 +81,15 @@ export async function runNode(options: NodeOptions): Promise<void> {
   // Catch the stop signals before starting, so a signal during start-up still stops cleanly.
   const signals = catchStopSignals((again) => log.info(`${again} again: already stopping (in a few seconds at most)`));
   let bound: Address;
+  let metrics: MetricsEndpoint | undefined;
   try {
     bound = await agent.start();
     await reflector?.start();
+    if (options.metrics) {
+      // Loaded only when asked for: a node without --metrics never loads prom-client.
+      const [{ nodeRegistry }, { startMetricsEndpoint }] = await Promise.all([import('../metrics/node-metrics.js'), import('../metrics/endpoint.js')]);
+      metrics = await startMetricsEndpoint(nodeRegistry(agent, options.name), options.metrics, log);
+    }
   } catch (error) {
     // Cannot listen (a port in use): nothing ran yet; let go of what did start, then say why.
     await agent.stop(0);
@@ -93,6 +102,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
   // Every socket the node listens on, as bound: what a firewall rule or a review needs to know.
   const listeners = [describeListener(bound, 'TCP', 'jobs')];
   if (reflector?.address) listeners.push(describeListener(reflector.address, 'UDP', 'reflector'));
+  if (metrics) listeners.push(describeListener(metrics.address, 'TCP', 'Prometheus /metrics'));
   log.info(`pktgen node ${options.name} listening on ${listeners.join(' and ')}`, {
     key: options.key.source,
     allow_from: options.allowFrom.toString(),
@@ -106,6 +116,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
   });
   const signal = await signals.received;
   log.info(`stopping (${signal})`);
+  await metrics?.close();
   await agent.stop();
   await reflector?.stop();
   log.info('stopped');

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
+import { keyFileFlag, legacyAllowFlag, logFormatFlag, metricsFlag, metricsPublicFlag } from '../flags.js';
+import { checkMetricsAddress } from '../metrics/address.js';
 import { loadClusterKey } from '../security/key.js';
 import { runScheduler } from '../scheduler/run.js';
 import { DEFAULT_CORE_CONFIG } from '../scheduler/core.js';
@@ -59,6 +60,8 @@ export default class Schedule extends PktgenCommand {
     'max-queued': Flags.integer({ description: 'jobs not yet finished the scheduler holds at most; a control request past it is refused and changes nothing', default: DEFAULT_CONTROL_LIMITS.maxQueued, min: 1 }),
     'max-queued-per-node': Flags.integer({ description: 'jobs not yet finished one node may have at most (control requests)', default: DEFAULT_CONTROL_LIMITS.maxQueuedPerNode, min: 1 }),
     'max-nodes': Flags.integer({ description: 'nodes the scheduler knows at most (control requests)', default: DEFAULT_CONTROL_LIMITS.maxNodes, min: 1 }),
+    metrics: metricsFlag(),
+    'metrics-public': metricsPublicFlag,
     'keep-for': Flags.custom<number>({ description: 'also remove finished jobs this long after they finished: a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d) [default: no age limit]', helpValue: 'DURATION', parse: async (input) => parseDurationMs(input, '--keep-for') })(),
   };
 
@@ -79,6 +82,7 @@ export default class Schedule extends PktgenCommand {
       legacyAllow: new Allowlist(flags['legacy-allow'], '--legacy-allow'),
       retention: { keepJobs: flags['keep-jobs'], keepForMs: flags['keep-for'] ?? DEFAULT_CORE_CONFIG.keepForMs },
       key: await loadClusterKey({ keyFile: flags['key-file'], create: true }),
+      metrics: flags.metrics && checkMetricsAddress(flags.metrics, flags['metrics-public']),
       limits: { ...DEFAULT_CONTROL_LIMITS, maxQueued: flags['max-queued'], maxQueuedPerNode: flags['max-queued-per-node'], maxNodes: flags['max-nodes'] },
     }, (text) => this.log(text));
   }

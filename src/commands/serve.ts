@@ -4,7 +4,8 @@ import { runNode } from '../agent/run.js';
 import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
+import { keyFileFlag, legacyAllowFlag, logFormatFlag, metricsFlag, metricsPublicFlag } from '../flags.js';
+import { checkMetricsAddress } from '../metrics/address.js';
 import { loadClusterKey } from '../security/key.js';
 import { chooseStateDir } from '../store/state-dir.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
@@ -79,6 +80,8 @@ export default class Serve extends PktgenCommand {
     'reflect-drop-every': Flags.integer({ description: 'test option: the reflector drops one test packet in K', default: 0, min: 0, hidden: true }),
     interface: Flags.string({ description: 'send jobs as raw Ethernet frames through this interface (AF_PACKET, qdisc bypass; needs CAP_NET_RAW, else UDP and the log says so)' }),
     gso: Flags.boolean({ description: 'use UDP segmentation offload when a job\'s flows allow it (one frame size, no latency stamping)', default: true, allowNo: true }),
+    metrics: metricsFlag(),
+    'metrics-public': metricsPublicFlag,
     'state-dir': Flags.string({ description: 'folder of the node\'s state file, the job ids it ran, so that a restarted node runs none of them twice [default: $PKTGEN_STATE_DIR, $XDG_STATE_HOME/pktgen or ~/.local/state/pktgen]' }),
   };
 
@@ -104,6 +107,7 @@ export default class Serve extends PktgenCommand {
       logFormat: flags['log-format'],
       verbose: flags.verbose,
       key: await loadClusterKey({ keyFile: flags['key-file'], create: true }),
+      metrics: flags.metrics && checkMetricsAddress(flags.metrics, flags['metrics-public']),
       stateDir: flags['state-dir'] ?? chooseStateDir({ env: process.env, homedir: homedir() }),
     });
   }

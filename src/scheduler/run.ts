@@ -21,6 +21,7 @@ import { createdKeyNotice, type ClusterKey } from '../security/key.js';
 import { SchedulerService } from './service.js';
 import type { CoreConfig } from './core.js';
 import { waitForEnd } from './wait-end.js';
+import type { MetricsEndpoint } from '../metrics/endpoint.js';
 
 /** How `pktgen schedule` runs: its flags, parsed. */
 export interface SchedulerOptions {
@@ -50,6 +51,8 @@ export interface SchedulerOptions {
   key: ClusterKey;
   /** What a control request (submit, the terminal UI) may add; default DEFAULT_CONTROL_LIMITS. */
   limits?: ControlLimits;
+  /** Where to serve Prometheus metrics (schedule --metrics, already checked); absent = off. */
+  metrics?: Address | undefined;
 }
 
 /**
@@ -80,6 +83,7 @@ async function runUntilStopped(options: SchedulerOptions, print: (text: string) 
   const log = createLogger({ format: options.logFormat, write: logFile ? (line) => logFile.write(line) : undefined });
   const service = new SchedulerService({ listen: options.listen, store, log, core: options.retention, legacyAllow: options.legacyAllow, sessionSecret: options.key, name: hostname() });
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
+  let metrics: MetricsEndpoint | undefined;
   try {
     const known = new Set([...service.nodes().map((n) => n.name), ...nodes.map((n) => n.name)]);
     if (known.size === 0 && options.jobsFile) {
@@ -91,10 +95,16 @@ async function runUntilStopped(options: SchedulerOptions, print: (text: string) 
     // Listen before anything is sent: the old scheduler lost statuses by listening late.
     const address = await service.start();
     control = await startControlServer(service, { host: options.control.host, port: options.control.port, allow: options.control.allow, key: options.key, log, limits: options.limits });
+    if (options.metrics) {
+      // Loaded only when asked for: a scheduler without --metrics never loads prom-client.
+      const [{ schedulerRegistry }, { startMetricsEndpoint }] = await Promise.all([import('../metrics/scheduler-metrics.js'), import('../metrics/endpoint.js')]);
+      metrics = await startMetricsEndpoint(schedulerRegistry(service), options.metrics, log);
+    }
     const created = createdKeyNotice(options.key);
     if (created) log.info(created);
     // Every socket the scheduler listens on, as bound: what a firewall rule or a review needs to know.
     const listeners = [describeListener(address, 'TCP', 'statuses from nodes'), describeListener(control.address, 'TCP', 'control API for submit, status and the UI')];
+    if (metrics) listeners.push(describeListener(metrics.address, 'TCP', 'Prometheus /metrics'));
     log.info(`pktgen scheduler listening on ${listeners.join(' and ')}`, { control_allow: options.control.allow.toString(), state: stateDir, key: options.key.source });
     await service.addNodes(nodes, where);
     const run = jobsFile ? queueJobsFile(service, store, options.jobsFile!, jobsFile, log) : [];
@@ -130,6 +140,7 @@ async function runUntilStopped(options: SchedulerOptions, print: (text: string) 
     print(`done: ${countByState(jobs)}${removed > 0 ? `; ${removed} more did not succeed (removed by --keep-jobs/--keep-for)` : ''}${earlier}`);
     return service.unsuccessful.size === 0 && jobs.every((j) => j.state === 'succeeded') ? 0 : 1;
   } finally {
+    await metrics?.close();
     await control?.close();
     await service.stop();
     logFile?.end();

@@ -452,6 +452,8 @@ export class SchedulerService extends EventEmitter {
   }
 
   private carryOut(effect: Effect): void {
+    // For observers such as the /metrics histograms: each effect as it is carried out.
+    this.emit('effect', effect);
     switch (effect.type) {
       case 'sendJob': {
         // Carried out late after a failed save, a job may have moved on meanwhile: only the node's current job goes.
