@@ -50,7 +50,7 @@ describe('cluster key on the built binary: keygen, creation by schedule, refusal
       const key = readFileSync(path, 'utf8').trim();
       const status = await pktgen('status', '--json', '--scheduler', `127.0.0.1:${control}`);
       assert.equal(status.exitCode, 0, status.stderr);
-      assert.deepEqual(JSON.parse(status.stdout), { nodes: [], jobs: [], store: { ok: true } });
+      assert.deepEqual(JSON.parse(status.stdout), { nodes: [], jobs: [], searches: [], store: { ok: true } });
       schedule.kill('SIGTERM');
       const { all } = await schedule;
       assert.ok(!all.includes(key) && !all.includes(key.slice(0, 16)), 'the key is in the log');

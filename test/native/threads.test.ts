@@ -102,11 +102,12 @@ describe('pktgen-emit send --threads', function () {
       const s = run.summary!;
       assert.equal(s.threads, 2);
       assertSaneRate(num(s.tx_mbps), 2, 'tx Mbit/s');
-      // At 2 Mbit/s on loopback every echo comes back: a merge that dropped a thread would show half.
-      assert.equal(s.rx_packets, s.tx_packets);
-      assert.equal(s.loss_ratio, 0);
+      // At 2 Mbit/s on loopback (nearly) every echo comes back: a merge that dropped a thread would show
+      // half. A loaded machine may drop a few at the reflector's socket, so count them, not demand none.
+      assert.ok(num(s.rx_packets) >= 0.98 * num(s.tx_packets), `rx ${s.rx_packets} of tx ${s.tx_packets}`);
+      assert.ok(Math.abs(num(s.loss_ratio) - (1 - num(s.rx_packets) / num(s.tx_packets))) < 1e-6, `loss_ratio ${s.loss_ratio}`);
       const rtt = s.rtt_us as JsonLine;
-      assert.equal(rtt.samples, s.tx_packets);
+      assert.equal(rtt.samples, s.rx_packets);
       assert.ok(num(rtt.min) > 0 && num(rtt.min) <= num(rtt.p50) && num(rtt.p50) <= num(rtt.max));
       assert.equal(sum(run.intervals, 'rx_packets'), num(s.rx_packets));
       // Each interval's RTT percentiles cover both threads' echoes that arrived in it.
