@@ -388,9 +388,8 @@ static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint64_t 
 	}
 	if (m->msg_len >= PG_HEADER_BYTES + PG_OW_BYTES)
 		pg_ow_read(p + PG_HEADER_BYTES, &b);
-	if (b.marker != PG_OW_ASK)
-		b.stream = 0;
-	tag = tag_of(rf, p, b.stream);
+	/* Counts are read in answers only: a packet that does not ask takes no room in the table. */
+	tag = b.marker == PG_OW_ASK ? tag_of(rf, p, b.stream) : NULL;
 	if (tag)
 		tag->received++;
 	if (rf->opt.drop_every && ++rf->valid % rf->opt.drop_every == 0) {
