@@ -56,7 +56,7 @@ void pg_ow_read(const uint8_t *p, struct pg_ow_block *b)
 	b->stream = (uint16_t)get(p + 38, 2);
 }
 
-struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint64_t key)
+struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint64_t key, uint64_t now_ns)
 {
 	struct pg_ow_tag *oldest = &t->slot[0];
 
@@ -66,13 +66,16 @@ struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint64_t key)
 
 		if (s->used && s->key == key) {
 			s->used = t->clock;
+			s->seen_ns = now_ns;
 			return s;
 		}
 		if (s->used < oldest->used)
 			oldest = s;
 	}
-	/* A free slot has used 0, so it is the oldest there is. */
-	*oldest = (struct pg_ow_tag){.key = key, .used = t->clock};
+	/* A free slot has used 0, so it is the oldest there is; a live one is never taken. */
+	if (oldest->used && now_ns - oldest->seen_ns < PG_OW_TAG_IDLE_NS)
+		return NULL;
+	*oldest = (struct pg_ow_tag){.key = key, .used = t->clock, .seen_ns = now_ns};
 	return oldest;
 }
 
@@ -109,13 +112,17 @@ void pg_ow_record(struct pg_ow *ow, const struct pg_ow_echo *e)
 {
 	const struct pg_ow_block *b = e->block;
 
-	if (ow->answered == 0 || e->seq < ow->seq_lo) {
-		ow->seq_lo = e->seq;
-		ow->lo = *b;
-	}
-	if (ow->answered == 0 || e->seq > ow->seq_hi) {
-		ow->seq_hi = e->seq;
-		ow->hi = *b;
+	/* Loss is counted over the answers with counts only: an uncounted one's are zeros. */
+	if (!(b->flags & PG_OW_FLAG_UNCOUNTED)) {
+		if (ow->counted == 0 || e->seq < ow->seq_lo) {
+			ow->seq_lo = e->seq;
+			ow->lo = *b;
+		}
+		if (ow->counted == 0 || e->seq > ow->seq_hi) {
+			ow->seq_hi = e->seq;
+			ow->hi = *b;
+		}
+		ow->counted++;
 	}
 	ow->answered++;
 	if (!e->comparable)
@@ -144,7 +151,7 @@ static double ratio_lost(uint64_t got, uint64_t of)
 bool pg_ow_loss(const struct pg_ow *ow, struct pg_ow_loss *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (ow->answered < 2)
+	if (ow->counted < 2)
 		return false;
 	out->fwd_sent = ow->seq_hi - ow->seq_lo + 1;
 	/* The reflector's counters wrap at 2^32: their differences do not mind. */
@@ -154,7 +161,7 @@ bool pg_ow_loss(const struct pg_ow *ow, struct pg_ow_loss *out)
 	out->ret_sent = out->fwd_received > out->reflector_dropped
 				? out->fwd_received - out->reflector_dropped
 				: 0;
-	out->ret_received = ow->answered;
+	out->ret_received = ow->counted;
 	out->fwd_loss = ratio_lost(out->fwd_received, out->fwd_sent);
 	out->ret_loss = ratio_lost(out->ret_received, out->ret_sent);
 	return true;

@@ -19,7 +19,9 @@
  *       24     4  received  reflector: test packets received with this tag so far (wraps)
  *       28     4  dropped   reflector: echoes of this tag it received but did not send (wraps)
  *       32     4  overflow  reflector: datagrams its socket dropped (SO_RXQ_OVFL), all tags
- *       36     2  flags     bit 0: the stamps are corrected by a declared clock offset
+ *       36     2  flags     bit 0: the stamps are corrected by a declared clock offset;
+ *                           bit 1: uncounted: the reflector keeps no counts for this tag and
+ *                           stream (its table is full of live ones), received and dropped are 0
  *       38     2  stream    sender: its sequence space (sending thread + 1), kept in the answer;
  *                           the reflector counts per tag and stream
  */
@@ -36,6 +38,7 @@
 #define PG_OW_ANSWER 0x50474f57u /* "PGOW" */
 #define PG_OW_BYTES 40u
 #define PG_OW_FLAG_DECLARED 1u
+#define PG_OW_FLAG_UNCOUNTED 2u
 /* The largest clock offset one may declare (--clock-offset-ns): 1000 s; beyond, nothing is synced. */
 #define PG_OW_OFFSET_MAX_NS 1000000000000LL
 
@@ -53,14 +56,19 @@ void pg_ow_write(uint8_t *p, const struct pg_ow_block *b);
 /* Reads a block of PG_OW_BYTES bytes. */
 void pg_ow_read(const uint8_t *p, struct pg_ow_block *b);
 
-/* A reflector's counts per tag and stream: the most recently seen PG_OW_TAGS (least recent
- * evicted). The key is pg_ow_key(tag, stream). */
+/* A reflector's counts per tag and stream, PG_OW_TAGS of them. The key is pg_ow_key(tag, stream).
+ * A new key takes a free slot, or the least recently seen one if that was idle for
+ * PG_OW_TAG_IDLE_NS; never a live one: anyone the reflector echoes may send asks under any tags,
+ * and evicting a running job's counts would restart them mid-run, a false loss in its figures.
+ * A key that finds no slot is answered uncounted (PG_OW_FLAG_UNCOUNTED). */
 #define PG_OW_TAGS 256u
+#define PG_OW_TAG_IDLE_NS 10000000000ull
 
 struct pg_ow_tag {
 	uint64_t key;
 	uint32_t received, dropped;
-	uint64_t used; /* a logical time: larger is more recent; 0 = free */
+	uint64_t used;    /* a logical time: larger is more recent; 0 = free */
+	uint64_t seen_ns; /* when it was last found (the caller's monotonic clock) */
 };
 
 static inline uint64_t pg_ow_key(uint32_t tag, uint16_t stream)
@@ -73,8 +81,9 @@ struct pg_ow_tags {
 	uint64_t clock;
 };
 
-/* The entry of a key, created (and an old one evicted) when needed. */
-struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint64_t key);
+/* The entry of a key at now_ns, created (and an idle one evicted) when needed; NULL when every
+ * slot is held by a key seen within PG_OW_TAG_IDLE_NS. */
+struct pg_ow_tag *pg_ow_tag_find(struct pg_ow_tags *t, uint64_t key, uint64_t now_ns);
 
 /* The sender's view of one direction: RFC 3550 interarrival jitter and, with comparable
  * clocks, the delay distribution. */
@@ -89,6 +98,7 @@ struct pg_ow_direction {
 /* What the sender gathers from the answered echoes of measured packets. */
 struct pg_ow {
 	uint64_t answered;              /* unique measured echoes that carried an answer */
+	uint64_t counted;               /* those of them with the reflector's counts (not uncounted) */
 	uint64_t asked_back;            /* echoes that came back with the ask: an old reflector */
 	uint64_t seq_lo, seq_hi;        /* lowest and highest seq among them */
 	struct pg_ow_block lo, hi;      /* their blocks */
@@ -115,7 +125,8 @@ void pg_ow_record(struct pg_ow *ow, const struct pg_ow_echo *e);
 void pg_ow_jitter_add(struct pg_ow_direction *d, int64_t transit_ns);
 
 /* The figures: forward and return loss as 0..1 over the packets between the lowest and highest
- * answered seq, and the reflector's drops over the same packets. False below two answers. */
+ * answered seq with counts, and the reflector's drops over the same packets. False below two
+ * such answers. */
 struct pg_ow_loss {
 	uint64_t fwd_sent, fwd_received, reflector_dropped, reflector_overflow, ret_sent, ret_received;
 	double fwd_loss, ret_loss;

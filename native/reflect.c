@@ -64,12 +64,14 @@ struct reflector {
 	uint32_t clock_id;          /* oneway.h: the boot id hash, or 0 with --clock-offset-ns */
 	uint32_t overflow;          /* SO_RXQ_OVFL: datagrams the socket dropped so far */
 	uint64_t batch_rx_ns;       /* user-space receive time of the batch: when a stamp is missing */
+	uint64_t batch_mono_ns;     /* the same on CLOCK_MONOTONIC: when tags were last seen */
 	bool stamping;              /* kernel receive stamps and drop counts are on (the first ask) */
 	uint8_t buf[BATCH][BUF_BYTES];
 	struct sockaddr_storage peer[BATCH];
 	char control[BATCH][CONTROL_BYTES];
 	char reply_control[BATCH][64];
 	uint64_t reply_key[BATCH];  /* the tag and stream of each reply, to count a failed send */
+	bool reply_counted[BATCH];  /* whether the table keeps counts for that key */
 	uint8_t *reply_ow[BATCH];   /* each reply's answered one-way block, or NULL */
 	struct iovec iov[BATCH], reply_iov[BATCH];
 	struct mmsghdr in[BATCH], out[BATCH];
@@ -260,6 +262,14 @@ static int open_socket(const struct reflect_options *opt, char *bound, size_t bo
 
 /* ---- echoing ---- */
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
 /* Control message for a reply: leave from the address the request was sent to. */
 static size_t reply_source(struct msghdr *in, char *out, size_t room)
 {
@@ -337,21 +347,28 @@ static void start_stamping(struct reflector *rf)
 	rf->stamping = true;
 }
 
-/* The counts of the tag in a test header and the stream of its ask (0 without one). */
+/* The counts of the tag in a test header and the stream of its ask (0 without one); NULL when
+ * the table has no room for them (oneway.h). */
 static struct pg_ow_tag *tag_of(struct reflector *rf, const uint8_t *p, uint16_t stream)
 {
 	uint32_t tag = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 | (uint32_t)p[4] << 8 | p[5];
 	uint64_t key = pg_ow_key(tag, stream);
+	struct pg_ow_tag *found;
 
-	if (rf->last_tag && rf->last_tag->key == key && rf->last_tag->used)
+	if (rf->last_tag && rf->last_tag->key == key && rf->last_tag->used) {
+		rf->last_tag->seen_ns = rf->batch_mono_ns;
 		return rf->last_tag;
-	rf->last_tag = pg_ow_tag_find(&rf->tags, key);
-	return rf->last_tag;
+	}
+	found = pg_ow_tag_find(&rf->tags, key, rf->batch_mono_ns);
+	if (found)
+		rf->last_tag = found;
+	return found;
 }
 
 /* Decides about datagram i of a batch; true when it is to be echoed (and made into an echo).
- * ow is set to the one-way block answered in it, tag_value to its tag. */
-static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint64_t *key)
+ * ow is set to the one-way block answered in it, key to its tag and stream, counted to whether
+ * the table keeps counts for them. */
+static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint64_t *key, bool *counted)
 {
 	struct mmsghdr *m = &rf->in[i];
 	uint8_t *p = rf->buf[i];
@@ -371,13 +388,14 @@ static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint64_t 
 	}
 	if (m->msg_len >= PG_HEADER_BYTES + PG_OW_BYTES)
 		pg_ow_read(p + PG_HEADER_BYTES, &b);
-	if (b.marker != PG_OW_ASK)
-		b.stream = 0;
-	tag = tag_of(rf, p, b.stream);
-	tag->received++;
+	/* Counts are read in answers only: a packet that does not ask takes no room in the table. */
+	tag = b.marker == PG_OW_ASK ? tag_of(rf, p, b.stream) : NULL;
+	if (tag)
+		tag->received++;
 	if (rf->opt.drop_every && ++rf->valid % rf->opt.drop_every == 0) {
 		rf->n.test_drops++;
-		tag->dropped++;
+		if (tag)
+			tag->dropped++;
 		return false;
 	}
 	p[0] = (uint8_t)(PG_ECHO_MAGIC >> 8);
@@ -387,10 +405,11 @@ static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint64_t 
 		b = (struct pg_ow_block){.marker = PG_OW_ANSWER,
 					 .clock_id = rf->clock_id,
 					 .rx_ns = receive_time(rf, &m->msg_hdr),
-					 .received = tag->received,
-					 .dropped = tag->dropped,
+					 .received = tag ? tag->received : 0,
+					 .dropped = tag ? tag->dropped : 0,
 					 .overflow = rf->overflow,
-					 .flags = rf->opt.clock_declared ? PG_OW_FLAG_DECLARED : 0,
+					 .flags = (rf->opt.clock_declared ? PG_OW_FLAG_DECLARED : 0) |
+						  (tag ? 0 : PG_OW_FLAG_UNCOUNTED),
 					 .stream = b.stream};
 		pg_ow_write(p + PG_HEADER_BYTES, &b);
 		*ow = p + PG_HEADER_BYTES;
@@ -398,7 +417,8 @@ static bool accept_one(struct reflector *rf, unsigned i, uint8_t **ow, uint64_t 
 		if (!rf->stamping)
 			start_stamping(rf);
 	}
-	*key = tag->key;
+	*key = tag ? tag->key : pg_ow_key(0, 0);
+	*counted = tag != NULL;
 	return true;
 }
 
@@ -430,7 +450,13 @@ static void send_replies(struct reflector *rf, unsigned count)
 		/* This reply cannot go (an unreachable sender, a full queue): drop it, count it
 		 * against its tag (later answers carry the count), go on. */
 		rf->n.send_errors++;
-		pg_ow_tag_find(&rf->tags, rf->reply_key[done])->dropped++;
+		if (rf->reply_counted[done]) {
+			struct pg_ow_tag *tag = pg_ow_tag_find(&rf->tags, rf->reply_key[done],
+								rf->batch_mono_ns);
+
+			if (tag)
+				tag->dropped++;
+		}
 		done++;
 	}
 }
@@ -457,10 +483,12 @@ static unsigned reflect_batch(struct reflector *rf, bool dontwait)
 		pg_fail(PG_EXIT_FAILURE, "recvmmsg: %s", strerror(errno));
 	}
 	rf->batch_rx_ns = real_ns(rf);
+	rf->batch_mono_ns = now_ns();
 	for (unsigned i = 0; i < (unsigned)n; i++) {
 		struct msghdr *o = &rf->out[replies].msg_hdr;
 
-		if (!accept_one(rf, i, &rf->reply_ow[replies], &rf->reply_key[replies]))
+		if (!accept_one(rf, i, &rf->reply_ow[replies], &rf->reply_key[replies],
+				&rf->reply_counted[replies]))
 			continue;
 		*o = (struct msghdr){.msg_name = &rf->peer[i],
 				     .msg_namelen = rf->in[i].msg_hdr.msg_namelen,
@@ -478,14 +506,6 @@ static unsigned reflect_batch(struct reflector *rf, bool dontwait)
 	if (replies)
 		send_replies(rf, replies);
 	return (unsigned)n;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 /* Serves until a signal: blocks for the next datagram, then with --spin-us keeps polling

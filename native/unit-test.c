@@ -945,22 +945,32 @@ static void test_ow_block(void)
 static void test_ow_tags(void)
 {
 	static struct pg_ow_tags t;
-	struct pg_ow_tag *a = pg_ow_tag_find(&t, 42);
+	const uint64_t idle = PG_OW_TAG_IDLE_NS;
+	uint64_t now = 1000;
+	struct pg_ow_tag *a = pg_ow_tag_find(&t, 42, now);
 
 	a->received = 5;
-	check(pg_ow_tag_find(&t, 42)->received == 5, "one-way tags: found again", "lost");
-	check(pg_ow_tag_find(&t, pg_ow_key(42, 1))->received == 0,
+	check(pg_ow_tag_find(&t, 42, now)->received == 5, "one-way tags: found again", "lost");
+	check(pg_ow_tag_find(&t, pg_ow_key(42, 1), now)->received == 0,
 	      "one-way tags: another stream of the tag counts apart", "shared");
-	/* Fill every other slot; 42 is kept recent, so the first newcomer evicts tag 1000. */
-	for (uint32_t i = 0; i < PG_OW_TAGS - 1; i++) {
-		pg_ow_tag_find(&t, 1000 + i)->received = 1;
-		pg_ow_tag_find(&t, 42);
-	}
-	pg_ow_tag_find(&t, 99999)->received = 1;
-	check(pg_ow_tag_find(&t, 42)->received == 5, "one-way tags: a recent tag survives eviction",
-	      "lost");
-	check(pg_ow_tag_find(&t, 1000)->received == 0, "one-way tags: the least recent is evicted",
-	      "still there");
+	/* Fill every other slot: the table is full of live keys. */
+	for (uint32_t i = 0; i < PG_OW_TAGS - 2; i++)
+		pg_ow_tag_find(&t, 1000 + i, now)->received = 1;
+	/* A flood of new keys evicts no live one: it finds no slot, and the running counts stay. */
+	for (uint32_t i = 0; i < 10 * PG_OW_TAGS; i++)
+		check(pg_ow_tag_find(&t, 99999 + i, now + idle - 1) == NULL,
+		      "one-way tags: no slot while every key is live", "evicted a live key");
+	check(pg_ow_tag_find(&t, 42, now + idle - 1)->received == 5,
+	      "one-way tags: a live tag survives a flood", "lost");
+	/* Once idle long enough, the least recently seen key makes room (42 was just seen). */
+	check(pg_ow_tag_find(&t, 99999, now + idle) != NULL, "one-way tags: an idle key makes room",
+	      "no slot");
+	check(pg_ow_tag_find(&t, 42, now + idle)->received == 5,
+	      "one-way tags: the recently seen tag is kept", "lost");
+	check(pg_ow_tag_find(&t, 1000, now + idle)->received == 1,
+	      "one-way tags: one key made room, the others are kept", "lost");
+	check(pg_ow_tag_find(&t, pg_ow_key(42, 1), now + idle)->received == 0,
+	      "one-way tags: the least recently seen was evicted", "still there");
 }
 
 static void test_ow_jitter(void)
@@ -1031,6 +1041,27 @@ static void test_ow_loss(void)
 	check_near(ow.fwd.delay.ns.mean, 500, 1e-6, "one-way: forward delay");
 	check_near(ow.ret.delay.ns.mean, 700, 1e-6, "one-way: return delay");
 	check(ow.negative_delays == 0 && ow.clocks_comparable, "one-way: comparable clocks", "no");
+	/* An answer without counts (the reflector's table was full): its zeros count for nothing. */
+	{
+		struct pg_ow_block b = {.marker = PG_OW_ANSWER, .clock_id = 1, .rx_ns = 2000000000,
+					.tx_ns = 2000000100, .flags = PG_OW_FLAG_UNCOUNTED};
+		uint64_t counted = ow.counted;
+
+		pg_ow_record(&ow, &(struct pg_ow_echo){.seq = 200000, .block = &b, .comparable = true});
+		check(pg_ow_loss(&ow, &l) && ow.counted == counted && ow.answered == counted + 1,
+		      "one-way loss: an uncounted answer is answered, not counted", "%llu",
+		      (unsigned long long)ow.counted);
+		check_near(l.fwd_loss, 0.05, 0.0005, "one-way loss: unchanged by an uncounted answer");
+	}
+	{
+		struct pg_ow only;
+		struct pg_ow_block b = {.marker = PG_OW_ANSWER, .flags = PG_OW_FLAG_UNCOUNTED};
+
+		pg_ow_init(&only, false);
+		for (uint64_t seq = 0; seq < 10; seq++)
+			pg_ow_record(&only, &(struct pg_ow_echo){.seq = seq, .block = &b});
+		check(!pg_ow_loss(&only, &l), "one-way loss: none from uncounted answers only", "counted");
+	}
 }
 
 static void test_ow_sum(void)

@@ -85,18 +85,18 @@ export function checkNodes(core: SchedulerCore, nodes: NewNode[], limits: Contro
 }
 
 /** Refuses jobs that would take the scheduler past --max-queued, or a node past --max-queued-per-node. */
-export function checkQueued(core: SchedulerCore, jobs: JobSpec[], limits: ControlLimits): void {
+export function checkQueued(core: SchedulerCore, jobs: Pick<JobSpec, 'nodes'>[], limits: ControlLimits, field = 'add_jobs'): void {
   const perNode = new Map<string, number>();
   for (const job of jobs) for (const node of job.nodes) perNode.set(node, (perNode.get(node) ?? 0) + 1);
   const added = [...perNode.values()].reduce((sum, n) => sum + n, 0);
   const queued = core.openCount('');
   if (queued + added > limits.maxQueued) {
-    throw new ControlLimitError(`add_jobs: ${exceeding(added, 'job')} --max-queued ${limits.maxQueued} (queued now: ${count(queued)})`);
+    throw new ControlLimitError(`${field}: ${exceeding(added, 'job')} --max-queued ${limits.maxQueued} (queued now: ${count(queued)})`);
   }
   for (const [node, n] of perNode) {
     const there = core.openCount(node);
     if (there + n > limits.maxQueuedPerNode) {
-      throw new ControlLimitError(`add_jobs: ${exceeding(n, 'job', ` for node ${node}`)} --max-queued-per-node ${limits.maxQueuedPerNode} (queued there now: ${count(there)})`);
+      throw new ControlLimitError(`${field}: ${exceeding(n, 'job', ` for node ${node}`)} --max-queued-per-node ${limits.maxQueuedPerNode} (queued there now: ${count(there)})`);
     }
   }
 }

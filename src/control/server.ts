@@ -61,6 +61,9 @@ export async function handleControl(service: SchedulerService, request: ControlR
       ...(request.resume_node ? [{ node: request.resume_node, paused: false }] : []),
     ];
     const search = request.search ? checkSearch(request.search, known, legacy) : undefined;
+    // A search queues one trial job at a time on its node: that job counts like any other, so that
+    // searches cannot queue past --max-queued and --max-queued-per-node.
+    if (search) checkQueued(service.core, [...jobs, { nodes: [search.node] }], limits, 'search');
     // A query alone changes nothing and is answered from memory, even while the store cannot save.
     const changes = nodes.length + jobs.length + request.cancel.length + request.cancel_nodes.length + request.remove_nodes.length + pause.length > 0;
     // Refuses a node at another's HOST:PORT, and a request the store cannot save, before anything is applied.

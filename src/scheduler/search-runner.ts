@@ -30,6 +30,12 @@ export class SearchRunner {
   private readonly records = new Map<string, SearchRecord>();
   private readonly busy = new Set<string>();
   private readonly again = new Set<string>();
+  /**
+   * The record of each search's current trial job, held from when it is queued: the core updates a
+   * job's record in place, and retention (--keep-jobs, --keep-for) may remove a finished job from
+   * the scheduler in the very step that finished it, before the search has judged it.
+   */
+  private readonly trialJobs = new Map<string, JobRecord>();
   private stopped = false;
 
   constructor(private readonly host: SearchHost, loaded: SearchRecord[]) {
@@ -48,6 +54,7 @@ export class SearchRunner {
     const search: SearchRecord = { id, spec, trials: [], state: 'running', createdAt: this.host.clock() };
     const next = searchProgress(spec, [])!.next!;
     await this.host.submit({ searches: [search], jobs: [trialJob(spec, next.size, next.rateBps)], ids: [trialJobId(id, 0)] });
+    this.hold(trialJobId(id, 0));
     this.records.set(id, search);
     this.host.log.info(`search ${id}: throughput of ${spec.node} to ${spec.target} for frame sizes ${spec.sizes.join(', ')}; first trial ${trialJobId(id, 0)}`);
     return search;
@@ -99,16 +106,18 @@ export class SearchRunner {
       return false;
     }
     const jobId = trialJobId(id, index);
-    const job = this.host.job(jobId);
+    const job = this.host.job(jobId) ?? this.trialJobs.get(jobId);
     if (!job) {
-      // Saved before this trial's job was (a restart in between), or its job left the scheduler
-      // (--keep-jobs) before its verdict was saved: the trial is queued (again).
+      // Its job is not there and was not queued by this process: a restart came after retention
+      // removed the finished job and before its verdict was saved. The trial is queued again.
       await this.queueOrFail(search, next.size, next.rateBps, jobId);
       return true;
     }
+    this.trialJobs.set(jobId, job);
     if (!isFinal(job)) return false;
     const trial = judgeTrial(search.spec, next.size, next.rateBps, jobId, { state: job.state, reason: job.reason, stats: job.stats });
     await this.record(search, trial);
+    this.trialJobs.delete(jobId);
     return true;
   }
 
@@ -134,6 +143,7 @@ export class SearchRunner {
       return;
     }
     await this.host.submit({ searches: [updated], jobs: [spec], ids: [nextId] });
+    this.hold(nextId);
     this.records.set(search.id, updated);
   }
 
@@ -146,11 +156,18 @@ export class SearchRunner {
       return;
     }
     await this.host.submit({ searches: [], jobs: [spec], ids: [jobId] });
+    this.hold(jobId);
     // The core queues no job for a node it no longer knows (it logs why): the trial fails instead of looping.
     if (!this.host.job(jobId)) {
       const reason = `cannot queue the trial: node ${search.spec.node} is not known to the scheduler`;
       await this.save({ ...search, trials: [...search.trials, { size, rateBps, verdict: 'failed', jobId, reason }] });
     }
+  }
+
+  /** Holds the record of a trial job just queued (none when the core refused it). */
+  private hold(jobId: string): void {
+    const job = this.host.job(jobId);
+    if (job) this.trialJobs.set(jobId, job);
   }
 
   private async save(search: SearchRecord): Promise<void> {

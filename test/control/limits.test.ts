@@ -8,6 +8,8 @@ import { emptyRequest, type ControlRequest, type JobRequest, type NodeRequest } 
 import { MemoryStore } from '../../src/store/index.js';
 import { createLogger } from '../../src/log.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../../src/transport/allowlist.js';
+import { randomBytes } from 'node:crypto';
+import { secretFromBytes } from '../../src/session/crypto.js';
 import type { FrameServer } from '../../src/transport/server.js';
 
 const data = { m: 10, t: 1, s_min: 64 };
@@ -94,6 +96,26 @@ describe('control API limits: each refusal names its limit, and a refused reques
     assert.match(response.error!.message, /10,002 or more jobs .* exceed the limit of 10,000 jobs per request/);
     assert.equal(jobCount(), 0);
     assert.equal(DEFAULT_CONTROL_LIMITS.maxQueued, 100_000);
+  });
+
+  it('a search\'s trial counts against --max-queued and --max-queued-per-node: searches cannot walk around them', async () => {
+    // A keyed scheduler: its nodes are pktgen nodes, which a search may use (paused, so trials stay queued).
+    service.stop();
+    service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store: new MemoryStore(), log: createLogger({ write: () => undefined }), sessionSecret: secretFromBytes(randomBytes(32)) });
+    await service.start();
+    await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: 1 }, { name: 'm1', host: '127.0.0.1', port: 2 }]);
+    service.setPaused('m0', true);
+    service.setPaused('m1', true);
+    const search = { json: JSON.stringify({ node: 'm0', target: '127.0.0.1:7', sizes: [64], trial: 1, max_rate: '10M' }), where: 'submit --search' };
+    await accepted({ add_jobs: [job(), job(), job(), job(), job()] });
+    await accepted({ search });
+    assert.equal(service.searches.list().length, 1);
+    await refused({ search }, 'ERR_LIMIT', /^search: 1 job for node m0 exceeds --max-queued-per-node 6 \(queued there now: 6\)$/);
+    await refused({ search, add_jobs: [job(['m1'])] }, 'ERR_LIMIT', /--max-queued-per-node 6/);
+    assert.equal(service.searches.list().length, 1, 'no search was started');
+    await accepted({ add_jobs: [job(['m1']), job(['m1']), job(['m1']), job(['m1'])] });
+    await refused({ search: { ...search, json: search.json.replace('"m0"', '"m1"') } }, 'ERR_LIMIT', /^search: 1 job exceeds --max-queued 10 \(queued now: 10\)$/);
+    assert.equal(service.searches.list().length, 1, 'no search was started');
   });
 
   describe('over the control port', () => {

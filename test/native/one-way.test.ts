@@ -189,6 +189,52 @@ describe('pktgen-emit one-way figures (reflector answers, send --one-way)', func
     }
   });
 
+  it('a flood of asks under other tags from an allowed host neither resets a running job\'s counts nor fakes them', async () => {
+    const reflector = await startReflector();
+    // The attacker: any local user may send from 127.0.0.1, which the default --allow takes. Every
+    // 10 ms, 300 asks under tags nobody uses (more than the reflector keeps counts for), bounded to 4 s.
+    const attacker = dgram.createSocket('udp4');
+    attacker.on('message', () => undefined);
+    attacker.bind(0, '127.0.0.1');
+    await once(attacker, 'listening');
+    let stop = false;
+    let tag = 1000;
+    const flood = async () => {
+      for (const until = Date.now() + 4000; !stop && Date.now() < until; await new Promise((r) => setTimeout(r, 10))) {
+        for (let i = 0; i < 300; i++) {
+          const p = packet(100, true);
+          p.writeUInt32BE(tag++, 2);
+          attacker.send(p, reflector.port, '127.0.0.1');
+        }
+      }
+    };
+    const oneWay = (run: { exitCode: number | undefined; stderr: string; summary: JsonLine }) => {
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.ok((run.summary.rx_packets as number) >= 0.99 * (run.summary.tx_packets as number), 'no round-trip loss on loopback');
+      return run.summary.one_way as Record<string, number | null>;
+    };
+    let flooding: Promise<void> | undefined;
+    try {
+      // A job running before the flood keeps its counts: nothing is lost on loopback, and it says so.
+      const running = send(['--dst', `127.0.0.1:${reflector.port}`, '--rate', '2', '--duration', '1.5', '--size', '200', '--one-way']);
+      await new Promise((r) => setTimeout(r, 300));
+      flooding = flood();
+      const before = oneWay(await running);
+      assert.equal(before.fwd_loss, 0, `forward loss: ${JSON.stringify(before)}`);
+      assert.ok(typeof before.ret_loss === 'number' && before.ret_loss < 0.01, `return loss: ${JSON.stringify(before)}`);
+      // A job that starts during the flood finds no room for its counts: no loss figures (null), never false ones.
+      const during = oneWay(await send(['--dst', `127.0.0.1:${reflector.port}`, '--rate', '2', '--duration', '0.5', '--size', '200', '--one-way']));
+      assert.ok((during.answered ?? 0) > 0.9 * (during.fwd_sent ?? during.answered ?? 0), JSON.stringify(during));
+      assert.ok(during.fwd_loss === null || (during.fwd_loss ?? 1) < 0.01, `forward loss: ${JSON.stringify(during)}`);
+      assert.ok(during.ret_loss === null || (during.ret_loss ?? 1) < 0.01, `return loss: ${JSON.stringify(during)}`);
+    } finally {
+      stop = true;
+      await flooding;
+      attacker.close();
+      await reflector.stop();
+    }
+  });
+
   it('refuses frames without room for the block, naming the size needed (exit 2)', async () => {
     for (const [dst, size, need] of [['127.0.0.1:9', '64', '104'], ['[::1]:9', '110', '124']] as const) {
       const r = await execa(emitterPath, ['send', '--dst', dst, '--size', size, '--one-way'], { reject: false, timeout: 10_000 });

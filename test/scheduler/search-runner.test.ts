@@ -29,8 +29,8 @@ describe('search runner: trials as ordinary jobs of the scheduler service', func
     await node.stop();
   });
 
-  async function serve(store: MemoryStore): Promise<SchedulerService> {
-    service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store, log, tickMs: 20, core: { backoffMs: () => 20 } });
+  async function serve(store: MemoryStore, core: { keepJobs?: number } = {}): Promise<SchedulerService> {
+    service = new SchedulerService({ listen: { host: '127.0.0.1', port: 0 }, store, log, tickMs: 20, core: { backoffMs: () => 20, ...core } });
     await service.start();
     await service.addNodes([{ name: 'm0', host: '127.0.0.1', port: node.port }]);
     return service;
@@ -50,6 +50,19 @@ describe('search runner: trials as ordinary jobs of the scheduler service', func
     assert.equal(node.jobs[0]!.job.s_min, 64);
     assert.equal(node.jobs[0]!.job.m, 10);
     assert.ok(lines.some((line) => line.includes(`search ${id} done: 64 B aborted (trial at 10 Mbit/s failed: job ${id}t0 failed: emitter exited 1)`)), lines.join('\n'));
+  });
+
+  it('with --keep-jobs 0 (a finished job leaves at once) each trial still runs once and gets its verdict', async () => {
+    node.behaviour = { kind: 'fail', reason: 'emitter exited 1' };
+    const s = await serve(new MemoryStore(), { keepJobs: 0 });
+    const { id } = await s.searches.start(spec);
+    // Bounded either way: the search ends, or a trial runs more often than its one retry allows.
+    await until('the search to end, or a trial to run again', () => searchOf(s, id).state === 'done' || node.jobs.length > 4, 15_000);
+    assert.deepEqual(node.jobs.map((j) => j.job.id), [`${id}t0`, `${id}t0.2`, `${id}t1`, `${id}t1.2`], 'each trial ran once (and its one retry), never again');
+    const { trials, state } = searchOf(s, id);
+    assert.equal(state, 'done');
+    assert.deepEqual(trials.map((t) => [t.size, t.verdict, t.jobId]), [[64, 'failed', trialJobId(id, 0)], [128, 'failed', trialJobId(id, 1)]]);
+    assert.equal(trials[0]!.reason, `job ${id}t0 failed: emitter exited 1`);
   });
 
   it('a SUCCESS without echoes has no loss to judge: the trial fails, saying so', async () => {
