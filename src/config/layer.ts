@@ -139,7 +139,7 @@ function fromEnv(name: string, flag: Interfaces.Flag<unknown>, variable: string,
 
 function fromFile(name: string, flag: Interfaces.Flag<unknown>, path: string, command: string, value: unknown, line: number): LayeredSetting {
   const source: SettingSource = { kind: 'file', path, line, key: `${command}.${name}` };
-  const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+  const text = Array.isArray(value) ? value.map(String).join(',') : String(value);
   if (flag.type === 'boolean') {
     if (typeof value !== 'boolean') throw settingError(source, text, 'expected true or false');
     return { tokens: booleanTokens(name, flag, value), text, source };
