@@ -1,4 +1,4 @@
-import { Parser, type Interfaces } from '@oclif/core';
+import { Flags, Parser, type Interfaces } from '@oclif/core';
 import { KEY_FILE_ENV } from '../security/key.js';
 import { STATE_DIR_ENV } from '../store/state-dir.js';
 import { configError, type ConfigFile } from './file.js';
@@ -149,9 +149,13 @@ function fromFile(name: string, flag: Interfaces.Flag<unknown>, path: string, co
     if (!value.every(scalar)) throw settingError(source, text, 'expected a list of strings');
     return { tokens: value.map((item) => `--${name}=${item}`), text, source };
   }
-  if (!scalar(value)) throw settingError(source, text, flag.multiple ? 'expected a string or a list of strings' : 'expected a string or a number');
+  if (!scalar(value)) throw settingError(source, text, flag.multiple ? 'expected a string or a list of strings' : isInteger(flag) ? 'expected an integer' : 'expected a string');
   return { tokens: [`--${name}=${value}`], text, source };
 }
+
+/** Flags.integer() flags share oclif's one integer parser. */
+const INTEGER_PARSE = Flags.integer().parse;
+const isInteger = (flag: Interfaces.Flag<unknown>): boolean => flag.type === 'option' && flag.parse === INTEGER_PARSE;
 
 /** A boolean flag set to `on`: --flag, --no-flag, or nothing where false is the only other value. */
 function booleanTokens(name: string, flag: Interfaces.Flag<unknown>, on: boolean): string[] {

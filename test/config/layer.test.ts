@@ -113,7 +113,8 @@ describe('config layer: errors name the variable or file:line, the key and what 
   });
 
   it('a wrong type', () => {
-    refused(layer('serve', SERVE, { file: '[serve]\nport = true\n' }), /config\.toml:2: serve\.port = true: expected a string or a number/);
+    refused(layer('serve', SERVE, { file: '[serve]\nport = true\n' }), /config\.toml:2: serve\.port = true: expected an integer$/);
+    refused(layer('serve', SERVE, { file: '[serve]\nname = ["a", "b"]\n' }), /config\.toml:2: serve\.name = a,b: expected a string$/);
     refused(layer('serve', SERVE, { file: '[serve]\ngso = "no"\n' }), /config\.toml:2: serve\.gso = no: expected true or false/);
     refused(layer('serve', SERVE, { env: { PKTGEN_SERVE_VERBOSE: 'maybe' } }), /^environment: PKTGEN_SERVE_VERBOSE = maybe: expected true or false/);
   });
