@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PktgenCommand } from '../base-command.js';
 import { currentUid } from '../private-path.js';
 import { configError, readConfigFile, type ConfigFile } from './file.js';
-import { checkSetting, layeredFlags, layerSettings, type FlagDefinitions } from './layer.js';
+import { checkSetting, layeredFlags, layerSettings, withoutRelations, type FlagDefinitions, type LayeredSetting } from './layer.js';
 import { CONFIG_ENV, CONFIG_FILE_NAME, DEFAULT_CONFIG_HELP, userConfigDir } from './paths.js';
 import { defaultText, describeSource, formatConfig, type ConfigRow } from './print.js';
 
@@ -32,26 +32,18 @@ export abstract class ConfiguredCommand extends PktgenCommand {
     const definitions = (options.flags ?? {}) as FlagDefinitions;
     // First the command line alone, for the flags it gives (--config among them). Relations between
     // flags wait for the full parse below: one side may come from the file.
-    const loose = Object.fromEntries(Object.entries(definitions).map(([name, flag]) => [name, { ...flag, dependsOn: undefined, exclusive: undefined, relationships: undefined, required: false }]));
-    const first = await Parser.parse(this.argv, { flags: loose as FlagDefinitions, args: options.args, strict: options.strict, context: this });
+    const loose = Object.fromEntries(Object.entries(definitions).map(([name, flag]) => [name, withoutRelations(flag)]));
+    const first = await Parser.parse(this.argv, { flags: loose, args: options.args, strict: options.strict, context: this });
     const given = new Set(first.raw.flatMap((token) => (token.type === 'flag' ? [token.flag] : [])));
     const { path, file } = await this.configFile(first.flags.config as string | undefined);
     const settings = layerSettings({ command, flags: definitions, given, env: process.env, file });
     for (const [name, setting] of settings) await checkSetting(name, definitions[name]!, setting);
     const layered = [...settings.values()].flatMap((setting) => setting.tokens);
-    const parsed = await this.parse(options, [...this.argv, ...layered]);
+    // Before the command line: a `--` there would turn whatever follows it into arguments.
+    const parsed = await this.parse(options, [...layered, ...this.argv]);
     if (!parsed.flags['print-config']) return parsed.flags;
-    const rows: ConfigRow[] = [];
-    for (const name of layeredFlags(definitions)) {
-      const flag = definitions[name]!;
-      const setting = settings.get(name);
-      const inputs = first.raw.flatMap((token) => (token.type === 'flag' && token.flag === name ? [token.input] : []));
-      const value = setting ? setting.text
-        : given.has(name) ? (flag.type === 'boolean' ? String(parsed.flags[name]) : inputs.join(','))
-          : await defaultText(flag);
-      rows.push({ name, value, from: describeSource(setting ? setting.source : given.has(name) ? 'flag' : 'default', name) });
-    }
-    this.log(formatConfig(command, { path, found: file !== undefined }, rows));
+    const inputs = (name: string) => first.raw.flatMap((token) => (token.type === 'flag' && token.flag === name ? [token.input] : []));
+    this.log(formatConfig(command, { path, found: file !== undefined }, await configRows(definitions, settings, given, inputs, parsed.flags)));
     return undefined;
   }
 
@@ -68,6 +60,26 @@ export abstract class ConfiguredCommand extends PktgenCommand {
     const path = join(folder, CONFIG_FILE_NAME);
     return { path, file: await readConfigFile(path, currentUid()) };
   }
+}
+
+/** The --print-config rows, in the order the flags are declared. */
+async function configRows(
+  definitions: FlagDefinitions,
+  settings: Map<string, LayeredSetting>,
+  given: ReadonlySet<string>,
+  inputs: (name: string) => string[],
+  flags: Record<string, unknown>,
+): Promise<ConfigRow[]> {
+  const rows: ConfigRow[] = [];
+  for (const name of layeredFlags(definitions)) {
+    const flag = definitions[name]!;
+    const setting = settings.get(name);
+    if (setting) rows.push({ name, value: setting.text, from: describeSource(setting.source, name) });
+    // A boolean given as --flag or --no-flag: its value says which; other flags as typed, repeats joined.
+    else if (given.has(name)) rows.push({ name, value: flag.type === 'boolean' ? String(flags[name]) : inputs(name).join(','), from: describeSource('flag', name) });
+    else rows.push({ name, value: await defaultText(flag), from: describeSource('default', name) });
+  }
+  return rows;
 }
 
 function safeHome(): string {

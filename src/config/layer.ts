@@ -86,13 +86,19 @@ export function layerSettings(input: LayerInput): Map<string, LayeredSetting> {
  * durations), alone, so that a bad value is named by where it came from rather than as a flag.
  */
 export async function checkSetting(name: string, flag: Interfaces.Flag<unknown>, setting: LayeredSetting): Promise<void> {
-  // Alone: a relation to another flag (--deadline needs --exit-when-done) is checked with all of them.
-  const single = { ...flag, dependsOn: undefined, exclusive: undefined, exactlyOne: undefined, relationships: undefined, required: false } as Interfaces.Flag<unknown>;
   try {
-    await Parser.parse(setting.tokens, { flags: { [name]: single }, strict: true });
+    await Parser.parse(setting.tokens, { flags: { [name]: withoutRelations(flag) }, strict: true });
   } catch (error) {
     throw settingError(setting.source, setting.text, `${expectation(error)} (--${name})`);
   }
+}
+
+/**
+ * `flag` with no relation to other flags (--deadline needs --exit-when-done): for a parse of part of
+ * the flags, whose relations are checked once all of them are known.
+ */
+export function withoutRelations(flag: Interfaces.Flag<unknown>): Interfaces.Flag<unknown> {
+  return { ...flag, dependsOn: undefined, exclusive: undefined, exactlyOne: undefined, relationships: undefined, required: false } as Interfaces.Flag<unknown>;
 }
 
 function checkEnvironment(input: LayerInput, covered: ReadonlySet<string>): void {

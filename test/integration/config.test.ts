@@ -75,9 +75,9 @@ describe('configuration: flag > environment > file > default (built binary)', fu
     const node = spawnPktgen(['serve', '--config', file], { PKTGEN_SERVE_REFLECT_PORT: String(reflect) });
     const scheduler = spawnPktgen(['schedule'], { PKTGEN_CONFIG: file, PKTGEN_SCHEDULE_PORT: String(status) });
     try {
-      const nodeOutput = await waitForOutput(node, /pktgen node \S+ listening on/);
+      // Both watched from the start: a line printed before its watcher is attached would be missed.
+      const [nodeOutput, schedulerOutput] = await Promise.all([waitForOutput(node, /pktgen node \S+ listening on/), waitForOutput(scheduler, /pktgen scheduler listening on/)]);
       assert.match(nodeOutput, new RegExp(`pktgen node from-file listening on 127\\.0\\.0\\.1:${port} \\(TCP, jobs\\) and 127\\.0\\.0\\.1:${reflect} \\(UDP, reflector\\)`));
-      const schedulerOutput = await waitForOutput(scheduler, /pktgen scheduler listening on/);
       assert.match(schedulerOutput, new RegExp(`listening on 127\\.0\\.0\\.1:${status} \\(TCP, statuses from nodes\\) and 127\\.0\\.0\\.1:${control} \\(TCP, control API`));
     } finally {
       node.kill('SIGTERM');
