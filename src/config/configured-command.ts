@@ -5,13 +5,13 @@ import { PktgenCommand } from '../base-command.js';
 import { currentUid } from '../private-path.js';
 import { configError, readConfigFile, type ConfigFile } from './file.js';
 import { checkSetting, layeredFlags, layerSettings, withoutRelations, type FlagDefinitions, type LayeredSetting } from './layer.js';
-import { CONFIG_ENV, CONFIG_FILE_NAME, DEFAULT_CONFIG_HELP, userConfigDir } from './paths.js';
+import { CONFIG_ENV, CONFIG_FILE_NAME, userConfigDir } from './paths.js';
 import { defaultText, describeSource, formatConfig, type ConfigRow } from './print.js';
 
 /** --config and --print-config, the flags of every command that reads a config file. */
 export const configFlags = {
-  config: Flags.string({ description: `TOML file whose [serve] and [schedule] sections set flags (port = 1731); each flag may also be set by PKTGEN_<COMMAND>_<FLAG> (PKTGEN_SERVE_MAX_RATE=100). A flag wins over the environment, the environment over the file, the file over the default [default: ${DEFAULT_CONFIG_HELP}]`, helpValue: 'FILE' }),
-  'print-config': Flags.boolean({ description: 'print each setting, its value and where it came from (flag, environment variable, config file and line, default), then exit without starting' }),
+  config: Flags.string({ description: 'settings file, TOML, sections [serve] and [schedule]; a flag beats PKTGEN_<COMMAND>_<FLAG>, which beats the file [default: $PKTGEN_CONFIG, else $XDG_CONFIG_HOME/pktgen/config.toml]', helpValue: 'FILE' }),
+  'print-config': Flags.boolean({ description: 'print each setting, its value and its source (flag, env, file:line, default); exit' }),
 };
 
 /**

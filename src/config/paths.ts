@@ -6,9 +6,6 @@ export const CONFIG_ENV = 'PKTGEN_CONFIG';
 /** The config file's name inside the user's pktgen config folder. */
 export const CONFIG_FILE_NAME = 'config.toml';
 
-/** Where the default config file is looked for, for help texts. */
-export const DEFAULT_CONFIG_HELP = `$${CONFIG_ENV}, $XDG_CONFIG_HOME/pktgen/${CONFIG_FILE_NAME} or ~/.config/pktgen/${CONFIG_FILE_NAME}`;
-
 /**
  * The user's pktgen config folder: $XDG_CONFIG_HOME/pktgen (only if absolute, as the XDG spec says),
  * else ~/.config/pktgen; undefined without a home folder. The cluster key's default lives here too.
