@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PktgenCommand } from '../base-command.js';
 import { currentUid } from '../private-path.js';
 import { configError, readConfigFile, type ConfigFile } from './file.js';
-import { checkSetting, layeredFlags, layerSettings, withoutRelations, type FlagDefinitions, type LayeredSetting } from './layer.js';
+import { checkSetting, layerCandidates, layeredFlags, layerSettings, withoutRelations, type FlagDefinitions, type LayeredSetting } from './layer.js';
 import { CONFIG_ENV, CONFIG_FILE_NAME, userConfigDir } from './paths.js';
 import { defaultText, describeSource, formatConfig, type ConfigRow } from './print.js';
 
@@ -36,8 +36,9 @@ export abstract class ConfiguredCommand extends PktgenCommand {
     const first = await Parser.parse(this.argv, { flags: loose, args: options.args, strict: options.strict, context: this });
     const given = new Set(first.raw.flatMap((token) => (token.type === 'flag' ? [token.flag] : [])));
     const { path, file } = await this.configFile(first.flags.config as string | undefined);
-    const settings = layerSettings({ command, flags: definitions, given, env: process.env, file });
-    for (const [name, setting] of settings) await checkSetting(name, definitions[name]!, setting);
+    const input = { command, flags: definitions, given, env: process.env, file };
+    for (const { name, setting } of layerCandidates(input)) await checkSetting(name, definitions[name]!, setting);
+    const settings = layerSettings(input);
     const layered = [...settings.values()].flatMap((setting) => setting.tokens);
     // Before the command line: a `--` there would turn whatever follows it into arguments.
     const parsed = await this.parse(options, [...layered, ...this.argv]);

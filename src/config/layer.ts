@@ -61,24 +61,32 @@ export function envNames(command: string, flag: string): string[] {
  * ERR_CONFIG for an unknown PKTGEN_<COMMAND>_* variable or file key, a key in either, a wrong type.
  */
 export function layerSettings(input: LayerInput): Map<string, LayeredSetting> {
+  const settings = new Map<string, LayeredSetting>();
+  // Candidates come environment first, so the first of a flag's is the one that wins.
+  for (const { name, setting } of layerCandidates(input)) if (!input.given.has(name) && !settings.has(name)) settings.set(name, setting);
+  return settings;
+}
+
+/**
+ * Every setting the environment and the file hold, the overridden ones too (environment first):
+ * a bad value is refused even while a flag hides it, not on the day the flag is dropped.
+ */
+export function layerCandidates(input: LayerInput): Array<{ name: string; setting: LayeredSetting }> {
   const covered = layeredFlags(input.flags);
   checkEnvironment(input, new Set(covered));
-  const section = input.file?.sections.get(input.command);
   if (input.file) checkFile(input.file, input.command, input.flags, new Set(covered));
-  const settings = new Map<string, LayeredSetting>();
+  const section = input.file?.sections.get(input.command);
+  const candidates: Array<{ name: string; setting: LayeredSetting }> = [];
   for (const name of covered) {
-    if (input.given.has(name)) continue;
     const flag = input.flags[name]!;
     // Empty counts as unset, as for PKTGEN_STATE_DIR: a unit's `Environment=X=` clears a value.
-    const variable = envNames(input.command, name).find((candidate) => input.env[candidate]);
-    if (variable) {
-      settings.set(name, fromEnv(name, flag, variable, input.env[variable]!));
-      continue;
+    for (const variable of envNames(input.command, name)) {
+      if (input.env[variable]) candidates.push({ name, setting: fromEnv(name, flag, variable, input.env[variable]) });
     }
     const setting = section?.settings.get(name);
-    if (setting) settings.set(name, fromFile(name, flag, input.file!.path, input.command, setting.value, setting.line));
+    if (setting) candidates.push({ name, setting: fromFile(name, flag, input.file!.path, input.command, setting.value, setting.line) });
   }
-  return settings;
+  return candidates;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import Schedule from '../../src/commands/schedule.js';
 import Serve from '../../src/commands/serve.js';
 import { parseConfigText, type ConfigFile } from '../../src/config/file.js';
-import { checkSetting, envName, layeredFlags, layerSettings, type FlagDefinitions } from '../../src/config/layer.js';
+import { checkSetting, envName, layerCandidates, layeredFlags, layerSettings, type FlagDefinitions } from '../../src/config/layer.js';
 import { UserError } from '../../src/errors.js';
 
 const SERVE = Serve.flags as unknown as FlagDefinitions;
@@ -150,6 +150,15 @@ describe('config layer: errors name the variable or file:line, the key and what 
     await rejects(checked('serve', SERVE, { env: { PKTGEN_SERVE_PORT: '70000' } }), /^environment: PKTGEN_SERVE_PORT = 70000: expected an integer less than or equal to 65535 \(--port\)$/);
     await rejects(checked('schedule', SCHEDULE, { file: '[schedule]\nlog-format = "xml"\n' }), /^\/etc\/pktgen\/config\.toml:2: schedule\.log-format = xml: expected one of: human, json \(--log-format\)$/);
     await rejects(checked('schedule', SCHEDULE, { file: '[schedule]\nkeep-for = "5x"\n' }), /config\.toml:2: schedule\.keep-for = 5x: expected a duration/);
-    await checked('schedule', SCHEDULE, { file: '[schedule]\ndeadline = "30m"\nport = 1801\n' }); // alone, --deadline's need of --exit-when-done waits for the full parse
+    await checked('schedule', SCHEDULE, { file: '[schedule]\ndeadline = "30m"\nport = 1801\n' });
+  });
+
+  it('a bad value hidden by a flag or a variable above it is refused all the same', async () => {
+    const given = new Set(['port']);
+    const input = { command: 'serve', flags: SERVE, given, env: { PKTGEN_SERVE_PORT: '1731' }, file: file('[serve]\nport = 70000\n') };
+    assert.equal(layerSettings(input).size, 0);
+    const checks = layerCandidates(input).map(({ name, setting }) => checkSetting(name, SERVE[name]!, setting));
+    await assert.rejects(Promise.all(checks), /config\.toml:2: serve\.port = 70000: expected an integer less than or equal to 65535/);
+    refused(() => layerCandidates({ ...input, file: file('[serve]\nport = false\n') }), /serve\.port = false: expected an integer/); // alone, --deadline's need of --exit-when-done waits for the full parse
   });
 });
