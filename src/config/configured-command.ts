@@ -78,7 +78,7 @@ async function configRows(
     if (setting) rows.push({ name, value: setting.text, from: describeSource(setting.source, name) });
     // A boolean given as --flag or --no-flag: its value says which; other flags as typed, repeats joined.
     else if (given.has(name)) rows.push({ name, value: flag.type === 'boolean' ? String(flags[name]) : inputs(name).join(','), from: describeSource('flag', name) });
-    else rows.push({ name, value: await defaultText(flag), from: describeSource('default', name) });
+    else rows.push({ name, value: await defaultText(flag, flags[name]), from: describeSource('default', name) });
   }
   return rows;
 }

@@ -24,16 +24,16 @@ export function describeSource(source: SettingSource | 'flag' | 'default', name:
 }
 
 /**
- * A default as --help shows it: its defaultHelp, the value, or what a `[default: ...]` at the end of
- * the description says (a default computed at run time), in parentheses; `(none)` without one.
+ * A default as --help shows it: its defaultHelp, else the value the parse gave it (a default computed
+ * from other flags too), else what a `[default: ...]` at the end of the description says (computed
+ * later, at run time), in parentheses; `(none)` without one.
  */
-export async function defaultText(flag: Interfaces.Flag<unknown>): Promise<string> {
+export async function defaultText(flag: Interfaces.Flag<unknown>, value: unknown): Promise<string> {
   const help = (flag as { defaultHelp?: unknown }).defaultHelp;
   const shown = typeof help === 'function' ? await (help as (context: unknown) => Promise<string | undefined>)({ options: flag, flags: {} }) : help;
   if (shown !== undefined && shown !== null) return String(shown);
-  if (flag.default !== undefined && typeof flag.default !== 'function') {
-    return Array.isArray(flag.default) ? (flag.default.length > 0 ? flag.default.join(',') : '(none)') : String(flag.default);
-  }
+  if (Array.isArray(value)) return value.length > 0 ? value.join(',') : '(none)';
+  if (['string', 'number', 'boolean'].includes(typeof value)) return String(value);
   if (flag.type === 'boolean') return 'false';
   const said = /\[default: ([^\]]*)\]$/.exec(flag.description ?? '');
   return said ? `(${said[1]})` : '(none)';
