@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { PktgenCommand } from '../base-command.js';
+import { ConfiguredCommand, configFlags } from '../config/configured-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag, metricsFlag, metricsPublicFlag } from '../flags.js';
 import { checkMetricsAddress } from '../metrics/address.js';
@@ -13,7 +13,7 @@ import { EXIT_TIMED_OUT } from '../errors.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 
 /** `pktgen schedule`: the scheduler. */
-export default class Schedule extends PktgenCommand {
+export default class Schedule extends ConfiguredCommand {
   static override summary = 'Run the scheduler: queue jobs per node, send each node its next job when done.';
   static override description = [
     'Reads nodes and jobs from JSON files (the legacy formats load unchanged), keeps a priority queue per node (lower priority first, file order within equal priorities), and listens for statuses on --port before it sends anything.',
@@ -63,10 +63,12 @@ export default class Schedule extends PktgenCommand {
     metrics: metricsFlag(),
     'metrics-public': metricsPublicFlag,
     'keep-for': Flags.custom<number>({ description: 'also remove finished jobs this long after they finished: a whole number and a unit, s, m, h or d (90s, 30m, 2h, 7d) [default: no age limit]', helpValue: 'DURATION', parse: async (input) => parseDurationMs(input, '--keep-for') })(),
+    ...configFlags,
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Schedule);
+    const flags = await this.parseConfigured(Schedule);
+    if (!flags) return; // --print-config printed them
     process.exitCode = await runScheduler({
       nodesFile: flags.nodes,
       addNodes: flags['add-node'],

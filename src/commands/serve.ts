@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { availableParallelism, homedir, hostname } from 'node:os';
 import { runNode } from '../agent/run.js';
 import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
-import { PktgenCommand } from '../base-command.js';
+import { ConfiguredCommand, configFlags } from '../config/configured-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag, metricsFlag, metricsPublicFlag } from '../flags.js';
 import { checkMetricsAddress } from '../metrics/address.js';
@@ -22,7 +22,7 @@ const STATUS_RETRY_S = 3600;
 
 
 /** `pktgen serve`: the node agent. */
-export default class Serve extends PktgenCommand {
+export default class Serve extends ConfiguredCommand {
   static override summary = 'Run the node agent: take jobs over TCP and put their traffic on the wire.';
   static override description = [
     `Listens for jobs (legacy pktgen wire protocol, port ${PORTS.node}), runs them one at a time with the bundled emitter, and reports STARTED, then SUCCESS with measured statistics or FAIL with a reason, to the scheduler (the job's reply address, else the sender's address at --scheduler-port).`,
@@ -83,10 +83,12 @@ export default class Serve extends PktgenCommand {
     metrics: metricsFlag(),
     'metrics-public': metricsPublicFlag,
     'state-dir': Flags.string({ description: 'folder of the node\'s state file, the job ids it ran, so that a restarted node runs none of them twice [default: $PKTGEN_STATE_DIR, $XDG_STATE_HOME/pktgen or ~/.local/state/pktgen]' }),
+    ...configFlags,
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Serve);
+    const flags = await this.parseConfigured(Serve);
+    if (!flags) return; // --print-config printed them
     await runNode({
       name: flags.name,
       listen: { host: flags.host, port: flags.port },

@@ -1,5 +1,6 @@
 import { homedir as osHomedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import { userConfigDir } from '../config/paths.js';
 import { UserError } from '../errors.js';
 import type { ClusterKey } from './cluster-key.js';
 import { readKeyFile, shellQuote, writeKeyFile } from './key-file.js';
@@ -42,10 +43,9 @@ export function keyLocation(options: KeyEnvironment & { keyFile?: string | undef
   const env = options.env ?? process.env;
   if (options.keyFile) return { path: options.keyFile, from: 'flag' };
   if (env[KEY_FILE_ENV]) return { path: env[KEY_FILE_ENV], from: 'env' };
-  if (env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME)) return { path: join(env.XDG_CONFIG_HOME, 'pktgen', 'cluster.key'), from: 'default' };
-  const home = options.homedir ?? processHome();
-  if (!home) throw new UserError(`no home folder to find the cluster key in: pass --key-file FILE or set ${KEY_FILE_ENV}`, 'ERR_NO_KEY');
-  return { path: join(home, '.config', 'pktgen', 'cluster.key'), from: 'default' };
+  const folder = userConfigDir(env, () => options.homedir ?? processHome());
+  if (!folder) throw new UserError(`no home folder to find the cluster key in: pass --key-file FILE or set ${KEY_FILE_ENV}`, 'ERR_NO_KEY');
+  return { path: join(folder, 'cluster.key'), from: 'default' };
 }
 
 /**

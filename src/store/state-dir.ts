@@ -12,10 +12,13 @@ export const LOG_FILE = 'scheduler.log';
 // SQLite's files beside the database belong to it: a stale or planted WAL would be replayed into it.
 const COMPANIONS = ['-wal', '-shm', '-journal'];
 
+/** The environment variable naming the state folder of every command (beside --state-dir). */
+export const STATE_DIR_ENV = 'PKTGEN_STATE_DIR';
+
 /** Where the scheduler keeps its state: $PKTGEN_STATE_DIR, else $XDG_STATE_HOME/pktgen, else ~/.local/state/pktgen. */
 export function chooseStateDir({ env, homedir }: { env: Record<string, string | undefined>; homedir: string }): string {
   // Empty counts as unset, as the XDG spec says; a relative XDG_STATE_HOME is invalid and ignored.
-  if (env.PKTGEN_STATE_DIR) return env.PKTGEN_STATE_DIR;
+  if (env[STATE_DIR_ENV]) return env[STATE_DIR_ENV];
   if (env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME)) return join(env.XDG_STATE_HOME, 'pktgen');
   return join(homedir, '.local', 'state', 'pktgen');
 }

@@ -46,12 +46,15 @@ async function bindable(port: number, kind: 'tcp' | 'udp'): Promise<boolean> {
  * The environment of a pktgen a test starts: its helper cache, the test key file and a state folder
  * of its own (never ~/.cache, ~/.config or ~/.local/state; a node's remembered job ids never leak
  * into another test's node that happens to get the same port). The state folders sit beside the
- * test key file, in its temporary folder, removed with it when the test process exits.
+ * test key file, in its temporary folder, removed with it when the test process exits; so does an
+ * empty XDG_CONFIG_HOME.
  */
 export function pktgenEnv(env: Record<string, string> = {}): Record<string, string> {
   const keyFile = testKeyFile();
   const state = mkdtempSync(join(dirname(keyFile), 'state-'));
-  return { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache', PKTGEN_KEY_FILE: keyFile, PKTGEN_STATE_DIR: state, ...env };
+  // An empty config folder of its own: a developer's ~/.config/pktgen/config.toml never changes a test.
+  const config = mkdtempSync(join(dirname(keyFile), 'config-'));
+  return { PKTGEN_CACHE_DIR: '/tmp/pktgen-test-cache', PKTGEN_KEY_FILE: keyFile, PKTGEN_STATE_DIR: state, XDG_CONFIG_HOME: config, ...env };
 }
 
 /** Starts `pktgen ARGS` in the background, with pktgenEnv(). */
