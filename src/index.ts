@@ -1,6 +1,7 @@
 import type { Command } from '@oclif/core';
 import { commands as helpCommands } from '@oclif/plugin-help';
 import Keygen from './commands/keygen.js';
+import Report from './commands/report.js';
 import Schedule from './commands/schedule.js';
 import Serve from './commands/serve.js';
 import Status from './commands/status.js';
@@ -10,6 +11,7 @@ import Submit from './commands/submit.js';
 export const COMMANDS: Record<string, Command.Class> = {
   ...helpCommands,
   keygen: Keygen,
+  report: Report,
   schedule: Schedule,
   serve: Serve,
   status: Status,
