@@ -20,10 +20,10 @@ export default class Report extends PktgenCommand {
     scheduler: schedulerFlag(),
     'key-file': keyFileFlag(),
     out: Flags.string({ char: 'o', description: 'the HTML file to write (- for stdout)', helpValue: 'FILE', default: 'report.html' }),
-    since: Flags.string({ description: 'jobs open at or after TIME', helpValue: 'TIME', exclusive: ['jobs', 'search'] }),
-    until: Flags.string({ description: 'jobs open at or before TIME (default: now)', helpValue: 'TIME', exclusive: ['jobs', 'search'] }),
-    jobs: Flags.string({ description: 'only these jobs (comma-separated or repeated)', helpValue: 'IDS', multiple: true, delimiter: ',', exclusive: ['search'] }),
-    search: Flags.string({ description: 'one throughput search and its trials', helpValue: 'ID' }),
+    since: Flags.string({ description: 'jobs open at or after TIME', helpValue: 'TIME' }),
+    until: Flags.string({ description: 'jobs open at or before TIME (default: now)', helpValue: 'TIME' }),
+    jobs: Flags.string({ description: 'only these jobs (comma-separated or repeated)', helpValue: 'IDS', multiple: true, delimiter: ',', exclusive: ['since', 'until', 'search'] }),
+    search: Flags.string({ description: 'one throughput search and its trials', helpValue: 'ID', exclusive: ['since', 'until', 'jobs'] }),
   };
 
   async run(): Promise<void> {

@@ -80,8 +80,9 @@ export function rttChart(jobs: JobJson[]): ChartOrWhy {
   if (measured.length === 0) return { id: 'rtt', title, empty: 'no job in this report measured RTT (ask for it with --latency)' };
   const svg = renderSvg({
     xAxis: categoryAxis(measured.map((job) => job.id)),
-    yAxis: { type: 'value', name: 'µs' },
-    series: RTT_PERCENTILES.map((p) => ({ name: p, type: 'bar', data: measured.map((job) => job.stats!.rtt_us![p]) })),
+    // A log scale: p50 and p999 often differ a hundredfold, and a linear one flattens the low ones to nothing.
+    yAxis: { type: 'log', name: 'µs (log scale)' },
+    series: RTT_PERCENTILES.map((p) => ({ name: p, type: 'bar', data: measured.map((job) => (job.stats!.rtt_us![p] > 0 ? job.stats!.rtt_us![p] : null)) })),
   });
   return { id: 'rtt', title, series: [...RTT_PERCENTILES], svg };
 }
