@@ -5,7 +5,7 @@ import { loadClusterKey } from '../security/key.js';
 
 /** `pktgen report`: the results of a running scheduler as one self-contained HTML file with plots. */
 export default class Report extends PktgenCommand {
-  static override summary = 'Write the results of a running scheduler as one self-contained HTML file with plots.';
+  static override summary = "Write a running scheduler's results as one HTML file with plots.";
   static override description = 'Asks the scheduler\'s control API, like status, and writes one HTML file that needs nothing else to view (no script, no network): a summary table of the jobs, their nodes, the sent rate over time per node (from the measured intervals), RTT percentiles per job, loss per job, and the throughput searches\' results when there are any. Without --since/--until, --jobs or --search it covers every job the scheduler holds. TIME is an ISO 8601 time or a duration ago (30m, 2h).';
 
   static override examples = [
