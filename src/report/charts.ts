@@ -20,6 +20,8 @@ export interface Chart {
 export type ChartOrWhy = Chart | { id: Chart['id']; title: string; empty: string };
 
 const WIDTH = 960;
+/** Points on a line beyond which its intervals are drawn without dots. */
+const MAX_DOTS = 200;
 const HEIGHT = 340;
 
 /** Renders one ECharts option to an SVG string with no DOM; the instance is disposed (its timers would keep the process alive). */
@@ -36,7 +38,8 @@ function renderSvg(option: echarts.EChartsCoreOption): string {
 /** A category axis of job ids (or sizes), its labels turned when there are many. */
 const categoryAxis = (names: string[], label?: string) => ({
   type: 'category', data: names, name: label, nameLocation: 'middle', nameGap: 28,
-  axisLabel: { rotate: names.length > 6 ? 30 : 0, interval: 0 },
+  // Every label while they fit; past that ECharts picks which to show, so they do not overprint.
+  axisLabel: { rotate: names.length > 6 ? 30 : 0, interval: names.length > 30 ? 'auto' : 0 },
 });
 
 /** A job's measured intervals: from its result once final, the newest ones while it runs. */
@@ -65,7 +68,8 @@ export function rateChart(jobs: JobJson[]): ChartOrWhy {
     xAxis: { type: 'time', name: 'time (UTC)', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: '{HH}:{mm}:{ss}' } },
     yAxis: { type: 'value', name: 'Mbit/s' },
     useUTC: true,
-    series: nodes.map((node) => ({ name: node, type: 'line', data: byNode.get(node), showSymbol: true, symbolSize: 4, connectNulls: false })),
+    // A dot per interval while they can be told apart; without them a long campaign's file stays small.
+    series: nodes.map((node) => ({ name: node, type: 'line', data: byNode.get(node), showSymbol: byNode.get(node)!.length <= MAX_DOTS, symbolSize: 4, connectNulls: false })),
   });
   return { id: 'rate', title, series: nodes, svg };
 }
