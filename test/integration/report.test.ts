@@ -15,7 +15,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = fileURLToPath(new URL('../../test-output/report/', import.meta.url));
 
 /** What the page shows of one figure, read in the browser. */
-interface FigureSeen { chart: string; series: string[]; svgs: number; width: number; height: number; lines: number; legend: string[]; labels: string[] }
+interface FigureSeen { chart: string; series: string[]; svgs: number; width: number; height: number; lines: number; marks: number; legend: string[]; labels: string[] }
+
+/** The first table's rows (the summary), cell texts as the page shows them. */
+const tableRows = (html: string): string[][] => [...html.split('</table>')[0]!.matchAll(/<tr>(.*?)<\/tr>/g)].slice(1).map((row) => [...row[1]!.matchAll(/<td>(.*?)<\/td>/g)].map((cell) => cell[1]!));
 
 describe('pktgen report (built binaries: schedule, two nodes with reflectors, submit; the page in headless Chromium)', function () {
   this.timeout(180_000);
@@ -55,6 +58,40 @@ describe('pktgen report (built binaries: schedule, two nodes with reflectors, su
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Opens `file` in headless Chromium, saves a full-page screenshot, and reads back what each figure drew. */
+  async function openInChromium(file: string, screenshot: string): Promise<{ figures: FigureSeen[]; problems: string[]; requests: string[] }> {
+    browser ??= await chromium.launch({
+      executablePath: CHROMIUM, headless: true, timeout: 60_000,
+      // Playwright gives each launch a fresh profile folder of its own (the --user-data-dir).
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('request', (request) => { if (request.url() !== pathToFileURL(file).href) requests.push(request.url()); });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 30_000 });
+    await page.screenshot({ path: screenshot, fullPage: true, timeout: 30_000 });
+    // No named function inside: tsx would wrap it in a helper (__name) the page does not have.
+    const figures: FigureSeen[] = await page.$$eval('figure', (elements) => elements.map((figure) => {
+      const svg = figure.querySelector('svg');
+      const box = svg?.getBoundingClientRect();
+      return {
+        chart: figure.getAttribute('data-chart') ?? '', series: JSON.parse(figure.getAttribute('data-series') || '[]') as string[],
+        svgs: figure.querySelectorAll('svg').length, width: box?.width ?? 0, height: box?.height ?? 0,
+        // ECharts draws each line series as one stroked path in a clipped group, and tags each bar and dot with its series.
+        lines: figure.querySelectorAll('g[clip-path] > path[stroke-width="2"]').length,
+        marks: figure.querySelectorAll('path[ecmeta_ssr_type="chart"]').length,
+        // A legend entry's name is the text just before its hit area(s), which ECharts tags as the legend's.
+        legend: [...figure.querySelectorAll('path[ecmeta_ssr_type="legend"]')].map((hit) => hit.previousElementSibling?.textContent ?? '').filter((name) => name !== ''),
+        labels: [...figure.querySelectorAll('text')].map((text) => text.textContent ?? ''),
+      };
+    }));
+    await page.close();
+    return { figures, problems, requests };
+  }
+
   it('writes one HTML file whose plots render in Chromium (a line per node, RTT and loss per job) with no console error and no request', async () => {
     // Two jobs on m0 (they run one after the other), one on m1; each measures RTT through its node's reflector.
     const submit = (node: string, rate: string) => cli('submit', '--node', node, '--target', reflectors[node]!, '--rate', rate, '--duration', '3', '--warmup', '1',
@@ -70,35 +107,8 @@ describe('pktgen report (built binaries: schedule, two nodes with reflectors, su
     assert.match(report.stderr, /^wrote .*report\.html: 3 job\(s\), 0 search\(es\)$/m);
     assert.doesNotMatch(readFileSync(out, 'utf8'), /<script|\b(src|href)=/i);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true, timeout: 60_000,
-      // Playwright gives each launch a fresh profile folder of its own (the --user-data-dir).
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('request', (request) => { if (request.url() !== pathToFileURL(out).href) requests.push(request.url()); });
-    await page.goto(pathToFileURL(out).href, { waitUntil: 'load', timeout: 30_000 });
-    await page.screenshot({ path: join(OUTPUT, 'report.png'), fullPage: true, timeout: 30_000 });
-
-    // No named function inside: tsx would wrap it in a helper (__name) the page does not have.
-    const figures: FigureSeen[] = await page.$$eval('figure', (elements) => elements.map((figure) => {
-      const svg = figure.querySelector('svg');
-      const box = svg?.getBoundingClientRect();
-      return {
-        chart: figure.getAttribute('data-chart') ?? '', series: JSON.parse(figure.getAttribute('data-series') || '[]') as string[],
-        svgs: figure.querySelectorAll('svg').length, width: box?.width ?? 0, height: box?.height ?? 0,
-        // ECharts draws each line series as one stroked path in a clipped group.
-        lines: figure.querySelectorAll('g[clip-path] > path[stroke-width="2"]').length,
-        // A legend entry's name is the text just before its hit area(s), which ECharts tags as the legend's.
-        legend: [...figure.querySelectorAll('path[ecmeta_ssr_type="legend"]')].map((hit) => hit.previousElementSibling?.textContent ?? '').filter((name) => name !== ''),
-        labels: [...figure.querySelectorAll('text')].map((text) => text.textContent ?? ''),
-      };
-    }));
-    const rows: string[][] = await page.$$eval('table:first-of-type tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const { figures, problems, requests } = await openInChromium(out, join(OUTPUT, 'report.png'));
+    const rows = tableRows(readFileSync(out, 'utf8'));
 
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, []);
@@ -119,6 +129,29 @@ describe('pktgen report (built binaries: schedule, two nodes with reflectors, su
     const loss = byChart.get('loss')!;
     for (const id of ids) assert.ok(loss.labels.includes(id), `loss plot labels job ${id}`);
     assert.ok(existsSync(join(OUTPUT, 'report.png')));
+  });
+
+  it("--search: the search's rate per frame size as a bar, its table, and its trials", async () => {
+    const started = await cli('submit', '--search', 'throughput', '--node', 'm1', '--target', reflectors.m1!, '--sizes', '256,512', '--trial', '1s', '--warmup', '1',
+      '--max-loss', '5%', '--resolution', '50%', '--max-rate', '8M', '--wait', '--json', '--timeout', '120s');
+    assert.ok(started.exitCode === 0 || started.exitCode === 1, started.stderr);
+    const status = JSON.parse((await cli('status', '--json')).stdout) as { searches: Array<{ id: string; sizes: Array<{ size: number; throughput_mbps: number | null }> }>; jobs: Array<{ id: string; search?: string }> };
+    const found = status.searches[0]!;
+    const trials = status.jobs.filter((j) => j.search === found.id).map((j) => j.id);
+    const out = join(OUTPUT, 'search.html');
+    const report = await cli('report', '--search', found.id, '--out', out);
+    assert.equal(report.exitCode, 0, report.stderr);
+    assert.match(report.stderr, new RegExp(`: ${trials.length} job\\(s\\), 1 search\\(es\\)$`, 'm'));
+    assert.deepEqual(tableRows(readFileSync(out, 'utf8')).map((row) => row[0]).sort(), [...trials].sort());
+
+    const { figures, problems, requests } = await openInChromium(out, join(OUTPUT, 'search.png'));
+    assert.deepEqual([problems, requests], [[], []]);
+    const search = figures.find((figure) => figure.chart === 'search')!;
+    assert.deepEqual(search.series, [found.id]);
+    assert.ok(search.labels.includes('256') && search.labels.includes('512'), 'a bar group per frame size');
+    // A bar for each size whose rate was found.
+    assert.equal(search.marks, found.sizes.filter((size) => size.throughput_mbps !== null).length);
+    assert.ok(search.marks > 0, `a size found its rate: ${JSON.stringify(found.sizes)}`);
   });
 
   it('--jobs takes only those jobs; an unknown id, a bad time and an unreachable file are user errors (exit 2)', async () => {
