@@ -154,7 +154,7 @@ describe('pktgen report (built binaries: schedule, two nodes with reflectors, su
     assert.ok(search.marks > 0, `a size found its rate: ${JSON.stringify(found.sizes)}`);
   });
 
-  it('--jobs takes only those jobs; an unknown id, a bad time and an unreachable file are user errors (exit 2)', async () => {
+  it('--jobs takes only those jobs, --out - writes to stdout; an unknown id, a bad time and an unreachable file are user errors (exit 2)', async () => {
     const all = JSON.parse((await cli('status', '--json')).stdout) as { jobs: Array<{ id: string }> };
     const one = all.jobs[0]!.id;
     const out = join(dir, 'one.html');
@@ -162,6 +162,9 @@ describe('pktgen report (built binaries: schedule, two nodes with reflectors, su
     assert.equal(report.exitCode, 0, report.stderr);
     assert.match(report.stderr, /: 1 job\(s\), 0 search\(es\)$/m);
     assert.match(readFileSync(out, 'utf8'), new RegExp(`<tr><td>${one}</td>`));
+    const toStdout = await cli('report', '--jobs', one, '--out', '-');
+    assert.equal(toStdout.exitCode, 0, toStdout.stderr);
+    assert.match(toStdout.stdout, new RegExp(`^<!DOCTYPE html>[^]*<tr><td>${one}</td>[^]*</html>\n?$`));
     const unknown = await cli('report', '--jobs', `${one},jnope`, '--out', out);
     assert.equal(unknown.exitCode, 2);
     assert.match(unknown.stderr, /--jobs: no job jnope on the scheduler/);
