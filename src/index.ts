@@ -2,6 +2,7 @@ import type { Command } from '@oclif/core';
 import { commands as helpCommands } from '@oclif/plugin-help';
 import Autocomplete from './commands/autocomplete.js';
 import Keygen from './commands/keygen.js';
+import Report from './commands/report.js';
 import Schedule from './commands/schedule.js';
 import Serve from './commands/serve.js';
 import Status from './commands/status.js';
@@ -12,6 +13,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   ...helpCommands,
   autocomplete: Autocomplete,
   keygen: Keygen,
+  report: Report,
   schedule: Schedule,
   serve: Serve,
   status: Status,
