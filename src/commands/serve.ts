@@ -1,12 +1,10 @@
 import { Flags } from '@oclif/core';
 import { availableParallelism, homedir, hostname } from 'node:os';
-import { runNode } from '../agent/run.js';
 import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
-import { chooseStateDir } from '../store/state-dir.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
 import { parseDurationMs } from '../input/duration.js';
@@ -83,6 +81,8 @@ export default class Serve extends PktgenCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
+    // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
+    const [{ runNode }, { chooseStateDir }] = await Promise.all([import('../agent/run.js'), import('../store/state-dir.js')]);
     await runNode({
       name: flags.name,
       listen: { host: flags.host, port: flags.port },

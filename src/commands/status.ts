@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { showStatus } from '../control/status.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
 import { JOB_STATES } from '../protocol/view.js';
@@ -41,6 +40,8 @@ export default class Status extends PktgenCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Status);
+    // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
+    const { showStatus } = await import('../control/status.js');
     return showStatus({
       scheduler: { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) },
       job: args.job,
