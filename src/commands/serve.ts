@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { availableParallelism, homedir, hostname } from 'node:os';
 import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
 import { PktgenCommand } from '../base-command.js';
+import { defaultNodeName } from '../agent/node-name.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
 import { loadClusterKey } from '../security/key.js';
@@ -38,7 +39,7 @@ export default class Serve extends PktgenCommand {
   static override flags = {
     host: Flags.string({ description: 'address to listen on', default: '0.0.0.0' }),
     port: Flags.integer({ description: 'port to listen on for jobs', default: PORTS.node, min: 0, max: 65535 }),
-    name: Flags.string({ description: 'node identity reported in statuses', default: hostname() }),
+    name: Flags.string({ description: `node identity reported in statuses [default: the host name, plus -PORT when --port is not ${PORTS.node}, e.g. ${defaultNodeName('myhost', PORTS.node + 2)} for --port ${PORTS.node + 2}]` }),
     'scheduler-port': Flags.integer({ description: 'port of the scheduler, for jobs that carry no reply address', default: PORTS.status, min: 1, max: 65535 }),
     target: Flags.custom<Address>({
       description: 'HOST:PORT to send traffic to, for jobs that name no target',
@@ -84,7 +85,8 @@ export default class Serve extends PktgenCommand {
     // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
     const [{ runNode }, { chooseStateDir }] = await Promise.all([import('../agent/run.js'), import('../store/state-dir.js')]);
     await runNode({
-      name: flags.name,
+      name: flags.name ?? defaultNodeName(hostname(), flags.port),
+      nameIsDefault: flags.name === undefined,
       listen: { host: flags.host, port: flags.port },
       schedulerPort: flags['scheduler-port'],
       defaultTarget: flags.target,
