@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { LOG_FORMATS } from './log.js';
 import { PORTS } from './protocol/ports.js';
-import { DEFAULT_KEY_HELP, KEY_FILE_ENV } from './security/key.js';
+import { DEFAULT_KEY_HELP, KEY_FILE_ENV } from './security/key-env.js';
 import { parseAddress, type Address } from './transport/address.js';
 
 /** Where `pktgen submit` and `pktgen status` look for the scheduler by default. */

@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
-import { loadClusterKey } from '../security/key.js';
 import { DEFAULT_CORE_CONFIG } from '../scheduler/core.js';
 import { DEFAULT_CONTROL_LIMITS } from '../control/limits.js';
 import { parseDurationMs } from '../input/duration.js';
@@ -64,7 +63,7 @@ export default class Schedule extends PktgenCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Schedule);
     // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
-    const { runScheduler } = await import('../scheduler/run.js');
+    const [{ runScheduler }, { loadClusterKey }] = await Promise.all([import('../scheduler/run.js'), import('../security/key.js')]);
     process.exitCode = await runScheduler({
       nodesFile: flags.nodes,
       addNodes: flags['add-node'],

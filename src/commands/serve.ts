@@ -5,7 +5,6 @@ import { PktgenCommand } from '../base-command.js';
 import { defaultNodeName } from '../agent/node-name.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag } from '../flags.js';
-import { loadClusterKey } from '../security/key.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
 import { parseDurationMs } from '../input/duration.js';
@@ -83,7 +82,7 @@ export default class Serve extends PktgenCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
     // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
-    const [{ runNode }, { chooseStateDir }] = await Promise.all([import('../agent/run.js'), import('../store/state-dir.js')]);
+    const [{ runNode }, { chooseStateDir }, { loadClusterKey }] = await Promise.all([import('../agent/run.js'), import('../store/state-dir.js'), import('../security/key.js')]);
     await runNode({
       name: flags.name ?? defaultNodeName(hostname(), flags.port),
       nameIsDefault: flags.name === undefined,

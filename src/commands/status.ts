@@ -2,7 +2,6 @@ import { Args, Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
-import { loadClusterKey } from '../security/key.js';
 import { JOB_STATES } from '../protocol/view.js';
 
 /** `pktgen status`: nodes, queues, jobs and results of a running scheduler. */
@@ -41,7 +40,7 @@ export default class Status extends PktgenCommand {
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Status);
     // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
-    const { showStatus } = await import('../control/status.js');
+    const [{ showStatus }, { loadClusterKey }] = await Promise.all([import('../control/status.js'), import('../security/key.js')]);
     return showStatus({
       scheduler: { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) },
       job: args.job,

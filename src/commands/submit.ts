@@ -9,7 +9,6 @@ import { parseDurationMs } from '../input/duration.js';
 import { RATE } from '../input/units.js';
 import { EXIT_TIMED_OUT, UserError } from '../errors.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
-import { loadClusterKey } from '../security/key.js';
 
 /** A job flag's value as typed; the scheduler checks it with the one job schema. */
 const jobValue = Flags.custom<Typed>({ parse: async (text) => typed(text) });
@@ -97,7 +96,9 @@ export default class Submit extends PktgenCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Submit);
     // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
-    const [{ submit }, { submitRequest }] = await Promise.all([import('../control/submission.js'), import('../control/submit.js')]);
+    const [{ submit }, { submitRequest }, { loadClusterKey }] = await Promise.all([
+      import('../control/submission.js'), import('../control/submit.js'), import('../security/key.js'),
+    ]);
     const request = await submitRequest(flags);
     const scheduler = { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) };
     // --wait --json writes JSON lines: one per measured interval as the jobs run, then the result.

@@ -21,6 +21,12 @@ function staticClosure(file: string): Set<string> {
   return seen;
 }
 
+/** The Node built-in modules `files` import statically. */
+function builtins(files: Set<string>): Set<string> {
+  const text = [...files].map((name) => readFileSync(new URL(name, dist), 'utf8')).join('\n');
+  return new Set([...text.matchAll(/(?:\bfrom\s*|^import\s*)"(node:[\w/]+)"/gm)].map(([, name]) => name!));
+}
+
 /** The source files bundled into `files` (esbuild marks each with a "// path" line). */
 function sources(files: Set<string>): string {
   return [...files].map((name) => (readFileSync(new URL(name, dist), 'utf8').match(/^\/\/ (?:src|node_modules)\/\S+$/gm) ?? []).join('\n')).join('\n');
@@ -51,8 +57,12 @@ describe('start-up: --version without oclif, --help without the runtime', () => 
       const entry = readFileSync(new URL('pktgen.mjs', dist), 'utf8');
       const cliChunk = entry.match(/import\("\.\/(pktgen-cli-[\w-]+\.mjs)"\)/)?.[1];
       assert.ok(cliChunk, 'the entry imports src/cli.ts as a chunk of its own');
-      const loaded = sources(staticClosure(cliChunk));
+      const closure = staticClosure(cliChunk);
+      const loaded = sources(closure);
       assert.ok(loaded.includes('node_modules/@oclif/core/') && loaded.includes('src/commands/serve.ts'), 'oclif and the commands are there');
+      // Loading node:crypto alone took ~10 ms (the cluster key's modules import it).
+      const modules = builtins(closure);
+      for (const heavy of ['node:crypto', 'node:sqlite', 'node:dgram', 'node:child_process']) assert.ok(!modules.has(heavy), `${heavy} loads for --help`);
       for (const heavy of ['node_modules/ink/', 'node_modules/react/', 'node_modules/execa/', 'src/store/sqlite-store.ts', 'src/agent/agent.ts', 'src/scheduler/service.ts', 'src/tui/']) {
         assert.ok(!loaded.includes(heavy), `${heavy} loads for --help`);
       }
