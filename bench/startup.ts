@@ -7,11 +7,14 @@
  *   npm run build && npx tsx bench/startup.ts [--runs 20] [--baseline /path/to/old/pktgen]
  *
  * Every run is bounded (10 s); output goes to a pipe and is checked (a --version line, a USAGE
- * section), so a program that fails is reported as failed, not as fast.
+ * section), so a program that fails is reported as failed, not as fast. Where /usr/bin/time exists,
+ * each run also reports its CPU time (user + system, 10 ms steps), which a busy machine inflates less
+ * than wall-clock time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -22,6 +25,10 @@ const PKTGEN = fileURLToPath(new URL('../dist/pktgen', import.meta.url));
 if (!existsSync(PKTGEN)) throw new Error(`${PKTGEN} is missing: run npm run build first`);
 if (flags.baseline && !existsSync(flags.baseline)) throw new Error(`--baseline ${flags.baseline}: no such file`);
 const RUN_TIMEOUT_MS = 10_000;
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const work = mkdtempSync(join(tmpdir(), 'pktgen-startup-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const cpuFile = join(work, 'cpu');
 
 /** One program run: argv, and what its stdout must contain for the run to count. */
 interface Case { label: string; file: string; args: string[]; expect: RegExp }
@@ -36,14 +43,16 @@ const cases: Case[] = [
   ]),
 ];
 
-/** Wall-clock milliseconds of one run, or a thrown error saying what went wrong. */
-function timeRun({ label, file, args, expect }: Case): number {
+/** Wall-clock and CPU milliseconds of one run (CPU NaN without /usr/bin/time), or a thrown error saying what went wrong. */
+function timeRun({ label, file, args, expect }: Case): { ms: number; cpuMs: number } {
+  const [command, argv] = TIME ? [TIME, ['-o', cpuFile, '-f', '%U %S', file, ...args]] : [file, args];
   const started = performance.now();
-  const result = spawnSync(file, args, { cwd: tmpdir(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+  const result = spawnSync(command, argv, { cwd: tmpdir(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
   const ms = performance.now() - started;
   if (result.error) throw new Error(`${label}: ${result.error.message}`);
   if (result.status !== 0 || !expect.test(result.stdout)) throw new Error(`${label}: exit ${result.status}, stdout ${JSON.stringify(result.stdout.slice(0, 200))}, stderr ${JSON.stringify(result.stderr.slice(0, 200))}`);
-  return ms;
+  const cpuMs = TIME ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).reduce((sum, s) => sum + Number(s) * 1000, 0) : NaN;
+  return { ms, cpuMs };
 }
 
 const median = (values: number[]): number => {
@@ -54,11 +63,14 @@ const median = (values: number[]): number => {
 
 console.log(`start-up, ${RUNS} rounds, programs alternating within each round; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const times = cases.map((): number[] => []);
+const cpuTimes = cases.map((): number[] => []);
 for (let round = 0; round < RUNS + 1; round += 1) {
   cases.forEach((c, i) => {
-    const ms = timeRun(c);
+    const { ms, cpuMs } = timeRun(c);
     // Round 0 warms the page cache and is not counted.
-    if (round > 0) times[i]!.push(ms);
+    if (round === 0) return;
+    times[i]!.push(ms);
+    cpuTimes[i]!.push(cpuMs);
   });
 }
 const floor = median(times[0]!);
@@ -68,13 +80,16 @@ for (const [i, c] of cases.entries()) {
   const sorted = [...times[i]!].sort((a, b) => a - b);
   const spread = `${sorted[Math.floor(RUNS / 4)]!.toFixed(0)}-${sorted[Math.floor((3 * RUNS) / 4)]!.toFixed(0)}`;
   const over = i === 0 ? '' : `  ${(ms - floor).toFixed(1).padStart(6)} ms over bare Node`;
-  console.log(`  ${c.label.padEnd(width)}  median ${ms.toFixed(1).padStart(6)} ms  (quartiles ${spread})${over}`);
+  const cpu = TIME ? `  CPU ${median(cpuTimes[i]!).toFixed(0).padStart(4)} ms` : '';
+  console.log(`  ${c.label.padEnd(width)}  median ${ms.toFixed(1).padStart(6)} ms  (quartiles ${spread})${over}${cpu}`);
 }
 if (flags.baseline) {
   for (const what of ['--version', '--help']) {
     const now = median(times[cases.findIndex((c) => c.label === `dist/pktgen ${what}`)]!);
     const before = median(times[cases.findIndex((c) => c.label === `baseline ${what}`)]!);
-    console.log(`  ${what}: dist/pktgen / baseline = ${(now / before).toFixed(2)}`);
+    const cpuOf = (label: string): number => median(cpuTimes[cases.findIndex((c) => c.label === label)]!);
+    const cpu = TIME ? `, CPU ${(cpuOf(`dist/pktgen ${what}`) / cpuOf(`baseline ${what}`)).toFixed(2)}` : '';
+    console.log(`  ${what}: dist/pktgen / baseline = ${(now / before).toFixed(2)} (wall clock)${cpu}`);
   }
 }
 console.log(`goal: --version and --help within 100 ms: ${['--version', '--help'].map((what) => `${what} ${median(times[cases.findIndex((c) => c.label === `dist/pktgen ${what}`)]!) <= 100 ? 'met' : 'not met'}`).join(', ')} on this run (see the load average)`);
