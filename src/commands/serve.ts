@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { availableParallelism, homedir, hostname } from 'node:os';
-import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
+import { JOB_LIMITS, MAX_RUN_S } from '../input/job-limits.js';
 import { PktgenCommand } from '../base-command.js';
 import { defaultNodeName } from '../agent/node-name.js';
 import { PORTS } from '../protocol/ports.js';

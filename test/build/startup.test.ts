@@ -53,7 +53,7 @@ describe('start-up: --version without oclif, --help without the runtime', () => 
       assert.ok(bytes < 20_000, `--version loads ${bytes} bytes of the bundle`);
     });
 
-    it('loads oclif and the commands for --help, but not Ink, React, execa, the store, the agent or the scheduler', () => {
+    it('loads oclif and the commands for --help, but not protobufjs, Ink, React, execa, the store, the agent or the scheduler', () => {
       const entry = readFileSync(new URL('pktgen.mjs', dist), 'utf8');
       const cliChunk = entry.match(/import\("\.\/(pktgen-cli-[\w-]+\.mjs)"\)/)?.[1];
       assert.ok(cliChunk, 'the entry imports src/cli.ts as a chunk of its own');
@@ -63,7 +63,7 @@ describe('start-up: --version without oclif, --help without the runtime', () => 
       // Loading node:crypto alone took ~10 ms (the cluster key's modules import it).
       const modules = builtins(closure);
       for (const heavy of ['node:crypto', 'node:sqlite', 'node:dgram', 'node:child_process']) assert.ok(!modules.has(heavy), `${heavy} loads for --help`);
-      for (const heavy of ['node_modules/ink/', 'node_modules/react/', 'node_modules/execa/', 'src/store/sqlite-store.ts', 'src/agent/agent.ts', 'src/scheduler/service.ts', 'src/tui/']) {
+      for (const heavy of ['node_modules/protobufjs/', 'src/protocol/generated/', 'node_modules/ink/', 'node_modules/react/', 'node_modules/execa/', 'src/store/sqlite-store.ts', 'src/agent/agent.ts', 'src/scheduler/service.ts', 'src/tui/']) {
         assert.ok(!loaded.includes(heavy), `${heavy} loads for --help`);
       }
     });
