@@ -12,6 +12,6 @@ if (major < 24) {
 import('tsx/esm/api')
   .then(({ register }) => {
     register();
-    return import('../src/cli.ts');
+    return import('../src/main.ts');
   })
   .then(({ main }) => main(process.argv.slice(2)));

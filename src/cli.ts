@@ -37,9 +37,9 @@ export async function main(argv: string[], entry: string = import.meta.url): Pro
 /**
  * oclif load options for the root plugin, with package.json's command and hook targets (./src/cli.ts)
  * pointed at `entry`. oclif's "explicit" strategy imports that target; the same code runs from
- * src/cli.ts (bin/dev.js), dist/pktgen.mjs (bin/run.js) or the single executable, whose sea/main.cjs
- * serves the bundle under a file URL from memory, so the target is wherever this module was loaded
- * from (in a bundle there is no other module). Importing it again is free: it is already running.
+ * src/cli.ts (bin/dev.js), the chunk of dist/ that src/main.ts imports it as (bin/run.js), or the
+ * single executable, whose sea/main.cjs serves the bundle's files under file URLs from memory, so the
+ * target is wherever this module was loaded from. Importing it again is free: it is already running.
  */
 export async function loadOptions(entry: string, root: string = programRoot()): Promise<Interfaces.LoadOptions> {
   const target = relative(root, fileURLToPath(entry));

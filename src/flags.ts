@@ -1,10 +1,17 @@
 import { Flags } from '@oclif/core';
-import { DEFAULT_CONTROL_ADDRESS, schedulerAddress } from './control/client.js';
 import { LOG_FORMATS } from './log.js';
 import { PORTS } from './protocol/ports.js';
-import { DEFAULT_KEY_HELP, KEY_FILE_ENV } from './security/key.js';
+import { DEFAULT_KEY_HELP, KEY_FILE_ENV } from './security/key-env.js';
 import { parseAddress, type Address } from './transport/address.js';
 import { METRICS_EXAMPLE } from './metrics/address.js';
+
+/** Where `pktgen submit` and `pktgen status` look for the scheduler by default. */
+export const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${PORTS.control}`;
+
+/** Parses a --scheduler value (HOST[:PORT], by default the control port). */
+export function schedulerAddress(text: string): Address {
+  return parseAddress(text, PORTS.control, '--scheduler');
+}
 
 /** --scheduler HOST[:PORT]: the control API of a running scheduler (status, submit). */
 export const schedulerFlag = Flags.custom<Address>({

@@ -13,6 +13,8 @@ import type { MetricsEndpoint } from '../metrics/endpoint.js';
 export interface NodeOptions {
   /** Node identity reported in statuses. */
   name: string;
+  /** No --name: the name is the host's, plus the port when not the default (agent/node-name.ts). */
+  nameIsDefault?: boolean;
   listen: Address;
   /** Where statuses go for jobs that carry no reply address. */
   schedulerPort: number;
@@ -104,6 +106,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
   if (reflector?.address) listeners.push(describeListener(reflector.address, 'UDP', 'reflector'));
   if (metrics) listeners.push(describeListener(metrics.address, 'TCP', 'Prometheus /metrics'));
   log.info(`pktgen node ${options.name} listening on ${listeners.join(' and ')}`, {
+    name: options.nameIsDefault ? 'the host name, plus the port when not the default (--name sets one)' : undefined,
     key: options.key.source,
     allow_from: options.allowFrom.toString(),
     legacy_allow: options.legacyAllow.toString() || 'none',

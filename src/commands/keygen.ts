@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
-import { DEFAULT_KEY_HELP, KEY_FILE_ENV, keygen } from '../security/key.js';
+import { DEFAULT_KEY_HELP, KEY_FILE_ENV } from '../security/key-env.js';
 
 /** `pktgen keygen`: a new cluster key. */
 export default class Keygen extends PktgenCommand {
@@ -19,6 +19,8 @@ export default class Keygen extends PktgenCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Keygen);
+    // Loaded when the command runs, so that --help does not load node:crypto (see bench/startup.ts).
+    const { keygen } = await import('../security/key.js');
     const path = await keygen({ out: flags.out, force: flags.force });
     this.log(`wrote a new cluster key to ${path} (mode 0600); copy this file to every host that runs pktgen`);
   }

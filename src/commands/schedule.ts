@@ -3,12 +3,10 @@ import { ConfiguredCommand, configFlags } from '../config/configured-command.js'
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag, metricsFlag, metricsPublicFlag } from '../flags.js';
 import { checkMetricsAddress } from '../metrics/address.js';
-import { loadClusterKey } from '../security/key.js';
-import { runScheduler } from '../scheduler/run.js';
-import { DEFAULT_CORE_CONFIG } from '../scheduler/core.js';
-import { DEFAULT_CONTROL_LIMITS } from '../control/limits.js';
+import { DEFAULT_CORE_CONFIG } from '../scheduler/core-config.js';
+import { DEFAULT_CONTROL_LIMITS } from '../control/control-limits.js';
 import { parseDurationMs } from '../input/duration.js';
-import { parseAddNode, type NodeSpec } from '../input/files.js';
+import type { NodeSpec } from '../input/files.js';
 import { EXIT_TIMED_OUT } from '../errors.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 
@@ -37,7 +35,7 @@ export default class Schedule extends ConfiguredCommand {
     nodes: Flags.string({ char: 'n', description: 'nodes file: {"nodes": [{"name", "ip", "port"?, "reflector"?}]}' }),
     'add-node': Flags.custom<NodeSpec>({
       description: 'a node, as in nodes.json (repeatable; beside or instead of -n); append ,reflector=HOST:PORT (or a port on the node\'s host)',
-      helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => parseAddNode(text),
+      helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => (await import('../input/files.js')).parseAddNode(text),
     })(),
     jobs: Flags.string({ char: 'j', description: 'jobs file: {"jobs": [{"nodes", "priority", "data", "target"?, "timeout"?, "retries"?}]}' }),
     host: Flags.string({ description: 'address to listen on for statuses', default: '0.0.0.0' }),
@@ -69,6 +67,8 @@ export default class Schedule extends ConfiguredCommand {
   async run(): Promise<void> {
     const flags = await this.parseConfigured(Schedule);
     if (!flags) return; // --print-config printed them
+    // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
+    const [{ runScheduler }, { loadClusterKey }] = await Promise.all([import('../scheduler/run.js'), import('../security/key.js')]);
     process.exitCode = await runScheduler({
       nodesFile: flags.nodes,
       addNodes: flags['add-node'],

@@ -1,13 +1,11 @@
 import { Flags } from '@oclif/core';
 import { availableParallelism, homedir, hostname } from 'node:os';
-import { runNode } from '../agent/run.js';
-import { JOB_LIMITS, MAX_RUN_S } from '../input/job.js';
+import { JOB_LIMITS, MAX_RUN_S } from '../input/job-limits.js';
 import { ConfiguredCommand, configFlags } from '../config/configured-command.js';
+import { defaultNodeName } from '../agent/node-name.js';
 import { PORTS } from '../protocol/ports.js';
 import { keyFileFlag, legacyAllowFlag, logFormatFlag, metricsFlag, metricsPublicFlag } from '../flags.js';
 import { checkMetricsAddress } from '../metrics/address.js';
-import { loadClusterKey } from '../security/key.js';
-import { chooseStateDir } from '../store/state-dir.js';
 import { Allowlist, LOOPBACK_CIDRS } from '../transport/allowlist.js';
 import { parseAddress, type Address } from '../transport/address.js';
 import { parseDurationMs } from '../input/duration.js';
@@ -41,8 +39,7 @@ export default class Serve extends ConfiguredCommand {
   static override flags = {
     host: Flags.string({ description: 'address to listen on', default: '0.0.0.0' }),
     port: Flags.integer({ description: 'port to listen on for jobs', default: PORTS.node, min: 0, max: 65535 }),
-    // defaultHelp: --help and the README reference name no particular machine.
-    name: Flags.string({ description: 'node identity reported in statuses', default: hostname(), defaultHelp: async () => 'the host name' }),
+    name: Flags.string({ description: `node identity reported in statuses [default: the host name, plus -PORT when --port is not ${PORTS.node}, e.g. ${defaultNodeName('myhost', PORTS.node + 2)} for --port ${PORTS.node + 2}]` }),
     'scheduler-port': Flags.integer({ description: 'port of the scheduler, for jobs that carry no reply address', default: PORTS.status, min: 1, max: 65535 }),
     target: Flags.custom<Address>({
       description: 'HOST:PORT to send traffic to, for jobs that name no target',
@@ -89,8 +86,11 @@ export default class Serve extends ConfiguredCommand {
   async run(): Promise<void> {
     const flags = await this.parseConfigured(Serve);
     if (!flags) return; // --print-config printed them
+    // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
+    const [{ runNode }, { chooseStateDir }, { loadClusterKey }] = await Promise.all([import('../agent/run.js'), import('../store/state-dir.js'), import('../security/key.js')]);
     await runNode({
-      name: flags.name,
+      name: flags.name ?? defaultNodeName(hostname(), flags.port),
+      nameIsDefault: flags.name === undefined,
       listen: { host: flags.host, port: flags.port },
       schedulerPort: flags['scheduler-port'],
       defaultTarget: flags.target,

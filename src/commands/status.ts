@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { showStatus } from '../control/status.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
-import { loadClusterKey } from '../security/key.js';
-import { JOB_STATES } from '../protocol/view.js';
+import { JOB_STATE_NAMES } from '../protocol/job-states.js';
 
 /** `pktgen status`: nodes, queues, jobs and results of a running scheduler. */
 export default class Status extends PktgenCommand {
@@ -31,7 +29,7 @@ export default class Status extends PktgenCommand {
     scheduler: schedulerFlag(),
     'key-file': keyFileFlag(),
     node: Flags.string({ description: "only this node's jobs" }),
-    state: Flags.option({ description: 'only jobs in this state', options: JOB_STATES })(),
+    state: Flags.option({ description: 'only jobs in this state', options: JOB_STATE_NAMES })(),
     limit: Flags.integer({ description: 'show at most the newest N jobs (0 = all; --json and --csv show all)', default: 30, min: 0 }),
     csv: Flags.boolean({ description: "print finished jobs' results as CSV", exclusive: ['json'] }),
     intervals: Flags.boolean({ description: 'with --csv: one row per measured interval (job, node, index, start, duration, figures)', dependsOn: ['csv'] }),
@@ -41,6 +39,8 @@ export default class Status extends PktgenCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Status);
+    // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
+    const [{ showStatus }, { loadClusterKey }] = await Promise.all([import('../control/status.js'), import('../security/key.js')]);
     return showStatus({
       scheduler: { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) },
       job: args.job,

@@ -3,15 +3,12 @@ import { escapeJsonText } from '../text.js';
 import type { IntervalLine } from '../control/intervals.js';
 import { PktgenCommand } from '../base-command.js';
 import { PORTS } from '../protocol/ports.js';
-import { submit } from '../control/submission.js';
-import { submitRequest } from '../control/submit.js';
 import { typed, type Typed } from '../input/json.js';
-import { parseAddNode, type NodeSpec } from '../input/files.js';
+import type { NodeSpec } from '../input/files.js';
 import { parseDurationMs } from '../input/duration.js';
 import { RATE } from '../input/units.js';
 import { EXIT_TIMED_OUT, UserError } from '../errors.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
-import { loadClusterKey } from '../security/key.js';
 
 /** A job flag's value as typed; the scheduler checks it with the one job schema. */
 const jobValue = Flags.custom<Typed>({ parse: async (text) => typed(text) });
@@ -92,7 +89,7 @@ export default class Submit extends PktgenCommand {
     'max-rate': Flags.string({ description: 'search: upper bound and first trial, e.g. 1G [default: a first trial as fast as the node sends, whose rate is the bound]', helpValue: 'RATE', dependsOn: ['search'] }),
     jobs: Flags.string({ char: 'j', description: 'jobs file (legacy format) to submit' }),
     nodes: Flags.string({ char: 'n', description: 'nodes file (legacy format) to add' }),
-    'add-node': Flags.custom<NodeSpec>({ description: 'add a node (repeatable); append ,reflector=HOST:PORT (or a port on the node\'s host)', helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => parseAddNode(text) })(),
+    'add-node': Flags.custom<NodeSpec>({ description: 'add a node (repeatable); append ,reflector=HOST:PORT (or a port on the node\'s host)', helpValue: 'NAME=HOST[:PORT]', multiple: true, parse: async (text) => (await import('../input/files.js')).parseAddNode(text) })(),
     cancel: Flags.string({ description: 'cancel a pending or running job (repeatable)', multiple: true }),
     'cancel-node': Flags.string({ description: 'cancel every pending and running job of a node, which stays (repeatable)', helpValue: 'NAME', multiple: true }),
     'remove-node': Flags.string({ description: 'remove a node: its pending jobs are cancelled ("node NAME removed"), its running job stopped on it (repeatable)', helpValue: 'NAME', multiple: true }),
@@ -102,6 +99,10 @@ export default class Submit extends PktgenCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Submit);
+    // Loaded when the command runs, so that --help and --version start fast (see bench/startup.ts).
+    const [{ submit }, { submitRequest }, { loadClusterKey }] = await Promise.all([
+      import('../control/submission.js'), import('../control/submit.js'), import('../security/key.js'),
+    ]);
     const request = await submitRequest(flags);
     const scheduler = { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) };
     // --wait --json writes JSON lines: one per measured interval as the jobs run, then the result.

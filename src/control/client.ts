@@ -1,22 +1,13 @@
 import { decodeResponse, encodeRequest, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';
 import { sendFrame } from '../transport/client.js';
 import { TransportError } from '../transport/errors.js';
-import { formatAddress, parseAddress, type Address } from '../transport/address.js';
+import { formatAddress, type Address } from '../transport/address.js';
 import { PeerError, UserError } from '../errors.js';
-import { PORTS } from '../protocol/ports.js';
 import type { ClusterKey } from '../security/cluster-key.js';
 import { CONTROL_SKEW_MS, openResponse, sealRequest } from './auth.js';
 
-/** Where `pktgen submit` and `pktgen status` look for the scheduler by default. */
-export const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${PORTS.control}`;
-
 /** Codes of refusals the user can fix: they exit 2 like any bad input. */
 const USER_CODES = new Set(['ERR_INPUT', 'ERR_UNKNOWN_NODE', 'ERR_UNKNOWN_JOB', 'ERR_ADDRESS', 'ERR_LIMIT']);
-
-/** Parses a --scheduler value (HOST[:PORT], by default the control port). */
-export function schedulerAddress(text: string): Address {
-  return parseAddress(text, PORTS.control, '--scheduler');
-}
 
 /** A scheduler's control API, and the cluster key that proves a request to it. */
 export interface ControlPeer {

@@ -39,7 +39,8 @@ export async function showStatus(options: StatusOptions, print: (text: string) =
   if (output === 'watch') {
     const { runTui } = await import('../tui/run.js');
     await controlRequest(scheduler, {}); // fail fast, with the clear message, when nobody is there
-    await runTui(new ControlBackend(`scheduler ${formatAddress(scheduler.address)}`, (request) => controlRequest(scheduler, request)));
+    // A viewer: quitting it stops nothing on the scheduler, so q needs no question.
+    await runTui(new ControlBackend(`scheduler ${formatAddress(scheduler.address)}`, (request) => controlRequest(scheduler, request)), { quitStopsJobs: false });
     return undefined;
   }
   const response = await controlRequest(scheduler, {

@@ -1,6 +1,7 @@
 import { pktgen, type Fields } from './wire.js';
 import type { Interval, JobData, OneWay, Rtt, Stats } from './messages.js';
 import { isoTime } from '../text.js';
+import type { JOB_STATE_NAMES } from './job-states.js';
 
 /** A job's place in its life cycle (the proto enum JobState, by lower-case name). */
 export type JobState = Lowercase<keyof typeof pktgen.JobState>;
@@ -11,6 +12,11 @@ const lowerNames = <T extends string>(values: object): T[] => Object.keys(values
 
 /** Every job state, in the proto's order. */
 export const JOB_STATES: readonly JobState[] = lowerNames<JobState>(pktgen.JobState);
+// JOB_STATE_NAMES mirrors the enum without loading it: this fails to type-check when they differ
+// (test/protocol checks the order).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const stateNamesMatchEnum: Same<(typeof JOB_STATE_NAMES)[number], JobState> = true;
+void stateNamesMatchEnum;
 /** Every node health, in the proto's order. */
 export const NODE_HEALTHS: readonly NodeHealth[] = lowerNames<NodeHealth>(pktgen.NodeHealth);
 /** The states a job never leaves. */

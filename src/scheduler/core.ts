@@ -4,7 +4,9 @@ import type { Stats } from '../protocol/messages.js';
 import { Heap } from './heap.js';
 import type { JobSpec } from '../input/job.js';
 import type { NodeSpec } from '../input/files.js';
-import { exponentialBackoff } from '../transport/backoff.js';
+import { DEFAULT_CORE_CONFIG, type CoreConfig } from './core-config.js';
+
+export { DEFAULT_CORE_CONFIG, type CoreConfig } from './core-config.js';
 import { missedExpectations } from './expectations.js';
 import { isFinal } from '../protocol/view.js';
 import { type JobRecord, type NodeRecord, type SchedulerState } from './types.js';
@@ -60,39 +62,6 @@ export interface StepResult {
   removedNodes?: string[];
 }
 
-/** Retry and failure-detection settings. */
-export interface CoreConfig {
-  /** Failed deliveries in a row before a node is marked down. */
-  failuresBeforeDown: number;
-  /** How often a down node is probed (by trying to deliver its next job). */
-  probeIntervalMs: number;
-  /** Delay before delivery attempt `failures + 1` to a node that is not down yet. */
-  backoffMs: (failures: number) => number;
-  /** Deliveries a job may get without ever being started before it is declared lost. */
-  maxUnstartedSends: number;
-  /** After a restart, how long running jobs get at least for a late status. */
-  recoveryGraceMs: number;
-  /** Finished jobs held (in memory and in the store); beyond it the oldest finished are removed. 0 = none. */
-  keepJobs: number;
-  /**
-   * How long a legacy node's STARTED is waited for after its job already ended (the status port's
-   * listeners accept out of order): a STARTED from that node within it is that one, come late.
-   */
-  legacyReorderMs: number;
-  /** How long a finished job is held after it finished; Infinity = no age limit. */
-  keepForMs: number;
-}
-
-export const DEFAULT_CORE_CONFIG: CoreConfig = {
-  failuresBeforeDown: 3,
-  probeIntervalMs: 5000,
-  backoffMs: exponentialBackoff(250, 5000),
-  maxUnstartedSends: 3,
-  recoveryGraceMs: 15_000,
-  keepJobs: 10_000,
-  keepForMs: Infinity,
-  legacyReorderMs: 5000,
-};
 
 type StatusEvent = Extract<SchedulerEvent, { type: 'statusReceived' }>;
 

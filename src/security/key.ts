@@ -7,11 +7,9 @@ import { readKeyFile, shellQuote, writeKeyFile } from './key-file.js';
 
 export { ClusterKey, KEY_BYTES } from './cluster-key.js';
 
-/** The environment variable naming the key file. */
-export const KEY_FILE_ENV = 'PKTGEN_KEY_FILE';
+import { KEY_FILE_ENV } from './key-env.js';
 
-/** Where the key is looked for when no file is named, for help texts. */
-export const DEFAULT_KEY_HELP = '$XDG_CONFIG_HOME/pktgen/cluster.key or ~/.config/pktgen/cluster.key';
+export { DEFAULT_KEY_HELP, KEY_FILE_ENV } from './key-env.js';
 
 /** The environment and home folder a key's location depends on; default: this process's. */
 export interface KeyEnvironment {

@@ -17,17 +17,21 @@ export interface AppProps {
   pollMs?: number;
   size?: TerminalSize;
   now?: () => number;
+  /** Quitting stops the scheduler (schedule -i), so q asks first while jobs run or wait (default true). */
+  quitStopsJobs?: boolean;
 }
 
 const HELP = helpLines();
 
 /** The live view: polls the backend, re-renders, and turns keys into backend calls; exit() yields the last snapshot. */
-export function App({ backend, pollMs = 500, size, now = Date.now }: AppProps) {
+export function App({ backend, pollMs = 500, size, now = Date.now, quitStopsJobs = true }: AppProps) {
   const { exit } = useApp();
   const terminal = useWindowSize();
   const [snapshot, setSnapshot] = useState<Snapshot>();
   const [log, setLog] = useState<LogEntry[]>([]);
   const [ui, setUi] = useState<UiState>(initialUiState);
+  // When polls began to fail: the header says so and the last answer is shown dimmed until one succeeds.
+  const [disconnectedSince, setDisconnectedSince] = useState<number>();
   // Keys can arrive faster than React renders: each one must see the state the previous one left.
   const uiRef = useRef(ui);
   const pollerRef = useRef<Poller>(undefined);
@@ -41,16 +45,20 @@ export function App({ backend, pollMs = 500, size, now = Date.now }: AppProps) {
     const poller = new Poller(backend, pollMs, {
       onSnapshot: (next, events) => {
         setSnapshot(next);
+        setDisconnectedSince(undefined);
         addLog(events);
       },
-      onError: (entry) => addLog([entry]),
+      onError: (entry) => {
+        setDisconnectedSince((since) => since ?? entry.at);
+        addLog([entry]);
+      },
     }, now);
     pollerRef.current = poller;
     poller.start();
     return () => poller.stop();
   }, [backend, pollMs, now]);
 
-  const view = buildView({ snapshot, ui, log, size: size ?? terminal, label: backend.label });
+  const view = buildView({ snapshot, ui, log, size: size ?? terminal, label: backend.label, disconnectedSince });
 
   const run = (effect: UiEffect): void => {
     if (effect.type === 'quit') {
@@ -67,7 +75,7 @@ export function App({ backend, pollMs = 500, size, now = Date.now }: AppProps) {
   useInput((input, key) => {
     const effects: UiEffect[] = [];
     for (const press of keyPresses(input, key)) {
-      const result = reduceKey(uiRef.current, press, { snapshot: pollerRef.current?.latest, pageSize: view.nodeRows, now: now() });
+      const result = reduceKey(uiRef.current, press, { snapshot: pollerRef.current?.latest, pageSize: view.nodeRows, now: now(), quitStopsJobs });
       update(() => result.ui);
       effects.push(...result.effects);
     }

@@ -17,11 +17,11 @@ export function helpLines(): string[] {
     '  ↑ ↓  j k     select a node (PgUp PgDn Home End)',
     '  a            add a job to the selected node',
     '  n            add a node',
-    '  c            cancel the selected node\'s running job, or its next pending one',
+    '  c            cancel the selected node\'s running job (asks first), or its next pending one',
     '  p            pause or resume the selected node\'s queue',
     '  :            command line (↑ ↓ recall, Esc leaves)',
     '  ?            this help',
-    '  q            quit (asks first while jobs run or wait)',
+    '  q            quit (schedule -i asks first while jobs run or wait)',
     '',
     'Commands (the old prompt\'s add_node / add_job work too)',
     ...Object.values(USAGE).map((usage) => `  ${usage}`),
@@ -50,6 +50,8 @@ export function footerLines(ui: UiState, width: number): { notice?: LogEntry; pr
     }
     case 'confirmQuit':
       return { notice: fitNotice(ui.notice), prompt: truncate('Quit anyway? y = quit, n = stay', width) };
+    case 'confirmCancel':
+      return { notice: fitNotice(ui.notice), prompt: truncate(`Cancel ${ui.cancelling?.jobId ?? 'it'}? y = cancel it, n = keep it running`, width) };
     case 'help':
       return { notice: fitNotice(ui.notice), prompt: truncate('any key closes help', width) };
     default:

@@ -22,6 +22,11 @@ export interface KeyContext {
   pageSize: number;
   /** Milliseconds since the epoch, for the time of a notice. */
   now: number;
+  /**
+   * Quitting stops the scheduler (`schedule -i`): q asks first while jobs run or wait. A viewer
+   * (`status --watch`) stops nothing by quitting, so it quits at once.
+   */
+  quitStopsJobs?: boolean;
 }
 
 type Result = { ui: UiState; effects: UiEffect[] };
@@ -36,6 +41,14 @@ export function reduceKey(ui: UiState, key: KeyPress, ctx: KeyContext): Result {
       if ('char' in key && /^y$/i.test(key.char)) return { ui, effects: [{ type: 'quit' }] };
       if (('char' in key && /^n$/i.test(key.char)) || ('name' in key && key.name === 'escape')) return stay(ui, { mode: 'normal', notice: undefined });
       return stay(ui);
+    case 'confirmCancel': {
+      const { jobId, node } = ui.cancelling!;
+      if ('char' in key && /^y$/i.test(key.char)) return { ui: { ...ui, mode: 'normal', cancelling: undefined }, effects: [{ type: 'cancel', jobId, node }] };
+      if (('char' in key && /^n$/i.test(key.char)) || ('name' in key && key.name === 'escape')) {
+        return stay(ui, { mode: 'normal', cancelling: undefined, notice: { at: ctx.now, level: 'info', text: `${jobId} keeps running on ${node}` } });
+      }
+      return stay(ui);
+    }
     case 'command': return commandKey(ui, key, ctx);
     default: return normalKey(ui, key, ctx);
   }
@@ -68,7 +81,13 @@ function normalKey(ui: UiState, key: KeyPress, ctx: KeyContext): Result {
   if (!node) return stay(ui, { notice: { at: ctx.now, level: 'info', text: 'no nodes yet: press n to add one' } });
   if (char === 'a') return command(`add_job ${node.name} `);
   if (char === 'p') return { ui, effects: [{ type: 'setPaused', node: node.name, paused: !node.paused }] };
-  const jobId = node.running_job || nextPending(ctx.snapshot!, node.name);
+  // A running job loses its measurement when cancelled: ask. A pending one has nothing to lose yet
+  // and can be queued again, so it goes at once.
+  if (node.running_job) {
+    const cancelling = { jobId: node.running_job, node: node.name };
+    return stay(ui, { mode: 'confirmCancel', cancelling, notice: { at: ctx.now, level: 'warn', text: `${cancelling.jobId} is running on ${node.name}.` } });
+  }
+  const jobId = nextPending(ctx.snapshot!, node.name);
   if (!jobId) return stay(ui, { notice: { at: ctx.now, level: 'info', text: `${node.name} has no running or pending job to cancel` } });
   return { ui, effects: [{ type: 'cancel', jobId, node: node.name }] };
 }
@@ -80,7 +99,8 @@ function nextPending(snapshot: Snapshot, node: string): string {
   return queued[0]?.id ?? '';
 }
 
-function quit(ui: UiState, { snapshot, now }: KeyContext): Result {
+function quit(ui: UiState, { snapshot, now, quitStopsJobs = true }: KeyContext): Result {
+  if (!quitStopsJobs) return { ui, effects: [{ type: 'quit' }] };
   const running = snapshot?.nodes.filter((n) => n.running_job).length ?? 0;
   const pending = snapshot?.nodes.reduce((sum, n) => sum + n.pending, 0) ?? 0;
   if (running + pending === 0) return { ui, effects: [{ type: 'quit' }] };

@@ -11,11 +11,13 @@ export interface RenderOptions {
   pollMs: number;
   signal: AbortSignal;
   alternateScreen: boolean;
+  /** q asks first while jobs run or wait, because quitting stops them (schedule -i). */
+  quitStopsJobs: boolean;
 }
 
 /** Shows the App until the user quits or `signal` aborts; resolves with the last snapshot seen. */
 export async function renderApp(backend: TuiBackend, options: RenderOptions): Promise<Snapshot | undefined> {
-  const instance = render(<App backend={backend} pollMs={options.pollMs} />, {
+  const instance = render(<App backend={backend} pollMs={options.pollMs} quitStopsJobs={options.quitStopsJobs} />, {
     stdin: options.stdin,
     stdout: options.stdout,
     stderr: options.stderr,

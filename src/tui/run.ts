@@ -16,6 +16,11 @@ export interface RunTuiOptions {
   signal?: AbortSignal;
   /** Draw on the terminal's alternate screen, as full-screen programs do (default true). */
   alternateScreen?: boolean;
+  /**
+   * Quitting stops the scheduler and its jobs (`schedule -i`, the default): q asks first while jobs
+   * run or wait. false for a viewer (`status --watch`), whose q quits at once.
+   */
+  quitStopsJobs?: boolean;
 }
 
 /** Stops on a stop signal (SIGINT, SIGTERM, SIGHUP) until disposed. */
@@ -44,7 +49,7 @@ export async function runTui(backend: TuiBackend, options: RunTuiOptions = {}): 
       return;
     }
     const { renderApp } = await import('./render.js');
-    const last = await renderApp(backend, { stdin, stdout, stderr, pollMs, signal, alternateScreen: options.alternateScreen ?? true });
+    const last = await renderApp(backend, { stdin, stdout, stderr, pollMs, signal, alternateScreen: options.alternateScreen ?? true, quitStopsJobs: options.quitStopsJobs ?? true });
     // The alternate screen is gone with the view: leave where things stood on the normal screen.
     if (last) stdout.write(`pktgen: ${totalsLine(last, Infinity)}\n`);
   } finally {

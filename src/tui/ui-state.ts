@@ -1,7 +1,7 @@
 import type { LogEntry } from './events.js';
 
-/** What the keys currently do: move and act, type a command, read help, or answer "quit?". */
-export type Mode = 'normal' | 'command' | 'help' | 'confirmQuit';
+/** What the keys currently do: move and act, type a command, read help, or answer "quit?" or "cancel?". */
+export type Mode = 'normal' | 'command' | 'help' | 'confirmQuit' | 'confirmCancel';
 
 /** The UI's own state, apart from scheduler data and terminal size. */
 export interface UiState {
@@ -17,6 +17,8 @@ export interface UiState {
   /** Commands entered, oldest first, and the one being recalled (history.length = none). */
   history: string[];
   historyIndex: number;
+  /** The running job `c` asked about (confirmCancel mode). */
+  cancelling?: { jobId: string; node: string };
 }
 
 /** The state a fresh UI starts in. */

@@ -37,6 +37,8 @@ export interface ResultLineView {
 export interface View {
   width: number;
   title: string;
+  /** The scheduler stopped answering: the tables show its last answer, dimmed. */
+  stale: boolean;
   header: string;
   nodes: NodeRowView[];
   /** Rows the node table may use; the page size for PgUp/PgDn. */
@@ -76,10 +78,12 @@ export interface ViewInput {
   size: TerminalSize;
   /** The backend's label, for the title. */
   label: string;
+  /** When polls began to fail (ms since the epoch); unset while the scheduler answers. */
+  disconnectedSince?: number | undefined;
 }
 
 /** Builds the screen from scheduler data, the UI state and the terminal size. */
-export function buildView({ snapshot, ui, log, size, label }: ViewInput): View {
+export function buildView({ snapshot, ui, log, size, label, disconnectedSince }: ViewInput): View {
   const width = Math.max(20, size.columns);
   const data = snapshot ?? { nodes: [], jobs: [], jobs_total: 0 };
   const lines = nodeLines(data);
@@ -98,7 +102,8 @@ export function buildView({ snapshot, ui, log, size, label }: ViewInput): View {
     return { name, selected: scroll + i === selected, health, paused, failed, cells };
   });
   const shown = lines.length > nodeRows ? `nodes ${scroll + 1}-${scroll + nodes.length} of ${lines.length}` : '? help';
-  const left = truncate(`pktgen · ${snapshot ? label : `${label} (connecting…)`}`, Math.max(0, width - shown.length - 1));
+  const connection = disconnectedSince !== undefined ? ` · disconnected since ${clock(disconnectedSince)}` : snapshot ? '' : ' (connecting…)';
+  const left = truncate(`pktgen · ${label}${connection}`, Math.max(0, width - shown.length - 1));
   const finished = finishedJobs(data);
   const resultLines = Math.max(0, resultRows - 2);
   const visibleJobs = resultLines > 0 ? finished.slice(-resultLines) : [];
@@ -108,6 +113,7 @@ export function buildView({ snapshot, ui, log, size, label }: ViewInput): View {
   return {
     width,
     title: `${left}${' '.repeat(Math.max(1, width - left.length - shown.length))}${shown}`,
+    stale: disconnectedSince !== undefined,
     header: `  ${headerLine(columns)}`,
     nodes,
     nodeRows,

@@ -52,6 +52,15 @@ describe('single executable dist/pktgen', () => {
     }
   });
 
+  it('runs a command whose modules load only when it runs, from the chunks inside the executable', async () => {
+    // status imports the control client when it runs: a chunk served from memory (sea/main.cjs).
+    const key = join(folder, 'lazy.key');
+    assert.equal((await run(['keygen', '--out', key])).exitCode, 0);
+    const { exitCode, stderr } = await run(['status', '--scheduler', '127.0.0.1:1', '--key-file', key]);
+    assert.equal(exitCode, 1, stderr);
+    assert.match(stderr, /^Error: cannot reach a scheduler at 127\.0\.0\.1:1 /);
+  });
+
   it('ignores NODE_OPTIONS, which is meant for a Node, not for pktgen', async () => {
     const { exitCode, stdout } = await run(['--version'], { NODE_OPTIONS: '--require=/no/such/preload.js' });
     assert.equal(exitCode, 0);

@@ -81,4 +81,48 @@ describe('pktgen schedule -i (built binary in a real terminal, tmux) with real p
     assert.equal(tmux.display('#{cursor_flag}'), '1', 'cursor left hidden');
     assert.equal(tmux.display('#{alternate_on}'), '0', 'alternate screen left on');
   });
+
+  it('status --watch, a viewer, quits on a single q while a job runs, and says when the scheduler stopped answering', async () => {
+    tmux?.kill();
+    const [statusPort, controlPort] = [await freePort(), await freePort()];
+    const port = await freePort();
+    const serve = spawnPktgen(['serve', '--host', '127.0.0.1', '--port', String(port), '--name', 'w0', '--scheduler-port', String(statusPort), '--target', receiver.target, '--reflect-port', '0']);
+    nodes.push(serve);
+    await waitForOutput(serve, /listening on/);
+    writeFileSync(join(dir, 'watch-nodes.json'), JSON.stringify({ nodes: [{ name: 'w0', ip: '127.0.0.1', port }] }));
+    // A 60 s job at 1 Mbit/s to the test's receiver, running the whole time the viewer is up (it ends
+    // with the node, in after()), and one waiting behind it: schedule -i would ask before quitting.
+    writeFileSync(join(dir, 'watch-jobs.json'), JSON.stringify({ jobs: [{ ...job('w0', 1), data: { ...job('w0', 1).data, t: 60 } }, job('w0', 1)] }));
+    const scheduler = spawnPktgen(['schedule', '-n', join(dir, 'watch-nodes.json'), '-j', join(dir, 'watch-jobs.json'), '--host', '127.0.0.1', '--port', String(statusPort), '--control-port', String(controlPort), '--state-dir', join(dir, 'watch-state')]);
+    try {
+      await waitForOutput(scheduler, /listening on/);
+      tmux = new TmuxSession(`pktgen-watch-${process.pid}`);
+      const done = join(dir, 'watch-done.txt');
+      tmux.type(`PKTGEN_KEY_FILE=${testKeyFile()} ${PKTGEN} status --watch --scheduler 127.0.0.1:${controlPort}; echo "exit $?" > ${done}`, true);
+      await tmux.waitFor('w0 running its job', (l) => l.some((x) => /\bw0\b.*\bbusy\b/.test(x)));
+
+      // The scheduler stops answering: the title says since when; the last table stays.
+      scheduler.kill('SIGSTOP');
+      const lost = await tmux.waitFor('the disconnected title', (l) => /disconnected since \d\d:\d\d:\d\d/.test(l[0] ?? ''));
+      assert.ok(lost.some((x) => /\bw0\b/.test(x)), lost.join('\n'));
+      scheduler.kill('SIGCONT');
+      const back = await tmux.waitFor('the title once it answers again', (l) => !(l[0] ?? '').includes('disconnected') && (l[0] ?? '').includes('pktgen'));
+      assert.ok(back.some((x) => /\bw0\b.*\bbusy\b/.test(x)), `w0 still runs its job:\n${back.join('\n')}`);
+
+      tmux.type('q');
+      await tmux.waitFor('the shell after a single q', () => {
+        try {
+          return readFileSync(done, 'utf8').length > 0;
+        } catch {
+          return false;
+        }
+      });
+      assert.equal(readFileSync(done, 'utf8').trim(), 'exit 0');
+      assert.ok(!tmux.screen().some((x) => x.includes('Quit anyway?')));
+    } finally {
+      scheduler.kill('SIGCONT');
+      scheduler.kill('SIGTERM');
+      await scheduler;
+    }
+  });
 });

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
+import chalk from 'chalk';
 import { render } from 'ink-testing-library';
-import { App } from '../../src/tui/app.js';
+import { App, type AppProps } from '../../src/tui/app.js';
 import type { Snapshot } from '../../src/protocol/view.js';
 import { FakeBackend } from './fake-backend.js';
 import { busySnapshot, job, node, snapshot } from './fixtures.js';
 import { KEY, plain, waitFor } from './helpers.js';
 
 /** Renders the App on a fake backend and waits for its first snapshot. */
-async function start(snap: Snapshot, size = { columns: 80, rows: 24 }) {
+async function start(snap: Snapshot, size = { columns: 80, rows: 24 }, props: Partial<AppProps> = {}) {
   const backend = new FakeBackend(snap);
-  const ui = render(<App backend={backend} pollMs={10} size={size} />);
+  const ui = render(<App backend={backend} pollMs={10} size={size} {...props} />);
   const frame = (): string => plain(ui.lastFrame());
   await waitFor(() => frame().includes(snap.nodes[0]?.name ?? 'no nodes'), 'the first snapshot');
   const press = async (keys: string, until: (text: string) => boolean, what: string): Promise<string> => {
@@ -82,10 +83,14 @@ describe('tui/app App', () => {
     assert.deepEqual(app.backend.calls, [{ method: 'addNodes', nodes: [{ name: 'm3', host: '127.0.0.1', port: 1740, reflector: '', legacy: false }] }]);
   });
 
-  it('c cancels the running job, else the next pending one', async () => {
+  it('c asks before it cancels the running job, then cancels the next pending one at once', async () => {
     const app = await start(busySnapshot());
     unmount = app.ui.unmount;
-    await app.press('c', (t) => t.includes('cancelling j0a1b2c3d4e5f'), 'the answer');
+    const asked = await app.press('c', (t) => t.includes('Cancel j0a1b2c3d4e5f?'), 'the question');
+    assert.match(asked, /j0a1b2c3d4e5f is running on m0\./);
+    assert.match(asked, /Cancel j0a1b2c3d4e5f\? y = cancel it, n = keep it running/);
+    assert.deepEqual(app.backend.calls, [], 'nothing cancelled before the answer');
+    await app.press('y', (t) => t.includes('cancelling j0a1b2c3d4e5f'), 'the answer');
     const idle = busySnapshot();
     idle.nodes[0]!.running_job = '';
     idle.jobs = idle.jobs.filter((j) => j.state !== 'running');
@@ -93,6 +98,52 @@ describe('tui/app App', () => {
     await waitFor(() => !app.frame().includes('47%'), 'the job gone');
     await app.press('c', (t) => t.includes('cancelling j555555555555'), 'the second answer');
     assert.deepEqual(app.backend.calls, [{ method: 'cancel', jobId: 'j0a1b2c3d4e5f' }, { method: 'cancel', jobId: 'j555555555555' }]);
+  });
+
+  it('n to the cancel question keeps the running job', async () => {
+    const app = await start(busySnapshot());
+    unmount = app.ui.unmount;
+    await app.press('c', (t) => t.includes('Cancel j0a1b2c3d4e5f?'), 'the question');
+    const kept = await app.press('n', (t) => t.includes('j0a1b2c3d4e5f keeps running on m0'), 'the answer');
+    assert.doesNotMatch(kept, /Cancel j0a1b2c3d4e5f\?/);
+    assert.deepEqual(app.backend.calls, []);
+  });
+
+  it('says "disconnected since" and dims the last table while the scheduler does not answer, until it does', async () => {
+    const lostAt = new Date(2026, 10, 30, 14, 3, 9).getTime();
+    // Ink colors through chalk, which sees the test's fake stdout as a terminal without colors.
+    const level = chalk.level;
+    chalk.level = 1;
+    const app = await start(busySnapshot(), undefined, { now: () => lostAt });
+    unmount = () => {
+      app.ui.unmount();
+      chalk.level = level;
+    };
+    const dim = '\u001B[2m';
+    assert.ok(!(app.ui.lastFrame() ?? '').includes(dim + '  m2'), 'not dimmed while connected');
+    app.backend.failWith = new Error('cannot reach a scheduler at 127.0.0.1:1801');
+    const lost = await waitFor(() => (app.frame().includes('disconnected since') ? app.frame() : ''), 'the disconnected header');
+    assert.match(lost.split('\n')[0]!, /^pktgen · fake scheduler · disconnected since 14:03:09/);
+    // The last answer stays, dimmed: the rows are there, drawn faint.
+    assert.match(lost, /  m2 +10\.0\.0\.12:1729 down idle +5/);
+    const raw = app.ui.lastFrame() ?? '';
+    assert.ok(raw.includes(`${dim}  m2`), `m2's row dimmed: ${JSON.stringify(raw.split('\n').find((l) => l.includes('m2')))}`);
+    app.backend.failWith = undefined;
+    const back = await waitFor(() => (!app.frame().includes('disconnected') ? app.frame() : ''), 'the header after reconnecting');
+    assert.match(back.split('\n')[0]!, /^pktgen · fake scheduler +\? help$/);
+    assert.ok(!(app.ui.lastFrame() ?? '').includes(`${dim}  m2`), 'not dimmed once it answers');
+  });
+
+  it('a viewer (status --watch) quits on a single q, while jobs run', async () => {
+    const app = await start(busySnapshot(), undefined, { quitStopsJobs: false });
+    unmount = app.ui.unmount;
+    app.ui.stdin.write('q');
+    // Ink clears its output when the app exits.
+    await waitFor(() => app.ui.lastFrame() === '', 'the app to end');
+    const polls = app.backend.snapshots;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(app.backend.snapshots, polls, 'no polls after quitting (every 10 ms before)');
+    assert.ok(!app.ui.frames.some((frame) => plain(frame).includes('Quit anyway?')), 'no question asked');
   });
 
   it('p pauses a running queue and resumes a paused one', async () => {

@@ -43,6 +43,39 @@ describe('tui/keys reduceKey', () => {
     assert.deepEqual(reduceKey(initialUiState(), { char: 'q' }, idle).effects, [{ type: 'quit' }]);
   });
 
+  it('quits a viewer (status --watch) on q at once, even while jobs run', () => {
+    const result = reduceKey(initialUiState(), { char: 'q' }, { ...ctx, quitStopsJobs: false });
+    assert.deepEqual(result.effects, [{ type: 'quit' }]);
+    assert.equal(result.ui.mode, 'normal');
+  });
+
+  it('c on a running job asks first: y cancels it, n or Esc keeps it running', () => {
+    const asked = press([{ char: 'c' }]);
+    assert.deepEqual(asked.effects, []);
+    assert.equal(asked.ui.mode, 'confirmCancel');
+    assert.deepEqual(asked.ui.cancelling, { jobId: 'j0a1b2c3d4e5f', node: 'm0' });
+    assert.deepEqual(press([{ char: 'x' }], asked.ui).ui.mode, 'confirmCancel', 'other keys wait for the answer');
+    const yes = press([{ char: 'y' }], asked.ui);
+    assert.deepEqual(yes.effects, [{ type: 'cancel', jobId: 'j0a1b2c3d4e5f', node: 'm0' }]);
+    assert.equal(yes.ui.mode, 'normal');
+    for (const answer of [{ char: 'n' }, { name: 'escape' }] as KeyPress[]) {
+      const no = press([answer], asked.ui);
+      assert.deepEqual(no.effects, []);
+      assert.equal(no.ui.mode, 'normal');
+      assert.equal(no.ui.notice?.text, 'j0a1b2c3d4e5f keeps running on m0');
+    }
+  });
+
+  it('c on a node with only pending jobs cancels the next one at once', () => {
+    // m0 between jobs: its next pending job goes without a question (nothing measured is lost).
+    const idle = busySnapshot();
+    idle.nodes[0]!.running_job = '';
+    idle.jobs = idle.jobs.filter((j) => j.state !== 'running');
+    const { ui, effects } = reduceKey(initialUiState(), { char: 'c' }, { ...ctx, snapshot: idle });
+    assert.equal(ui.mode, 'normal');
+    assert.deepEqual(effects, [{ type: 'cancel', jobId: 'j555555555555', node: 'm0' }]);
+  });
+
   it('`quit` on the command line asks first too; y confirms', () => {
     const asked = press([{ char: ':' }, ...chars('quit'), { name: 'enter' }]);
     assert.equal(asked.ui.mode, 'confirmQuit');

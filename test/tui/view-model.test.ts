@@ -134,6 +134,19 @@ describe('tui/view-model results and totals', () => {
     assert.match(v.title, /scheduler 127\.0\.0\.1:1801 \(connecting…\)/);
     assert.equal(v.nodes.length, 0);
   });
+
+  it('says since when the scheduler stopped answering, and marks the tables stale, until it answers again', () => {
+    const lostAt = new Date(2026, 10, 30, 9, 5, 7).getTime();
+    const input = { snapshot: busySnapshot(), ui: initialUiState(), log: [], size: { columns: 80, rows: 24 }, label: 'scheduler 127.0.0.1:1801' };
+    const lost = buildView({ ...input, disconnectedSince: lostAt });
+    assert.match(lost.title, /^pktgen · scheduler 127\.0\.0\.1:1801 · disconnected since 09:05:07 /);
+    assert.equal(lost.stale, true);
+    // The last answer stays on screen (dimmed by the components), not an empty table.
+    assert.equal(lost.nodes.length, 3);
+    const back = buildView(input);
+    assert.doesNotMatch(back.title, /disconnected/);
+    assert.equal(back.stale, false);
+  });
 });
 
 describe('tui/view-model a peer\'s text', () => {

@@ -25,7 +25,7 @@ export function CommandLine({ notice, prompt, mode }: CommandLineProps) {
           <Text>█</Text>
         </Text>
       ) : (
-        <Text color={mode === 'confirmQuit' ? 'yellow' : undefined} dimColor={mode === 'normal'} wrap="truncate-end">{prompt}</Text>
+        <Text color={mode === 'confirmQuit' || mode === 'confirmCancel' ? 'yellow' : undefined} dimColor={mode === 'normal'} wrap="truncate-end">{prompt}</Text>
       )}
     </Box>
   );

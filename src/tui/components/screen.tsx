@@ -21,14 +21,14 @@ export function Screen({ view, mode, help }: ScreenProps) {
   const body = view.nodeRows + 2 + view.results.rows + view.events.rows;
   return (
     <Box flexDirection="column" width={view.width}>
-      <Text bold wrap="truncate-end">{view.title}</Text>
+      <Text bold color={view.stale ? 'yellow' : undefined} wrap="truncate-end">{view.title}</Text>
       {mode === 'help' ? (
         <HelpOverlay lines={help} width={view.width} height={body} />
       ) : (
         <>
-          <NodeTable header={view.header} rows={view.nodes} height={view.nodeRows} />
-          <Totals text={view.totals} />
-          <Results {...view.results} />
+          <NodeTable header={view.header} rows={view.nodes} height={view.nodeRows} dim={view.stale} />
+          <Totals text={view.totals} dim={view.stale} />
+          <Results {...view.results} dim={view.stale} />
           <EventLog {...view.events} />
         </>
       )}
