@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { PktgenCommand } from '../base-command.js';
 import { keyFileFlag, schedulerFlag } from '../flags.js';
-import { loadClusterKey } from '../security/key.js';
 
 /** `pktgen report`: the results of a running scheduler as one self-contained HTML file with plots. */
 export default class Report extends PktgenCommand {
@@ -28,8 +27,9 @@ export default class Report extends PktgenCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Report);
-    // Loaded here, not at the top: the charting library is large and only this command needs it.
-    const [{ writeReport }, { reportScope }] = await Promise.all([import('../report/report.js'), import('../report/scope.js')]);
+    // Loaded here, not at the top: the charting library is large and only this command needs it, and
+    // the key's module loads node:crypto, which --help should not (see bench/startup.ts).
+    const [{ writeReport }, { reportScope }, { loadClusterKey }] = await Promise.all([import('../report/report.js'), import('../report/scope.js'), import('../security/key.js')]);
     const nowMs = Date.now();
     const done = await writeReport({
       scheduler: { address: flags.scheduler, key: await loadClusterKey({ keyFile: flags['key-file'], create: false }) },

@@ -1,6 +1,6 @@
 import { Flags, Parser, type Interfaces } from '@oclif/core';
-import { KEY_FILE_ENV } from '../security/key.js';
-import { STATE_DIR_ENV } from '../store/state-dir.js';
+import { KEY_FILE_ENV } from '../security/key-env.js';
+import { STATE_DIR_ENV } from '../store/state-dir-env.js';
 import { configError, type ConfigFile } from './file.js';
 
 /** Where a setting that no flag gave came from. */

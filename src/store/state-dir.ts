@@ -3,6 +3,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { currentUid, privateProblem } from '../private-path.js';
 import { SqliteStore } from './sqlite-store.js';
+import { STATE_DIR_ENV } from './state-dir-env.js';
+
+export { STATE_DIR_ENV } from './state-dir-env.js';
 
 /** The database file inside a state folder. */
 export const STORE_FILE = 'scheduler.db';
@@ -12,8 +15,6 @@ export const LOG_FILE = 'scheduler.log';
 // SQLite's files beside the database belong to it: a stale or planted WAL would be replayed into it.
 const COMPANIONS = ['-wal', '-shm', '-journal'];
 
-/** The environment variable naming the state folder of every command (beside --state-dir). */
-export const STATE_DIR_ENV = 'PKTGEN_STATE_DIR';
 
 /** Where the scheduler keeps its state: $PKTGEN_STATE_DIR, else $XDG_STATE_HOME/pktgen, else ~/.local/state/pktgen. */
 export function chooseStateDir({ env, homedir }: { env: Record<string, string | undefined>; homedir: string }): string {

@@ -29,7 +29,7 @@ describe('README command reference', () => {
     // Help text wraps at a fixed width, not the terminal's, and names nothing of this machine.
     assert.ok(reference.split('\n').every((line) => line.length <= 100), 'a line is wider than 100 columns');
     assert.doesNotMatch(reference, /\x1b\[/);
-    assert.match(reference, /--name=<value>\s+\[default: the host name\]/);
+    assert.match(reference, /--name=<value>\s+node identity reported in statuses \[default: the host name, plus/);
     assert.ok(!reference.includes(`[default: ${hostname()}]`), 'the reference names this machine');
   });
 
