@@ -1,11 +1,10 @@
-import type { JobData } from '../protocol/messages.js';
+import type { JobData, SizeWeight } from '../protocol/messages.js';
 import { EXPECT_KEYS, type ExpectationsJson } from '../protocol/view.js';
 import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject } from './json.js';
 import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
 import { formatSizeMix, parseSizeText } from './sizes.js';
-import type { SizeWeight } from '../protocol/messages.js';
 import { PERCENT, RATE, RTT, expectedAmount, readAmount, roundedUnits } from './units.js';
 import { durationMs, durationQuantity } from './duration.js';
 import { JOB_LIMITS, MAX_RUN_S } from './job-limits.js';
