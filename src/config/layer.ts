@@ -59,11 +59,12 @@ export function envNames(command: string, flag: string): string[] {
  * The settings of flags not given on the command line, from the environment, else the config file's
  * [command] section: precedence flag > environment > file > default. Pure. Throws UserError
  * ERR_CONFIG for an unknown PKTGEN_<COMMAND>_* variable or file key, a key in either, a wrong type.
+ * `candidates`: layerCandidates(input), when the caller has them already.
  */
-export function layerSettings(input: LayerInput): Map<string, LayeredSetting> {
+export function layerSettings(input: LayerInput, candidates = layerCandidates(input)): Map<string, LayeredSetting> {
   const settings = new Map<string, LayeredSetting>();
   // Candidates come environment first, so the first of a flag's is the one that wins.
-  for (const { name, setting } of layerCandidates(input)) if (!input.given.has(name) && !settings.has(name)) settings.set(name, setting);
+  for (const { name, setting } of candidates) if (!input.given.has(name) && !settings.has(name)) settings.set(name, setting);
   return settings;
 }
 
