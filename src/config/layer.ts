@@ -184,7 +184,8 @@ function settingError(source: SettingSource, text: string, expected: string): Er
   return configError(`${where} = ${text}: ${expected}`);
 }
 
-function location(path: string, line: number): string {
+/** A place in the config file: `PATH:LINE`, or the path alone when the line is not known (0). */
+export function location(path: string, line: number): string {
   return line > 0 ? `${path}:${line}` : path;
 }
 
