@@ -36,7 +36,7 @@ const COMMAND_LINE_ONLY = new Set(['fresh']);
 /** Names older than the per-command ones, shared by every command; the per-command name wins. */
 const SHARED_ENV: Record<string, string> = { 'state-dir': STATE_DIR_ENV, 'key-file': KEY_FILE_ENV };
 /** The commands that read a config file, each from the section of its name. */
-export const CONFIG_SECTIONS = ['serve', 'schedule'];
+const CONFIG_SECTIONS = ['serve', 'schedule'];
 /** The setting the key itself would have: refused everywhere, since it must live in a key file. */
 const KEY_SETTING = 'key';
 
@@ -51,7 +51,7 @@ export function layeredFlags(flags: FlagDefinitions): string[] {
 }
 
 /** The environment variables that may set `flag`, first wins. */
-export function envNames(command: string, flag: string): string[] {
+function envNames(command: string, flag: string): string[] {
   return SHARED_ENV[flag] ? [envName(command, flag), SHARED_ENV[flag]] : [envName(command, flag)];
 }
 

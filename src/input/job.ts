@@ -352,7 +352,7 @@ export function legacyRateRefusal(data: JobData, node: string): string | undefin
  * Why a legacy node cannot run a job's frame sizes, or undefined when it can: it knows only the
  * uniform range [s_min, s_max] and would send that instead of the mix.
  */
-export function legacySizeRefusal(data: JobData, node: string): string | undefined {
+function legacySizeRefusal(data: JobData, node: string): string | undefined {
   if (!data.sizes?.length) return undefined;
   return `node ${node}: size = ${quoted(formatSizeMix(data.sizes))}: expected one size or a range ("s_min"/"s_max"), the only sizes a legacy node takes`;
 }

@@ -13,7 +13,7 @@ import { PERCENT, readAmount } from './units.js';
  */
 
 /** The kinds of search there are. */
-export const SEARCH_KINDS = ['throughput'] as const;
+const SEARCH_KINDS = ['throughput'] as const;
 
 /** Search limits beside the job's (each trial is a job, and JOB_LIMITS bounds it). */
 export const SEARCH_LIMITS = {

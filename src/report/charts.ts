@@ -43,7 +43,7 @@ const categoryAxis = (names: string[], label?: string) => ({
 });
 
 /** A job's measured intervals: from its result once final, the newest ones while it runs. */
-export const jobIntervals = (job: JobJson): IntervalView[] => job.stats?.intervals ?? job.intervals ?? [];
+const jobIntervals = (job: JobJson): IntervalView[] => job.stats?.intervals ?? job.intervals ?? [];
 
 /**
  * Sent rate over time, one line per node: each measured interval at its start, the line broken
