@@ -6,10 +6,10 @@ import { parseAddress, type Address } from './transport/address.js';
 import { METRICS_EXAMPLE } from './metrics/address.js';
 
 /** Where `pktgen submit` and `pktgen status` look for the scheduler by default. */
-export const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${PORTS.control}`;
+const DEFAULT_CONTROL_ADDRESS = `127.0.0.1:${PORTS.control}`;
 
 /** Parses a --scheduler value (HOST[:PORT], by default the control port). */
-export function schedulerAddress(text: string): Address {
+function schedulerAddress(text: string): Address {
   return parseAddress(text, PORTS.control, '--scheduler');
 }
 

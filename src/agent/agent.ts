@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { isIPv6 } from 'node:net';
+import { isIPv6, type Socket } from 'node:net';
 import { decodeJob, type Job, type Stats, type Status } from '../protocol/messages.js';
 import { startFrameServer, type FrameServer, type Peer } from '../transport/server.js';
 import { formatAddress, type Address } from '../transport/address.js';
@@ -19,7 +19,6 @@ import { acceptSession, type SessionTiming } from '../session/handshake.js';
 import type { SessionChannel } from '../session/channel.js';
 import type { SessionSecret } from '../session/crypto.js';
 import { SESSION_MAGIC, type ReceivedMessage } from '../protocol/session-messages.js';
-import type { Socket } from 'node:net';
 import { replyAddress } from './reply-to.js';
 import { JobMemory, REMEMBERED_JOBS } from './job-memory.js';
 import type { JobJournal } from './job-journal.js';

@@ -37,8 +37,9 @@ export abstract class ConfiguredCommand extends PktgenCommand {
     const given = new Set(first.raw.flatMap((token) => (token.type === 'flag' ? [token.flag] : [])));
     const { path, file } = await this.configFile(first.flags.config as string | undefined);
     const input = { command, flags: definitions, given, env: process.env, file };
-    for (const { name, setting } of layerCandidates(input)) await checkSetting(name, definitions[name]!, setting);
-    const settings = layerSettings(input);
+    const candidates = layerCandidates(input);
+    for (const { name, setting } of candidates) await checkSetting(name, definitions[name]!, setting);
+    const settings = layerSettings(input, candidates);
     const layered = [...settings.values()].flatMap((setting) => setting.tokens);
     // Before the command line: a `--` there would turn whatever follows it into arguments.
     const parsed = await this.parse(options, [...layered, ...this.argv]);

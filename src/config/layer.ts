@@ -36,7 +36,7 @@ const COMMAND_LINE_ONLY = new Set(['fresh']);
 /** Names older than the per-command ones, shared by every command; the per-command name wins. */
 const SHARED_ENV: Record<string, string> = { 'state-dir': STATE_DIR_ENV, 'key-file': KEY_FILE_ENV };
 /** The commands that read a config file, each from the section of its name. */
-export const CONFIG_SECTIONS = ['serve', 'schedule'];
+const CONFIG_SECTIONS = ['serve', 'schedule'];
 /** The setting the key itself would have: refused everywhere, since it must live in a key file. */
 const KEY_SETTING = 'key';
 
@@ -51,7 +51,7 @@ export function layeredFlags(flags: FlagDefinitions): string[] {
 }
 
 /** The environment variables that may set `flag`, first wins. */
-export function envNames(command: string, flag: string): string[] {
+function envNames(command: string, flag: string): string[] {
   return SHARED_ENV[flag] ? [envName(command, flag), SHARED_ENV[flag]] : [envName(command, flag)];
 }
 
@@ -59,11 +59,12 @@ export function envNames(command: string, flag: string): string[] {
  * The settings of flags not given on the command line, from the environment, else the config file's
  * [command] section: precedence flag > environment > file > default. Pure. Throws UserError
  * ERR_CONFIG for an unknown PKTGEN_<COMMAND>_* variable or file key, a key in either, a wrong type.
+ * `candidates`: layerCandidates(input), when the caller has them already.
  */
-export function layerSettings(input: LayerInput): Map<string, LayeredSetting> {
+export function layerSettings(input: LayerInput, candidates = layerCandidates(input)): Map<string, LayeredSetting> {
   const settings = new Map<string, LayeredSetting>();
   // Candidates come environment first, so the first of a flag's is the one that wins.
-  for (const { name, setting } of layerCandidates(input)) if (!input.given.has(name) && !settings.has(name)) settings.set(name, setting);
+  for (const { name, setting } of candidates) if (!input.given.has(name) && !settings.has(name)) settings.set(name, setting);
   return settings;
 }
 
@@ -183,7 +184,8 @@ function settingError(source: SettingSource, text: string, expected: string): Er
   return configError(`${where} = ${text}: ${expected}`);
 }
 
-function location(path: string, line: number): string {
+/** A place in the config file: `PATH:LINE`, or the path alone when the line is not known (0). */
+export function location(path: string, line: number): string {
   return line > 0 ? `${path}:${line}` : path;
 }
 

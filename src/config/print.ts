@@ -1,6 +1,6 @@
 import type { Interfaces } from '@oclif/core';
 import { escapeControl } from '../text.js';
-import type { SettingSource } from './layer.js';
+import { location, type SettingSource } from './layer.js';
 
 /** One line of --print-config: a flag, its value as given, and where the value came from. */
 export interface ConfigRow {
@@ -20,7 +20,7 @@ export function describeSource(source: SettingSource | 'flag' | 'default', name:
   if (source === 'flag') return `flag --${name}`;
   if (source === 'default') return 'default';
   if (source.kind === 'env') return `env ${source.name}`;
-  return `file ${source.line > 0 ? `${source.path}:${source.line}` : source.path}`;
+  return `file ${location(source.path, source.line)}`;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { flattenJson } from './json-shape.js';
-import { intervalView, liveRxMeasured, type IntervalView, type JobInfo } from '../protocol/view.js';
-import { isFinal } from '../protocol/view.js';
+import { intervalView, isFinal, liveRxMeasured, type IntervalView, type JobInfo } from '../protocol/view.js';
 import { csvCell } from './format.js';
 
 /** What `submit --wait --json` prints for each measured interval of a job, one JSON line each. */

@@ -57,7 +57,7 @@ export function jobJson(job: JobInfo): JobJson {
     expect: expect && Object.keys(expect).length > 0 ? expect : null,
     created_at: isoTime(created_at), sent_at: isoTime(sent_at), started_at: isoTime(started_at), finished_at: isoTime(finished_at),
     reason, ...rest,
-    ...(intervals ? { intervals: intervals.map((interval) => intervalView(interval, liveRxMeasured(intervals))) } : {}),
+    ...(intervals ? { intervals: intervalViews(intervals) } : {}),
     stats: stats ? statsJson(stats, data) : null,
   };
   if (late) {
@@ -65,6 +65,12 @@ export function jobJson(job: JobInfo): JobJson {
     json.late = { ...fields, at: isoTime(at), ...(lateStats ? { stats: statsJson(lateStats, data) } : {}) };
   }
   return json;
+}
+
+/** A running job's intervals for JSON: whether rx was measured is read once for all of them. */
+function intervalViews(intervals: NonNullable<JobInfo['intervals']>): IntervalView[] {
+  const rxMeasured = liveRxMeasured(intervals);
+  return intervals.map((interval) => intervalView(interval, rxMeasured));
 }
 
 /**

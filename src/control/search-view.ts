@@ -56,9 +56,9 @@ export interface SearchView {
 const mbps = (bps: number): number => Number((bps / BPS_PER_MBPS).toFixed(6));
 const mpps = (bps: number, size: number): number => Number((framesPerSecond(bps, size) / 1e6).toFixed(6));
 
-/** Replays a search's trials with the one search module: each size's bounds, result and trials. */
-export function searchProgressOf(info: SearchInfo): SizeProgress[] {
-  const spec = parseSearch(parsedJson(info), `the scheduler's search ${info.id}`);
+/** Replays a search's trials with the one search module: each size's bounds, result and trials. `json`: the search as parsedJson reads it. */
+function searchProgressOf(info: SearchInfo, json: Record<string, unknown>): SizeProgress[] {
+  const spec = parseSearch(json, `the scheduler's search ${info.id}`);
   return searchProgress(spec, info.trials.map(trialOf)).sizes;
 }
 
@@ -80,10 +80,11 @@ function trialOf(info: SearchTrialInfo): Trial {
 
 /** A search as the `status --json` document shows it. */
 export function searchView(info: SearchInfo): SearchView {
+  const json = parsedJson(info);
   return {
-    id: info.id, state: info.state as SearchRecord['state'], search: parsedJson(info),
+    id: info.id, state: info.state as SearchRecord['state'], search: json,
     created_at: isoTime(info.created_at)!, finished_at: isoTime(info.finished_at),
-    sizes: searchProgressOf(info).map((size) => ({
+    sizes: searchProgressOf(info, json).map((size) => ({
       size: size.size, state: size.state, lo_mbps: mbps(size.loBps), hi_mbps: size.hiBps === undefined ? null : mbps(size.hiBps),
       throughput_mbps: size.resultBps === undefined ? null : mbps(size.resultBps),
       throughput_mpps: size.resultBps === undefined ? null : mpps(size.resultBps, size.size),

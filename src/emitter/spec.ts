@@ -40,8 +40,8 @@ export interface EmitterSpec {
 /** Bytes of headers below the test payload of a frame (Ethernet + FCS, IP, UDP), per IP family. */
 export const FRAME_OVERHEAD = { 4: 46, 6: 66 } as const;
 /** The helper's test header, then the one-way block that follows it (native/oneway.h). */
-export const TEST_HEADER_BYTES = 18;
-export const ONE_WAY_BLOCK_BYTES = 40;
+const TEST_HEADER_BYTES = 18;
+const ONE_WAY_BLOCK_BYTES = 40;
 
 /** The smallest frame with room for the one-way block, over IPv4 or IPv6 (104 or 124 bytes). */
 export function oneWayFrameMin(family: 4 | 6): number {

@@ -1,11 +1,10 @@
-import type { JobData } from '../protocol/messages.js';
+import type { JobData, SizeWeight } from '../protocol/messages.js';
 import { EXPECT_KEYS, type ExpectationsJson } from '../protocol/view.js';
 import { ERR_INPUT, inputError, isIntegerIn, isObject, quoted, type JsonObject } from './json.js';
 import { UserError } from '../errors.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps, requestedMbps } from './rate.js';
 import { formatSizeMix, parseSizeText } from './sizes.js';
-import type { SizeWeight } from '../protocol/messages.js';
 import { PERCENT, RATE, RTT, expectedAmount, readAmount, roundedUnits } from './units.js';
 import { durationMs, durationQuantity } from './duration.js';
 import { JOB_LIMITS, MAX_RUN_S } from './job-limits.js';
@@ -353,7 +352,7 @@ export function legacyRateRefusal(data: JobData, node: string): string | undefin
  * Why a legacy node cannot run a job's frame sizes, or undefined when it can: it knows only the
  * uniform range [s_min, s_max] and would send that instead of the mix.
  */
-export function legacySizeRefusal(data: JobData, node: string): string | undefined {
+function legacySizeRefusal(data: JobData, node: string): string | undefined {
   if (!data.sizes?.length) return undefined;
   return `node ${node}: size = ${quoted(formatSizeMix(data.sizes))}: expected one size or a range ("s_min"/"s_max"), the only sizes a legacy node takes`;
 }

@@ -3,7 +3,7 @@ import { ERR_INPUT, inputError, isIntegerIn, isObject } from './json.js';
 import { JOB_LIMITS, jobError, parseExpectations } from './job.js';
 import { checkNodeName, parseTarget } from './endpoints.js';
 import { BPS_PER_MBPS, formatBps, parseRateBps } from './rate.js';
-import { parseDurationMs } from './duration.js';
+import { durationMs } from './duration.js';
 import { PERCENT, readAmount } from './units.js';
 
 /**
@@ -13,7 +13,7 @@ import { PERCENT, readAmount } from './units.js';
  */
 
 /** The kinds of search there are. */
-export const SEARCH_KINDS = ['throughput'] as const;
+const SEARCH_KINDS = ['throughput'] as const;
 
 /** Search limits beside the job's (each trial is a job, and JOB_LIMITS bounds it). */
 export const SEARCH_LIMITS = {
@@ -124,13 +124,7 @@ function seconds(value: unknown, where: string, key: string, min: number, fallba
   const expected = `whole seconds ${min}..${JOB_LIMITS.maxDurationS}, e.g. "10s", "1m" or 10`;
   let s = NaN;
   if (typeof value === 'number') s = value;
-  else if (typeof value === 'string') {
-    try {
-      s = parseDurationMs(value, key, { bareSeconds: true }) / 1000;
-    } catch {
-      s = NaN;
-    }
-  }
+  else if (typeof value === 'string') s = (durationMs(value, { bareSeconds: true }) ?? NaN) / 1000;
   if (!isIntegerIn(s, min, JOB_LIMITS.maxDurationS)) throw jobError(where, key, value, expected);
   return s;
 }

@@ -8,7 +8,7 @@ const LOOPBACK = new Allowlist(LOOPBACK_CIDRS, 'loopback');
 export const METRICS_EXAMPLE = '127.0.0.1:9464';
 
 /** True for 127.0.0.0/8, ::1 (IPv4-mapped too) and the name localhost. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || LOOPBACK.allows(host);
 }
 

@@ -20,7 +20,7 @@ export const METRICS_LIMITS = {
 } as const;
 
 /** The path Prometheus scrapes by default. */
-export const METRICS_PATH = '/metrics';
+const METRICS_PATH = '/metrics';
 
 /** A running /metrics listener. */
 export interface MetricsEndpoint {

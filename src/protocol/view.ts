@@ -95,7 +95,7 @@ export type OneWayView = Omit<OneWay, OneWayCount | 'fwd_jitter_us' | 'ret_jitte
   { [K in OneWayCount | 'fwd_jitter_us' | 'ret_jitter_us']: number | null } & { fwd_delay_us: Rtt | null; ret_delay_us: Rtt | null };
 
 /** One-way figures with what was not measured as null. */
-export function oneWayView(oneWay: OneWay): OneWayView {
+function oneWayView(oneWay: OneWay): OneWayView {
   const view = { ...oneWay, fwd_delay_us: oneWay.fwd_delay_us ?? null, ret_delay_us: oneWay.ret_delay_us ?? null } as OneWayView;
   // fwd_sent counts at least the two answered packets whenever losses were counted.
   if (oneWay.fwd_sent === 0) for (const key of ONE_WAY_COUNTS) view[key] = null;

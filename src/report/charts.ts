@@ -43,7 +43,7 @@ const categoryAxis = (names: string[], label?: string) => ({
 });
 
 /** A job's measured intervals: from its result once final, the newest ones while it runs. */
-export const jobIntervals = (job: JobJson): IntervalView[] => job.stats?.intervals ?? job.intervals ?? [];
+const jobIntervals = (job: JobJson): IntervalView[] => job.stats?.intervals ?? job.intervals ?? [];
 
 /**
  * Sent rate over time, one line per node: each measured interval at its start, the line broken
@@ -53,7 +53,7 @@ export function rateChart(jobs: JobJson[]): ChartOrWhy {
   const title = 'Sent rate over time per node (Mbit/s, per measured interval)';
   const byNode = new Map<string, Array<[number, number | null]>>();
   const runs = jobs
-    .map((job) => ({ node: job.node, points: jobIntervals(job).filter((i) => i.start !== null).map((i) => ({ t: Date.parse(i.start!), end: Date.parse(i.start!) + i.duration_s * 1000, mbps: i.tx_mbps })) }))
+    .map((job) => ({ node: job.node, points: jobIntervals(job).filter((i) => i.start !== null).map((i) => ({ t: Date.parse(i.start!), mbps: i.tx_mbps })) }))
     .filter((run) => run.points.length > 0)
     .sort((a, b) => a.points[0]!.t - b.points[0]!.t);
   for (const run of runs) {

@@ -17,7 +17,7 @@ export const MAX_SESSION_FRAME = 64 * 1024;
  * A frame of an authenticated session: a status may carry a result with its intervals, up to
  * JOB_LIMITS.maxIntervals of ~100 bytes (~360 KiB); only a peer that proved the key gets this far.
  */
-export const MAX_AUTHENTICATED_FRAME = 1024 * 1024;
+const MAX_AUTHENTICATED_FRAME = 1024 * 1024;
 /** How long a connection may take to prove the key (issue: unauthenticated connections close within 2 s). */
 export const HANDSHAKE_DEADLINE_MS = 2000;
 

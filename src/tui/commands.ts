@@ -95,7 +95,7 @@ function build(verb: Verb, args: unknown[], known?: ReadonlySet<string>): Comman
 }
 
 /** The options written NAME=VALUE after a job's data: its target and its expectations. */
-const NAMED = /^(target|max_loss|max_rtt_p99|min_rate)=(.*)$/s;
+const NAMED = new RegExp(`^(target|${EXPECT_KEYS.join('|')})=(.*)$`, 's');
 
 /**
  * The job as typed. The scheduler checks it with the one job schema; checking it here too, with the

@@ -1,5 +1,4 @@
-import type { JobInfo, Snapshot } from '../protocol/view.js';
-import { expectText, FINAL_STATES } from '../protocol/view.js';
+import { expectText, FINAL_STATES, type JobInfo, type Snapshot } from '../protocol/view.js';
 import { fitColumns, idealWidth, type ColumnSpec, type FittedColumn } from './columns.js';
 import { clock, formatLoss, formatMbps, formatRtt } from './format.js';
 
