@@ -147,7 +147,7 @@ export function validateJobData(data: unknown, where: string, rules = AGREED_RUL
     const value = data[key];
     if ((value === undefined || value === null) && rule.fallback !== undefined) return rule.fallback;
     if (!isIntegerIn(value, rule.min, rule.max)) throw jobError(where, key, value, rule.expected);
-    return value;
+    return value === 0 ? 0 : value; // JSON's -0 is 0 (protobuf would carry -0 on as 0, but not every check compares it so)
   };
   const given = RATE_KEYS.filter((key) => data[key] !== undefined && data[key] !== null);
   if (given.length > 1) {

@@ -36,7 +36,7 @@ function assertData(data: unknown, out: JobData, limits: NodeLimits = {}): void 
     const value = data[key];
     if (absent(value) && fallback !== undefined) return fallback;
     assert.ok(isInt(value, min, max), `${key} = ${String(value)} accepted, outside ${min}..${max}`);
-    return value;
+    return value === 0 ? 0 : value; // a JSON -0 is 0
   };
   const flag = (key: 'r' | 'l'): boolean => {
     const value = data[key] ?? false;
@@ -90,7 +90,7 @@ function expectedRate(data: Record<string, unknown>, limits: NodeLimits, largest
   switch (given[0]) {
     case 'm':
       assert.ok(isInt(value, 0, capMbps), `m = ${String(value)} accepted`);
-      return { m: value };
+      return { m: value === 0 ? 0 : value }; // a JSON -0 is 0
     case 'pps':
       assert.ok(isInt(value, 1, Math.floor((capMbps * 1e6) / (8 * largestFrame))), `pps = ${String(value)} accepted with frames up to ${largestFrame} bytes, cap ${capMbps} Mbit/s`);
       return { m: 0, pps: value };

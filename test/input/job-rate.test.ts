@@ -12,6 +12,13 @@ const rateOf = (data: JobData): Pick<JobData, 'm' | 'rate_bps' | 'pps'> => {
 };
 
 describe('rate units in the one job schema', () => {
+  // Found by npm run fuzz: JSON's -0 read as m = -0, a rate the wire carries as 0, so the job and
+  // what the node runs differed. -0 is 0 wherever the schema reads an integer.
+  it('reads a JSON -0 as 0 (m, w), not as -0', () => {
+    const data = validateJobData(JSON.parse('{"m": -0, "t": 1, "w": -0, "s_min": 64}'), 'jobs.json');
+    assert.ok(Object.is(data.m, 0) && Object.is(data.w, 0), JSON.stringify([Object.is(data.m, -0), Object.is(data.w, -0)]));
+  });
+
   // [what the user wrote, what the node is sent]
   const forms: Array<[Record<string, unknown>, Pick<JobData, 'm' | 'rate_bps' | 'pps'>]> = [
     [{ m: 10 }, { m: 10 }],
